@@ -1,0 +1,99 @@
+# Bulkhead — top-level build. `make` builds build/bulkhead.bin and build/bulkhead.iso;
+# `make run` boots it (EMU=bochs|qemu|qemu-uefi|qemu-kvm); `make test` runs every test.
+
+EMU        ?= bochs
+TRACE      ?= 0
+CPUS       ?= 4
+BUILD      := build
+
+CC         := gcc
+LD         := ld
+NASM       := nasm
+HOSTCC     := gcc
+
+WARN       := -Wall -Wextra -Werror
+KCFLAGS    := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-builtin -nostdlib -fno-stack-protector \
+              -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-avx \
+              -fno-tree-loop-distribute-patterns -fno-omit-frame-pointer \
+              -fno-asynchronous-unwind-tables --param=min-pagesize=0 -I.
+HOSTCFLAGS := -std=c11 $(WARN) -O1 -g -I. -DHOST_TEST -fno-tree-loop-distribute-patterns \
+              -fsanitize=address,undefined -fno-sanitize-recover=all
+ifeq ($(TRACE),1)
+KCFLAGS    += -DCONFIG_TRACE_ERROR
+endif
+
+# --- the hypervisor image -------------------------------------------------------------
+CORE_SRCS  := $(wildcard core/*.c)
+ARCH_SRCS  := $(wildcard arch/x86/*.c)
+ASM_SRCS   := $(wildcard boot/*.asm arch/x86/*.asm)
+KOBJS      := $(patsubst %.c,$(BUILD)/k/%.o,$(CORE_SRCS) $(ARCH_SRCS)) \
+              $(patsubst %.asm,$(BUILD)/k/%.o,$(filter-out boot/trampoline.asm,$(ASM_SRCS)))
+
+.PHONY: all iso run test unit lint clean setup
+all: $(BUILD)/bulkhead.bin $(BUILD)/bulkhead.iso
+
+$(BUILD)/k/%.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -MMD -c $< -o $@
+
+# The AP trampoline is a flat binary (real mode, copied below 1 MiB at run time),
+# wrapped into the image by arch/x86/trampoline_blob.asm via incbin.
+$(BUILD)/trampoline.bin: boot/trampoline.asm
+	@mkdir -p $(dir $@)
+	$(NASM) -f bin $< -o $@
+
+$(BUILD)/k/%.o: %.asm $(BUILD)/trampoline.bin
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) -f elf64 -I$(BUILD)/ $< -o $@
+
+$(BUILD)/bulkhead.bin: $(KOBJS) boot/linker.ld
+	$(LD) -n -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T boot/linker.ld -o $@ $(KOBJS)
+
+iso: $(BUILD)/bulkhead.iso
+$(BUILD)/bulkhead.iso: $(BUILD)/bulkhead.bin grub.cfg
+	tools/mkiso.sh $@ grub.cfg $(BUILD)/bulkhead.bin
+
+-include $(KOBJS:.o=.d)
+
+# --- set-up, run ----------------------------------------------------------------------
+setup:
+	@tools/setup.sh
+
+run: setup all
+	tools/run.sh $(EMU) $(BUILD)/bulkhead.iso $(CPUS)
+
+# --- host unit tests ------------------------------------------------------------------
+HOST_LIB   := core/log.c core/format.c core/error.c core/string.c tests/unit/host.c
+UNIT_TESTS := format mb2 acpi pmem hwcheck
+test_format_SRCS  :=
+test_mb2_SRCS     := core/mb2.c
+test_acpi_SRCS    := arch/x86/acpi.c
+test_pmem_SRCS    := core/pmem.c
+test_hwcheck_SRCS := core/hwcheck.c
+
+define unit_rule
+$(BUILD)/host/test_$(1): tests/unit/test_$(1).c $$(test_$(1)_SRCS) $$(HOST_LIB) tests/unit/check.h
+	@mkdir -p $$(dir $$@)
+	$$(HOSTCC) $$(HOSTCFLAGS) -DTEST_FILE='"test_$(1)"' -o $$@ $$< $$(test_$(1)_SRCS) $$(HOST_LIB)
+$(BUILD)/host/trace/test_$(1): tests/unit/test_$(1).c $$(test_$(1)_SRCS) $$(HOST_LIB) tests/unit/check.h
+	@mkdir -p $$(dir $$@)
+	$$(HOSTCC) $$(HOSTCFLAGS) -DCONFIG_TRACE_ERROR -DTEST_FILE='"test_$(1)"' -o $$@ $$< $$(test_$(1)_SRCS) $$(HOST_LIB)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+UNIT_BINS := $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t)) $(BUILD)/host/trace/test_mb2
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do $$t; done
+
+test: setup all $(UNIT_BINS)
+	tests/run.sh
+
+lint:
+	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
+	  --suppress=missingIncludeSystem -I. $$(git ls-files '*.c')
+
+clean:
+	rm -rf $(BUILD)

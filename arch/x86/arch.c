@@ -1,0 +1,123 @@
+/* The small arch/x86 functions core/ calls (arch/x86/arch.h). */
+#include "arch/x86/arch.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/tsc.h"
+#include "arch/x86/uart.h"
+#include "core/config.h"
+
+extern u64 boot_tsc;
+extern u8 _image_start[], _image_end[];
+
+void caps_read(struct hw_caps *c);
+void trap_selftest(const char *kind);
+
+static bool have_uart;
+static u8 bsp_ist[IST_SIZE] __attribute__((aligned(16)));
+
+bool arch_early_init(void)
+{
+	have_uart = uart_init(COM1_PORT);
+	bsp_cpu.index = 0;
+	bsp_cpu.apic_id = lapic_id();
+	bsp_cpu.ist_top = (u64)(bsp_ist + sizeof(bsp_ist));
+	percpu_load(&bsp_cpu);
+	lapic_init();
+	bsp_cpu.apic_id = lapic_id();
+	bsp_cpu.state = CPU_STARTED;
+	return have_uart;
+}
+
+void arch_console_write(const char *s, size_t len)
+{
+	if (have_uart)
+		uart_write(COM1_PORT, s, len);
+}
+
+u64 arch_tsc(void)
+{
+	return rdtsc();
+}
+
+u64 arch_boot_tsc(void)
+{
+	return boot_tsc;
+}
+
+u64 arch_tsc_calibrate(void)
+{
+	return tsc_calibrate();
+}
+
+void arch_halt_forever(void)
+{
+	for (;;) {
+		irq_disable();
+		cpu_halt();
+	}
+}
+
+void arch_cpu_relax(void)
+{
+	cpu_relax();
+}
+
+u64 arch_image_start(void)
+{
+	return (u64)_image_start;
+}
+
+u64 arch_image_end(void)
+{
+	return (u64)_image_end;
+}
+
+u32 arch_this_cpu(void)
+{
+	return this_cpu()->index;
+}
+
+bool arch_cpu_online(u32 index)
+{
+	struct x86_cpu *cpu = cpu_by_index(index);
+
+	return cpu && cpu->state != CPU_OFFLINE;
+}
+
+void arch_hwcheck_this_cpu(void)
+{
+	struct x86_cpu *cpu = this_cpu();
+
+	caps_read(&cpu->caps);
+	__atomic_store_n(&cpu->caps_ready, 1, __ATOMIC_RELEASE);
+}
+
+/* Waits (bounded) for every started CPU's capabilities, then reports them together. */
+bool arch_hwcheck_report(char *why, size_t why_size)
+{
+	static struct hw_caps caps[MAX_CPUS];
+	static u32 apic_ids[MAX_CPUS];
+	u32 n = 0;
+
+	for (u32 i = 0; i < MAX_CPUS; i++) {
+		struct x86_cpu *cpu = cpu_by_index(i);
+		u64 start = rdtsc();
+
+		if (!cpu || cpu->state == CPU_OFFLINE)
+			continue;
+		while (!__atomic_load_n(&cpu->caps_ready, __ATOMIC_ACQUIRE) &&
+		       !tsc_elapsed_us(start, 100000))
+			cpu_relax();
+		if (!cpu->caps_ready)
+			continue;
+		caps[n] = cpu->caps;
+		apic_ids[n++] = cpu->apic_id;
+	}
+	return hwcheck_report(caps, apic_ids, n, why, why_size);
+}
+
+void arch_selftest_fault(const char *kind)
+{
+	trap_selftest(kind);
+}

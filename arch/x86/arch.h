@@ -1,0 +1,53 @@
+/*
+ * What arch/x86 offers core/. core/ includes this header and no other arch/x86 one, so
+ * the boot sequence in core/main.c reads as a list of steps with no hardware detail.
+ */
+#ifndef BULKHEAD_ARCH_X86_ARCH_H
+#define BULKHEAD_ARCH_X86_ARCH_H
+
+#include "core/types.h"
+
+struct mb2_info;
+
+/* COM1 and the boot CPU's GDT, TSS and IDT. Returns false if no UART answered. */
+bool arch_early_init(void);
+void arch_console_write(const char *s, size_t len);
+
+/* Time-stamp counter: now, and its value at the first instruction of the 32-bit entry. */
+u64 arch_tsc(void);
+u64 arch_boot_tsc(void);
+
+/* Calibrate the TSC (PIT channel 2). Returns the TSC frequency in kHz. */
+u64 arch_tsc_calibrate(void);
+
+/* Stop this CPU for good: interrupts off, HLT in a loop. */
+__attribute__((noreturn)) void arch_halt_forever(void);
+void arch_cpu_relax(void);
+
+/* The hypervisor image's physical extent, [start, end). */
+u64 arch_image_start(void);
+u64 arch_image_end(void);
+
+/* Read ACPI (RSDP from the Multiboot2 info, or a BIOS-area scan) and list the CPUs. */
+int arch_platform_init(const struct mb2_info *mb);
+u32 arch_cpu_count(void);         /* usable CPUs the firmware lists (bounded by MAX_CPUS) */
+u32 arch_cpu_apic_id(u32 index);  /* index 0 is the boot CPU */
+bool arch_cpu_online(u32 index);
+u32 arch_this_cpu(void);          /* index of the calling CPU */
+
+/* Start every listed CPU (INIT-SIPI-SIPI). Each runs ap_entry(index) on its own stack,
+ * GDT/TSS and IDT. Returns how many CPUs are online, the boot CPU included. A CPU whose
+ * debug option `stall` matches is pointed at a dead trampoline (fault injection for tests). */
+u32 arch_smp_boot(void (*ap_entry)(u32 index), u32 stall_apic_id);
+
+/* Hardware check: read this CPU's capabilities (and turn VMX on in IA32_FEATURE_CONTROL
+ * if firmware left it unlocked). Then, on the boot CPU, report for all online CPUs. */
+void arch_hwcheck_this_cpu(void);
+/* Prints the table; returns true if every required feature is present on every online
+ * CPU, else writes "missing ..." into `why`. */
+bool arch_hwcheck_report(char *why, size_t why_size);
+
+/* Deliberately fault (debug option `selftest=`): "pf", "ud", "gp", "de". */
+void arch_selftest_fault(const char *kind);
+
+#endif

@@ -1,0 +1,173 @@
+/* Decoding and reporting of the hardware check. Bit positions: SDM Vol. 3D Appendix A
+ * (VMX capability MSRs) and Vol. 2A CPUID. */
+#include "arch/x86/hwcheck.h"
+#include "core/format.h"
+#include "core/log.h"
+#include "core/string.h"
+
+const struct hw_feature_desc hw_features[HW_FEATURE_COUNT] = {
+    [HW_VMX] = {"vmx", true, "CPUID.1:ECX.VMX; enable VT-x, or use an emulator with VMX", -1},
+    [HW_FEATURE_CONTROL] =
+	{"feature-control", true,
+	 "IA32_FEATURE_CONTROL locked with VMX off; enable VT-x in firmware setup", HW_VMX},
+    [HW_EPT] = {"ept", true, "secondary control 'enable EPT'", HW_VMX},
+    [HW_EPT_4LEVEL] = {"ept-4level", true, "4-level EPT page walk", HW_EPT},
+    [HW_EPT_WB] = {"ept-wb", true, "write-back EPT memory type", HW_EPT},
+    [HW_EPT_2M] = {"ept-2m", false, "2 MiB EPT pages; 4 KiB used instead", HW_EPT},
+    [HW_EPT_1G] = {"ept-1g", false, "1 GiB EPT pages; smaller pages used instead", HW_EPT},
+    [HW_EPT_AD] = {"ept-ad", false, "EPT accessed/dirty flags", HW_EPT},
+    [HW_UNRESTRICTED] = {"unrestricted-guest", true, "guests must start in real mode", HW_VMX},
+    [HW_VPID] = {"vpid", false, "TLB flushed on every VM transition without it", HW_VMX},
+    [HW_PREEMPT_TIMER] = {"preemption-timer", false, "VMX preemption timer", HW_VMX},
+    [HW_X2APIC] = {"x2apic", false, "x2APIC mode", -1},
+    [HW_TSC_DEADLINE] = {"tsc-deadline", false, "APIC timer TSC-deadline mode", -1},
+    [HW_INVARIANT_TSC] = {"invariant-tsc", false, "TSC rate constant across P/C-states", -1},
+    [HW_CAT] = {"cat", false, "Intel CAT (L3 cache allocation)", -1},
+};
+
+#define BIT(n) (1ULL << (n))
+
+/* Allowed-1 settings are the high 32 bits of a VMX control capability MSR. */
+static bool allowed1(u64 msr, unsigned bit)
+{
+	return (msr >> 32) & BIT(bit);
+}
+
+static bool has_secondary(const struct hw_caps *c, unsigned bit)
+{
+	return allowed1(c->vmx_procbased, 31) && allowed1(c->vmx_procbased2, bit);
+}
+
+static bool has_ept_cap(const struct hw_caps *c, unsigned bit)
+{
+	return has_secondary(c, 1) && (c->vmx_ept_vpid & BIT(bit));
+}
+
+bool hw_has(const struct hw_caps *c, enum hw_feature f)
+{
+	bool vmx = c->cpuid1_ecx & BIT(5);
+
+	switch (f) {
+	case HW_VMX:
+		return vmx;
+	case HW_FEATURE_CONTROL:
+		return vmx && (c->fc_state == FC_LOCKED_ON || c->fc_state == FC_SET_BY_US);
+	case HW_EPT:
+		return vmx && has_secondary(c, 1);
+	case HW_EPT_4LEVEL:
+		return vmx && has_ept_cap(c, 6);
+	case HW_EPT_WB:
+		return vmx && has_ept_cap(c, 14);
+	case HW_EPT_2M:
+		return vmx && has_ept_cap(c, 16);
+	case HW_EPT_1G:
+		return vmx && has_ept_cap(c, 17);
+	case HW_EPT_AD:
+		return vmx && has_ept_cap(c, 21);
+	case HW_UNRESTRICTED:
+		return vmx && has_secondary(c, 7);
+	case HW_VPID:
+		return vmx && has_secondary(c, 5);
+	case HW_PREEMPT_TIMER:
+		return vmx && allowed1(c->vmx_pinbased, 6);
+	case HW_X2APIC:
+		return c->cpuid1_ecx & BIT(21);
+	case HW_TSC_DEADLINE:
+		return c->cpuid1_ecx & BIT(24);
+	case HW_INVARIANT_TSC:
+		return c->ext_80000007_edx & BIT(8);
+	case HW_CAT:
+		return (c->cpuid7_ebx & BIT(15)) && (c->cpuid10_ebx & BIT(1));
+	default:
+		return false;
+	}
+}
+
+static const char *fc_text(u8 state)
+{
+	switch (state) {
+	case FC_LOCKED_ON:
+		return "locked by firmware, vmx on";
+	case FC_SET_BY_US:
+		return "was unlocked; vmx enabled and locked by bulkhead";
+	case FC_LOCKED_OFF:
+		return "locked by firmware, vmx off";
+	default:
+		return "not read";
+	}
+}
+
+/* "yes" on all CPUs, "no" on all, or "mixed". */
+static const char *state_text(const struct hw_caps *caps, u32 n, enum hw_feature f)
+{
+	u32 yes = 0;
+
+	for (u32 i = 0; i < n; i++)
+		yes += hw_has(&caps[i], f);
+	return yes == n ? "yes" : yes == 0 ? "no" : "mixed";
+}
+
+static void report_differences(const struct hw_caps *caps, const u32 *apic_ids, u32 n)
+{
+	for (u32 i = 1; i < n; i++) {
+		for (u32 f = 0; f < HW_FEATURE_COUNT; f++) {
+			bool mine = hw_has(&caps[i], f), boot = hw_has(&caps[0], f);
+
+			if (mine != boot)
+				log_warn("hwcheck: cpu %u (apic id %u) differs from cpu 0: %s %s\n",
+					 i, apic_ids[i], hw_features[f].name, mine ? "yes" : "no");
+		}
+	}
+}
+
+/* Appends ", name (hint)" for a missing required feature; notes the CPUs if not all. */
+static void append_missing(char *why, size_t size, enum hw_feature f, const struct hw_caps *caps,
+			   u32 n)
+{
+	size_t len = strlen(why);
+	u32 missing_on = 0;
+
+	for (u32 i = 0; i < n; i++)
+		missing_on += !hw_has(&caps[i], f);
+	format(why + len, size - len, "%s%s (%s)%s", len ? ", " : "missing ", hw_features[f].name,
+	       hw_features[f].hint, missing_on == n ? "" : " on some cpus");
+}
+
+bool hwcheck_report(const struct hw_caps *caps, const u32 *apic_ids, u32 n, char *why,
+		    size_t why_size)
+{
+	bool ok = true;
+
+	why[0] = '\0';
+	log_info("hwcheck: %-20s %-6s %s\n", "feature", "state", "need");
+	for (u32 f = 0; f < HW_FEATURE_COUNT; f++) {
+		const char *state = state_text(caps, n, f);
+
+		if (f == HW_FEATURE_CONTROL && caps[0].fc_state != FC_NOT_READ)
+			log_info("hwcheck: %-20s %-6s %-9s (%s)\n", hw_features[f].name, state,
+				 hw_features[f].required ? "required" : "optional",
+				 fc_text(caps[0].fc_state));
+		else
+			log_info("hwcheck: %-20s %-6s %s\n", hw_features[f].name, state,
+				 hw_features[f].required ? "required" : "optional");
+	}
+	if (caps[0].cpuid1_ecx & BIT(5))
+		log_info("hwcheck: vmx basic 0x%016llx ept/vpid 0x%016llx misc 0x%08llx "
+			 "(preemption timer rate tsc >> %llu)\n",
+			 (unsigned long long)caps[0].vmx_basic,
+			 (unsigned long long)caps[0].vmx_ept_vpid,
+			 (unsigned long long)caps[0].vmx_misc,
+			 (unsigned long long)(caps[0].vmx_misc & 0x1f));
+	report_differences(caps, apic_ids, n);
+	for (u32 f = 0; f < HW_FEATURE_COUNT; f++) {
+		if (!hw_features[f].required || !strcmp(state_text(caps, n, f), "yes"))
+			continue;
+		/* Without VMX every VMX feature is "missing" too: name the root cause only. */
+		if (hw_features[f].parent >= 0 &&
+		    !strcmp(state_text(caps, n, (enum hw_feature)hw_features[f].parent), "no"))
+			continue;
+		append_missing(why, why_size, f, caps, n);
+		ok = false;
+	}
+	return ok;
+}

@@ -1,0 +1,96 @@
+/* GDT, TSS and IDT of one CPU (SDM Vol. 3A §3.5 descriptors, §6.14 64-bit IDT, §8.7 TSS). */
+#include "arch/x86/percpu.h"
+#include "arch/x86/cpu.h"
+#include "core/config.h"
+#include "core/string.h"
+
+#define MSR_GS_BASE 0xc0000101
+
+struct x86_cpu bsp_cpu __attribute__((aligned(4096)));
+struct x86_cpu *cpu_table[MAX_CPUS];
+
+extern const u64 isr_stub_table[32];
+
+/* Vectors that must run on a known-good stack even if the current one is gone:
+ * NMI, double fault and machine check use IST1. */
+static u8 ist_for_vector(u32 v)
+{
+	return (v == 2 || v == 8 || v == 18) ? 1 : 0;
+}
+
+static void idt_fill(struct x86_cpu *cpu)
+{
+	memset(cpu->idt, 0, sizeof(cpu->idt));
+	for (u32 v = 0; v < 32; v++) {
+		u64 handler = isr_stub_table[v];
+		struct idt_gate *g = &cpu->idt[v];
+
+		g->offset_lo = (u16)handler;
+		g->selector = GDT_CODE64;
+		g->ist = ist_for_vector(v);
+		g->type_attr = 0x8e; /* present, DPL 0, 64-bit interrupt gate */
+		g->offset_mid = (u16)(handler >> 16);
+		g->offset_hi = (u32)(handler >> 32);
+	}
+}
+
+static void gdt_fill(struct x86_cpu *cpu)
+{
+	u64 base = (u64)&cpu->tss;
+	u64 limit = sizeof(cpu->tss) - 1;
+
+	cpu->gdt[0] = 0;
+	cpu->gdt[1] = 0x00209a0000000000ULL; /* 64-bit code, DPL 0 */
+	cpu->gdt[2] = 0x0000920000000000ULL; /* data */
+	/* 16-byte available 64-bit TSS descriptor (type 9), SDM Vol. 3A §8.2.3 */
+	cpu->gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
+		      (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+	cpu->gdt[4] = base >> 32;
+}
+
+/* Reload CS through a far return; the other segment registers directly. */
+static void reload_segments(void)
+{
+	__asm__ volatile("pushq %[cs]\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "lretq\n"
+			 "1:\n\t"
+			 "movw %[ds], %%ax\n\t"
+			 "movw %%ax, %%ds\n\t"
+			 "movw %%ax, %%es\n\t"
+			 "movw %%ax, %%ss\n\t"
+			 :
+			 : [cs] "i"(GDT_CODE64), [ds] "i"(GDT_DATA)
+			 : "rax", "memory");
+}
+
+void percpu_load(struct x86_cpu *cpu)
+{
+	struct desc_ptr gdtr = {sizeof(cpu->gdt) - 1, (u64)cpu->gdt};
+	struct desc_ptr idtr = {sizeof(cpu->idt) - 1, (u64)cpu->idt};
+
+	memset(&cpu->tss, 0, sizeof(cpu->tss));
+	cpu->tss.ist[0] = cpu->ist_top;
+	cpu->tss.iomap_base = sizeof(cpu->tss); /* no I/O bitmap */
+	gdt_fill(cpu);
+	idt_fill(cpu);
+	lgdt(&gdtr);
+	reload_segments();
+	ltr(GDT_TSS);
+	lidt(&idtr);
+	wrmsr(MSR_GS_BASE, (u64)cpu);
+	cpu_table[cpu->index] = cpu;
+}
+
+struct x86_cpu *this_cpu(void)
+{
+	struct x86_cpu *cpu = (struct x86_cpu *)rdmsr(MSR_GS_BASE);
+
+	return cpu ? cpu : &bsp_cpu;
+}
+
+struct x86_cpu *cpu_by_index(u32 index)
+{
+	return index < MAX_CPUS ? cpu_table[index] : NULL;
+}

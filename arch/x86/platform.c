@@ -1,0 +1,120 @@
+/* What the firmware says about the machine: ACPI tables and the CPUs the MADT lists. */
+#include "arch/x86/acpi.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/arch.h"
+#include "arch/x86/smp.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/mb2.h"
+
+#define BDA_EBDA_SEGMENT 0x40e
+#define BIOS_AREA        0xe0000
+#define BIOS_AREA_LEN    0x20000
+
+u32 platform_cpu_count;
+u32 platform_apic_ids[MAX_CPUS];
+static struct acpi_info acpi;
+
+/* The low 4 GiB are identity mapped (boot/entry.asm); nothing above is readable yet. */
+static const void *map_identity(u64 phys, u64 len, void *ctx)
+{
+	(void)ctx;
+	if (phys == 0 || phys + len < phys || phys + len > 4 * GiB)
+		return NULL;
+	return (const void *)phys;
+}
+
+/* Without a Multiboot2 ACPI tag (BIOS only), look where ACPI §5.2.5.1 says the RSDP is:
+ * the first KiB of the EBDA, then 0xE0000-0xFFFFF. */
+static u64 scan_for_rsdp(void)
+{
+	u64 ebda = (u64)(*(const volatile u16 *)BDA_EBDA_SEGMENT) << 4;
+	u64 found = 0;
+
+	if (ebda >= 0x80000 && ebda < 0xa0000)
+		found = acpi_find_rsdp(map_identity, NULL, ebda, 1024);
+	if (!found)
+		found = acpi_find_rsdp(map_identity, NULL, BIOS_AREA, BIOS_AREA_LEN);
+	return found;
+}
+
+static int parse_acpi(const struct mb2_info *mb)
+{
+	u64 rsdp;
+
+	if (mb->rsdp_len) {
+		log_info("acpi: rsdp from multiboot2 tag %u\n", mb->rsdp_tag);
+		return acpi_parse(mb->rsdp, mb->rsdp_len, map_identity, NULL, &acpi);
+	}
+	rsdp = scan_for_rsdp();
+	if (!rsdp) {
+		log_err("acpi: no RSDP (no multiboot2 ACPI tag, none in the BIOS area)\n");
+		return -1;
+	}
+	log_info("acpi: rsdp found at 0x%llx\n", (unsigned long long)rsdp);
+	return acpi_parse_at(rsdp, map_identity, NULL, &acpi);
+}
+
+static void report_acpi(void)
+{
+	log_info("acpi: revision %u, oem \"%s\", %s at 0x%llx, %u tables\n", acpi.rsdp_revision,
+		 acpi.oem_id, acpi.use_xsdt ? "XSDT" : "RSDT", (unsigned long long)acpi.root_phys,
+		 acpi.table_count);
+	for (u32 i = 0; i < acpi.table_count; i++)
+		log_debug("acpi:   %-4s at 0x%llx len %u %s\n", acpi.tables[i].sig,
+			  (unsigned long long)acpi.tables[i].phys, acpi.tables[i].len,
+			  acpi.tables[i].checksum_ok ? "ok" : "BAD");
+	if (!acpi.has_madt)
+		return;
+	log_info("acpi: madt: %u cpus listed, %u usable, %u ioapics, local apic at 0x%llx\n",
+		 acpi.cpu_count, acpi_usable_cpus(&acpi), acpi.ioapic_count,
+		 (unsigned long long)acpi.lapic_addr);
+	for (u32 i = 0; i < acpi.ioapic_count; i++)
+		log_info("acpi: ioapic id %u at 0x%x, gsi base %u\n", acpi.ioapics[i].id,
+			 acpi.ioapics[i].addr, acpi.ioapics[i].gsi_base);
+}
+
+/* The boot CPU is index 0, whatever its place in the MADT; the others follow in MADT order. */
+static void list_cpus(void)
+{
+	u32 bsp = lapic_id();
+
+	platform_apic_ids[0] = bsp;
+	platform_cpu_count = 1;
+	if (!acpi.has_madt) {
+		log_warn("acpi: no usable MADT: only the boot cpu (apic id %u) will run\n", bsp);
+		return;
+	}
+	for (u32 i = 0; i < acpi.cpu_count; i++) {
+		const struct acpi_cpu *c = &acpi.cpus[i];
+
+		if (!(c->enabled || c->online_capable) || c->apic_id == bsp)
+			continue;
+		if (platform_cpu_count == MAX_CPUS) {
+			log_warn("acpi: cpu with apic id %u beyond MAX_CPUS (%u), not used\n",
+				 c->apic_id, MAX_CPUS);
+			continue;
+		}
+		platform_apic_ids[platform_cpu_count++] = c->apic_id;
+	}
+}
+
+int arch_platform_init(const struct mb2_info *mb)
+{
+	int err = parse_acpi(mb);
+
+	if (err == 0)
+		report_acpi();
+	list_cpus();
+	return err;
+}
+
+u32 arch_cpu_count(void)
+{
+	return platform_cpu_count;
+}
+
+u32 arch_cpu_apic_id(u32 index)
+{
+	return index < platform_cpu_count ? platform_apic_ids[index] : ~0u;
+}

@@ -1,0 +1,11 @@
+/* AP start-up (internal to arch/x86). */
+#ifndef BULKHEAD_ARCH_X86_SMP_H
+#define BULKHEAD_ARCH_X86_SMP_H
+
+#include "core/types.h"
+
+/* The CPUs firmware lists, boot CPU first (filled by platform.c). */
+extern u32 platform_cpu_count;
+extern u32 platform_apic_ids[];
+
+#endif

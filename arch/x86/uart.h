@@ -1,0 +1,13 @@
+/* 16550 UART driver (COM1 is the hypervisor's console). */
+#ifndef BULKHEAD_ARCH_X86_UART_H
+#define BULKHEAD_ARCH_X86_UART_H
+
+#include "core/types.h"
+
+#define COM1_PORT 0x3f8
+
+/* Program 115200 8N1, FIFOs on, interrupts off. Returns false if no UART answers at `port`. */
+bool uart_init(u16 port);
+void uart_write(u16 port, const char *s, size_t len);
+
+#endif

@@ -1,0 +1,139 @@
+/*
+ * The boot sequence, from GRUB's hand-off to the idle loop. Each step is one call; what
+ * each prints on COM1 is listed in docs/console.md.
+ */
+#include "arch/x86/arch.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/mb2.h"
+#include "core/pmem.h"
+#include "core/string.h"
+
+void kmain(u32 magic, u64 info_phys);
+
+static struct mb2_info mb;
+
+/* Options on the hypervisor's own GRUB command line (docs/console.md lists them). */
+struct boot_options {
+	char selftest[8];   /* debug: take an exception on purpose ("pf", "ud", "gp", "de") */
+	u32 stall_apic_id;  /* debug: point this CPU at a dead trampoline (~0: none) */
+};
+
+static void halt(const char *why)
+{
+	log_err("bulkhead: halted: %s\n", why);
+	arch_halt_forever();
+}
+
+static void apply_cmdline(const char *cmdline, struct boot_options *opt)
+{
+	char val[32];
+	u64 n;
+	enum log_level level;
+
+	opt->selftest[0] = '\0';
+	opt->stall_apic_id = ~0u;
+	if (mb2_cmdline_arg(cmdline, "loglevel", val, sizeof(val))) {
+		if (log_level_parse(val, &level) == 0)
+			log_set_level(level);
+		else
+			log_warn("bulkhead: loglevel=%s unknown; use error, warn, info or debug\n",
+				 val);
+	}
+	if (mb2_cmdline_arg(cmdline, "selftest", val, sizeof(val)))
+		strlcpy(opt->selftest, val, sizeof(opt->selftest));
+	if (mb2_cmdline_arg(cmdline, "smp.stall", val, sizeof(val))) {
+		if (str_to_u64(val, &n) && n < ~0u)
+			opt->stall_apic_id = (u32)n;
+		else
+			log_warn("bulkhead: smp.stall=%s is not an APIC ID\n", val);
+	}
+}
+
+static void report_boot_info(const struct mb2_info *m)
+{
+	log_info("bulkhead: loader \"%s\", firmware %s, command line \"%s\"\n", m->loader_name,
+		 (m->has_efi64 || m->has_efi32) ? "uefi" : "bios", m->cmdline);
+	log_info("bulkhead: memory map: %u entries\n", m->mmap_count);
+	for (u32 i = 0; i < m->mmap_count; i++)
+		log_debug("bulkhead:   0x%016llx-0x%016llx type %u\n",
+			  (unsigned long long)m->mmap[i].addr,
+			  (unsigned long long)(m->mmap[i].addr + m->mmap[i].len), m->mmap[i].type);
+	for (u32 i = 0; i < m->module_count; i++)
+		log_info("bulkhead: module %u \"%s\" at 0x%llx-0x%llx (%llu KiB)\n", i,
+			 m->modules[i].cmdline, (unsigned long long)m->modules[i].start,
+			 (unsigned long long)m->modules[i].end,
+			 (unsigned long long)((m->modules[i].end - m->modules[i].start) / KiB));
+}
+
+/* Usable RAM minus everything that must survive: our image, the boot information and
+ * every module (partition images live there until they are loaded). */
+static void setup_pmem(const struct mb2_info *m)
+{
+	char name[PMEM_NAME_LEN];
+
+	pmem_init();
+	for (u32 i = 0; i < m->mmap_count; i++)
+		if (m->mmap[i].type == MB2_MMAP_AVAILABLE)
+			pmem_add_ram(m->mmap[i].addr, m->mmap[i].len);
+	pmem_reserve(arch_image_start(), arch_image_end() - arch_image_start(), "hypervisor");
+	pmem_reserve(m->info_phys, m->total_size, "multiboot2 info");
+	for (u32 i = 0; i < m->module_count; i++) {
+		strlcpy(name, "module ", sizeof(name));
+		strlcpy(name + 7, m->modules[i].cmdline, sizeof(name) - 7);
+		pmem_reserve(m->modules[i].start, m->modules[i].end - m->modules[i].start, name);
+	}
+	pmem_report();
+}
+
+static void ap_main(u32 index)
+{
+	log_info("bulkhead: cpu %u online, apic id %u\n", index, arch_cpu_apic_id(index));
+	arch_hwcheck_this_cpu();
+	arch_halt_forever();
+}
+
+void kmain(u32 magic, u64 info_phys)
+{
+	struct boot_options opt;
+	char why[256];
+	u32 online;
+	u64 ticks;
+	bool vmx_ok;
+
+	arch_early_init();
+	log_info("\nBulkhead %s\n", BULKHEAD_VERSION);
+	if (magic != MB2_BOOTLOADER_MAGIC) {
+		log_err("bulkhead: not started by a Multiboot2 loader (magic 0x%08x, expected "
+			"0x%08x); grub.cfg must load it with 'multiboot2', not 'multiboot'\n",
+			magic, MB2_BOOTLOADER_MAGIC);
+		halt("wrong boot protocol");
+	}
+	if (mb2_parse((const void *)info_phys, MB2_MAX_SIZE, info_phys, &mb) != 0)
+		halt("multiboot2 boot information unusable");
+	apply_cmdline(mb.cmdline, &opt);
+	report_boot_info(&mb);
+	setup_pmem(&mb);
+	log_info("bulkhead: tsc %llu kHz\n", (unsigned long long)arch_tsc_calibrate());
+
+	arch_platform_init(&mb);
+	log_info("bulkhead: cpu 0 online, apic id %u (boot cpu)\n", arch_cpu_apic_id(0));
+	arch_hwcheck_this_cpu();
+	online = arch_smp_boot(ap_main, opt.stall_apic_id);
+	log_info("bulkhead: cpus online %u/%u\n", online, arch_cpu_count());
+
+	vmx_ok = arch_hwcheck_report(why, sizeof(why));
+	ticks = arch_tsc() - arch_boot_tsc();
+	if (vmx_ok)
+		log_info("bulkhead: vmx ok\n");
+	else
+		log_err("bulkhead: vmx unavailable: %s\n", why);
+	log_info("bulkhead: entry to hardware report: %llu tsc ticks\n", (unsigned long long)ticks);
+
+	if (opt.selftest[0])
+		arch_selftest_fault(opt.selftest);
+	if (!vmx_ok)
+		halt("vmx unavailable, nothing can run");
+	log_info("bulkhead: idle (no partitions yet)\n");
+	arch_halt_forever();
+}

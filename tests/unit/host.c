@@ -1,0 +1,41 @@
+/* Host side of the unit tests: console_write() captures what the code under test logs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "tests/unit/check.h"
+
+int check_failed_in_test;
+int check_total_failed;
+
+static char captured[65536];
+static size_t captured_len;
+
+void console_write(const char *s, size_t len)
+{
+	/* UNIT_VERBOSE=1 echoes the code's log lines while tests run. */
+	if (getenv("UNIT_VERBOSE"))
+		fwrite(s, 1, len, stdout);
+	if (captured_len + len >= sizeof(captured))
+		len = sizeof(captured) - 1 - captured_len;
+	memcpy(captured + captured_len, s, len);
+	captured_len += len;
+	captured[captured_len] = 0;
+}
+
+void capture_reset(void)
+{
+	captured_len = 0;
+	captured[0] = 0;
+}
+
+int capture_has(const char *s)
+{
+	return strstr(captured, s) != NULL;
+}
+
+const char *capture_text(void)
+{
+	return captured;
+}
