@@ -71,7 +71,7 @@ test_format_SRCS  :=
 test_mb2_SRCS     := core/mb2.c
 test_acpi_SRCS    := arch/x86/acpi.c
 test_pmem_SRCS    := core/pmem.c
-test_hwcheck_SRCS := core/hwcheck.c
+test_hwcheck_SRCS := arch/x86/hwcheck.c
 
 define unit_rule
 $(BUILD)/host/test_$(1): tests/unit/test_$(1).c $$(test_$(1)_SRCS) $$(HOST_LIB) tests/unit/check.h

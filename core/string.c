@@ -74,7 +74,11 @@ int strncmp(const char *a, const char *b, size_t n)
 
 int strcmp(const char *a, const char *b)
 {
-	return strncmp(a, b, (size_t)-1);
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return (u8)*a == (u8)*b ? 0 : ((u8)*a < (u8)*b ? -1 : 1);
 }
 
 size_t strlcpy(char *dst, const char *src, size_t size)

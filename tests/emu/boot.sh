@@ -1,0 +1,113 @@
+#!/bin/bash
+# Boot an ISO in an emulator with COM1 captured to a file, until a line matches --until
+# (success) or --timeout seconds pass (failure). Never hangs: the emulator is killed.
+#
+#   tests/emu/boot.sh --emu bochs|qemu|qemu-uefi|qemu-kvm --iso ISO --log COM1.LOG
+#                     [--cpus N] [--model BOCHS_CPU_MODEL] [--mem MiB] [--timeout S]
+#                     [--until REGEX]
+# --log - sends COM1 to the terminal and runs until the emulator exits (make run).
+# Exit status: 0 when --until matched, 1 on timeout or emulator exit without a match.
+set -u
+emu=bochs iso="" log="" cpus=4 model=corei7_icelake_u mem=256 timeout=60
+until_re='^bulkhead: (idle|halted)|exception [0-9]+ \('
+while [ $# -gt 0 ]; do
+	case $1 in
+	--emu) emu=$2 ;;
+	--iso) iso=$2 ;;
+	--log) log=$2 ;;
+	--cpus) cpus=$2 ;;
+	--model) model=$2 ;;
+	--mem) mem=$2 ;;
+	--timeout) timeout=$2 ;;
+	--until) until_re=$2 ;;
+	*) echo "boot.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift 2
+done
+[ -n "$iso" ] && [ -n "$log" ] || { echo "boot.sh: --iso and --log are required" >&2; exit 2; }
+
+work=$(mktemp -d /tmp/bulkhead-emu.XXXXXX)
+interactive=0
+if [ "$log" = "-" ]; then
+	interactive=1
+	log=/dev/stdout
+else
+	: >"$log"
+fi
+
+bochs_cmd() {
+	cat >"$work/bochsrc" <<EOF2
+megs: $mem
+romimage: file=/usr/share/bochs/BIOS-bochs-latest, options=fastboot
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+display_library: rfb, options="timeout=0"
+cpu: model=$model, count=$cpus, ips=100000000, reset_on_triple_fault=0, ignore_bad_msrs=0
+clock: sync=none, time0=1
+ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
+ata0-master: type=cdrom, path=$iso, status=inserted
+boot: cdrom
+com1: enabled=1, mode=file, dev=$log
+log: $work/bochs.log
+panic: action=fatal
+error: action=report
+info: action=report
+debug: action=ignore
+port_e9_hack: enabled=1
+speaker: enabled=0
+sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
+EOF2
+	printf 'continue\nquit\n' >"$work/rc"
+	echo bochs -q -f "$work/bochsrc" -rc "$work/rc"
+}
+
+qemu_cmd() {
+	local extra=""
+	case $emu in
+	qemu) extra="-M pc -cpu qemu64" ;;
+	qemu-uefi)
+		cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"
+		extra="-M q35 -cpu qemu64 -drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd -drive if=pflash,format=raw,file=$work/vars.fd"
+		;;
+	qemu-kvm) extra="-M q35 -enable-kvm -cpu host,+vmx" ;;
+	esac
+	local serial="file:$log"
+	[ $interactive = 1 ] && serial=stdio
+	echo qemu-system-x86_64 $extra -m "$mem" -smp "$cpus" -cdrom "$iso" -boot d \
+		-serial "$serial" -display none -no-reboot -monitor none \
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04
+}
+
+case $emu in
+bochs) cmd=$(bochs_cmd) ;;
+qemu | qemu-uefi | qemu-kvm) cmd=$(qemu_cmd) ;;
+*) echo "boot.sh: unknown emulator '$emu' (bochs, qemu, qemu-uefi, qemu-kvm)" >&2; exit 2 ;;
+esac
+
+if [ $interactive = 1 ]; then
+	echo "boot.sh: $cmd" >&2
+	exec $cmd </dev/null
+fi
+
+$cmd </dev/null >"$work/emu.out" 2>&1 &
+pid=$!
+start=$SECONDS
+status=1
+while :; do
+	if tr -d '\r' <"$log" | grep -qE "$until_re"; then
+		status=0
+		sleep 0.3 # let the rest of the line(s) drain
+		break
+	fi
+	kill -0 $pid 2>/dev/null || break
+	[ $((SECONDS - start)) -ge "$timeout" ] && { echo "boot.sh: timeout after ${timeout}s" >&2; break; }
+	sleep 0.2
+done
+kill $pid 2>/dev/null
+wait $pid 2>/dev/null
+if [ $status != 0 ]; then
+	echo "boot.sh: emulator output:" >&2
+	tail -5 "$work/emu.out" >&2
+	[ -f "$work/bochs.log" ] && grep -E 'PANIC|ERROR|>>PANIC' "$work/bochs.log" | tail -5 >&2
+fi
+rm -rf "$work"
+exit $status

@@ -1,0 +1,206 @@
+# Emulator tests, sourced by tests/run.sh. Each case boots an ISO made from the repo's own
+# grub.cfg (with the hypervisor's command line changed where the case needs it), waits for
+# a final line, and asserts on what a user would read on COM1.
+
+EMU_DIR=$BUILD/emu
+mkdir -p "$EMU_DIR"
+
+# make_iso NAME SED-EXPRESSION: the repo's grub.cfg, edited, around build/bulkhead.bin.
+make_iso() {
+	local name=$1 expr=$2 bin=${3:-$BUILD/bulkhead.bin}
+	sed -e "$expr" grub.cfg >"$EMU_DIR/$name.cfg"
+	tools/mkiso.sh "$EMU_DIR/$name.iso" "$EMU_DIR/$name.cfg" "$bin"
+}
+
+# with_args ARGS: a sed expression that replaces the hypervisor's command line.
+with_args() {
+	echo "s#^\(\s*multiboot2 /boot/bulkhead.bin\).*#\1 $1#"
+}
+
+CASE="" LOG="" CASE_OK=1
+# boot NAME ISO EMU CPUS [boot.sh options...]
+boot() {
+	CASE=$1 LOG=$EMU_DIR/$1.log CASE_OK=1
+	local iso=$2 emu=$3 cpus=$4
+	shift 4
+	local t0=$SECONDS
+	if ! tests/emu/boot.sh --emu "$emu" --iso "$iso" --log "$LOG" --cpus "$cpus" "$@"; then
+		echo "  $CASE: no final line on COM1"
+		CASE_OK=0
+	fi
+	echo "  $CASE: booted $iso on $emu with $cpus cpus in $((SECONDS - t0)) s"
+}
+# expect REGEX: some COM1 line matches (extended regex).
+expect() {
+	if tr -d '\r' <"$LOG" | grep -qE -- "$1"; then
+		echo "  $CASE: saw /$1/"
+	else
+		echo "  $CASE: MISSING /$1/"
+		CASE_OK=0
+	fi
+}
+# expect_not REGEX: no COM1 line matches.
+expect_not() {
+	if tr -d '\r' <"$LOG" | grep -qE -- "$1"; then
+		echo "  $CASE: UNEXPECTED /$1/: $(tr -d '\r' <"$LOG" | grep -E -- "$1" | head -1)"
+		CASE_OK=0
+	fi
+}
+# expect_count REGEX N: exactly N COM1 lines match.
+expect_count() {
+	local n
+	n=$(tr -d '\r' <"$LOG" | grep -cE -- "$1")
+	if [ "$n" -eq "$2" ]; then
+		echo "  $CASE: saw /$1/ $n times"
+	else
+		echo "  $CASE: /$1/ seen $n times, expected $2"
+		CASE_OK=0
+	fi
+}
+done_case() {
+	if [ $CASE_OK = 1 ]; then
+		pass "emu:$CASE"
+	else
+		fail "emu:$CASE"
+		echo "  ---- COM1 of $CASE ----"
+		tr -d '\r' <"$LOG" | sed 's/^/  | /'
+		echo "  ----"
+	fi
+}
+want() { [ -z "$ONLY" ] || [[ $1 == *"$ONLY"* ]]; }
+
+# Lines every good boot shows, on any emulator.
+expect_clean_boot() {
+	expect '^Bulkhead [0-9]+\.[0-9]+\.[0-9]+$'
+	expect '^bulkhead: memory map: [1-9][0-9]* entries'
+	expect '^pmem: [1-9][0-9]* MiB RAM in [0-9]+ ranges'
+	expect '^pmem:   reserved 0x0+200000-0x[0-9a-f]+ hypervisor$'
+	expect '^pmem:   reserved 0x[0-9a-f]+-0x[0-9a-f]+ multiboot2 info$'
+	expect '^acpi: madt: [0-9]+ cpus listed'
+	expect '^bulkhead: entry to hardware report: [0-9]+ tsc ticks$'
+	expect_not 'exception [0-9]+ \('
+}
+
+ISO=$BUILD/bulkhead.iso
+
+# --- QEMU: the boot path under BIOS and UEFI (no VMX in TCG) ----------------------------
+if want qemu-seabios; then
+	boot qemu-seabios "$ISO" qemu 2 --timeout 60
+	expect_clean_boot
+	expect '^bulkhead: loader "GRUB [^"]*", firmware bios'
+	expect '^acpi: rsdp from multiboot2 tag 14$'
+	expect '^acpi: madt: 2 cpus listed, 2 usable, 1 ioapics'
+	expect '^bulkhead: cpu 0 online, apic id 0 \(boot cpu\)$'
+	expect '^bulkhead: cpu 1 online, apic id 1$'
+	expect '^bulkhead: cpus online 2/2$'
+	expect '^bulkhead: vmx unavailable: missing vmx \('
+	expect '^bulkhead: halted: vmx unavailable'
+	done_case
+fi
+
+if want qemu-uefi; then
+	boot qemu-uefi "$ISO" qemu-uefi 2 --timeout 90
+	expect_clean_boot
+	expect '^bulkhead: loader "GRUB [^"]*", firmware uefi'
+	expect '^acpi: rsdp from multiboot2 tag 15$'
+	expect '^acpi: revision 2, .*XSDT at 0x'
+	expect '^bulkhead: cpus online 2/2$'
+	expect '^bulkhead: vmx unavailable: missing vmx \('
+	done_case
+fi
+
+# A grub.cfg that says `multiboot` instead of `multiboot2`: a clear line, then a halt.
+if want wrong-magic; then
+	make_iso wrong-magic 's#^\(\s*\)multiboot2 #\1multiboot #'
+	boot wrong-magic "$EMU_DIR/wrong-magic.iso" qemu 1 --timeout 60
+	expect '^Bulkhead [0-9.]+$'
+	expect '^bulkhead: not started by a Multiboot2 loader \(magic 0x2badb002, expected 0x36d76289\)'
+	expect '^bulkhead: halted: wrong boot protocol$'
+	expect_not '^bulkhead: cpus online'
+	done_case
+fi
+
+# The exception handler: a deliberate page fault is reported with its details.
+if want exception-report; then
+	make_iso selftest-pf "$(with_args 'selftest=pf')"
+	boot exception-report "$EMU_DIR/selftest-pf.iso" qemu 1 --timeout 60 --until '^cpu [0-9]+: halted'
+	expect '^cpu 0: exception 14 \(#PF\) error 0x0 rip 0x0000000000[0-9a-f]+ cr2 0x0000dead00000000$'
+	expect '^cpu 0:  rax [0-9a-f]{16} rbx [0-9a-f]{16} rcx [0-9a-f]{16} rdx [0-9a-f]{16}$'
+	expect '^cpu 0:  r12 [0-9a-f]{16} r13'
+	expect '^cpu 0:  cs 0008 ss 0010 rflags'
+	expect '^cpu 0: halted$'
+	done_case
+fi
+
+# An AP that never answers INIT-SIPI-SIPI is reported and skipped; boot goes on.
+if want ap-timeout; then
+	make_iso stall "$(with_args 'smp.stall=1')"
+	boot ap-timeout "$EMU_DIR/stall.iso" qemu 3 --timeout 60
+	expect '^smp: cpu 1 \(apic id 1\): no answer to INIT-SIPI-SIPI within 200 ms, skipped$'
+	expect '^bulkhead: cpu 2 online, apic id 2$'
+	expect '^bulkhead: cpus online 2/3$'
+	expect '^bulkhead: entry to hardware report'
+	done_case
+fi
+
+# loglevel= on the command line: debug shows the memory map, error hides the info lines.
+if want loglevel; then
+	make_iso debug "$(with_args 'loglevel=debug')"
+	boot loglevel-debug "$EMU_DIR/debug.iso" qemu 1 --timeout 60
+	expect '^bulkhead:   0x0000000000000000-0x[0-9a-f]+ type 1$'
+	done_case
+	make_iso quiet "$(with_args 'loglevel=error')"
+	boot loglevel-error "$EMU_DIR/quiet.iso" qemu 1 --timeout 60
+	expect '^Bulkhead [0-9.]+$'
+	expect '^bulkhead: vmx unavailable: missing vmx'
+	expect_not '^hwcheck: '
+	expect_not '^bulkhead: cpus online'
+	done_case
+fi
+
+# make TRACE=1: every error path names its file and line.
+if want trace; then
+	make -s --no-print-directory BUILD="$BUILD/trace" TRACE=1 "$BUILD/trace/bulkhead.bin" >/dev/null
+	make_iso trace "$(with_args 'loglevel=loud')" "$BUILD/trace/bulkhead.bin"
+	boot trace-build "$EMU_DIR/trace.iso" qemu 1 --timeout 60
+	expect '^trace: core/log\.c:[0-9]+: invalid$'
+	expect '^bulkhead: loglevel=loud unknown; use error, warn, info or debug$'
+	done_case
+fi
+
+# --- Bochs: VMX and EPT emulated ---------------------------------------------------------
+if want vmx-4cpu; then
+	boot vmx-4cpu "$ISO" "$VMX_EMU" 4 --timeout 120
+	expect_clean_boot
+	for i in 1 2 3; do expect "^bulkhead: cpu $i online, apic id $i\$"; done
+	expect '^bulkhead: cpus online 4/4$'
+	for f in vmx feature-control ept ept-4level ept-wb unrestricted-guest; do
+		expect "^hwcheck: $f +yes +required"
+	done
+	expect '^bulkhead: vmx ok$'
+	expect_not 'differs from cpu 0'
+	expect '^bulkhead: idle'
+	echo "  vmx-4cpu: $(tr -d '\r' <"$LOG" | grep -E '^bulkhead: entry to hardware report')"
+	done_case
+fi
+
+if want vmx-2cpu; then
+	boot vmx-2cpu "$ISO" "$VMX_EMU" 2 --timeout 120
+	expect '^bulkhead: cpus online 2/2$'
+	expect '^bulkhead: vmx ok$'
+	done_case
+fi
+
+if want no-ept; then
+	if [ "$VMX_EMU" = bochs ]; then
+		boot no-ept "$ISO" bochs 2 --model core2_penryn_t9600 --timeout 120
+		expect '^hwcheck: vmx +yes +required'
+		expect '^hwcheck: ept +no +required'
+		expect '^bulkhead: vmx unavailable: missing ept \(secondary control .enable EPT.\)'
+		expect '^bulkhead: halted: vmx unavailable'
+		expect_not 'exception [0-9]+ \('
+		done_case
+	else
+		skip emu:no-ept "needs a Bochs CPU model without EPT"
+	fi
+fi
