@@ -57,7 +57,7 @@ void trap_handler(struct trap_frame *f)
 void trap_selftest(const char *kind)
 {
 	if (!strcmp(kind, "pf")) {
-		volatile u64 *bad = (volatile u64 *)0xdead00000000ULL; /* not mapped */
+		volatile u64 *bad = (volatile u64 *)0x4000dead000ULL; /* canonical, not mapped */
 		(void)*bad;
 	} else if (!strcmp(kind, "ud")) {
 		__asm__ volatile("ud2");

@@ -85,6 +85,11 @@ esac
 
 if [ $interactive = 1 ]; then
 	echo "boot.sh: $cmd" >&2
+	if [ "$emu" = bochs ]; then
+		# Bochs chatters on stderr before its log file takes over; keep the terminal for COM1.
+		echo "boot.sh: Bochs messages go to $work/emu.err and $work/bochs.log" >&2
+		exec $cmd </dev/null 2>"$work/emu.err"
+	fi
 	exec $cmd </dev/null
 fi
 

@@ -124,7 +124,7 @@ fi
 if want exception-report; then
 	make_iso selftest-pf "$(with_args 'selftest=pf')"
 	boot exception-report "$EMU_DIR/selftest-pf.iso" qemu 1 --timeout 60 --until '^cpu [0-9]+: halted'
-	expect '^cpu 0: exception 14 \(#PF\) error 0x0 rip 0x0000000000[0-9a-f]+ cr2 0x0000dead00000000$'
+	expect '^cpu 0: exception 14 \(#PF\) error 0x0 rip 0x0000000000[0-9a-f]+ cr2 0x000004000dead000$'
 	expect '^cpu 0:  rax [0-9a-f]{16} rbx [0-9a-f]{16} rcx [0-9a-f]{16} rdx [0-9a-f]{16}$'
 	expect '^cpu 0:  r12 [0-9a-f]{16} r13'
 	expect '^cpu 0:  cs 0008 ss 0010 rflags'
