@@ -10,13 +10,13 @@
 
 enum {
 	E_OK = 0,
-	E_INVAL = -1,    /* malformed input */
-	E_RANGE = -2,    /* out of bounds / too large */
-	E_NOMEM = -3,    /* allocator exhausted or a fixed table full */
+	E_INVAL = -1,	 /* malformed input */
+	E_RANGE = -2,	 /* out of bounds / too large */
+	E_NOMEM = -3,	 /* allocator exhausted or a fixed table full */
 	E_CHECKSUM = -4, /* checksum mismatch */
 	E_NOTFOUND = -5, /* required item absent */
-	E_TIMEOUT = -6,  /* hardware did not answer in time */
-	E_NOTSUP = -7,   /* hardware lacks a required feature */
+	E_TIMEOUT = -6,	 /* hardware did not answer in time */
+	E_NOTSUP = -7,	 /* hardware lacks a required feature */
 };
 
 const char *err_name(int err);

@@ -47,7 +47,9 @@ static size_t utoa(u64 v, unsigned base, bool upper, char *tmp)
 static u64 take_int(va_list *ap, int lng, bool is_signed)
 {
 	if (is_signed) {
-		s64 v = lng >= 2 ? va_arg(*ap, long long) : lng == 1 ? va_arg(*ap, long) : va_arg(*ap, int);
+		s64 v = lng >= 2   ? va_arg(*ap, long long)
+			: lng == 1 ? va_arg(*ap, long)
+				   : va_arg(*ap, int);
 		return (u64)v;
 	}
 	if (lng >= 2)
@@ -152,7 +154,8 @@ int vformat(char *buf, size_t size, const char *fmt, va_list ap_in)
 		case 'p':
 			put(&o, '0');
 			put(&o, 'x');
-			format_int(&o, 'p', (u64)(uintptr_t)va_arg(ap, void *), 2, width, left, pad);
+			format_int(&o, 'p', (u64)(uintptr_t)va_arg(ap, void *), 2, width, left,
+				   pad);
 			break;
 		case 's': {
 			const char *s = va_arg(ap, const char *);

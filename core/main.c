@@ -15,8 +15,8 @@ static struct mb2_info mb;
 
 /* Options on the hypervisor's own GRUB command line (docs/console.md lists them). */
 struct boot_options {
-	char selftest[8];   /* debug: take an exception on purpose ("pf", "ud", "gp", "de") */
-	u32 stall_apic_id;  /* debug: point this CPU at a dead trampoline (~0: none) */
+	char selftest[8];  /* debug: take an exception on purpose ("pf", "ud", "gp", "de") */
+	u32 stall_apic_id; /* debug: point this CPU at a dead trampoline (~0: none) */
 };
 
 static void halt(const char *why)

@@ -17,9 +17,9 @@ typedef int64_t s64;
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define PAGE_SIZE     4096ULL
-#define KiB           1024ULL
-#define MiB           (1024ULL * KiB)
-#define GiB           (1024ULL * MiB)
+#define KiB	      1024ULL
+#define MiB	      (1024ULL * KiB)
+#define GiB	      (1024ULL * MiB)
 
 static inline u64 align_up(u64 v, u64 a)
 {

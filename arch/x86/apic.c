@@ -5,14 +5,14 @@
 
 #define APIC_BASE_ENABLE (1ULL << 11)
 #define APIC_BASE_X2APIC (1ULL << 10)
-#define XAPIC_ID         0x020
-#define XAPIC_SVR        0x0f0
-#define XAPIC_ICR_LO     0x300
-#define XAPIC_ICR_HI     0x310
-#define X2APIC_MSR(off)  (0x800 + ((off) >> 4))
-#define SVR_ENABLE       0x100
-#define SPURIOUS_VECTOR  0xff
-#define ICR_PENDING      (1u << 12)
+#define XAPIC_ID	 0x020
+#define XAPIC_SVR	 0x0f0
+#define XAPIC_ICR_LO	 0x300
+#define XAPIC_ICR_HI	 0x310
+#define X2APIC_MSR(off)	 (0x800 + ((off) >> 4))
+#define SVR_ENABLE	 0x100
+#define SPURIOUS_VECTOR	 0xff
+#define ICR_PENDING	 (1u << 12)
 
 static bool x2apic;
 static volatile u32 *xapic;

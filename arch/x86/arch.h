@@ -30,10 +30,10 @@ u64 arch_image_end(void);
 
 /* Read ACPI (RSDP from the Multiboot2 info, or a BIOS-area scan) and list the CPUs. */
 int arch_platform_init(const struct mb2_info *mb);
-u32 arch_cpu_count(void);         /* usable CPUs the firmware lists (bounded by MAX_CPUS) */
-u32 arch_cpu_apic_id(u32 index);  /* index 0 is the boot CPU */
+u32 arch_cpu_count(void);	 /* usable CPUs the firmware lists (bounded by MAX_CPUS) */
+u32 arch_cpu_apic_id(u32 index); /* index 0 is the boot CPU */
 bool arch_cpu_online(u32 index);
-u32 arch_this_cpu(void);          /* index of the calling CPU */
+u32 arch_this_cpu(void); /* index of the calling CPU */
 
 /* Start every listed CPU (INIT-SIPI-SIPI). Each runs ap_entry(index) on its own stack,
  * GDT/TSS and IDT. Returns how many CPUs are online, the boot CPU included. A CPU whose

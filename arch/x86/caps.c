@@ -3,7 +3,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/hwcheck.h"
 
-#define FC_LOCK           (1ULL << 0)
+#define FC_LOCK		   (1ULL << 0)
 #define FC_VMX_OUTSIDE_SMX (1ULL << 2)
 
 static u8 feature_control_enable(u64 *value)

@@ -27,13 +27,13 @@ struct __attribute__((packed)) idt_gate {
 
 enum cpu_state {
 	CPU_OFFLINE = 0, /* listed by firmware, not started (or did not answer) */
-	CPU_STARTED,     /* reached C on its own stack */
-	CPU_ONLINE,      /* its hardware check is done; idle */
+	CPU_STARTED,	 /* reached C on its own stack */
+	CPU_ONLINE,	 /* its hardware check is done; idle */
 };
 
 #define GDT_CODE64 0x08
 #define GDT_DATA   0x10
-#define GDT_TSS    0x18
+#define GDT_TSS	   0x18
 #define STACK_SIZE (16 * 1024)
 #define IST_SIZE   (4 * 1024)
 

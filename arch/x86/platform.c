@@ -8,8 +8,8 @@
 #include "core/mb2.h"
 
 #define BDA_EBDA_SEGMENT 0x40e
-#define BIOS_AREA        0xe0000
-#define BIOS_AREA_LEN    0x20000
+#define BIOS_AREA	 0xe0000
+#define BIOS_AREA_LEN	 0x20000
 
 u32 platform_cpu_count;
 u32 platform_apic_ids[MAX_CPUS];

@@ -14,7 +14,7 @@
 #include "core/string.h"
 
 #define AP_ANSWER_US 200000 /* 200 ms: an AP reaches C in well under 1 ms */
-#define LOW_MEM      (1 * MiB)
+#define LOW_MEM	     (1 * MiB)
 
 /* Must match the parameter block at offset 8 of boot/trampoline.asm. */
 struct trampoline_params {
@@ -24,7 +24,8 @@ struct trampoline_params {
 	u64 arg;
 };
 
-extern const u8 trampoline_blob[], trampoline_blob_end[];
+extern const u8 trampoline_blob[];
+extern const u64 trampoline_blob_size;
 
 static void (*ap_entry_fn)(u32 index);
 
@@ -52,7 +53,7 @@ static u64 trampoline_install(void)
 
 	if (!page)
 		return 0;
-	memcpy(phys_to_virt(page), trampoline_blob, (size_t)(trampoline_blob_end - trampoline_blob));
+	memcpy(phys_to_virt(page), trampoline_blob, trampoline_blob_size);
 	return page;
 }
 
@@ -146,9 +147,10 @@ u32 arch_smp_boot(void (*ap_entry)(u32 index), u32 stall_apic_id)
 		}
 		cpu_table[i] = cpu;
 		if (!start_one(cpu, tramp, sipi_page)) {
-			log_err("smp: cpu %u (apic id %u): no answer to INIT-SIPI-SIPI within %u ms, "
-				"skipped\n",
-				i, apic_id, AP_ANSWER_US / 1000);
+			log_err(
+			    "smp: cpu %u (apic id %u): no answer to INIT-SIPI-SIPI within %u ms, "
+			    "skipped\n",
+			    i, apic_id, AP_ANSWER_US / 1000);
 			cpu_table[i] = NULL;
 			continue;
 		}

@@ -5,11 +5,11 @@
 #include "arch/x86/cpu.h"
 #include "core/log.h"
 
-#define PIT_HZ        1193182u
-#define PIT_CH2       0x42
-#define PIT_CMD       0x43
+#define PIT_HZ	      1193182u
+#define PIT_CH2	      0x42
+#define PIT_CMD	      0x43
 #define PIT_GATE_PORT 0x61
-#define CAL_MS        10
+#define CAL_MS	      10
 #define FALLBACK_KHZ  1000000 /* 1 GHz: only if no PIT ticks at all */
 
 static u64 khz = FALLBACK_KHZ;
@@ -21,7 +21,7 @@ u64 tsc_calibrate(void)
 	u64 t0, t1;
 
 	outb(PIT_GATE_PORT, (gate & ~0x02) | 0x01); /* gate on, speaker off */
-	outb(PIT_CMD, 0xb0);                         /* ch 2, lo/hi byte, mode 0, binary */
+	outb(PIT_CMD, 0xb0);			    /* ch 2, lo/hi byte, mode 0, binary */
 	outb(PIT_CH2, count & 0xff);
 	outb(PIT_CH2, count >> 8);
 	t0 = rdtsc();

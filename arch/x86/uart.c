@@ -15,7 +15,7 @@ enum {
 };
 
 #define LSR_THRE    0x20
-#define LCR_8N1     0x03
+#define LCR_8N1	    0x03
 #define LCR_DLAB    0x80
 #define BAUD_BASE   115200
 #define CONSOLE_BPS 115200

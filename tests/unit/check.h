@@ -15,7 +15,7 @@ extern int check_total_failed;
 #define CHECK(cond)                                                                                \
 	do {                                                                                       \
 		if (!(cond)) {                                                                     \
-			printf("  check failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);          \
+			printf("  check failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);         \
 			check_failed_in_test = 1;                                                  \
 		}                                                                                  \
 	} while (0)
@@ -24,8 +24,8 @@ extern int check_total_failed;
 	do {                                                                                       \
 		unsigned long long a_ = (unsigned long long)(a), b_ = (unsigned long long)(b);     \
 		if (a_ != b_) {                                                                    \
-			printf("  check failed: %s == %s (0x%llx != 0x%llx) (%s:%d)\n", #a, #b, a_, \
-			       b_, __FILE__, __LINE__);                                            \
+			printf("  check failed: %s == %s (0x%llx != 0x%llx) (%s:%d)\n", #a, #b,    \
+			       a_, b_, __FILE__, __LINE__);                                        \
 			check_failed_in_test = 1;                                                  \
 		}                                                                                  \
 	} while (0)
@@ -34,7 +34,7 @@ extern int check_total_failed;
 #define CHECK_LOG(s)                                                                               \
 	do {                                                                                       \
 		if (!capture_has(s)) {                                                             \
-			printf("  check failed: log has \"%s\" (%s:%d)\n  log was: %s\n", s,        \
+			printf("  check failed: log has \"%s\" (%s:%d)\n  log was: %s\n", s,       \
 			       __FILE__, __LINE__, capture_text());                                \
 			check_failed_in_test = 1;                                                  \
 		}                                                                                  \

@@ -23,8 +23,7 @@ static void integers(void)
 		      "beef BEEF 123456789abc"));
 	CHECK(!strcmp(fmt1("%016llx", 0x1fULL), "000000000000001f"));
 	CHECK(!strcmp(fmt1("%5d|%-5d|%05d", 42, 42, -42), "   42|42   |-0042"));
-	CHECK(!strcmp(fmt1("%lld", (long long)-9223372036854775807LL - 1),
-		      "-9223372036854775808"));
+	CHECK(!strcmp(fmt1("%lld", (long long)-9223372036854775807LL - 1), "-9223372036854775808"));
 	CHECK(!strcmp(fmt1("%llu", 18446744073709551615ULL), "18446744073709551615"));
 	CHECK(!strcmp(fmt1("%zu %hhu %hu", (size_t)12, (unsigned char)255, (unsigned short)65535),
 		      "12 255 65535"));
