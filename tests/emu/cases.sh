@@ -5,11 +5,14 @@
 EMU_DIR=$BUILD/emu
 mkdir -p "$EMU_DIR"
 
-# make_iso NAME SED-EXPRESSION: the repo's grub.cfg, edited, around build/bulkhead.bin.
+# make_iso NAME SED-EXPRESSION [IMAGE [MODULE-FILE...]]: the repo's grub.cfg, edited, around
+# build/bulkhead.bin (or IMAGE), with module files copied to /boot/.
 make_iso() {
 	local name=$1 expr=$2 bin=${3:-$BUILD/bulkhead.bin}
+	shift 2
+	[ $# -gt 0 ] && shift
 	sed -e "$expr" grub.cfg >"$EMU_DIR/$name.cfg"
-	tools/mkiso.sh "$EMU_DIR/$name.iso" "$EMU_DIR/$name.cfg" "$bin"
+	tools/mkiso.sh "$EMU_DIR/$name.iso" "$EMU_DIR/$name.cfg" "$bin" "$@"
 }
 
 # with_args ARGS: a sed expression that replaces the hypervisor's command line.
@@ -155,6 +158,21 @@ if want loglevel; then
 	expect '^bulkhead: vmx unavailable: missing vmx'
 	expect_not '^hwcheck: '
 	expect_not '^bulkhead: cpus online'
+	done_case
+fi
+
+# GRUB modules (partition images, later) are listed with their tags and reserved whole.
+if want modules; then
+	head -c 12345 /dev/zero | tr '\0' 'R' >"$EMU_DIR/rt0.img"
+	head -c 70000 /dev/zero | tr '\0' 'L' >"$EMU_DIR/linux0.img"
+	make_iso modules "s#^\(\s*\)\(multiboot2 .*\)#\1\2\n\1module2 /boot/rt0.img rt0\n\1module2 /boot/linux0.img linux0 console=ttyS0#" \
+		"$BUILD/bulkhead.bin" "$EMU_DIR/rt0.img" "$EMU_DIR/linux0.img"
+	boot modules "$EMU_DIR/modules.iso" qemu 1 --timeout 60
+	expect '^bulkhead: module 0 "rt0" at 0x[0-9a-f]+-0x[0-9a-f]+ \(12 KiB\)$'
+	expect '^bulkhead: module 1 "linux0 console=ttyS0" at 0x[0-9a-f]+-0x[0-9a-f]+ \(68 KiB\)$'
+	expect '^pmem:   reserved 0x[0-9a-f]+000-0x[0-9a-f]+000 module rt0$'
+	expect '^pmem:   reserved 0x[0-9a-f]+000-0x[0-9a-f]+000 module linux0 console=ttyS0$'
+	expect '^bulkhead: halted: vmx unavailable'
 	done_case
 fi
 

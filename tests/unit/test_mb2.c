@@ -1174,8 +1174,21 @@ static void test_cmdline_arg_bounded(void)
 	CHECK(mb2_cmdline_arg(cl, "z", v, sizeof(v)) == v);
 	CHECK(strcmp(v, "xyz") == 0);
 	CHECK(mb2_cmdline_arg(cl, "nope", v, sizeof(v)) == NULL);
+	/* A last word shorter than the key: comparing must not run off the end. */
+	memcpy(cl + MAX_CMDLINE - 6, " kkkkk", 6);
+	CHECK(mb2_cmdline_arg(cl, "kkkkkk", v, sizeof(v)) == NULL);
 	memset(cl, 'k', MAX_CMDLINE);
 	CHECK(mb2_cmdline_arg(cl, "k", v, sizeof(v)) == NULL);
+	char key[MAX_CMDLINE + 9];
+	memset(key, 'k', sizeof(key) - 1);
+	key[sizeof(key) - 1] = 0;
+	CHECK(mb2_cmdline_arg(cl, key, v, sizeof(v)) == NULL); /* longer than any word */
+	key[MAX_CMDLINE] = 0;
+	CHECK(mb2_cmdline_arg(cl, key, v, sizeof(v)) == NULL);
+	key[MAX_CMDLINE - 1] = 0;
+	cl[MAX_CMDLINE - 1] = 0;
+	CHECK(mb2_cmdline_arg(cl, key, v, sizeof(v)) == v); /* 255 bytes: the longest word */
+	CHECK_EQ(v[0], 0);
 	free(cl);
 
 	/* And through the parser: the parsed cmdline works as input. */
