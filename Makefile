@@ -29,7 +29,7 @@ ASM_SRCS   := $(wildcard boot/*.asm arch/x86/*.asm)
 KOBJS      := $(patsubst %.c,$(BUILD)/k/%.o,$(CORE_SRCS) $(ARCH_SRCS)) \
               $(patsubst %.asm,$(BUILD)/k/%.o,$(filter-out boot/trampoline.asm,$(ASM_SRCS)))
 
-.PHONY: all iso run test unit lint clean setup
+.PHONY: all iso run test unit bench lint clean setup
 all: $(BUILD)/bulkhead.bin $(BUILD)/bulkhead.iso
 
 $(BUILD)/k/%.o: %.c
@@ -89,6 +89,9 @@ unit: $(UNIT_BINS)
 
 test: setup all $(UNIT_BINS)
 	tests/run.sh
+
+bench: setup all
+	tests/bench.sh
 
 lint:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
