@@ -56,8 +56,13 @@ static const void *fake_map(u64 phys, u64 len, void *ctx)
 	p = malloc(len);
 	memcpy(p, f->mem + (phys - f->base), len);
 	if (nmaps == maps_cap) {
+		void **grown;
+
 		maps_cap = maps_cap ? maps_cap * 2 : 64;
-		maps = realloc(maps, maps_cap * sizeof(*maps));
+		grown = realloc(maps, maps_cap * sizeof(*maps));
+		if (!grown)
+			abort();
+		maps = grown;
 	}
 	maps[nmaps++] = p;
 	return p;
@@ -444,9 +449,9 @@ static void test_qemu_layout(void)
 	log_set_level(LOG_WARN); /* a good layout logs no warning or error */
 	CHECK_EQ(parse(&l, &info), 0);
 	CHECK(capture_text()[0] == '\0');
-	log_set_level(LOG_INFO);
-
+	log_set_level(LOG_DEBUG); /* the summary lines are debug: platform.c reports at info */
 	CHECK_EQ(parse(&l, &info), 0);
+	log_set_level(LOG_INFO);
 	CHECK_EQ(info.rsdp_revision, 0);
 	CHECK(strcmp(info.oem_id, "BOCHS ") == 0);
 	CHECK(!info.use_xsdt);
@@ -498,9 +503,9 @@ static void test_uefi_layout(void)
 	log_set_level(LOG_WARN);
 	CHECK_EQ(parse(&l, &info), 0);
 	CHECK(capture_text()[0] == '\0');
-	log_set_level(LOG_INFO);
-
+	log_set_level(LOG_DEBUG); /* the summary lines are debug: platform.c reports at info */
 	CHECK_EQ(parse(&l, &info), 0);
+	log_set_level(LOG_INFO);
 	CHECK_EQ(info.rsdp_revision, 2);
 	CHECK(strcmp(info.oem_id, "ALASKA") == 0);
 	CHECK(info.use_xsdt);
@@ -584,6 +589,25 @@ static void test_parse_at(void)
 	maps_free();
 	CHECK(!info.use_xsdt);
 	CHECK_LOG("acpi: RSDP: revision 2 but only 20 bytes given, using the RSDT");
+
+	/* A longer RSDP (length 40): all of it is handed over and checksummed. */
+	build_uefi(&l);
+	{
+		u8 big[40] = {0};
+
+		memcpy(big, l.rsdp, 36);
+		set32(big + 20, 40);
+		big[8] = 0;
+		big[8] = (u8)-sum(big, 20);
+		big[32] = 0;
+		big[32] = (u8)-sum(big, 40);
+		r = place(big, 40);
+	}
+	capture_reset();
+	CHECK_EQ(acpi_parse_at(r, fake_map, &fm, &info), 0);
+	maps_free();
+	CHECK(info.use_xsdt);
+	CHECK(!capture_has("using the RSDT"));
 
 	CHECK_EQ(acpi_parse_at(0x1000, fake_map, &fm, &info), E_RANGE);
 	maps_free();
@@ -697,7 +721,8 @@ static void test_xsdt_bad_checksum_falls_back(void)
 	CHECK_EQ(parse(&l, &info), 0);
 	CHECK_LOGF("acpi: XSDT at 0x%llx: checksum bad (sum 0x01), trying the RSDT",
 		   (unsigned long long)l.xsdt);
-	CHECK_LOGF("acpi: using the RSDT at 0x%llx instead of the XSDT", (unsigned long long)l.rsdt);
+	CHECK_LOGF("acpi: using the RSDT at 0x%llx instead of the XSDT",
+		   (unsigned long long)l.rsdt);
 	CHECK(!info.use_xsdt);
 	CHECK_EQ(info.root_phys, l.rsdt);
 	CHECK_EQ(info.table_count, 7);
@@ -873,7 +898,8 @@ static void test_entry_outside_memory(void)
 	CHECK(info.has_madt);
 	CHECK_EQ(info.cpu_count, 4);
 	CHECK_LOG("acpi: table at 0x2000: header not readable, table ignored");
-	CHECK_LOGF("acpi: RSDT at 0x%llx: entry 2 is address 0, ignored", (unsigned long long)l.rsdt);
+	CHECK_LOGF("acpi: RSDT at 0x%llx: entry 2 is address 0, ignored",
+		   (unsigned long long)l.rsdt);
 	CHECK_LOGF("acpi: SSDT at 0x%llx: 41 bytes not readable, table ignored",
 		   (unsigned long long)bad_len);
 }
@@ -1026,9 +1052,10 @@ static void test_madt_entry_one_short_at_end(void)
 		madt_with_tail(&l, tail, tail[1]);
 		capture_reset();
 		CHECK_EQ(parse(&l, &info), 0);
-		CHECK_LOGF("acpi: APIC at 0x%llx: entry at offset 52 (type %u) has length %u, needs "
-			   "%u, rest of the table ignored",
-			   (unsigned long long)l.madt, types[i], needs[i] - 1, needs[i]);
+		CHECK_LOGF(
+		    "acpi: APIC at 0x%llx: entry at offset 52 (type %u) has length %u, needs "
+		    "%u, rest of the table ignored",
+		    (unsigned long long)l.madt, types[i], needs[i] - 1, needs[i]);
 		CHECK_EQ(info.cpu_count, 1);
 		CHECK_EQ(info.ioapic_count, 0);
 		CHECK_EQ(info.lapic_addr, 0xfee00000);
@@ -1052,10 +1079,10 @@ static void test_madt_stray_byte(void)
 static void test_madt_unknown_types_skipped(void)
 {
 	static const u8 tail[] = {
-		0x7f, 3,    0xaa,                   /* unknown, odd length */
-		0,    10,   1,    1, 1, 0, 0, 0, 0xbb, 0xcc, /* LAPIC longer than needed */
-		0x18, 2,                            /* unknown, bare header */
-		9,    16,   0,    0, 0, 1, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0,
+	    0x7f, 3,  0xaa,			       /* unknown, odd length */
+	    0,	  10, 1,    1, 1, 0, 0, 0, 0xbb, 0xcc, /* LAPIC longer than needed */
+	    0x18, 2,				       /* unknown, bare header */
+	    9,	  16, 0,    0, 0, 1, 0, 0, 1,	 0,    0, 0, 7, 0, 0, 0,
 	};
 	struct layout l;
 	struct acpi_info info;
@@ -1123,8 +1150,8 @@ static void test_duplicate_apic_id(void)
 	madt_init(&t, 5, 0xfee00000, 1);
 	e_lapic(&t, 0, 0, 1);
 	e_lapic(&t, 1, 1, 1);
-	e_lapic(&t, 7, 1, 1);     /* same APIC ID: keep UID 1 */
-	e_x2apic(&t, 0, 1, 9);    /* same ID as an xAPIC entry */
+	e_lapic(&t, 7, 1, 1);	  /* same APIC ID: keep UID 1 */
+	e_x2apic(&t, 0, 1, 9);	  /* same ID as an xAPIC entry */
 	e_lapic(&t, 20, 0xff, 0); /* unusable placeholders: contents ignored, no warning */
 	e_lapic(&t, 21, 0xff, 0);
 	l.madt = tb_place(&t);
@@ -1179,7 +1206,8 @@ static void test_second_madt_ignored(void)
 	CHECK_EQ(info.cpu_count, 4);
 	CHECK_EQ(info.table_count, 2);
 	CHECK(info.tables[1].checksum_ok);
-	CHECK_LOGF("acpi: APIC at 0x%llx: a second MADT, table ignored", (unsigned long long)tab[1]);
+	CHECK_LOGF("acpi: APIC at 0x%llx: a second MADT, table ignored",
+		   (unsigned long long)tab[1]);
 }
 
 /* Tables beyond MAX_ACPI_TABLES are counted, and a MADT among them is still used. */
@@ -1318,6 +1346,9 @@ static void fuzz_table_lengths(const struct layout *l, u64 phys)
 	refix(phys, len);
 }
 
+static const u8 fuzz_vals[] = {0x00, 0x01, 0x02, 0x07, 0x08, 0x0c,
+			       0x10, 0x24, 0x7f, 0x80, 0xfe, 0xff};
+
 static void test_fuzz_madt(void)
 {
 	u8 all[256];
@@ -1329,25 +1360,43 @@ static void test_fuzz_madt(void)
 	fuzz_table_bytes(&l, l.madt, all, 256);
 	fuzz_table_lengths(&l, l.madt);
 	build_qemu(&l);
-	fuzz_table_bytes(&l, l.madt, all, 256);
+	fuzz_table_bytes(&l, l.madt, fuzz_vals, sizeof(fuzz_vals));
 	fuzz_table_lengths(&l, l.madt);
 }
 
 static void test_fuzz_roots(void)
 {
-	static const u8 vals[] = {0x00, 0x01, 0x02, 0x7f, 0x80, 0xfe, 0xff, 0x24, 0x10};
 	struct layout l;
 
 	build_uefi(&l);
-	fuzz_table_bytes(&l, l.xsdt, vals, sizeof(vals));
+	fuzz_table_bytes(&l, l.xsdt, fuzz_vals, sizeof(fuzz_vals));
 	fuzz_table_lengths(&l, l.xsdt);
 	/* XSDT unusable: exercise the fallback root too. */
 	at(l.xsdt)[0] = 'Y';
-	fuzz_table_bytes(&l, l.rsdt, vals, sizeof(vals));
+	fuzz_table_bytes(&l, l.rsdt, fuzz_vals, sizeof(fuzz_vals));
 	fuzz_table_lengths(&l, l.rsdt);
 	build_qemu(&l);
-	fuzz_table_bytes(&l, l.rsdt, vals, sizeof(vals));
+	fuzz_table_bytes(&l, l.rsdt, fuzz_vals, sizeof(fuzz_vals));
 	fuzz_table_lengths(&l, l.rsdt);
+}
+
+/* Every RSDP byte to every value, checksums left wrong and then repaired. */
+static void test_fuzz_rsdp(void)
+{
+	struct layout l;
+
+	build_uefi(&l);
+	for (size_t off = 0; off < l.rsdp_len; off++) {
+		for (int v = 0; v < 256; v++) {
+			struct layout c = l;
+
+			c.rsdp[off] = (u8)v;
+			fuzz_parse(&c);
+			if (off != 8 && off != 32)
+				rsdp_fix(&c);
+			fuzz_parse(&c);
+		}
+	}
 }
 
 static u32 rng_state = 0x2545f491;
@@ -1361,34 +1410,25 @@ static u32 rng(void)
 }
 
 /* Random multi-byte corruption anywhere in the tables and the RSDP, checksums mostly repaired. */
-static void test_fuzz_random(void)
+static void fuzz_random_round(const struct layout *base, int iters)
 {
-	struct layout l, base;
-	u64 tabs[10];
-	u32 lens[10];
 	u8 *saved = malloc(MEM_SIZE);
+	struct layout l;
+	u64 tabs[10];
 	int ntabs = 0;
 
-	for (int iter = 0; iter < 20000; iter++) {
-		if (iter % 500 == 0) {
-			if (iter % 1000)
-				build_qemu(&base);
-			else
-				build_uefi(&base);
-			memcpy(saved, fm.mem, MEM_SIZE);
-			ntabs = 0;
-			for (int i = 0; i < base.ntab; i++)
-				tabs[ntabs++] = base.tab[i];
-			tabs[ntabs++] = base.rsdt;
-			if (base.xsdt)
-				tabs[ntabs++] = base.xsdt;
-			for (int i = 0; i < ntabs; i++)
-				lens[i] = get32(at(tabs[i]) + 4);
-		}
-		l = base;
+	memcpy(saved, fm.mem, MEM_SIZE); /* the tables live in [fm.top, MEM_SIZE) */
+	for (int i = 0; i < base->ntab; i++)
+		tabs[ntabs++] = base->tab[i];
+	tabs[ntabs++] = base->rsdt;
+	if (base->xsdt)
+		tabs[ntabs++] = base->xsdt;
+	for (int iter = 0; iter < iters; iter++) {
+		l = *base;
 		for (u32 k = rng() % 4 + 1; k; k--) {
 			int t = (int)(rng() % (u32)ntabs);
-			u32 off = rng() % 4 ? rng() % lens[t] : 4 + rng() % 4; /* lengths often */
+			u32 len = get32(saved + (tabs[t] - fm.base) + 4);
+			u32 off = rng() % 4 ? rng() % len : 4 + rng() % 4; /* lengths often */
 
 			at(tabs[t])[off] = (u8)rng();
 		}
@@ -1400,9 +1440,19 @@ static void test_fuzz_random(void)
 			rsdp_fix(&l);
 		}
 		fuzz_parse(&l);
-		memcpy(fm.mem, saved, MEM_SIZE);
+		memcpy(fm.mem + fm.top, saved + fm.top, MEM_SIZE - fm.top);
 	}
 	free(saved);
+}
+
+static void test_fuzz_random(void)
+{
+	struct layout l;
+
+	build_uefi(&l);
+	fuzz_random_round(&l, 30000);
+	build_qemu(&l);
+	fuzz_random_round(&l, 15000);
 }
 
 static void on_alarm(int sig)
@@ -1458,6 +1508,7 @@ int main(void)
 	RUN(test_find_rsdp_none);
 	RUN(test_fuzz_madt);
 	RUN(test_fuzz_roots);
+	RUN(test_fuzz_rsdp);
 	RUN(test_fuzz_random);
 	free(fm.mem);
 	free(maps);

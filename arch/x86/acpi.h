@@ -1,0 +1,98 @@
+/*
+ * ACPI table discovery: RSDP -> XSDT/RSDT -> MADT (ACPI 6.5 §5.2.5-§5.2.8, §5.2.12).
+ *
+ * The parser never dereferences a physical address itself: every read goes through an
+ * acpi_map_fn, so the hypervisor passes an identity mapper and the host unit tests pass a
+ * fake physical memory. Firmware tables are untrusted input: every length is checked
+ * against what the mapper made readable, and a bad table is reported and skipped rather
+ * than stopping the boot, unless nothing usable is left.
+ */
+#ifndef BULKHEAD_ARCH_X86_ACPI_H
+#define BULKHEAD_ARCH_X86_ACPI_H
+
+#include "core/config.h"
+#include "core/types.h"
+
+/* Largest table accepted. Real MADTs/XSDTs are a few KiB; a larger length is corruption. */
+#define ACPI_TABLE_MAX_LEN (1 * MiB)
+
+/* Return a pointer through which [phys, phys+len) can be read, or NULL if that range is not
+ * readable. The parser reads only inside ranges it mapped. */
+typedef const void *(*acpi_map_fn)(u64 phys, u64 len, void *ctx);
+
+struct acpi_cpu {
+	u32 apic_id;
+	u32 uid;	     /* ACPI processor UID */
+	bool enabled;	     /* flags bit 0: ready for use */
+	bool online_capable; /* not enabled, but can be brought online (MADT rev >= 5, bit 1) */
+	bool from_x2apic_entry;
+};
+
+struct acpi_ioapic {
+	u32 id;
+	u32 addr;
+	u32 gsi_base;
+};
+
+struct acpi_table_ref {
+	char sig[5]; /* "" when the header was unreadable or the entry was 0 */
+	u64 phys;
+	u32 len; /* as the header says (0 if unreadable) */
+	u8 rev;
+	bool checksum_ok; /* readable, 36 <= len <= cap, and byte sum 0: safe to use */
+};
+
+struct acpi_info {
+	u8 rsdp_revision;
+	char oem_id[7]; /* non-printable bytes shown as '?' */
+
+	bool use_xsdt; /* XSDT if revision >= 2 and its address is valid, else RSDT */
+	u64 root_phys;
+
+	/* Every table the root lists, bad ones too (flagged); beyond MAX_ACPI_TABLES: counted. */
+	u32 table_count;
+	u32 tables_dropped;
+	struct acpi_table_ref tables[MAX_ACPI_TABLES];
+
+	bool has_madt; /* a MADT with a good checksum was found and walked */
+	u64 madt_phys;
+	u8 madt_rev;
+	u64 lapic_addr; /* the MADT's 32-bit field, replaced by a type 5 override */
+	u32 madt_flags; /* bit 0: PCAT_COMPAT (dual 8259s present) */
+
+	/* In MADT order (the boot CPU should be first, §5.2.12.1). Beyond MAX_CPUS: counted. */
+	u32 cpu_count;
+	u32 cpus_dropped;
+	struct acpi_cpu cpus[MAX_CPUS];
+
+	u32 ioapic_count;
+	u32 ioapics_dropped;
+	struct acpi_ioapic ioapics[MAX_IOAPICS];
+};
+
+/*
+ * Parse the RSDP bytes (e.g. copied by GRUB into a Multiboot2 tag: 20 bytes for revision 0,
+ * 36 for 2+), the root table it points to, every table the root lists, and the MADT.
+ * Returns 0 when a root table was usable (check out->has_madt), or a negative E_* code when
+ * nothing usable was found. *out is always fully written.
+ */
+int acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx,
+	       struct acpi_info *out);
+
+/* acpi_parse() for an RSDP at a physical address (e.g. from acpi_find_rsdp()). */
+int acpi_parse_at(u64 rsdp_phys, acpi_map_fn map, void *ctx, struct acpi_info *out);
+
+/*
+ * Scan [phys, phys+len) on 16-byte boundaries for an RSDP with a valid signature and
+ * checksum (§5.2.5.1: the EBDA's first KiB, then 0xE0000-0xFFFFF on BIOS systems).
+ * Returns its physical address, or 0 if there is none.
+ */
+u64 acpi_find_rsdp(acpi_map_fn map, void *ctx, u64 phys, u64 len);
+
+/* The first listed table with signature `sig` (4 characters) and a good checksum, or NULL. */
+const struct acpi_table_ref *acpi_find_table(const struct acpi_info *info, const char *sig);
+
+/* The number of usable CPUs: enabled, or online-capable. */
+u32 acpi_usable_cpus(const struct acpi_info *info);
+
+#endif
