@@ -167,23 +167,23 @@ static bool model_matches(void)
 /* --- a SeaBIOS-like machine: 256 MiB, hypervisor at 2 MiB, three modules -------------------- */
 
 static const struct mmap_entry seabios_map[] = {
-    {0x0, 0x9fc00, 1},          {0x9fc00, 0x400, 2},    {0xf0000, 0x10000, 2},
-    {0x100000, 0xfefe000, 1},   {0xfffe000, 0x2000, 2}, {0xfeffc000, 0x4000, 2},
+    {0x0, 0x9fc00, 1},	      {0x9fc00, 0x400, 2},    {0xf0000, 0x10000, 2},
+    {0x100000, 0xfefe000, 1}, {0xfffe000, 0x2000, 2}, {0xfeffc000, 0x4000, 2},
     {0xfffc0000, 0x40000, 2},
 };
 
 #define HV_START   0x200000ULL
-#define HV_LEN     0x41000ULL
+#define HV_LEN	   0x41000ULL
 #define RT0_START  0x242000ULL /* a 10-byte module */
-#define RT0_LEN    10ULL
+#define RT0_LEN	   10ULL
 #define LNX_START  0x243000ULL
-#define LNX_LEN    0x5a3b17ULL
+#define LNX_LEN	   0x5a3b17ULL
 #define INI_START  0x7e8000ULL
-#define INI_LEN    0x200001ULL
+#define INI_LEN	   0x200001ULL
 #define INFO_START 0x9e9c48ULL /* the Multiboot2 info, mid-page */
-#define INFO_LEN   0x5b8ULL
+#define INFO_LEN   0x2b8ULL
 
-#define SEABIOS_RAM      (0x9f000ULL + 0xfefe000ULL)
+#define SEABIOS_RAM	 (0x9f000ULL + 0xfefe000ULL)
 #define SEABIOS_RESERVED (0x1000ULL + 0x41000 + 0x1000 + 0x5a4000 + 0x201000 + 0x1000)
 
 static void setup_seabios(void)
@@ -339,7 +339,7 @@ static void test_add_overlapping_merges(void)
 	pmem_add_ram(0x50000, 0x4b0000); /* swallows everything before 0x500000 */
 	CHECK_RANGES({0x50000, 0x500000}, {0x600000, 0x601000});
 	CHECK_EQ(pmem_total_ram(), 0x4b1000);
-	pmem_add_ram(0x50000, 0x4b0000); /* again: nothing new */
+	pmem_add_ram(0x50000, 0x4b0000);  /* again: nothing new */
 	pmem_add_ram(0x4ff000, 0x101000); /* bridges the gap */
 	CHECK_RANGES({0x50000, 0x601000});
 	CHECK_EQ(pmem_total_ram(), 0x5b1000);
@@ -390,6 +390,10 @@ static void test_reserve_non_ram(void)
 	/* Zero length reserves nothing and is not recorded. */
 	CHECK_EQ(pmem_reserve(0x150000, 0, "nothing"), 0);
 	CHECK_EQ(pmem_reservation_count(), 3);
+	/* No name is still a reservation. */
+	CHECK_EQ(pmem_reserve(0x1f0000, 1, NULL), 0);
+	CHECK(strcmp(pmem_reservations()[3].name, "?") == 0);
+	CHECK_EQ(pmem_reserved_bytes(), 0x2000);
 	CHECK(pmem_check_invariants());
 }
 
@@ -471,7 +475,8 @@ static void test_limit_above_4g(void)
 	CHECK_EQ(pmem_total_ram(), 0x9f000 + 0x7ff00000 + 4 * GiB);
 	CHECK_EQ(pmem_free_bytes(), 0x9e000 + 0x7ff00000);
 	pmem_report();
-	CHECK_LOG("pmem: 6143 MiB RAM in 3 ranges, 4 KiB reserved, 0 KiB allocated, 2047 MiB free\n");
+	CHECK_LOG(
+	    "pmem: 6143 MiB RAM in 3 ranges, 4 KiB reserved, 0 KiB allocated, 2047 MiB free\n");
 	CHECK_LOG("pmem: 4096 MiB above 0x100000000 not allocatable yet\n");
 	/* Take everything allocatable in shrinking blocks: none of it is above 4 GiB. */
 	for (pages = 0x10000; pages; pages /= 2)
@@ -536,6 +541,19 @@ static void test_range_table_full(void)
 	CHECK_EQ(pmem_range_count(), MAX_PMEM_RANGES);
 	CHECK_EQ(pmem_total_ram(), total + 0x12000);
 	CHECK(pmem_check_invariants());
+
+	/* The RAM table is full even when every page has been handed out. */
+	fill_table();
+	while (pmem_alloc(1))
+		;
+	CHECK_EQ(pmem_range_count(), 0);
+	total = pmem_allocated_bytes();
+	capture_reset();
+	CHECK_EQ(pmem_add_ram(0x8000000, 0x100000), E_NOMEM);
+	CHECK_LOG("pmem: range table full, RAM 0x0000000008000000-0x0000000008100000 dropped\n");
+	CHECK_EQ(pmem_range_count(), 0);
+	CHECK_EQ(pmem_total_ram(), total);
+	CHECK(pmem_check_invariants());
 }
 
 static void test_reserve_with_table_full(void)
@@ -585,15 +603,14 @@ static void test_reservation_table_full(void)
 	/* Not recorded, but in force. */
 	CHECK_EQ(pmem_reservation_count(), PMEM_MAX_RESERVATIONS);
 	CHECK_EQ(pmem_reserved_bytes(), (PMEM_MAX_RESERVATIONS - 1) * PG + 0x2000);
-	CHECK_RANGES({0x100000, 0x210000}, {0x211000, 0x220000}, {0x221000, 0x230000},
-		     {0x231000, 0x240000}, {0x241000, 0x250000}, {0x251000, 0x260000},
-		     {0x261000, 0x270000}, {0x271000, 0x280000}, {0x281000, 0x290000},
-		     {0x291000, 0x2a0000}, {0x2a1000, 0x2b0000}, {0x2b1000, 0x2c0000},
-		     {0x2c1000, 0x2d0000}, {0x2d1000, 0x2e0000}, {0x2e1000, 0x2f0000},
-		     {0x2f1000, 0x300000}, {0x301000, 0x310000}, {0x311000, 0x320000},
-		     {0x321000, 0x330000}, {0x331000, 0x340000}, {0x341000, 0x350000},
-		     {0x351000, 0x360000}, {0x361000, 0x370000}, {0x371000, 0x800000},
-		     {0x802000, 0x1100000});
+	CHECK_RANGES(
+	    {0x100000, 0x210000}, {0x211000, 0x220000}, {0x221000, 0x230000}, {0x231000, 0x240000},
+	    {0x241000, 0x250000}, {0x251000, 0x260000}, {0x261000, 0x270000}, {0x271000, 0x280000},
+	    {0x281000, 0x290000}, {0x291000, 0x2a0000}, {0x2a1000, 0x2b0000}, {0x2b1000, 0x2c0000},
+	    {0x2c1000, 0x2d0000}, {0x2d1000, 0x2e0000}, {0x2e1000, 0x2f0000}, {0x2f1000, 0x300000},
+	    {0x301000, 0x310000}, {0x311000, 0x320000}, {0x321000, 0x330000}, {0x331000, 0x340000},
+	    {0x341000, 0x350000}, {0x351000, 0x360000}, {0x361000, 0x370000}, {0x371000, 0x800000},
+	    {0x802000, 0x1100000});
 	pmem_report();
 	CHECK_LOG("pmem:   reserved 0x0000000000370000-0x0000000000371000 module 23\n"
 		  "pmem:   1 more reservations not recorded\n");
@@ -620,12 +637,17 @@ static void test_report_lines(void)
 	/* All of it and nothing else (no line about RAM above the limit). */
 	CHECK_LOG(want);
 	CHECK_EQ(strlen(capture_text()), strlen(want));
-	/* One range, and nothing at all. */
+	/* One range; exactly 1 MiB is shown in MiB; small figures in KiB; nothing at all. */
 	pmem_init();
-	pmem_add_ram(0x100000, 0x80000);
+	pmem_add_ram(0x100000, 0x100000);
 	capture_reset();
 	pmem_report();
-	CHECK_LOG("pmem: 512 KiB RAM in 1 range, 0 KiB reserved, 0 KiB allocated, 512 KiB free\n");
+	CHECK_LOG("pmem: 1 MiB RAM in 1 range, 0 KiB reserved, 0 KiB allocated, 1 MiB free\n");
+	pmem_reserve(0x100000, 0x80000, "half");
+	CHECK_EQ(pmem_alloc(1), 0x1ff000);
+	capture_reset();
+	pmem_report();
+	CHECK_LOG("pmem: 1 MiB RAM in 1 range, 512 KiB reserved, 4 KiB allocated, 508 KiB free\n");
 	pmem_init();
 	capture_reset();
 	pmem_report();
@@ -635,33 +657,33 @@ static void test_report_lines(void)
 /* --- a fragmented UEFI-like map ----------------------------------------------------------- */
 
 static const struct mmap_entry uefi_map[] = {
-    {0x0, 0x9f000, 1},             /* page 0 is usable here */
-    {0x9f000, 0x1000, 2},          {0xe0000, 0x20000, 2},
-    {0x100000, 0x700000, 1},       /* conventional */
-    {0x800000, 0x8000, 4},         /* ACPI NVS */
-    {0x808000, 0x3000, 1},         {0x80b000, 0x1000, 4},
-    {0x80c000, 0x4000, 1},         {0x810000, 0xf0000, 4},
-    {0x900000, 0x100000, 1},       /* boot services data ... */
-    {0xa00000, 0x1000, 1},         /* ... adjacent pieces that merge */
-    {0xa01000, 0x5ff000, 1},       {0x1000000, 0x1c00000, 1},
-    {0x2800000, 0x800000, 1},      /* overlaps the previous one and extends it */
-    {0x3000000, 0x800, 1},         /* half a page, touching: nothing */
-    {0x3100400, 0x2000, 1},        /* unaligned both ends: one page */
-    {0x3200000, 0x1800, 1},        /* unaligned end */
-    {0x3201800, 0x1800, 1},        /* starts where the last ended, mid-page */
-    {0x3300000, 0x10000, 1},       {0x3310000, 0x10000, 1},
-    {0x3320000, 0x10000, 1},       {0x3330000, 0x10000, 1},
-    {0x3340000, 0x1000, 3},        /* ACPI reclaimable */
-    {0x3341000, 0x30bf000, 1},     {0x6400000, 0x200000, 1},
-    {0x6500000, 0x400000, 1},      /* overlaps and extends */
-    {0x6600000, 0x100000, 1},      /* inside the last one */
-    {0x6a00000, 0x1000, 2},        {0x6a01000, 0x1ff000, 1},
-    {0x6c00000, 0xffc00, 1},       {0x6cffc00, 0x400, 1},
-    {0x6d00000, 0x300000, 1},      {0x7000000, 0xef0000, 1},
-    {0x7000000, 0x100000, 1},      /* a duplicate entry */
-    {0x7ef0000, 0x10000, 1},       {0x7f00000, 0x80000, 4},
-    {0x7f80000, 0x50000, 1},       {0x7fd0000, 0x30000, 2},
-    {0xffc00000, 0x400000, 2},     {0x100000000ULL, 0x40000000, 1},
+    {0x0, 0x9f000, 1}, /* page 0 is usable here */
+    {0x9f000, 0x1000, 2},      {0xe0000, 0x20000, 2},
+    {0x100000, 0x700000, 1}, /* conventional */
+    {0x800000, 0x8000, 4},   /* ACPI NVS */
+    {0x808000, 0x3000, 1},     {0x80b000, 0x1000, 4},
+    {0x80c000, 0x4000, 1},     {0x810000, 0xf0000, 4},
+    {0x900000, 0x100000, 1}, /* boot services data ... */
+    {0xa00000, 0x1000, 1},   /* ... adjacent pieces that merge */
+    {0xa01000, 0x5ff000, 1},   {0x1000000, 0x1c00000, 1},
+    {0x2800000, 0x800000, 1}, /* overlaps the previous one and extends it */
+    {0x3000000, 0x800, 1},    /* half a page, touching: nothing */
+    {0x3100400, 0x2000, 1},   /* unaligned both ends: one page */
+    {0x3200000, 0x1800, 1},   /* unaligned end */
+    {0x3201800, 0x1800, 1},   /* starts where the last ended, mid-page */
+    {0x3300000, 0x10000, 1},   {0x3310000, 0x10000, 1},
+    {0x3320000, 0x10000, 1},   {0x3330000, 0x10000, 1},
+    {0x3340000, 0x1000, 3}, /* ACPI reclaimable */
+    {0x3341000, 0x30bf000, 1}, {0x6400000, 0x200000, 1},
+    {0x6500000, 0x400000, 1}, /* overlaps and extends */
+    {0x6600000, 0x100000, 1}, /* inside the last one */
+    {0x6a00000, 0x1000, 2},    {0x6a01000, 0x1ff000, 1},
+    {0x6c00000, 0xffc00, 1},   {0x6cffc00, 0x400, 1},
+    {0x6d00000, 0x300000, 1},  {0x7000000, 0xef0000, 1},
+    {0x7000000, 0x100000, 1}, /* a duplicate entry */
+    {0x7ef0000, 0x10000, 1},   {0x7f00000, 0x80000, 4},
+    {0x7f80000, 0x50000, 1},   {0x7fd0000, 0x30000, 2},
+    {0xffc00000, 0x400000, 2}, {0x100000000ULL, 0x40000000, 1},
 };
 
 static void test_uefi_fragmented_map(void)
@@ -708,6 +730,8 @@ static void test_uefi_fragmented_map(void)
 		while ((at = pmem_alloc(pages)) != 0) {
 			ok = ok && at == model_expect(pages, PG, ~0ULL) && at < prev &&
 			     !in_reservation(at, pages * PG);
+			if (at / PG + pages > model_pages)
+				break;
 			for (u64 p = at / PG; p < at / PG + pages; p++)
 				model[p] = M_ALLOC;
 			prev = at;
@@ -779,6 +803,8 @@ static bool random_alloc(void)
 		return false;
 	if (!at)
 		return want == 0 || full;
+	if (at / PG + pages > model_pages)
+		return false;
 	for (u64 p = at / PG; p < at / PG + pages; p++) {
 		if (model[p] != M_FREE)
 			return false;
@@ -787,28 +813,38 @@ static bool random_alloc(void)
 	return at % align == 0 && at + pages * PG <= model_limit && at + pages * PG <= below;
 }
 
-static bool random_step(void)
+/* Percent of operations that add RAM, reserve, allocate; the rest move the limit. */
+struct op_mix {
+	u64 add, reserve, alloc;
+};
+
+static const struct op_mix normal_mix = {25, 45, 95};
+/* Many one-page reservations split the RAM: the range table fills up and overflows. */
+static const struct op_mix fragmenting_mix = {45, 80, 95};
+
+static bool random_step(const struct op_mix *mix)
 {
+	bool tiny = mix == &fragmenting_mix;
 	u64 s, l, r = rnd(100);
 	u32 before = pmem_reservation_count();
 	int err;
 
-	if (r < 25) {
-		rnd_range(r < 5 ? 2048 : 256, &s, &l);
+	if (r < mix->add) {
+		rnd_range(tiny ? 64 : rnd(20) == 0 ? 2048 : 256, &s, &l);
 		err = pmem_add_ram(s, l);
 		if (err && err != E_NOMEM)
 			return false;
 		if (!err)
 			model_add(s, l);
-	} else if (r < 45) {
-		rnd_range(r < 27 ? 512 : 16, &s, &l);
+	} else if (r < mix->reserve) {
+		rnd_range(tiny ? 1 : rnd(10) == 0 ? 512 : 16, &s, &l);
 		err = pmem_reserve(s, l, "random");
 		model_reserve(s, l, pmem_reservation_count() > before);
 		if (err == E_NOMEM)
 			model_take_dropped();
 		else if (err)
 			return false;
-	} else if (r < 95) {
+	} else if (r < mix->alloc) {
 		if (!random_alloc())
 			return false;
 	} else {
@@ -829,7 +865,7 @@ static void test_random_against_model(void)
 			model_reset(RAND_PAGES);
 		}
 		capture_reset();
-		if (!random_step())
+		if (!random_step(step / 1000 % 2 ? &fragmenting_mix : &normal_mix))
 			break;
 	}
 	CHECK_EQ(step, 10000);
