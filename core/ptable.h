@@ -1,0 +1,119 @@
+/*
+ * The partition table: the one header every layout in partitions/ is written against.
+ *
+ * A layout is data, not code: one C file that fills `const struct partition_table
+ * partition_table` with designated initializers (see partitions/default.c). It is linked into
+ * the hypervisor image, and checked on the host by tools/ptcheck before the link (see
+ * docs/partitions.md for every field and the rules the checker enforces).
+ */
+#ifndef BULKHEAD_CORE_PTABLE_H
+#define BULKHEAD_CORE_PTABLE_H
+
+#include "core/types.h"
+
+#define PT_MAX_PARTITIONS 8
+#define PT_MAX_CPUS	  16 /* per partition */
+#define PT_MAX_REGIONS	  8  /* memory regions per partition */
+#define PT_MAX_PORTS	  8  /* I/O port ranges per partition */
+
+/* Where the hypervisor itself is loaded (boot/linker.ld) and the most it may span: no
+ * partition may be given this range. The linker script asserts the image fits. */
+#define HV_LOAD_ADDR 0x200000ULL
+#define HV_MAX_SIZE  (14 * MiB)
+
+enum partition_kind {
+	PART_KIND_INVALID = 0, /* left unset: the checker rejects it */
+	PART_LINUX,	       /* boots a bzImage by the Linux x86 boot protocol */
+	PART_PAYLOAD,	       /* boots a bare-metal payload (ELF64 or flat image) */
+};
+
+enum region_kind {
+	REGION_INVALID = 0,
+	REGION_RAM,    /* the partition's own memory: no other partition may overlap it */
+	REGION_SHARED, /* memory shared on purpose: may overlap other partitions' SHARED regions */
+	REGION_MMIO,   /* a device's registers passed through (uncached) */
+};
+
+/* Access rights of a region, as the partition's EPT grants them. */
+#define MEM_R	0x1u
+#define MEM_W	0x2u
+#define MEM_X	0x4u
+#define MEM_RW	(MEM_R | MEM_W)
+#define MEM_RWX (MEM_R | MEM_W | MEM_X)
+
+enum fault_policy {
+	FAULT_STOP = 0, /* a fault parks the partition's CPUs for good */
+	FAULT_RESTART,	/* a fault reloads its image from the pristine copy and starts it again */
+};
+
+struct pt_region {
+	u64 phys;   /* host-physical start, 4 KiB aligned */
+	u64 size;   /* bytes, a non-zero multiple of 4 KiB */
+	u64 guest;  /* guest-physical start, 4 KiB aligned */
+	u32 access; /* MEM_R | MEM_W | MEM_X */
+	u32 kind;   /* enum region_kind */
+};
+
+struct pt_ports {
+	u16 base;  /* first port */
+	u16 count; /* number of ports, >= 1 */
+};
+
+struct partition_config {
+	const char *name; /* printed on COM1; unique */
+	u32 kind;	  /* enum partition_kind */
+	struct {
+		u32 apic_id[PT_MAX_CPUS];
+		u32 count;
+	} cpus; /* by APIC ID; the first one starts the image */
+	struct {
+		struct pt_region r[PT_MAX_REGIONS];
+		u32 count;
+	} mem;
+	struct {
+		struct pt_ports p[PT_MAX_PORTS];
+		u32 count;
+	} ports;	    /* I/O ports granted; every other port access is trapped */
+	const char *module; /* tag of the GRUB module holding the image: `module2 <file> <tag>` */
+	const char *cmdline;
+	u32 fault; /* enum fault_policy */
+};
+
+struct partition_table {
+	const char *layout; /* the layout's name, e.g. "default" */
+	struct {
+		struct partition_config p[PT_MAX_PARTITIONS];
+		u32 count;
+	} parts;
+};
+
+/* Counted lists for designated initializers:
+ *   .parts = PT_PARTITIONS({.name = "rt0", ...}, {.name = "linux", ...}),
+ *   .cpus = PT_CPUS(2, 3),
+ *   .mem = PT_REGIONS({.phys = ..., .size = ..., ...}, {...}),
+ *   .ports = PT_PORTS({.base = 0x3f8, .count = 8}), */
+#define PT_CPUS(...)                                                                               \
+	{                                                                                          \
+		.apic_id = {__VA_ARGS__}, .count = sizeof((u32[]){__VA_ARGS__}) / sizeof(u32)      \
+	}
+#define PT_REGIONS(...)                                                                            \
+	{                                                                                          \
+		.r = {__VA_ARGS__},                                                                \
+		.count = sizeof((struct pt_region[]){__VA_ARGS__}) / sizeof(struct pt_region)      \
+	}
+#define PT_PORTS(...)                                                                              \
+	{                                                                                          \
+		.p = {__VA_ARGS__},                                                                \
+		.count = sizeof((struct pt_ports[]){__VA_ARGS__}) / sizeof(struct pt_ports)        \
+	}
+
+#define PT_PARTITIONS(...)                                                                         \
+	{                                                                                          \
+		.p = {__VA_ARGS__}, .count = sizeof((struct partition_config[]){__VA_ARGS__}) /    \
+					     sizeof(struct partition_config)                       \
+	}
+
+/* Every layout file defines exactly this object. */
+extern const struct partition_table partition_table;
+
+#endif
