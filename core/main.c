@@ -86,10 +86,53 @@ static void setup_pmem(const struct mb2_info *m)
 	pmem_report();
 }
 
+/* What the boot CPU tells the others once the hardware report is done. */
+enum release {
+	RELEASE_WAIT = 0,
+	RELEASE_HALT, /* VMX unusable: stop */
+	RELEASE_VMX,  /* enter VMX operation */
+};
+static volatile u32 release;
+static volatile u32 cpus_in_vmx;
+static u64 tsc_khz;
+
+static void release_cpus(enum release r)
+{
+	__atomic_store_n(&release, r, __ATOMIC_RELEASE);
+}
+
+/* Every CPU, boot CPU included, ends here once VMX is usable. */
+static void cpu_enter_vmx(u32 index)
+{
+	if (arch_vmx_on() == 0) {
+		log_info("bulkhead: cpu %u vmx on\n", index);
+		__atomic_add_fetch(&cpus_in_vmx, 1, __ATOMIC_RELEASE);
+	} else {
+		log_err("bulkhead: cpu %u could not enter vmx operation\n", index);
+	}
+}
+
+/* The boot CPU waits (at most a second) until every online CPU has entered VMX. */
+static u32 wait_cpus_in_vmx(u32 online)
+{
+	u64 start = arch_tsc();
+
+	while (__atomic_load_n(&cpus_in_vmx, __ATOMIC_ACQUIRE) < online &&
+	       arch_tsc() - start < tsc_khz * 1000)
+		arch_cpu_relax();
+	return __atomic_load_n(&cpus_in_vmx, __ATOMIC_ACQUIRE);
+}
+
 static void ap_main(u32 index)
 {
+	u32 r;
+
 	log_info("bulkhead: cpu %u online, apic id %u\n", index, arch_cpu_apic_id(index));
 	arch_hwcheck_this_cpu();
+	while ((r = __atomic_load_n(&release, __ATOMIC_ACQUIRE)) == RELEASE_WAIT)
+		arch_cpu_relax();
+	if (r == RELEASE_VMX)
+		cpu_enter_vmx(index);
 	arch_halt_forever();
 }
 
@@ -114,7 +157,8 @@ void kmain(u32 magic, u64 info_phys)
 	apply_cmdline(mb.cmdline, &opt);
 	report_boot_info(&mb);
 	setup_pmem(&mb);
-	log_info("bulkhead: tsc %llu kHz\n", (unsigned long long)arch_tsc_calibrate());
+	tsc_khz = arch_tsc_calibrate();
+	log_info("bulkhead: tsc %llu kHz\n", (unsigned long long)tsc_khz);
 
 	arch_platform_init(&mb);
 	log_info("bulkhead: cpu 0 online, apic id %u (boot cpu)\n", arch_cpu_apic_id(0));
@@ -132,8 +176,13 @@ void kmain(u32 magic, u64 info_phys)
 
 	if (opt.selftest[0])
 		arch_selftest_fault(opt.selftest);
-	if (!vmx_ok)
+	if (!vmx_ok) {
+		release_cpus(RELEASE_HALT);
 		halt("vmx unavailable, nothing can run");
+	}
+	release_cpus(RELEASE_VMX);
+	cpu_enter_vmx(0);
+	log_info("bulkhead: vmx operation on %u/%u cpus\n", wait_cpus_in_vmx(online), online);
 	log_info("bulkhead: idle (no partitions yet)\n");
 	arch_halt_forever();
 }

@@ -5,6 +5,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/uart.h"
+#include "arch/x86/vmx.h"
 #include "core/config.h"
 
 extern u64 boot_tsc;
@@ -120,4 +121,9 @@ bool arch_hwcheck_report(char *why, size_t why_size)
 void arch_selftest_fault(const char *kind)
 {
 	trap_selftest(kind);
+}
+
+int arch_vmx_on(void)
+{
+	return vmx_cpu_on();
 }

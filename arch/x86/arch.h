@@ -47,6 +47,9 @@ void arch_hwcheck_this_cpu(void);
  * CPU, else writes "missing ..." into `why`. */
 bool arch_hwcheck_report(char *why, size_t why_size);
 
+/* Enter VMX root operation on the calling CPU (after a good hardware check). */
+int arch_vmx_on(void);
+
 /* Deliberately fault (debug option `selftest=`): "pf", "ud", "gp", "de". */
 void arch_selftest_fault(const char *kind);
 

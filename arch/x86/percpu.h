@@ -47,6 +47,7 @@ struct x86_cpu {
 	volatile u32 caps_ready; /* caps below are filled in */
 	u64 stack_top;
 	u64 ist_top;
+	u64 vmxon_region; /* physical; non-zero once this CPU is in VMX root operation */
 	struct hw_caps caps;
 };
 

@@ -197,6 +197,8 @@ if want vmx-4cpu; then
 	done
 	expect '^bulkhead: vmx ok$'
 	expect_not 'differs from cpu 0'
+	expect_count '^bulkhead: cpu [0-3] vmx on$' 4
+	expect '^bulkhead: vmx operation on 4/4 cpus$'
 	expect '^bulkhead: idle'
 	echo "  vmx-4cpu: $(tr -d '\r' <"$LOG" | grep -E '^bulkhead: entry to hardware report')"
 	done_case
@@ -206,6 +208,7 @@ if want vmx-2cpu; then
 	boot vmx-2cpu "$ISO" "$VMX_EMU" 2 --timeout 120
 	expect '^bulkhead: cpus online 2/2$'
 	expect '^bulkhead: vmx ok$'
+	expect '^bulkhead: vmx operation on 2/2 cpus$'
 	done_case
 fi
 

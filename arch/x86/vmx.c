@@ -1,0 +1,65 @@
+/* VMXON on each CPU (SDM Vol. 3C §24.7, "Enabling and entering VMX operation"). */
+#include "arch/x86/vmx.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/percpu.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/pmem.h"
+#include "core/spinlock.h"
+#include "core/string.h"
+
+static inline void write_cr0(u64 v)
+{
+	__asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory");
+}
+
+static inline void write_cr4(u64 v)
+{
+	__asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory");
+}
+
+/* CR0 and CR4 must hold the bits IA32_VMX_CRx_FIXED0 sets and none that FIXED1 clears,
+ * both to execute VMXON and for as long as VMX operation lasts (SDM §24.8). */
+static void fix_control_registers(void)
+{
+	u64 cr0 = read_cr0(), cr4 = read_cr4() | CR4_VMXE;
+
+	cr0 = (cr0 | rdmsr(MSR_IA32_VMX_CR0_FIXED0)) & rdmsr(MSR_IA32_VMX_CR0_FIXED1);
+	cr4 = (cr4 | rdmsr(MSR_IA32_VMX_CR4_FIXED0)) & rdmsr(MSR_IA32_VMX_CR4_FIXED1);
+	write_cr0(cr0);
+	write_cr4(cr4);
+}
+
+/* The page allocator is not reentrant: CPUs that enter VMX together take turns. */
+static struct spinlock alloc_lock;
+
+static u64 alloc_page_shared(void)
+{
+	u64 page;
+
+	spin_lock(&alloc_lock);
+	page = pmem_alloc(1);
+	spin_unlock(&alloc_lock);
+	return page;
+}
+
+int vmx_cpu_on(void)
+{
+	struct x86_cpu *cpu = this_cpu();
+	u64 region = alloc_page_shared();
+	u32 revision = (u32)rdmsr(MSR_IA32_VMX_BASIC) & 0x7fffffffu;
+
+	if (!region)
+		return ERR(E_NOMEM);
+	/* The VMXON region starts with the VMCS revision identifier (SDM §25.11.5). */
+	memset((void *)region, 0, PAGE_SIZE);
+	*(volatile u32 *)region = revision;
+	fix_control_registers();
+	if (vmx_vmxon(region)) {
+		log_err("vmx: cpu %u: VMXON failed (region 0x%llx, revision 0x%x)\n", cpu->index,
+			(unsigned long long)region, revision);
+		return ERR(E_NOTSUP);
+	}
+	cpu->vmxon_region = region;
+	return 0;
+}
