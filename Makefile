@@ -2,6 +2,7 @@
 # `make run` boots it (EMU=bochs|qemu|qemu-uefi|qemu-kvm); `make test` runs every test.
 
 EMU        ?= bochs
+PARTITIONS ?= default
 TRACE      ?= 0
 CPUS       ?= 4
 BUILD      := build
@@ -26,8 +27,10 @@ endif
 CORE_SRCS  := $(wildcard core/*.c)
 ARCH_SRCS  := $(wildcard arch/x86/*.c)
 ASM_SRCS   := $(wildcard boot/*.asm arch/x86/*.asm)
-KOBJS      := $(patsubst %.c,$(BUILD)/k/%.o,$(CORE_SRCS) $(ARCH_SRCS)) \
+LAYOUT     := partitions/$(PARTITIONS).c
+KOBJS      := $(patsubst %.c,$(BUILD)/k/%.o,$(CORE_SRCS) $(ARCH_SRCS) $(LAYOUT)) \
               $(patsubst %.asm,$(BUILD)/k/%.o,$(filter-out boot/trampoline.asm,$(ASM_SRCS)))
+PAYLOADS   := $(BUILD)/images/testpay.bin
 
 .PHONY: all iso run test unit bench lint clean setup
 all: $(BUILD)/bulkhead.bin $(BUILD)/bulkhead.iso
@@ -48,12 +51,24 @@ $(BUILD)/k/%.o: %.asm $(BUILD)/trampoline.bin
 	@echo "  NASM    $<"
 	@$(NASM) -f elf64 -I$(BUILD)/ $< -o $@
 
-$(BUILD)/bulkhead.bin: $(KOBJS) boot/linker.ld
-	$(LD) -n -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T boot/linker.ld -o $@ $(KOBJS)
+# The layout is checked on the host before it is linked: a bad table stops the build here,
+# naming the file, the partition, the field and the reason.
+$(BUILD)/ptcheck-$(PARTITIONS).ok: $(LAYOUT) tools/ptcheck.c core/ptable.h
+	@mkdir -p $(dir $@)
+	@tools/ptcheck.sh $(LAYOUT) $(BUILD)/ptcheck
+	@touch $@
+
+$(BUILD)/images/%.bin: images/payloads/%.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) -f bin $< -o $@
+
+$(BUILD)/bulkhead.bin: $(KOBJS) boot/linker.ld $(BUILD)/ptcheck-$(PARTITIONS).ok
+	$(LD) -n -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T boot/linker.ld -o $@ $(filter %.o,$^)
 
 iso: $(BUILD)/bulkhead.iso
-$(BUILD)/bulkhead.iso: $(BUILD)/bulkhead.bin grub.cfg
-	tools/mkiso.sh $@ grub.cfg $(BUILD)/bulkhead.bin
+$(BUILD)/bulkhead.iso: $(BUILD)/bulkhead.bin grub.cfg $(PAYLOADS)
+	tools/mkiso.sh $@ grub.cfg $(BUILD)/bulkhead.bin $(PAYLOADS)
 
 -include $(KOBJS:.o=.d)
 

@@ -6,6 +6,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/mb2.h"
+#include "core/partition.h"
 #include "core/pmem.h"
 #include "core/string.h"
 
@@ -94,6 +95,7 @@ enum release {
 };
 static volatile u32 release;
 static volatile u32 cpus_in_vmx;
+static volatile u32 partitions_go; /* set once every partition is built and loaded */
 static u64 tsc_khz;
 
 static void release_cpus(enum release r)
@@ -131,8 +133,12 @@ static void ap_main(u32 index)
 	arch_hwcheck_this_cpu();
 	while ((r = __atomic_load_n(&release, __ATOMIC_ACQUIRE)) == RELEASE_WAIT)
 		arch_cpu_relax();
-	if (r == RELEASE_VMX)
+	if (r == RELEASE_VMX) {
 		cpu_enter_vmx(index);
+		while (!__atomic_load_n(&partitions_go, __ATOMIC_ACQUIRE))
+			arch_cpu_relax();
+		partition_run_on_cpu(index); /* returns only if this CPU starts no partition */
+	}
 	arch_halt_forever();
 }
 
@@ -157,6 +163,7 @@ void kmain(u32 magic, u64 info_phys)
 	apply_cmdline(mb.cmdline, &opt);
 	report_boot_info(&mb);
 	setup_pmem(&mb);
+	partitions_reserve(&mb);
 	tsc_khz = arch_tsc_calibrate();
 	log_info("bulkhead: tsc %llu kHz\n", (unsigned long long)tsc_khz);
 
@@ -183,6 +190,9 @@ void kmain(u32 magic, u64 info_phys)
 	release_cpus(RELEASE_VMX);
 	cpu_enter_vmx(0);
 	log_info("bulkhead: vmx operation on %u/%u cpus\n", wait_cpus_in_vmx(online), online);
-	log_info("bulkhead: idle (no partitions yet)\n");
+	log_info("bulkhead: %u partitions ready\n", partitions_prepare(&mb));
+	__atomic_store_n(&partitions_go, 1, __ATOMIC_RELEASE);
+	log_info("bulkhead: idle\n");
+	partition_run_on_cpu(0);
 	arch_halt_forever();
 }

@@ -51,6 +51,11 @@ u64 arch_tsc_calibrate(void)
 	return tsc_calibrate();
 }
 
+u64 arch_tsc_khz(void)
+{
+	return tsc_khz();
+}
+
 void arch_halt_forever(void)
 {
 	for (;;) {

@@ -19,6 +19,7 @@ u64 arch_boot_tsc(void);
 
 /* Calibrate the TSC (PIT channel 2). Returns the TSC frequency in kHz. */
 u64 arch_tsc_calibrate(void);
+u64 arch_tsc_khz(void);
 
 /* Stop this CPU for good: interrupts off, HLT in a loop. */
 __attribute__((noreturn)) void arch_halt_forever(void);
@@ -49,6 +50,39 @@ bool arch_hwcheck_report(char *why, size_t why_size);
 
 /* Enter VMX root operation on the calling CPU (after a good hardware check). */
 int arch_vmx_on(void);
+
+/* A partition's address space and I/O permissions, built before it runs (VMX: EPT, I/O
+ * and MSR bitmaps, VPID). core/ holds one per partition; arch/ fills and uses it. */
+struct arch_vm {
+	u64 ept;	/* EPT PML4, physical */
+	u64 io_bitmap;	/* two pages, one bit per port; 1 = trapped */
+	u64 msr_bitmap; /* one page; 1 = trapped */
+	u16 vpid;
+};
+
+int arch_vm_create(struct arch_vm *vm, u16 vpid);
+/* access: bit 0 read, bit 1 write, bit 2 execute (MEM_R/W/X of core/ptable.h). */
+int arch_vm_map(struct arch_vm *vm, u64 gpa, u64 hpa, u64 size, u32 access, bool uncached);
+void arch_vm_grant_ports(struct arch_vm *vm, u32 base, u32 count);
+/* Copy guest-physical memory out; false if any byte is not mapped. */
+bool arch_vm_read(const struct arch_vm *vm, u64 gpa, void *buf, u64 len);
+/* Run the guest on the calling CPU from 32-bit protected mode, flat segments, paging off
+ * (the Multiboot state): EIP = rip, ESP = rsp, EAX/EBX as given. Never returns. */
+__attribute__((noreturn)) void arch_vm_start(const struct arch_vm *vm, u32 partition, u64 rip,
+					     u64 rsp, u32 eax, u32 ebx);
+/* Exits counted on the calling CPU since it started its guest, by exit reason. */
+u64 arch_vm_exit_count(u32 cpu, u32 reason);
+
+/* What core/ provides to the exit handlers. */
+struct vm_fault {
+	const char *reason; /* "ept violation", "triple fault", "unhandled exit 12", ... */
+	u32 exit_reason;
+	u64 rip, gpa, qualification;
+};
+/* A VMCALL: returns the value for the guest's RAX. */
+u64 partition_hypercall(u32 partition, u32 cpu, u64 nr, u64 a1, u64 a2);
+/* The guest on this CPU broke a rule: report it, park the CPU. */
+__attribute__((noreturn)) void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f);
 
 /* Deliberately fault (debug option `selftest=`): "pf", "ud", "gp", "de". */
 void arch_selftest_fault(const char *kind);

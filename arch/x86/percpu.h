@@ -4,6 +4,7 @@
 
 #include "core/types.h"
 #include "arch/x86/hwcheck.h"
+#include "arch/x86/vcpu.h"
 
 struct __attribute__((packed)) tss64 {
 	u32 reserved0;
@@ -48,6 +49,7 @@ struct x86_cpu {
 	u64 stack_top;
 	u64 ist_top;
 	u64 vmxon_region; /* physical; non-zero once this CPU is in VMX root operation */
+	struct vcpu vcpu;
 	struct hw_caps caps;
 };
 

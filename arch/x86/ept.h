@@ -1,0 +1,21 @@
+/* Extended page tables (internal to arch/x86). SDM Vol. 3C §29.3. */
+#ifndef BULKHEAD_ARCH_X86_EPT_H
+#define BULKHEAD_ARCH_X86_EPT_H
+
+#include "core/types.h"
+
+#define EPT_R 0x1u
+#define EPT_W 0x2u
+#define EPT_X 0x4u
+
+/* A new, empty EPT hierarchy; returns the PML4's physical address or 0. */
+u64 ept_create(void);
+/* Map [gpa, gpa+size) to [hpa, ...): 2 MiB pages where both sides allow, else 4 KiB.
+ * `uncached` selects UC (device memory) instead of WB. Returns 0 or E_*. */
+int ept_map(u64 pml4, u64 gpa, u64 hpa, u64 size, u32 access, bool uncached);
+/* The EPT pointer for the VMCS: WB paging structures, 4-level walk. */
+u64 ept_pointer(u64 pml4);
+/* Host-physical address that `gpa` maps to, or ~0 if unmapped (used to read guest memory). */
+u64 ept_translate(u64 pml4, u64 gpa);
+
+#endif

@@ -1,0 +1,23 @@
+/* One virtual CPU: the guest side of a physical CPU (internal to arch/x86). */
+#ifndef BULKHEAD_ARCH_X86_VCPU_H
+#define BULKHEAD_ARCH_X86_VCPU_H
+
+#include "core/types.h"
+
+#define VMX_EXIT_REASONS 70
+
+/* Saved on every exit by vmx_exit_entry (arch/x86/vmentry.asm); keep the order. */
+struct guest_regs {
+	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+struct vcpu {
+	const struct arch_vm *vm;
+	u32 partition;
+	u64 vmcs;	/* physical */
+	u64 exit_stack; /* top of the stack exits run on */
+	u64 exits[VMX_EXIT_REASONS];
+	struct guest_regs launch_regs;
+};
+
+#endif

@@ -1,0 +1,240 @@
+/* A partition's VMX structures and the VMCS of the vCPU that starts it.
+ * Control choices (SDM Vol. 3C ch. 25, capability MSRs in Vol. 3D App. A):
+ *   pin-based   : defaults only (no external-interrupt exiting: the partition owns its CPU)
+ *   proc-based  : I/O bitmaps (ungranted ports trap), MSR bitmaps, secondary controls;
+ *                 HLT, RDTSC, MWAIT not trapped
+ *   secondary   : EPT, VPID, unrestricted guest (guests start in the mode their boot
+ *                 protocol expects, paging off)
+ *   exit/entry  : 64-bit host, save/load IA32_EFER, acknowledge interrupts on exit */
+#include "arch/x86/arch.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/ept.h"
+#include "arch/x86/percpu.h"
+#include "arch/x86/vmcs_fields.h"
+#include "arch/x86/vmx.h"
+#include "core/error.h"
+#include "core/log.h"
+#include "core/pmem.h"
+#include "core/string.h"
+
+#define MSR_TRUE_EXIT  0x48f
+#define MSR_TRUE_ENTRY 0x490
+#define MSR_FS_BASE    0xc0000100
+#define MSR_GS_BASE    0xc0000101
+#define MSR_PAT	       0x277
+
+#define PROC_USE_IO_BITMAPS  (1u << 25)
+#define PROC_USE_MSR_BITMAPS (1u << 28)
+#define PROC_SECONDARY	     (1u << 31)
+#define PROC2_EPT	     (1u << 1)
+#define PROC2_VPID	     (1u << 5)
+#define PROC2_UNRESTRICTED   (1u << 7)
+#define EXIT_HOST_64	     (1u << 9)
+#define EXIT_ACK_INTR	     (1u << 15)
+#define EXIT_SAVE_EFER	     (1u << 20)
+#define EXIT_LOAD_EFER	     (1u << 21)
+#define ENTRY_LOAD_EFER	     (1u << 15)
+#define CR0_PE		     (1ULL << 0)
+#define CR0_ET		     (1ULL << 4)
+#define CR0_NE		     (1ULL << 5)
+
+extern void vmx_exit_entry(void);
+extern void vmx_launch_guest(struct guest_regs *regs);
+
+static u64 zeroed_pages(u64 n)
+{
+	u64 p = pmem_alloc(n);
+
+	if (p)
+		memset((void *)p, 0, n * PAGE_SIZE);
+	return p;
+}
+
+int arch_vm_create(struct arch_vm *vm, u16 vpid)
+{
+	vm->vpid = vpid;
+	vm->ept = ept_create();
+	vm->io_bitmap = zeroed_pages(2);
+	vm->msr_bitmap = zeroed_pages(1);
+	if (!vm->ept || !vm->io_bitmap || !vm->msr_bitmap)
+		return ERR(E_NOMEM);
+	/* Deny by default: every port and every MSR traps until granted. */
+	memset((void *)vm->io_bitmap, 0xff, 2 * PAGE_SIZE);
+	memset((void *)vm->msr_bitmap, 0xff, PAGE_SIZE);
+	/* IA32_EFER is switched by the VMCS itself (save/load EFER): let the guest own it. */
+	((u8 *)vm->msr_bitmap)[1024 + (0x80 / 8)] &= (u8)~1; /* read  0xc0000080 */
+	((u8 *)vm->msr_bitmap)[3072 + (0x80 / 8)] &= (u8)~1; /* write 0xc0000080 */
+	return 0;
+}
+
+int arch_vm_map(struct arch_vm *vm, u64 gpa, u64 hpa, u64 size, u32 access, bool uncached)
+{
+	return ept_map(vm->ept, gpa, hpa, size, access & 7, uncached);
+}
+
+void arch_vm_grant_ports(struct arch_vm *vm, u32 base, u32 count)
+{
+	u8 *bits = (u8 *)vm->io_bitmap;
+
+	for (u32 port = base; port < base + count && port < 0x10000; port++)
+		bits[port / 8] &= (u8) ~(1u << (port % 8));
+}
+
+bool arch_vm_read(const struct arch_vm *vm, u64 gpa, void *buf, u64 len)
+{
+	u8 *out = buf;
+
+	for (u64 i = 0; i < len; i++) {
+		u64 hpa = ept_translate(vm->ept, gpa + i);
+
+		if (hpa == ~0ULL)
+			return false;
+		out[i] = *(const volatile u8 *)hpa;
+	}
+	return true;
+}
+
+/* Fixed-to-0/1 bits of a control field (SDM Vol. 3D A.3): allowed-0 low, allowed-1 high. */
+static u32 adjust(u32 msr, u32 want)
+{
+	u64 caps = rdmsr(msr);
+
+	return (want | (u32)caps) & (u32)(caps >> 32);
+}
+
+static void write_controls(const struct arch_vm *vm)
+{
+	vmwrite(PIN_CONTROLS, adjust(MSR_IA32_VMX_TRUE_PIN, 0));
+	vmwrite(PROC_CONTROLS, adjust(MSR_IA32_VMX_TRUE_PROC,
+				      PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY));
+	vmwrite(PROC_CONTROLS2,
+		adjust(MSR_IA32_VMX_PROCBASED2, PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED));
+	vmwrite(EXIT_CONTROLS, adjust(MSR_TRUE_EXIT, EXIT_HOST_64 | EXIT_ACK_INTR | EXIT_SAVE_EFER |
+							 EXIT_LOAD_EFER));
+	vmwrite(ENTRY_CONTROLS, adjust(MSR_TRUE_ENTRY, ENTRY_LOAD_EFER));
+	vmwrite(EXCEPTION_BITMAP, 0);
+	vmwrite(CR3_TARGET_COUNT, 0);
+	vmwrite(EXIT_MSR_STORE_COUNT, 0);
+	vmwrite(EXIT_MSR_LOAD_COUNT, 0);
+	vmwrite(ENTRY_MSR_LOAD_COUNT, 0);
+	vmwrite(ENTRY_INTR_INFO, 0);
+	vmwrite(IO_BITMAP_A, vm->io_bitmap);
+	vmwrite(IO_BITMAP_B, vm->io_bitmap + PAGE_SIZE);
+	vmwrite(MSR_BITMAP, vm->msr_bitmap);
+	vmwrite(EPT_POINTER, ept_pointer(vm->ept));
+	vmwrite(VPID, vm->vpid);
+	vmwrite(VMCS_LINK_PTR, ~0ULL);
+	/* The guest may not see or set CR4.VMXE, and may not clear CR0.NE (both fixed in VMX
+	 * operation): those bits are owned by the host and read from the shadows. */
+	vmwrite(CR0_MASK, CR0_NE);
+	vmwrite(CR0_SHADOW, CR0_PE | CR0_ET);
+	vmwrite(CR4_MASK, CR4_VMXE);
+	vmwrite(CR4_SHADOW, 0);
+}
+
+static void write_host_state(const struct x86_cpu *cpu, u64 exit_stack)
+{
+	vmwrite(HOST_CR0, read_cr0());
+	vmwrite(HOST_CR3, read_cr3());
+	vmwrite(HOST_CR4, read_cr4());
+	vmwrite(HOST_CS_SEL, GDT_CODE64);
+	vmwrite(HOST_SS_SEL, GDT_DATA);
+	vmwrite(HOST_DS_SEL, GDT_DATA);
+	vmwrite(HOST_ES_SEL, GDT_DATA);
+	vmwrite(HOST_FS_SEL, 0);
+	vmwrite(HOST_GS_SEL, 0);
+	vmwrite(HOST_TR_SEL, GDT_TSS);
+	vmwrite(HOST_FS_BASE, rdmsr(MSR_FS_BASE));
+	vmwrite(HOST_GS_BASE, rdmsr(MSR_GS_BASE));
+	vmwrite(HOST_TR_BASE, (u64)&cpu->tss);
+	vmwrite(HOST_GDTR_BASE, (u64)cpu->gdt);
+	vmwrite(HOST_IDTR_BASE, (u64)cpu->idt);
+	vmwrite(HOST_SYSENTER_CS, 0);
+	vmwrite(HOST_SYSENTER_ESP, 0);
+	vmwrite(HOST_SYSENTER_EIP, 0);
+	vmwrite(HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
+	vmwrite(HOST_RSP, exit_stack);
+	vmwrite(HOST_RIP, (u64)vmx_exit_entry);
+}
+
+static void write_segment(unsigned seg, u16 sel, u32 limit, u32 ar)
+{
+	vmwrite(GUEST_ES_SEL + 2 * seg, sel);
+	vmwrite(GUEST_ES_BASE + 2 * seg, 0);
+	vmwrite(GUEST_ES_LIMIT + 2 * seg, limit);
+	vmwrite(GUEST_ES_AR + 2 * seg, ar);
+}
+
+/* The Multiboot-like start state: 32-bit protected mode, flat 4 GiB segments, paging off. */
+static void write_guest_state(u64 rip, u64 rsp)
+{
+	write_segment(SEG_CS, 0x08, 0xffffffff, 0xc09b); /* code, 32-bit, 4 KiB granular */
+	write_segment(SEG_SS, 0x10, 0xffffffff, 0xc093);
+	write_segment(SEG_DS, 0x10, 0xffffffff, 0xc093);
+	write_segment(SEG_ES, 0x10, 0xffffffff, 0xc093);
+	write_segment(SEG_FS, 0x10, 0xffffffff, 0xc093);
+	write_segment(SEG_GS, 0x10, 0xffffffff, 0xc093);
+	write_segment(SEG_LDTR, 0, 0, 0x10000);	  /* unusable */
+	write_segment(SEG_TR, 0, 0xffff, 0x008b); /* busy 32-bit TSS, as VM entry needs */
+	vmwrite(GUEST_GDTR_BASE, 0);
+	vmwrite(GUEST_GDTR_LIMIT, 0xffff);
+	vmwrite(GUEST_IDTR_BASE, 0);
+	vmwrite(GUEST_IDTR_LIMIT, 0xffff);
+	/* Unrestricted guest relaxes only PE and PG of the fixed bits (SDM §27.3.1.1). */
+	vmwrite(GUEST_CR0, CR0_PE | CR0_ET | CR0_NE);
+	vmwrite(GUEST_CR3, 0);
+	vmwrite(GUEST_CR4, rdmsr(MSR_IA32_VMX_CR4_FIXED0));
+	vmwrite(GUEST_DR7, 0x400);
+	vmwrite(GUEST_RSP, rsp);
+	vmwrite(GUEST_RIP, rip);
+	vmwrite(GUEST_RFLAGS, 0x2);
+	vmwrite(GUEST_PENDING_DBG, 0);
+	vmwrite(GUEST_SYSENTER_CS, 0);
+	vmwrite(GUEST_SYSENTER_ESP, 0);
+	vmwrite(GUEST_SYSENTER_EIP, 0);
+	vmwrite(GUEST_IA32_EFER, 0);
+	vmwrite(GUEST_IA32_PAT, rdmsr(MSR_PAT));
+	vmwrite(GUEST_INTERRUPTIBILITY, 0);
+	vmwrite(GUEST_ACTIVITY, 0);
+}
+
+void arch_vm_start(const struct arch_vm *vm, u32 partition, u64 rip, u64 rsp, u32 eax, u32 ebx)
+{
+	struct x86_cpu *cpu = this_cpu();
+	struct vcpu *v = &cpu->vcpu;
+	u32 revision = (u32)rdmsr(MSR_IA32_VMX_BASIC) & 0x7fffffffu;
+
+	/* A restart reuses this CPU's VMCS and exit stack: nothing is allocated twice. */
+	if (!v->vmcs) {
+		v->vmcs = zeroed_pages(1);
+		v->exit_stack = zeroed_pages(STACK_SIZE / PAGE_SIZE);
+		if (!v->vmcs || !v->exit_stack) {
+			log_err("vmx: cpu %u: no memory for a VMCS\n", cpu->index);
+			arch_halt_forever();
+		}
+		v->exit_stack += STACK_SIZE;
+	}
+	v->vm = vm;
+	v->partition = partition;
+	memset(v->exits, 0, sizeof(v->exits));
+	memset(&v->launch_regs, 0, sizeof(v->launch_regs));
+	*(volatile u32 *)v->vmcs = revision;
+	if (vmx_vmclear(v->vmcs) || vmx_vmptrld(v->vmcs)) {
+		log_err("vmx: cpu %u: VMCLEAR/VMPTRLD failed\n", cpu->index);
+		arch_halt_forever();
+	}
+	write_controls(vm);
+	write_host_state(cpu, v->exit_stack);
+	write_guest_state(rip, rsp);
+	v->launch_regs.rax = eax;
+	v->launch_regs.rbx = ebx;
+	vmx_launch_guest(&v->launch_regs);
+	arch_halt_forever(); /* not reached: vmentry_failed() does not return */
+}
+
+u64 arch_vm_exit_count(u32 index, u32 reason)
+{
+	struct x86_cpu *cpu = cpu_by_index(index);
+
+	return (cpu && reason < VMX_EXIT_REASONS) ? cpu->vcpu.exits[reason] : 0;
+}

@@ -1,0 +1,315 @@
+/* Partition life cycle: refused | ready -> running -> stopped (or restarted). */
+#include "core/partition.h"
+#include "arch/x86/arch.h"
+#include "core/config.h"
+#include "core/format.h"
+#include "core/log.h"
+#include "core/mb2.h"
+#include "core/pmem.h"
+#include "core/ptable.h"
+#include "core/string.h"
+
+enum part_state { PART_REFUSED = 0, PART_READY, PART_RUNNING, PART_STOPPED };
+
+struct partition {
+	const struct partition_config *cfg;
+	u32 state;
+	u32 restarts;
+	u32 start_cpu; /* index of the CPU that starts it */
+	const struct mb2_module *module;
+	char cmdline[MAX_CMDLINE];
+	struct arch_vm vm;
+};
+
+static struct partition parts[PT_MAX_PARTITIONS];
+static const struct mb2_info *boot_info;
+
+static void refuse(struct partition *p, const char *fmt, u64 a, u64 b)
+{
+	char why[160];
+
+	format(why, sizeof(why), fmt, (unsigned long long)a, (unsigned long long)b);
+	log_err("partition %s: refused: %s\n", p->cfg->name, why);
+	p->state = PART_REFUSED;
+}
+
+static bool in_usable_ram(const struct mb2_info *mb, u64 start, u64 end)
+{
+	for (u32 i = 0; i < mb->mmap_count; i++) {
+		const struct mb2_mmap_entry *e = &mb->mmap[i];
+
+		if (e->type == MB2_MMAP_AVAILABLE && e->addr <= start && end <= e->addr + e->len)
+			return true;
+	}
+	return false;
+}
+
+static bool overlaps_ram(const struct mb2_info *mb, u64 start, u64 end)
+{
+	for (u32 i = 0; i < mb->mmap_count; i++) {
+		const struct mb2_mmap_entry *e = &mb->mmap[i];
+
+		if (e->type == MB2_MMAP_AVAILABLE && start < e->addr + e->len && e->addr < end)
+			return true;
+	}
+	return false;
+}
+
+/* Is [start, end) entirely free in the page allocator (no hypervisor, boot info, module)? */
+static bool free_in_pmem(u64 start, u64 end)
+{
+	const struct pmem_range *r = pmem_ranges();
+
+	for (u32 i = 0; i < pmem_range_count(); i++)
+		if (r[i].start <= start && end <= r[i].end)
+			return true;
+	return false;
+}
+
+static void check_memory(struct partition *p, const struct mb2_info *mb)
+{
+	for (u32 i = 0; i < p->cfg->mem.count && p->state != PART_REFUSED; i++) {
+		const struct pt_region *r = &p->cfg->mem.r[i];
+		u64 end = r->phys + r->size;
+
+		if (r->kind == REGION_MMIO) {
+			if (overlaps_ram(mb, r->phys, end))
+				refuse(p, "mem: MMIO region 0x%llx-0x%llx covers RAM", r->phys,
+				       end);
+		} else if (!in_usable_ram(mb, r->phys, end)) {
+			refuse(p, "mem: 0x%llx-0x%llx is not usable RAM in the memory map", r->phys,
+			       end);
+		} else if (r->kind == REGION_RAM && !free_in_pmem(r->phys, end)) {
+			refuse(p,
+			       "mem: 0x%llx-0x%llx overlaps the hypervisor, boot information or a "
+			       "module",
+			       r->phys, end);
+		}
+	}
+}
+
+void partitions_reserve(const struct mb2_info *mb)
+{
+	char name[PMEM_NAME_LEN];
+
+	log_info("bulkhead: layout \"%s\", %u partitions\n", partition_table.layout,
+		 partition_table.parts.count);
+	for (u32 i = 0; i < partition_table.parts.count; i++) {
+		struct partition *p = &parts[i];
+
+		p->cfg = &partition_table.parts.p[i];
+		p->state = PART_READY;
+		check_memory(p, mb);
+		if (p->state == PART_REFUSED)
+			continue;
+		strlcpy(name, "partition ", sizeof(name));
+		strlcpy(name + 10, p->cfg->name, sizeof(name) - 10);
+		for (u32 r = 0; r < p->cfg->mem.count; r++)
+			if (p->cfg->mem.r[r].kind == REGION_RAM)
+				pmem_reserve(p->cfg->mem.r[r].phys, p->cfg->mem.r[r].size, name);
+	}
+}
+
+static bool cpu_index_of(u32 apic_id, u32 *index)
+{
+	for (u32 i = 0; i < arch_cpu_count(); i++) {
+		if (arch_cpu_apic_id(i) == apic_id && arch_cpu_online(i)) {
+			*index = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static const struct pt_region *first_ram(const struct partition_config *c)
+{
+	for (u32 i = 0; i < c->mem.count; i++)
+		if (c->mem.r[i].kind == REGION_RAM)
+			return &c->mem.r[i];
+	return NULL;
+}
+
+static void check_cpus_and_module(struct partition *p, const struct mb2_info *mb)
+{
+	const struct pt_region *ram = first_ram(p->cfg);
+	u32 index;
+
+	for (u32 i = 0; i < p->cfg->cpus.count && p->state != PART_REFUSED; i++)
+		if (!cpu_index_of(p->cfg->cpus.apic_id[i], &index))
+			refuse(p, "cpus[%llu]: apic id %llu is not online on this machine", i,
+			       p->cfg->cpus.apic_id[i]);
+		else if (i == 0)
+			p->start_cpu = index;
+	if (p->state == PART_REFUSED)
+		return;
+	p->module = mb2_find_module(mb, p->cfg->module);
+	if (!p->module) {
+		log_err("partition %s: refused: module: no GRUB module tagged \"%s\" (add "
+			"'module2 /boot/<image> %s' to grub.cfg)\n",
+			p->cfg->name, p->cfg->module, p->cfg->module);
+		p->state = PART_REFUSED;
+		return;
+	}
+	if (!ram || ram->guest > PAYLOAD_LOAD_GPA ||
+	    p->module->end - p->module->start > ram->guest + ram->size - PAYLOAD_LOAD_GPA)
+		refuse(p, "module: image of %llu bytes does not fit its RAM at guest 0x%llx",
+		       p->module->end - p->module->start, PAYLOAD_LOAD_GPA);
+}
+
+/* The module's words after its tag are appended to the table's command line. */
+static void build_cmdline(struct partition *p)
+{
+	const char *extra = p->module->cmdline;
+
+	while (*extra && *extra != ' ')
+		extra++;
+	while (*extra == ' ')
+		extra++;
+	format(p->cmdline, sizeof(p->cmdline), "%s%s%s", p->cfg->cmdline ? p->cfg->cmdline : "",
+	       (p->cfg->cmdline && *p->cfg->cmdline && *extra) ? " " : "", extra);
+}
+
+static int build_vm(struct partition *p, u16 vpid)
+{
+	int err = arch_vm_create(&p->vm, vpid);
+
+	for (u32 i = 0; !err && i < p->cfg->mem.count; i++) {
+		const struct pt_region *r = &p->cfg->mem.r[i];
+
+		err = arch_vm_map(&p->vm, r->guest, r->phys, r->size, r->access,
+				  r->kind == REGION_MMIO);
+	}
+	for (u32 i = 0; !err && i < p->cfg->ports.count; i++)
+		arch_vm_grant_ports(&p->vm, p->cfg->ports.p[i].base, p->cfg->ports.p[i].count);
+	return err;
+}
+
+/* Scrub the partition's RAM, copy the pristine image from its module, write the info page. */
+static void load_image(struct partition *p)
+{
+	const struct pt_region *ram = first_ram(p->cfg);
+	u8 *base = (u8 *)ram->phys;
+	struct payload_info *info = (struct payload_info *)(base + PAYLOAD_INFO_GPA - ram->guest);
+
+	memset(base, 0, ram->size);
+	memcpy(base + PAYLOAD_LOAD_GPA - ram->guest, (const void *)p->module->start,
+	       p->module->end - p->module->start);
+	info->magic = PAYLOAD_MAGIC;
+	info->cpu_count = p->cfg->cpus.count;
+	for (u32 i = 0; i < p->cfg->cpus.count && i < ARRAY_SIZE(info->apic_ids); i++)
+		info->apic_ids[i] = p->cfg->cpus.apic_id[i];
+	info->ram_size = ram->size;
+	strlcpy(info->name, p->cfg->name, sizeof(info->name));
+	strlcpy(info->cmdline, p->cmdline, sizeof(info->cmdline));
+}
+
+u32 partitions_prepare(const struct mb2_info *mb)
+{
+	u32 ready = 0;
+
+	boot_info = mb;
+	for (u32 i = 0; i < partition_table.parts.count; i++) {
+		struct partition *p = &parts[i];
+
+		if (p->state == PART_REFUSED)
+			continue;
+		check_cpus_and_module(p, mb);
+		if (p->state == PART_REFUSED)
+			continue;
+		build_cmdline(p);
+		if (build_vm(p, (u16)(i + 1))) {
+			log_err("partition %s: refused: out of memory for its page tables\n",
+				p->cfg->name);
+			p->state = PART_REFUSED;
+			continue;
+		}
+		load_image(p);
+		ready++;
+	}
+	return ready;
+}
+
+static void print_cpus(const struct partition_config *c, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (u32 i = 0; i < c->cpus.count && len < size; i++)
+		len +=
+		    (size_t)format(buf + len, size - len, "%s%u", i ? "," : "", c->cpus.apic_id[i]);
+}
+
+static __attribute__((noreturn)) void start(struct partition *p, u32 index)
+{
+	char cpus[64];
+
+	p->state = PART_RUNNING;
+	print_cpus(p->cfg, cpus, sizeof(cpus));
+	if (!p->restarts)
+		log_info("partition %s: running on cpus %s\n", p->cfg->name, cpus);
+	arch_vm_start(&p->vm, index, PAYLOAD_LOAD_GPA, PAYLOAD_LOAD_GPA, PAYLOAD_MAGIC,
+		      (u32)PAYLOAD_INFO_GPA);
+}
+
+void partition_run_on_cpu(u32 cpu_index)
+{
+	for (u32 i = 0; i < partition_table.parts.count; i++) {
+		struct partition *p = &parts[i];
+
+		if (p->state == PART_READY && p->start_cpu == cpu_index)
+			start(p, i);
+	}
+}
+
+u64 partition_hypercall(u32 partition, u32 cpu, u64 nr, u64 a1, u64 a2)
+{
+	struct partition *p = &parts[partition];
+	char text[201];
+
+	(void)cpu;
+	if (nr != HYPERCALL_PRINT)
+		return ~0ULL;
+	if (a2 > sizeof(text) - 1)
+		a2 = sizeof(text) - 1;
+	if (!arch_vm_read(&p->vm, a1, text, a2))
+		return ~0ULL;
+	text[a2] = '\0';
+	while (a2 && (text[a2 - 1] == '\n' || text[a2 - 1] == '\r'))
+		text[--a2] = '\0';
+	log_info("%s: %s\n", p->cfg->name, text);
+	return 0;
+}
+
+/* Exponential back-off between restarts, so a partition that keeps failing cannot flood
+ * COM1 or hog its CPU: 2, 4, 8 ... ms, then it stays stopped after MAX_RESTARTS. */
+static void restart_backoff(u32 n)
+{
+	u64 start = arch_tsc(), ticks = arch_tsc_khz() * (2ULL << (n < 10 ? n : 10));
+
+	while (arch_tsc() - start < ticks)
+		arch_cpu_relax();
+}
+
+void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
+{
+	struct partition *p = &parts[partition];
+
+	log_err("partition %s: stopped: %s (cpu %u, exit %u, rip 0x%llx, gpa 0x%llx, "
+		"qualification 0x%llx)\n",
+		p->cfg->name, f->reason, cpu, f->exit_reason, (unsigned long long)f->rip,
+		(unsigned long long)f->gpa, (unsigned long long)f->qualification);
+	p->state = PART_STOPPED;
+	if (p->cfg->fault == FAULT_RESTART) {
+		if (p->restarts >= MAX_RESTARTS) {
+			log_err("partition %s: stopped: restart limit (%u) reached\n", p->cfg->name,
+				MAX_RESTARTS);
+		} else {
+			restart_backoff(p->restarts);
+			p->restarts++;
+			load_image(p);
+			log_info("partition %s: restarted (%u)\n", p->cfg->name, p->restarts);
+			start(p, partition);
+		}
+	}
+	arch_halt_forever();
+}

@@ -1,0 +1,33 @@
+/* expect: partition "rt1": cpus[2]: APIC ID 2 is listed twice (also cpus[0]) */
+/* The same APIC ID twice in one partition. */
+#include "core/ptable.h"
+
+const struct partition_table partition_table = {
+    .layout = "test",
+    .parts = PT_PARTITIONS(
+	{
+	    .name = "rt0",
+	    .kind = PART_PAYLOAD,
+	    .cpus = PT_CPUS(1),
+	    .mem = PT_REGIONS({.phys = 0x4000000,
+			       .size = 0x200000,
+			       .guest = 0x0,
+			       .access = MEM_RWX,
+			       .kind = REGION_RAM}),
+	    .module = "rt0",
+	    .fault = FAULT_STOP,
+	},
+	{
+	    .name = "rt1",
+	    .kind = PART_PAYLOAD,
+	    .cpus = PT_CPUS(2, 3, 2),
+	    .mem = PT_REGIONS({.phys = 0x4200000,
+			       .size = 0x200000,
+			       .guest = 0x0,
+			       .access = MEM_RWX,
+			       .kind = REGION_RAM}),
+	    .ports = PT_PORTS({.base = 0x2f8, .count = 8}),
+	    .module = "rt1",
+	    .fault = FAULT_RESTART,
+	}),
+};

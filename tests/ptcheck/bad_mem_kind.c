@@ -1,0 +1,38 @@
+/* expect: partition "rt1": mem[1].kind: unknown region kind 9; want REGION_RAM, REGION_SHARED or */
+/* A region kind that is not in enum region_kind. */
+#include "core/ptable.h"
+
+const struct partition_table partition_table = {
+    .layout = "test",
+    .parts = PT_PARTITIONS(
+	{
+	    .name = "rt0",
+	    .kind = PART_PAYLOAD,
+	    .cpus = PT_CPUS(1),
+	    .mem = PT_REGIONS({.phys = 0x4000000,
+			       .size = 0x200000,
+			       .guest = 0x0,
+			       .access = MEM_RWX,
+			       .kind = REGION_RAM}),
+	    .module = "rt0",
+	    .fault = FAULT_STOP,
+	},
+	{
+	    .name = "rt1",
+	    .kind = PART_PAYLOAD,
+	    .cpus = PT_CPUS(2),
+	    .mem = PT_REGIONS({.phys = 0x4200000,
+			       .size = 0x200000,
+			       .guest = 0x0,
+			       .access = MEM_RWX,
+			       .kind = REGION_RAM},
+			      {.phys = 0x4400000,
+			       .size = 0x1000,
+			       .guest = 0x200000,
+			       .access = MEM_RWX,
+			       .kind = 9}),
+	    .ports = PT_PORTS({.base = 0x2f8, .count = 8}),
+	    .module = "rt1",
+	    .fault = FAULT_RESTART,
+	}),
+};

@@ -1,0 +1,33 @@
+/* expect: partition "rt1": module: missing module tag */
+/* An empty module tag. */
+#include "core/ptable.h"
+
+const struct partition_table partition_table = {
+    .layout = "test",
+    .parts = PT_PARTITIONS(
+	{
+	    .name = "rt0",
+	    .kind = PART_PAYLOAD,
+	    .cpus = PT_CPUS(1),
+	    .mem = PT_REGIONS({.phys = 0x4000000,
+			       .size = 0x200000,
+			       .guest = 0x0,
+			       .access = MEM_RWX,
+			       .kind = REGION_RAM}),
+	    .module = "rt0",
+	    .fault = FAULT_STOP,
+	},
+	{
+	    .name = "rt1",
+	    .kind = PART_PAYLOAD,
+	    .cpus = PT_CPUS(2),
+	    .mem = PT_REGIONS({.phys = 0x4200000,
+			       .size = 0x200000,
+			       .guest = 0x0,
+			       .access = MEM_RWX,
+			       .kind = REGION_RAM}),
+	    .ports = PT_PORTS({.base = 0x2f8, .count = 8}),
+	    .module = "",
+	    .fault = FAULT_RESTART,
+	}),
+};

@@ -1,0 +1,19 @@
+/* expect: ok */
+/* The smallest valid table: one partition, one CPU, one RAM region, no ports. */
+#include "core/ptable.h"
+
+const struct partition_table partition_table = {
+    .layout = "test",
+    .parts = PT_PARTITIONS({
+	.name = "rt0",
+	.kind = PART_PAYLOAD,
+	.cpus = PT_CPUS(1),
+	.mem = PT_REGIONS({.phys = 0x4000000,
+			   .size = 0x200000,
+			   .guest = 0x0,
+			   .access = MEM_RWX,
+			   .kind = REGION_RAM}),
+	.module = "rt0",
+	.fault = FAULT_STOP,
+    }),
+};
