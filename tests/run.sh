@@ -37,6 +37,18 @@ for t in "$BUILD"/host/test_* "$BUILD"/host/trace/test_*; do
 		echo "$out" | grep -v '^PASS ' | head -60
 done
 
+# --- partition-table validator: one bad table per rejection class ------------------------
+if [ -z "$ONLY" ] || [[ ptcheck == *"$ONLY"* ]]; then
+	out=$(bash tests/ptcheck/run.sh 2>&1)
+	while read -r verdict name; do
+		case $verdict in
+		PASS) pass "$name" ;;
+		FAIL) fail "$name" ;;
+		esac
+	done < <(grep -E '^(PASS|FAIL) ' <<<"$out")
+	grep -q '^FAIL ' <<<"$out" && echo "$out" | grep -v '^PASS '
+fi
+
 # --- emulator tests -------------------------------------------------------------------
 . tests/emu/cases.sh
 

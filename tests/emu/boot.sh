@@ -4,12 +4,13 @@
 #
 #   tests/emu/boot.sh --emu bochs|qemu|qemu-uefi|qemu-kvm --iso ISO --log COM1.LOG
 #                     [--cpus N] [--model BOCHS_CPU_MODEL] [--mem MiB] [--timeout S]
-#                     [--until REGEX]
+#                     [--until REGEX] [--until-count N]
 # --log - sends COM1 to the terminal and runs until the emulator exits (make run).
 # Exit status: 0 when --until matched, 1 on timeout or emulator exit without a match.
 set -u
 emu=bochs iso="" log="" cpus=4 model=corei7_icelake_u mem=256 timeout=60
 until_re='^bulkhead: (idle|halted)|exception [0-9]+ \('
+until_count=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--emu) emu=$2 ;;
@@ -20,6 +21,7 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2 ;;
 	--timeout) timeout=$2 ;;
 	--until) until_re=$2 ;;
+	--until-count) until_count=$2 ;;
 	*) echo "boot.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -98,7 +100,7 @@ pid=$!
 start=$SECONDS
 status=1
 while :; do
-	if tr -d '\r' <"$log" | grep -qE "$until_re"; then
+	if [ "$(tr -d '\r' <"$log" | grep -cE "$until_re")" -ge "$until_count" ]; then
 		status=0
 		sleep 0.3 # let the rest of the line(s) drain
 		break

@@ -225,3 +225,56 @@ if want no-ept; then
 		skip emu:no-ept "needs a Bochs CPU model without EPT"
 	fi
 fi
+
+# --- Partitions (issue 3) under Bochs: the default layout as shipped -------------------
+# Three payload partitions on APIC IDs 1, 2, 3, each with 2 MiB of RAM at guest 0.
+if want partitions-run; then
+	boot partitions-run "$ISO" "$VMX_EMU" 4 --timeout 180 --until '^rt[0-2]: done$' --until-count 3
+	expect '^bulkhead: layout "default", 3 partitions$'
+	expect '^bulkhead: 3 partitions ready$'
+	for i in 0 1 2; do
+		expect "^partition rt$i: running on cpus $((i + 1))\$"
+		expect "^rt$i: hello, apic id $((i + 1))\$"  # each runs only on its own CPU
+		expect "^rt$i: cpuid names Bulkhead\$"
+	done
+	# Each sees its own RAM: its pattern reads back at the start and is intact at the end,
+	# although all three wrote to the same guest-physical addresses.
+	expect_count '^rt[0-2]: pattern ok$' 6
+	expect_count '^rt[0-2]: done$' 3
+	expect_not 'pattern BAD|stopped|refused'
+	done_case
+fi
+
+# One partition writes outside its RAM (policy stop): it is stopped with a report while
+# the others keep beating; rt1 does the same with policy restart: it comes back, up to the
+# limit, with back-off.
+if want partitions-fault; then
+	make_iso escape 's#^\(\s*module2 /boot/testpay.bin rt[01]\)$#\1 escape#' \
+		"$BUILD/bulkhead.bin" "$BUILD/images/testpay.bin"
+	boot partitions-fault "$EMU_DIR/escape.iso" "$VMX_EMU" 4 --timeout 240 \
+		--until '^(rt2: done|partition rt1: stopped: restart limit)' --until-count 2
+	expect '^rt0: writing outside my RAM$'
+	expect '^partition rt0: stopped: ept violation \(cpu 1, exit 48, rip 0x[0-9a-f]+, gpa 0x200000, qualification 0x[0-9a-f]+\)$'
+	expect_not 'ESCAPED'
+	expect '^partition rt1: restarted \(1\)$'
+	expect '^partition rt1: restarted \(2\)$'
+	expect '^partition rt1: restarted \(8\)$'
+	expect '^partition rt1: stopped: restart limit \(8\) reached$'
+	expect_not '^partition rt1: restarted \(9\)$'
+	expect '^rt2: beat 5$'                          # the neighbour kept running
+	expect '^rt2: pattern ok$'
+	expect_not '^partition rt2: stopped'
+	expect_count '^rt0: hello' 1                     # policy stop: never started again
+	done_case
+fi
+
+# A machine with 3 CPUs: rt2's APIC ID 3 does not exist. rt2 is refused, the others run.
+if want partitions-refused; then
+	boot partitions-refused "$ISO" "$VMX_EMU" 3 --timeout 180 --until '^rt[01]: done$' --until-count 2
+	expect '^partition rt2: refused: cpus\[0\]: apic id 3 is not online on this machine$'
+	expect '^bulkhead: 2 partitions ready$'
+	expect '^rt0: hello, apic id 1$'
+	expect '^rt1: hello, apic id 2$'
+	expect_not '^rt2: '
+	done_case
+fi
