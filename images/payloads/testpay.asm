@@ -2,7 +2,8 @@
 ; and enters in 32-bit protected mode (flat segments, paging off) with EAX = "BULK" and
 ; EBX = the guest-physical address of struct payload_info (core/partition.h).
 ;
-; It prints its APIC ID, writes a pattern over 256 KiB of its RAM and reads it back, then
+; It prints its APIC ID, checks that an ungranted port reads all-ones and that a write to the
+; reset register 0xcf9 does nothing, writes a pattern over 256 KiB of its RAM and reads it back, then
 ; beats five times and checks the pattern again. Command-line word "escape" makes it write
 ; outside its RAM first (the hypervisor must stop it there).
 
@@ -41,6 +42,23 @@ start:
 	mov esi, msg_hv
 	call print_str
 .no_hv:
+
+	; Ports not granted: a read gives all-ones, a write is dropped. 0xcf9 is the reset
+	; control register: if this write went through, the whole machine would reset.
+	mov dx, 0x64
+	in al, dx
+	cmp al, 0xff
+	jne .io_leak
+	mov dx, 0xcf9
+	mov al, 0x06
+	out dx, al
+	mov esi, msg_io_denied
+	call print_str
+	jmp .io_done
+.io_leak:
+	mov esi, msg_io_leak
+	call print_str
+.io_done:
 
 	call fill_pattern
 	call check_pattern
@@ -164,6 +182,8 @@ msg_hello:       db "hello, apic id ", 0
 msg_hv:          db "cpuid names Bulkhead", 0
 msg_beat:        db "beat ", 0
 msg_done:        db "done", 0
+msg_io_denied:   db "ungranted port reads all-ones, reset write dropped", 0
+msg_io_leak:     db "UNGRANTED PORT READ THROUGH", 0
 msg_escape:      db "writing outside my RAM", 0
 msg_escaped:     db "ESCAPED: wrote outside my RAM", 0
 msg_pattern_ok:  db "pattern ok", 0

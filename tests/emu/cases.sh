@@ -241,7 +241,9 @@ if want partitions-run; then
 	# although all three wrote to the same guest-physical addresses.
 	expect_count '^rt[0-2]: pattern ok$' 6
 	expect_count '^rt[0-2]: done$' 3
-	expect_not 'pattern BAD|stopped|refused'
+	expect_count '^rt[0-2]: ungranted port reads all-ones, reset write dropped$' 3
+	expect_not 'pattern BAD|stopped|refused|UNGRANTED'
+	expect_count '^Bulkhead [0-9.]+$' 1              # the reset write did not reboot
 	done_case
 fi
 
@@ -276,5 +278,18 @@ if want partitions-refused; then
 	expect '^rt0: hello, apic id 1$'
 	expect '^rt1: hello, apic id 2$'
 	expect_not '^rt2: '
+	done_case
+fi
+
+# A partition whose GRUB module is missing is refused by name; the others run.
+if want partitions-no-module; then
+	make_iso no-module '/module2 \/boot\/testpay.bin rt0$/d' \
+		"$BUILD/bulkhead.bin" "$BUILD/images/testpay.bin"
+	boot partitions-no-module "$EMU_DIR/no-module.iso" "$VMX_EMU" 4 --timeout 180 \
+		--until '^rt[12]: done$' --until-count 2
+	expect '^partition rt0: refused: module: no GRUB module tagged "rt0"'
+	expect '^rt1: hello, apic id 2$'
+	expect '^rt2: hello, apic id 3$'
+	expect_not '^rt0: '
 	done_case
 fi
