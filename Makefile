@@ -81,12 +81,13 @@ run: setup all
 
 # --- host unit tests ------------------------------------------------------------------
 HOST_LIB   := core/log.c core/format.c core/error.c core/string.c tests/unit/host.c
-UNIT_TESTS := format mb2 acpi pmem hwcheck
+UNIT_TESTS := format mb2 acpi pmem hwcheck elf
 test_format_SRCS  :=
 test_mb2_SRCS     := core/mb2.c
 test_acpi_SRCS    := arch/x86/acpi.c
 test_pmem_SRCS    := core/pmem.c
 test_hwcheck_SRCS := arch/x86/hwcheck.c
+test_elf_SRCS     := core/elf.c
 
 define unit_rule
 $(BUILD)/host/test_$(1): tests/unit/test_$(1).c $$(test_$(1)_SRCS) $$(HOST_LIB) tests/unit/check.h
@@ -98,7 +99,8 @@ $(BUILD)/host/trace/test_$(1): tests/unit/test_$(1).c $$(test_$(1)_SRCS) $$(HOST
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
-UNIT_BINS := $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t)) $(BUILD)/host/trace/test_mb2
+UNIT_BINS := $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t)) $(BUILD)/host/trace/test_mb2 \
+             $(BUILD)/host/trace/test_elf
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do $$t; done
 
