@@ -290,6 +290,24 @@ static void restart_backoff(u32 n)
 		arch_cpu_relax();
 }
 
+/* One line with every non-zero exit counter of `cpu`, e.g. "cpuid 2, io 2, vmcall 12". */
+static void report_exits(const struct partition *p, u32 cpu)
+{
+	char line[256];
+	size_t len = 0;
+
+	line[0] = '\0';
+	for (u32 r = 0; r < ARCH_VM_EXIT_REASONS && len < sizeof(line); r++) {
+		u64 n = arch_vm_exit_count(cpu, r);
+
+		if (n)
+			len += (size_t)format(line + len, sizeof(line) - len, "%s%s %llu",
+					      len ? ", " : "", arch_vm_exit_name(r),
+					      (unsigned long long)n);
+	}
+	log_info("partition %s: exits on cpu %u: %s\n", p->cfg->name, cpu, len ? line : "none");
+}
+
 void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
 {
 	struct partition *p = &parts[partition];
@@ -298,6 +316,7 @@ void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
 		"qualification 0x%llx)\n",
 		p->cfg->name, f->reason, cpu, f->exit_reason, (unsigned long long)f->rip,
 		(unsigned long long)f->gpa, (unsigned long long)f->qualification);
+	report_exits(p, cpu);
 	p->state = PART_STOPPED;
 	if (p->cfg->fault == FAULT_RESTART) {
 		if (p->restarts >= MAX_RESTARTS) {

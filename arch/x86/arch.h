@@ -72,6 +72,8 @@ __attribute__((noreturn)) void arch_vm_start(const struct arch_vm *vm, u32 parti
 					     u64 rsp, u32 eax, u32 ebx);
 /* Exits counted on the calling CPU since it started its guest, by exit reason. */
 u64 arch_vm_exit_count(u32 cpu, u32 reason);
+const char *arch_vm_exit_name(u32 reason);
+#define ARCH_VM_EXIT_REASONS 70
 
 /* What core/ provides to the exit handlers. */
 struct vm_fault {

@@ -192,6 +192,51 @@ void vmexit_dispatch(struct guest_regs *r)
 	}
 }
 
+/* Short names for the per-reason exit counters (SDM Vol. 3D Appendix C). */
+const char *arch_vm_exit_name(u32 reason)
+{
+	switch (reason) {
+	case EXIT_EXCEPTION:
+		return "exception";
+	case EXIT_EXTERNAL_INTR:
+		return "interrupt";
+	case EXIT_TRIPLE_FAULT:
+		return "triple-fault";
+	case EXIT_INIT:
+		return "init";
+	case EXIT_SIPI:
+		return "sipi";
+	case EXIT_CPUID:
+		return "cpuid";
+	case EXIT_HLT:
+		return "hlt";
+	case EXIT_INVD:
+		return "invd";
+	case EXIT_VMCALL:
+		return "vmcall";
+	case EXIT_VMCLEAR ... EXIT_VMXON:
+		return "vmx-instruction";
+	case EXIT_CR_ACCESS:
+		return "cr";
+	case EXIT_IO:
+		return "io";
+	case EXIT_RDMSR:
+		return "rdmsr";
+	case EXIT_WRMSR:
+		return "wrmsr";
+	case EXIT_BAD_GUEST_STATE:
+		return "bad-guest-state";
+	case EXIT_EPT_VIOLATION:
+		return "ept-violation";
+	case EXIT_EPT_MISCONFIG:
+		return "ept-misconfig";
+	case EXIT_XSETBV:
+		return "xsetbv";
+	default:
+		return "other";
+	}
+}
+
 void vmentry_failed(u32 resume)
 {
 	u32 cpu = this_cpu()->index;

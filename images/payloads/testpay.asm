@@ -20,6 +20,16 @@ DELAY equ 1500000
 start:
 	mov esp, 0x100000
 	mov ebp, ebx                ; struct payload_info
+	; Our own GDT and IDT: the start state leaves GDTR/IDTR pointing at nothing useful.
+	lgdt [gdt_ptr]
+	jmp 0x08:.reload
+.reload:
+	mov ax, 0x10
+	mov ds, ax
+	mov es, ax
+	mov ss, ax
+	call build_idt
+	lidt [idt_ptr]
 
 	; "hello, apic id N"
 	mov eax, 1
@@ -59,6 +69,27 @@ start:
 	mov esi, msg_io_leak
 	call print_str
 .io_done:
+
+	; "probe": instructions a partition may not use must fault inside it, not outside.
+	lea esi, [ebp + INFO_CMDLINE]
+	mov edi, word_probe
+	mov ecx, 5
+	repe cmpsb
+	jne .no_probe
+	call probes
+.no_probe:
+
+	; "triple": a triple fault must stop this partition only.
+	lea esi, [ebp + INFO_CMDLINE]
+	mov edi, word_triple
+	mov ecx, 6
+	repe cmpsb
+	jne .no_triple
+	mov esi, msg_triple
+	call print_str
+	lidt [null_idt]
+	int3
+.no_triple:
 
 	call fill_pattern
 	call check_pattern
@@ -100,6 +131,102 @@ start:
 	cli
 	hlt
 	jmp .halt
+
+; Each probe sets `resume` and runs one instruction; the exception handler prints the
+; vector and jumps to `resume`. A probe that does not fault prints its own line.
+%macro PROBE 1
+	%push probe
+	mov dword [resume], %$next
+	mov esi, %1
+	call print_str
+%endmacro
+%macro END_PROBE 0
+	mov esi, msg_no_fault
+	call print_str
+%$next:
+	%pop
+%endmacro
+
+probes:
+	mov [probe_esp], esp
+	PROBE msg_p_rdmsr
+	mov ecx, 0x3a
+	rdmsr
+	END_PROBE
+	PROBE msg_p_wrmsr
+	mov ecx, 0x1b
+	xor eax, eax
+	xor edx, edx
+	wrmsr
+	END_PROBE
+	PROBE msg_p_cr4
+	mov eax, cr4
+	or eax, 1 << 13
+	mov cr4, eax
+	END_PROBE
+	PROBE msg_p_vmxon
+	vmxon [vmxon_ptr]
+	END_PROBE
+	PROBE msg_p_invd
+	invd
+	END_PROBE
+	mov eax, 1
+	cpuid
+	test ecx, 1 << 5
+	jnz .vmx_seen
+	mov esi, msg_p_cpuid
+	call print_str
+.vmx_seen:
+	mov eax, 99                 ; no such hypercall
+	vmcall
+	cmp eax, -1
+	jne .hc_done
+	mov esi, msg_p_hc
+	call print_str
+.hc_done:
+	mov esp, [probe_esp]
+	ret
+
+; Exception entry: vector in EAX (pushed by the stub), print it, go to `resume`.
+exception_common:
+	mov esp, [probe_esp]
+	mov edi, buf
+	mov esi, msg_caught
+	push eax
+	call strcpy
+	pop eax
+	call utoa
+	call print_buf
+	jmp [resume]
+
+build_idt:
+	xor ecx, ecx
+.gate:
+	mov eax, [stub_table + ecx * 4]
+	mov [idt + ecx * 8], ax
+	mov word [idt + ecx * 8 + 2], 0x08
+	mov word [idt + ecx * 8 + 4], 0x8e00
+	shr eax, 16
+	mov [idt + ecx * 8 + 6], ax
+	inc ecx
+	cmp ecx, 32
+	jne .gate
+	ret
+
+%assign v 0
+%rep 32
+stub_ %+ v:
+	mov eax, v
+	jmp exception_common
+%assign v v + 1
+%endrep
+
+stub_table:
+%assign v 0
+%rep 32
+	dd stub_ %+ v
+%assign v v + 1
+%endrep
 
 fill_pattern:
 	mov edi, PATTERN_BASE
@@ -189,4 +316,28 @@ msg_escaped:     db "ESCAPED: wrote outside my RAM", 0
 msg_pattern_ok:  db "pattern ok", 0
 msg_pattern_bad: db "pattern BAD", 0
 word_escape:     db "escape"
+word_probe:      db "probe"
+word_triple:     db "triple"
+msg_triple:      db "triple faulting", 0
+msg_caught:      db "caught exception ", 0
+msg_no_fault:    db "no fault", 0
+msg_p_rdmsr:     db "probe: rdmsr IA32_FEATURE_CONTROL", 0
+msg_p_wrmsr:     db "probe: wrmsr IA32_APIC_BASE", 0
+msg_p_cr4:       db "probe: set CR4.VMXE", 0
+msg_p_vmxon:     db "probe: vmxon", 0
+msg_p_invd:      db "probe: invd", 0
+msg_p_cpuid:     db "probe: cpuid hides vmx", 0
+msg_p_hc:        db "probe: unknown hypercall returns -1", 0
+align 8
+gdt:             dq 0, 0x00cf9a000000ffff, 0x00cf92000000ffff
+gdt_ptr:         dw 23
+                 dd gdt
+idt_ptr:         dw 32 * 8 - 1
+                 dd idt
+null_idt:        dw 0
+                 dd 0
+resume:          dd 0
+probe_esp:       dd 0
+vmxon_ptr:       dq 0x1000
+idt:             times 32 * 8 db 0
 buf:             times 64 db 0

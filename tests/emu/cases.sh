@@ -49,6 +49,21 @@ expect_not() {
 		CASE_OK=0
 	fi
 }
+# expect_seq PREFIX LINE1 LINE2 ...: the COM1 lines starting with PREFIX contain these
+# lines consecutively, in this order (each line compared whole, after the prefix).
+expect_seq() {
+	local prefix=$1
+	shift
+	local want have
+	want=$(printf '%s\n' "$@")
+	have=$(tr -d '\r' <"$LOG" | grep -F -- "$prefix" | sed -n "s/^$prefix//p")
+	if grep -qzF -- "$want" <<<"$have"; then
+		echo "  $CASE: saw in order: $prefix$1 ... $prefix${*: -1}"
+	else
+		echo "  $CASE: MISSING in order under '$prefix': $*"
+		CASE_OK=0
+	fi
+}
 # expect_count REGEX N: exactly N COM1 lines match.
 expect_count() {
 	local n
@@ -267,6 +282,7 @@ if want partitions-fault; then
 	expect '^rt2: pattern ok$'
 	expect_not '^partition rt2: stopped'
 	expect_count '^rt0: hello' 1                     # policy stop: never started again
+	expect '^partition rt0: exits on cpu 1: cpuid 2, vmcall [0-9]+, io 2, ept-violation 1$'
 	done_case
 fi
 
@@ -291,5 +307,26 @@ if want partitions-no-module; then
 	expect '^rt1: hello, apic id 2$'
 	expect '^rt2: hello, apic id 3$'
 	expect_not '^rt0: '
+	done_case
+fi
+
+# Instructions a partition may not use fault inside it; a triple fault stops only its partition.
+if want partitions-exits; then
+	make_iso probe 's#^\(\s*module2 /boot/testpay.bin rt0\)$#\1 probe#; s#^\(\s*module2 /boot/testpay.bin rt2\)$#\1 triple#' \
+		"$BUILD/bulkhead.bin" "$BUILD/images/testpay.bin"
+	boot partitions-exits "$EMU_DIR/probe.iso" "$VMX_EMU" 4 --timeout 180 \
+		--until '^(rt[01]: done|partition rt2: exits)' --until-count 3
+	expect_seq 'rt0: ' \
+		'probe: rdmsr IA32_FEATURE_CONTROL' 'caught exception 13' \
+		'probe: wrmsr IA32_APIC_BASE' 'caught exception 13' \
+		'probe: set CR4.VMXE' 'caught exception 13' \
+		'probe: vmxon' 'caught exception 6' \
+		'probe: invd' 'no fault' \
+		'probe: cpuid hides vmx' 'probe: unknown hypercall returns -1'
+	expect '^rt0: done$'
+	expect '^rt2: triple faulting$'
+	expect '^partition rt2: stopped: triple fault \(cpu 3, exit 2, rip 0x[0-9a-f]+'
+	expect '^rt1: done$'                              # the neighbour is untouched
+	expect_not '^partition rt[01]: stopped'
 	done_case
 fi
