@@ -30,7 +30,7 @@ ASM_SRCS   := $(wildcard boot/*.asm arch/x86/*.asm)
 LAYOUT     := partitions/$(PARTITIONS).c
 KOBJS      := $(patsubst %.c,$(BUILD)/k/%.o,$(CORE_SRCS) $(ARCH_SRCS) $(LAYOUT)) \
               $(patsubst %.asm,$(BUILD)/k/%.o,$(filter-out boot/trampoline.asm,$(ASM_SRCS)))
-PAYLOADS   := $(BUILD)/images/testpay.bin
+PAYLOADS   := $(BUILD)/images/testpay.bin $(BUILD)/images/testpay.elf
 
 .PHONY: all iso run test unit bench lint clean setup
 all: $(BUILD)/bulkhead.bin $(BUILD)/bulkhead.iso
@@ -62,6 +62,12 @@ $(BUILD)/images/%.bin: images/payloads/%.asm
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	@$(NASM) -f bin $< -o $@
+
+$(BUILD)/images/%.elf: images/payloads/%.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $< (ELF64)"
+	@$(NASM) -f elf64 -DELF $< -o $@.o
+	@$(LD) -N -Ttext=0x100000 -e start -z noexecstack --no-warn-rwx-segments -o $@ $@.o
 
 $(BUILD)/bulkhead.bin: $(KOBJS) boot/linker.ld $(BUILD)/ptcheck-$(PARTITIONS).ok
 	$(LD) -n -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T boot/linker.ld -o $@ $(filter %.o,$^)

@@ -2,6 +2,7 @@
 #include "core/partition.h"
 #include "arch/x86/arch.h"
 #include "core/config.h"
+#include "core/elf.h"
 #include "core/format.h"
 #include "core/log.h"
 #include "core/mb2.h"
@@ -17,6 +18,9 @@ struct partition {
 	u32 restarts;
 	u32 start_cpu; /* index of the CPU that starts it */
 	const struct mb2_module *module;
+	bool is_elf;
+	struct elf_image elf; /* when is_elf: what to load where */
+	u64 entry;	      /* guest-physical entry point */
 	char cmdline[MAX_CMDLINE];
 	struct arch_vm vm;
 };
@@ -24,11 +28,15 @@ struct partition {
 static struct partition parts[PT_MAX_PARTITIONS];
 static const struct mb2_info *boot_info;
 
-static void refuse(struct partition *p, const char *fmt, u64 a, u64 b)
+static void refuse(struct partition *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void refuse(struct partition *p, const char *fmt, ...)
 {
 	char why[160];
+	va_list ap;
 
-	format(why, sizeof(why), fmt, (unsigned long long)a, (unsigned long long)b);
+	va_start(ap, fmt);
+	vformat(why, sizeof(why), fmt, ap);
+	va_end(ap);
 	log_err("partition %s: refused: %s\n", p->cfg->name, why);
 	p->state = PART_REFUSED;
 }
@@ -74,16 +82,16 @@ static void check_memory(struct partition *p, const struct mb2_info *mb)
 
 		if (r->kind == REGION_MMIO) {
 			if (overlaps_ram(mb, r->phys, end))
-				refuse(p, "mem: MMIO region 0x%llx-0x%llx covers RAM", r->phys,
-				       end);
+				refuse(p, "mem: MMIO region 0x%llx-0x%llx covers RAM",
+				       (unsigned long long)r->phys, (unsigned long long)end);
 		} else if (!in_usable_ram(mb, r->phys, end)) {
-			refuse(p, "mem: 0x%llx-0x%llx is not usable RAM in the memory map", r->phys,
-			       end);
+			refuse(p, "mem: 0x%llx-0x%llx is not usable RAM in the memory map",
+			       (unsigned long long)r->phys, (unsigned long long)end);
 		} else if (r->kind == REGION_RAM && !free_in_pmem(r->phys, end)) {
 			refuse(p,
 			       "mem: 0x%llx-0x%llx overlaps the hypervisor, boot information or a "
 			       "module",
-			       r->phys, end);
+			       (unsigned long long)r->phys, (unsigned long long)end);
 		}
 	}
 }
@@ -129,6 +137,8 @@ static const struct pt_region *first_ram(const struct partition_config *c)
 	return NULL;
 }
 
+static void check_image(struct partition *p, const struct pt_region *ram);
+
 static void check_cpus_and_module(struct partition *p, const struct mb2_info *mb)
 {
 	const struct pt_region *ram = first_ram(p->cfg);
@@ -136,7 +146,7 @@ static void check_cpus_and_module(struct partition *p, const struct mb2_info *mb
 
 	for (u32 i = 0; i < p->cfg->cpus.count && p->state != PART_REFUSED; i++)
 		if (!cpu_index_of(p->cfg->cpus.apic_id[i], &index))
-			refuse(p, "cpus[%llu]: apic id %llu is not online on this machine", i,
+			refuse(p, "cpus[%u]: apic id %u is not online on this machine", i,
 			       p->cfg->cpus.apic_id[i]);
 		else if (i == 0)
 			p->start_cpu = index;
@@ -150,10 +160,57 @@ static void check_cpus_and_module(struct partition *p, const struct mb2_info *mb
 		p->state = PART_REFUSED;
 		return;
 	}
-	if (!ram || ram->guest > PAYLOAD_LOAD_GPA ||
-	    p->module->end - p->module->start > ram->guest + ram->size - PAYLOAD_LOAD_GPA)
-		refuse(p, "module: image of %llu bytes does not fit its RAM at guest 0x%llx",
-		       p->module->end - p->module->start, PAYLOAD_LOAD_GPA);
+	check_image(p, ram);
+}
+
+/* The RAM region holding guest-physical [gpa, gpa + len), or NULL. */
+static const struct pt_region *ram_holding(const struct partition_config *c, u64 gpa, u64 len)
+{
+	for (u32 i = 0; i < c->mem.count; i++) {
+		const struct pt_region *r = &c->mem.r[i];
+
+		if (r->kind == REGION_RAM && r->guest <= gpa && len <= r->size &&
+		    gpa - r->guest <= r->size - len)
+			return r;
+	}
+	return NULL;
+}
+
+/* ELF64 images load by segment; anything else is a flat image loaded at 1 MiB. */
+static void check_image(struct partition *p, const struct pt_region *ram)
+{
+	const void *img = (const void *)p->module->start;
+	u64 len = p->module->end - p->module->start;
+
+	if (!ram_holding(p->cfg, PAYLOAD_INFO_GPA, sizeof(struct payload_info))) {
+		refuse(p, "mem: no RAM at guest 0x%llx for the payload information page",
+		       (unsigned long long)PAYLOAD_INFO_GPA);
+		return;
+	}
+	p->is_elf = elf_is_elf(img, len);
+	if (!p->is_elf) {
+		p->entry = PAYLOAD_LOAD_GPA;
+		if (!ram || !ram_holding(p->cfg, PAYLOAD_LOAD_GPA, len))
+			refuse(p,
+			       "module: flat image of %llu bytes does not fit RAM at guest 0x%llx",
+			       (unsigned long long)len, (unsigned long long)PAYLOAD_LOAD_GPA);
+		return;
+	}
+	if (elf_parse(img, len, p->cfg->name, &p->elf)) {
+		refuse(p, "module: %llu-byte ELF image rejected (see the elf: line)",
+		       (unsigned long long)len);
+		return;
+	}
+	p->entry = p->elf.entry;
+	for (u32 i = 0; i < p->elf.segment_count; i++)
+		if (!ram_holding(p->cfg, p->elf.seg[i].paddr, p->elf.seg[i].memsz)) {
+			refuse(
+			    p,
+			    "module: ELF segment at guest 0x%llx (%llu bytes) is outside its RAM",
+			    (unsigned long long)p->elf.seg[i].paddr,
+			    (unsigned long long)p->elf.seg[i].memsz);
+			return;
+		}
 }
 
 /* The module's words after its tag are appended to the table's command line. */
@@ -184,21 +241,38 @@ static int build_vm(struct partition *p, u16 vpid)
 	return err;
 }
 
+static u8 *host_of(const struct partition_config *c, u64 gpa, u64 len)
+{
+	const struct pt_region *r = ram_holding(c, gpa, len);
+
+	return (u8 *)(r->phys + (gpa - r->guest));
+}
+
 /* Scrub the partition's RAM, copy the pristine image from its module, write the info page. */
 static void load_image(struct partition *p)
 {
-	const struct pt_region *ram = first_ram(p->cfg);
-	u8 *base = (u8 *)ram->phys;
-	struct payload_info *info = (struct payload_info *)(base + PAYLOAD_INFO_GPA - ram->guest);
+	const u8 *img = (const u8 *)p->module->start;
+	struct payload_info *info =
+	    (struct payload_info *)host_of(p->cfg, PAYLOAD_INFO_GPA, sizeof(*info));
 
-	memset(base, 0, ram->size);
-	memcpy(base + PAYLOAD_LOAD_GPA - ram->guest, (const void *)p->module->start,
-	       p->module->end - p->module->start);
+	for (u32 i = 0; i < p->cfg->mem.count; i++)
+		if (p->cfg->mem.r[i].kind == REGION_RAM)
+			memset((void *)p->cfg->mem.r[i].phys, 0, p->cfg->mem.r[i].size);
+	if (p->is_elf) {
+		for (u32 i = 0; i < p->elf.segment_count; i++) {
+			const struct elf_segment *s = &p->elf.seg[i];
+
+			memcpy(host_of(p->cfg, s->paddr, s->memsz), img + s->offset, s->filesz);
+		}
+	} else {
+		memcpy(host_of(p->cfg, PAYLOAD_LOAD_GPA, p->module->end - p->module->start), img,
+		       p->module->end - p->module->start);
+	}
 	info->magic = PAYLOAD_MAGIC;
 	info->cpu_count = p->cfg->cpus.count;
 	for (u32 i = 0; i < p->cfg->cpus.count && i < ARRAY_SIZE(info->apic_ids); i++)
 		info->apic_ids[i] = p->cfg->cpus.apic_id[i];
-	info->ram_size = ram->size;
+	info->ram_size = first_ram(p->cfg)->size;
 	strlcpy(info->name, p->cfg->name, sizeof(info->name));
 	strlcpy(info->cmdline, p->cmdline, sizeof(info->cmdline));
 }
@@ -224,6 +298,10 @@ u32 partitions_prepare(const struct mb2_info *mb)
 			continue;
 		}
 		load_image(p);
+		log_info("partition %s: loaded %s image of %llu bytes, entry 0x%llx\n",
+			 p->cfg->name, p->is_elf ? "ELF64" : "flat",
+			 (unsigned long long)(p->module->end - p->module->start),
+			 (unsigned long long)p->entry);
 		ready++;
 	}
 	return ready;
@@ -247,7 +325,7 @@ static __attribute__((noreturn)) void start(struct partition *p, u32 index)
 	print_cpus(p->cfg, cpus, sizeof(cpus));
 	if (!p->restarts)
 		log_info("partition %s: running on cpus %s\n", p->cfg->name, cpus);
-	arch_vm_start(&p->vm, index, PAYLOAD_LOAD_GPA, PAYLOAD_LOAD_GPA, PAYLOAD_MAGIC,
+	arch_vm_start(&p->vm, index, p->entry, PAYLOAD_LOAD_GPA, PAYLOAD_MAGIC,
 		      (u32)PAYLOAD_INFO_GPA);
 }
 

@@ -7,8 +7,14 @@
 ; beats five times and checks the pattern again. Command-line word "escape" makes it write
 ; outside its RAM first (the hypervisor must stop it there).
 
+; Built twice: flat (nasm -f bin) and ELF64 (-DELF, linked at 1 MiB), to load both ways.
 bits 32
+%ifdef ELF
+section .text
+global start
+%else
 org 0x100000
+%endif
 
 INFO_CMDLINE equ 112            ; offset of cmdline in struct payload_info
 PATTERN_BASE equ 0x180000

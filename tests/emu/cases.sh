@@ -247,6 +247,8 @@ if want partitions-run; then
 	boot partitions-run "$ISO" "$VMX_EMU" 4 --timeout 180 --until '^rt[0-2]: done$' --until-count 3
 	expect '^bulkhead: layout "default", 3 partitions$'
 	expect '^bulkhead: 3 partitions ready$'
+	expect '^partition rt0: loaded flat image of [0-9]+ bytes, entry 0x100000$'
+	expect '^partition rt2: loaded ELF64 image of [0-9]+ bytes, entry 0x100000$'
 	for i in 0 1 2; do
 		expect "^partition rt$i: running on cpus $((i + 1))\$"
 		expect "^rt$i: hello, apic id $((i + 1))\$"  # each runs only on its own CPU
@@ -267,7 +269,7 @@ fi
 # limit, with back-off.
 if want partitions-fault; then
 	make_iso escape 's#^\(\s*module2 /boot/testpay.bin rt[01]\)$#\1 escape#' \
-		"$BUILD/bulkhead.bin" "$BUILD/images/testpay.bin"
+		"$BUILD/bulkhead.bin" "$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
 	boot partitions-fault "$EMU_DIR/escape.iso" "$VMX_EMU" 4 --timeout 240 \
 		--until '^(rt2: done|partition rt1: stopped: restart limit)' --until-count 2
 	expect '^rt0: writing outside my RAM$'
@@ -297,23 +299,27 @@ if want partitions-refused; then
 	done_case
 fi
 
-# A partition whose GRUB module is missing is refused by name; the others run.
-if want partitions-no-module; then
-	make_iso no-module '/module2 \/boot\/testpay.bin rt0$/d' \
-		"$BUILD/bulkhead.bin" "$BUILD/images/testpay.bin"
-	boot partitions-no-module "$EMU_DIR/no-module.iso" "$VMX_EMU" 4 --timeout 180 \
-		--until '^rt[12]: done$' --until-count 2
+# A partition whose GRUB module is missing, and one whose ELF image is cut short, are
+# refused by name; the third runs.
+if want partitions-bad-module; then
+	head -c 200 "$BUILD/images/testpay.elf" >"$EMU_DIR/short.elf"
+	make_iso bad-module '/module2 \/boot\/testpay.bin rt0$/d; s#testpay.elf rt2#short.elf rt2#' \
+		"$BUILD/bulkhead.bin" "$BUILD/images/testpay.bin" "$EMU_DIR/short.elf"
+	boot partitions-bad-module "$EMU_DIR/bad-module.iso" "$VMX_EMU" 4 --timeout 180 \
+		--until '^rt1: done$'
 	expect '^partition rt0: refused: module: no GRUB module tagged "rt0"'
+	expect '^elf: rt2: '
+	expect '^partition rt2: refused: module: 200-byte ELF image rejected'
+	expect '^bulkhead: 1 partitions ready$'
 	expect '^rt1: hello, apic id 2$'
-	expect '^rt2: hello, apic id 3$'
-	expect_not '^rt0: '
+	expect_not '^rt[02]: '
 	done_case
 fi
 
 # Instructions a partition may not use fault inside it; a triple fault stops only its partition.
 if want partitions-exits; then
-	make_iso probe 's#^\(\s*module2 /boot/testpay.bin rt0\)$#\1 probe#; s#^\(\s*module2 /boot/testpay.bin rt2\)$#\1 triple#' \
-		"$BUILD/bulkhead.bin" "$BUILD/images/testpay.bin"
+	make_iso probe 's#^\(\s*module2 /boot/testpay.bin rt0\)$#\1 probe#; s#^\(\s*module2 /boot/testpay.elf rt2\)$#\1 triple#' \
+		"$BUILD/bulkhead.bin" "$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
 	boot partitions-exits "$EMU_DIR/probe.iso" "$VMX_EMU" 4 --timeout 180 \
 		--until '^(rt[01]: done|partition rt2: exits)' --until-count 3
 	expect_seq 'rt0: ' \
