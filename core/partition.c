@@ -10,13 +10,17 @@
 #include "core/ptable.h"
 #include "core/string.h"
 
-enum part_state { PART_REFUSED = 0, PART_READY, PART_RUNNING, PART_STOPPED };
+enum part_state { PART_REFUSED = 0, PART_READY, PART_RUNNING, PART_RESTARTING, PART_STOPPED };
 
 struct partition {
 	const struct partition_config *cfg;
-	u32 state;
+	volatile u32 state;
 	u32 restarts;
-	u32 start_cpu; /* index of the CPU that starts it */
+	u32 start_cpu;		    /* index of the CPU that starts it */
+	u32 cpu_index[PT_MAX_CPUS]; /* CPU index of each of cpus.apic_id[] */
+	volatile u32 waiting;	    /* other CPUs now in wait-for-SIPI */
+	volatile u32 parked;	    /* other CPUs that answered a stop or restart NMI */
+	volatile u32 generation;    /* bumped by every restart */
 	const struct mb2_module *module;
 	bool is_elf;
 	struct elf_image elf; /* when is_elf: what to load where */
@@ -148,8 +152,9 @@ static void check_cpus_and_module(struct partition *p, const struct mb2_info *mb
 		if (!cpu_index_of(p->cfg->cpus.apic_id[i], &index))
 			refuse(p, "cpus[%u]: apic id %u is not online on this machine", i,
 			       p->cfg->cpus.apic_id[i]);
-		else if (i == 0)
-			p->start_cpu = index;
+		else
+			p->cpu_index[i] = index;
+	p->start_cpu = p->cpu_index[0];
 	if (p->state == PART_REFUSED)
 		return;
 	p->module = mb2_find_module(mb, p->cfg->module);
@@ -317,16 +322,45 @@ static void print_cpus(const struct partition_config *c, char *buf, size_t size)
 		    (size_t)format(buf + len, size - len, "%s%u", i ? "," : "", c->cpus.apic_id[i]);
 }
 
-static __attribute__((noreturn)) void start(struct partition *p, u32 index)
+static u32 others(const struct partition *p)
+{
+	return p->cfg->cpus.count - 1;
+}
+
+/* Bounded wait (100 ms) for `*counter` to reach `want`. */
+static void wait_for(volatile u32 *counter, u32 want)
+{
+	u64 start = arch_tsc(), limit = arch_tsc_khz() * 100;
+
+	while (__atomic_load_n(counter, __ATOMIC_ACQUIRE) < want && arch_tsc() - start < limit)
+		arch_cpu_relax();
+}
+
+/* Every CPU of a partition comes here to run it: the first starts the image once the others
+ * wait for its INIT-SIPI, as they would on a machine of their own. */
+static __attribute__((noreturn)) void enter(struct partition *p, u32 partition, u32 cpu)
 {
 	char cpus[64];
 
+	if (cpu != p->start_cpu) {
+		__atomic_add_fetch(&p->waiting, 1, __ATOMIC_RELEASE);
+		arch_vm_start_waiting(&p->vm, partition);
+	}
+	wait_for(&p->waiting, others(p));
 	p->state = PART_RUNNING;
 	print_cpus(p->cfg, cpus, sizeof(cpus));
 	if (!p->restarts)
 		log_info("partition %s: running on cpus %s\n", p->cfg->name, cpus);
-	arch_vm_start(&p->vm, index, p->entry, PAYLOAD_LOAD_GPA, PAYLOAD_MAGIC,
+	arch_vm_start(&p->vm, partition, p->entry, PAYLOAD_LOAD_GPA, PAYLOAD_MAGIC,
 		      (u32)PAYLOAD_INFO_GPA);
+}
+
+static bool uses_cpu(const struct partition *p, u32 cpu)
+{
+	for (u32 i = 0; i < p->cfg->cpus.count; i++)
+		if (p->cpu_index[i] == cpu)
+			return true;
+	return false;
 }
 
 void partition_run_on_cpu(u32 cpu_index)
@@ -334,9 +368,47 @@ void partition_run_on_cpu(u32 cpu_index)
 	for (u32 i = 0; i < partition_table.parts.count; i++) {
 		struct partition *p = &parts[i];
 
-		if (p->state == PART_READY && p->start_cpu == cpu_index)
-			start(p, i);
+		if (p->state == PART_READY && uses_cpu(p, cpu_index))
+			enter(p, i, cpu_index);
 	}
+}
+
+bool partition_owns_apic(u32 partition, u32 dest_apic)
+{
+	const struct partition_config *c = parts[partition].cfg;
+
+	for (u32 i = 0; i < c->cpus.count; i++)
+		if (c->cpus.apic_id[i] == dest_apic)
+			return true;
+	return false;
+}
+
+/* Bulkhead's NMI reached a CPU of `partition`: follow the partition's state. */
+void partition_nmi(u32 partition, u32 cpu)
+{
+	struct partition *p = &parts[partition];
+	u32 gen = p->generation;
+
+	if (p->state == PART_STOPPED) {
+		log_info("partition %s: cpu %u parked\n", p->cfg->name, cpu);
+		__atomic_add_fetch(&p->parked, 1, __ATOMIC_RELEASE);
+		arch_halt_forever();
+	}
+	if (p->state != PART_RESTARTING)
+		return; /* not for us: resume the guest */
+	__atomic_add_fetch(&p->parked, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&p->generation, __ATOMIC_ACQUIRE) == gen)
+		arch_cpu_relax();
+	enter(p, partition, cpu);
+}
+
+/* Make the partition's other CPUs leave the guest (they see the new state on their NMI). */
+static void signal_others(struct partition *p, u32 me)
+{
+	__atomic_store_n(&p->parked, 0, __ATOMIC_RELEASE);
+	for (u32 i = 0; i < p->cfg->cpus.count; i++)
+		if (p->cpu_index[i] != me)
+			arch_cpu_nmi(p->cpu_index[i]);
 }
 
 u64 partition_hypercall(u32 partition, u32 cpu, u64 nr, u64 a1, u64 a2)
@@ -389,24 +461,27 @@ static void report_exits(const struct partition *p, u32 cpu)
 void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
 {
 	struct partition *p = &parts[partition];
+	bool restart = p->cfg->fault == FAULT_RESTART && p->restarts < MAX_RESTARTS;
 
 	log_err("partition %s: stopped: %s (cpu %u, exit %u, rip 0x%llx, gpa 0x%llx, "
 		"qualification 0x%llx)\n",
 		p->cfg->name, f->reason, cpu, f->exit_reason, (unsigned long long)f->rip,
 		(unsigned long long)f->gpa, (unsigned long long)f->qualification);
 	report_exits(p, cpu);
-	p->state = PART_STOPPED;
-	if (p->cfg->fault == FAULT_RESTART) {
-		if (p->restarts >= MAX_RESTARTS) {
-			log_err("partition %s: stopped: restart limit (%u) reached\n", p->cfg->name,
-				MAX_RESTARTS);
-		} else {
-			restart_backoff(p->restarts);
-			p->restarts++;
-			load_image(p);
-			log_info("partition %s: restarted (%u)\n", p->cfg->name, p->restarts);
-			start(p, partition);
-		}
-	}
-	arch_halt_forever();
+	if (p->cfg->fault == FAULT_RESTART && !restart)
+		log_err("partition %s: stopped: restart limit (%u) reached\n", p->cfg->name,
+			MAX_RESTARTS);
+	p->state = restart ? PART_RESTARTING : PART_STOPPED;
+	signal_others(p, cpu);
+	if (!restart)
+		arch_halt_forever();
+	/* Nothing of the partition may run while its RAM is scrubbed and reloaded. */
+	wait_for(&p->parked, others(p));
+	restart_backoff(p->restarts);
+	p->restarts++;
+	p->waiting = 0;
+	load_image(p);
+	log_info("partition %s: restarted (%u)\n", p->cfg->name, p->restarts);
+	__atomic_add_fetch(&p->generation, 1, __ATOMIC_RELEASE);
+	enter(p, partition, cpu);
 }

@@ -6,6 +6,7 @@
 
 #define ICR_INIT    0x00004500u /* delivery mode INIT, level assert */
 #define ICR_STARTUP 0x00004600u /* delivery mode start-up, level assert; | vector */
+#define ICR_NMI	    0x00004400u /* delivery mode NMI, level assert */
 
 /* Enable this CPU's local APIC, in x2APIC mode when the CPU has it. */
 void lapic_init(void);

@@ -132,3 +132,11 @@ int arch_vmx_on(void)
 {
 	return vmx_cpu_on();
 }
+
+void arch_cpu_nmi(u32 index)
+{
+	struct x86_cpu *cpu = cpu_by_index(index);
+
+	if (cpu)
+		lapic_send_ipi(cpu->apic_id, ICR_NMI);
+}

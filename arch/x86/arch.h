@@ -70,6 +70,10 @@ bool arch_vm_read(const struct arch_vm *vm, u64 gpa, void *buf, u64 len);
  * (the Multiboot state): EIP = rip, ESP = rsp, EAX/EBX as given. Never returns. */
 __attribute__((noreturn)) void arch_vm_start(const struct arch_vm *vm, u32 partition, u64 rip,
 					     u64 rsp, u32 eax, u32 ebx);
+/* The partition's other CPUs: wait for INIT-SIPI from its first CPU. Never returns. */
+__attribute__((noreturn)) void arch_vm_start_waiting(const struct arch_vm *vm, u32 partition);
+/* Send an NMI to another CPU (to make it look at its partition's state). */
+void arch_cpu_nmi(u32 cpu_index);
 /* Exits counted on the calling CPU since it started its guest, by exit reason. */
 u64 arch_vm_exit_count(u32 cpu, u32 reason);
 const char *arch_vm_exit_name(u32 reason);
@@ -83,6 +87,11 @@ struct vm_fault {
 };
 /* A VMCALL: returns the value for the guest's RAX. */
 u64 partition_hypercall(u32 partition, u32 cpu, u64 nr, u64 a1, u64 a2);
+/* May this partition send an IPI to `dest_apic`? (Its own CPUs only.) */
+bool partition_owns_apic(u32 partition, u32 dest_apic);
+/* An NMI from Bulkhead reached this CPU while it ran `partition`: park it if the partition
+ * stopped; returns to resume the guest otherwise. */
+void partition_nmi(u32 partition, u32 cpu);
 /* The guest on this CPU broke a rule: report it, park the CPU. */
 __attribute__((noreturn)) void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f);
 

@@ -118,6 +118,25 @@ static inline void irq_disable(void)
 	__asm__ volatile("cli" ::: "memory");
 }
 
+/* An IRET to the next instruction: IRET ends NMI blocking (SDM Vol. 3A §6.7.1). A CPU may
+ * hold NMIs blocked from its start-up, and Bochs leaves them blocked after a guest's
+ * wait-for-SIPI; Bulkhead signals its CPUs by NMI, so it unblocks them where needed. */
+static inline void nmi_unblock(u16 cs, u16 ss)
+{
+	__asm__ volatile("movq %%rsp, %%rax\n\t"
+			 "pushq %q[ss]\n\t"
+			 "pushq %%rax\n\t"
+			 "pushfq\n\t"
+			 "pushq %q[cs]\n\t"
+			 "leaq 1f(%%rip), %%rax\n\t"
+			 "pushq %%rax\n\t"
+			 "iretq\n"
+			 "1:"
+			 :
+			 : [cs] "r"((u64)cs), [ss] "r"((u64)ss)
+			 : "rax", "memory");
+}
+
 struct __attribute__((packed)) desc_ptr {
 	u16 limit;
 	u64 base;

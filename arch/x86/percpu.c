@@ -79,6 +79,7 @@ void percpu_load(struct x86_cpu *cpu)
 	reload_segments();
 	ltr(GDT_TSS);
 	lidt(&idtr);
+	nmi_unblock(GDT_CODE64, GDT_DATA);
 	wrmsr(MSR_GS_BASE, (u64)cpu);
 	cpu_table[cpu->index] = cpu;
 }

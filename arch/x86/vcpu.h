@@ -18,6 +18,11 @@ struct vcpu {
 	u64 exit_stack; /* top of the stack exits run on */
 	u64 exits[VMX_EXIT_REASONS];
 	struct guest_regs launch_regs;
+	/* A guest's INIT is not forwarded as an INIT: a vCPU that waits for SIPI would hold it
+	 * pending past the SIPI (Bochs re-delivers it on every entry). A vCPU never started
+	 * ignores it; a started one is sent an NMI with init_pending set. */
+	volatile u32 started;	   /* left wait-for-SIPI through a SIPI */
+	volatile u32 init_pending; /* go back to wait-for-SIPI on the next NMI exit */
 };
 
 #endif

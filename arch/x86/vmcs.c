@@ -1,6 +1,7 @@
 /* A partition's VMX structures and the VMCS of the vCPU that starts it.
  * Control choices (SDM Vol. 3C ch. 25, capability MSRs in Vol. 3D App. A):
- *   pin-based   : defaults only (no external-interrupt exiting: the partition owns its CPU)
+ *   pin-based   : NMI exiting only (Bulkhead signals its own CPUs by NMI, e.g. to park a
+ *                 stopped partition's siblings); no external-interrupt exiting
  *   proc-based  : I/O bitmaps (ungranted ports trap), MSR bitmaps, secondary controls;
  *                 HLT, RDTSC, MWAIT not trapped
  *   secondary   : EPT, VPID, unrestricted guest (guests start in the mode their boot
@@ -23,6 +24,7 @@
 #define MSR_GS_BASE    0xc0000101
 #define MSR_PAT	       0x277
 
+#define PIN_NMI_EXITING	     (1u << 3)
 #define PROC_USE_IO_BITMAPS  (1u << 25)
 #define PROC_USE_MSR_BITMAPS (1u << 28)
 #define PROC_SECONDARY	     (1u << 31)
@@ -104,7 +106,7 @@ static u32 adjust(u32 msr, u32 want)
 
 static void write_controls(const struct arch_vm *vm)
 {
-	vmwrite(PIN_CONTROLS, adjust(MSR_IA32_VMX_TRUE_PIN, 0));
+	vmwrite(PIN_CONTROLS, adjust(MSR_IA32_VMX_TRUE_PIN, PIN_NMI_EXITING));
 	vmwrite(PROC_CONTROLS, adjust(MSR_IA32_VMX_TRUE_PROC,
 				      PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY));
 	vmwrite(PROC_CONTROLS2,
@@ -195,10 +197,11 @@ static void write_guest_state(u64 rip, u64 rsp)
 	vmwrite(GUEST_IA32_EFER, 0);
 	vmwrite(GUEST_IA32_PAT, rdmsr(MSR_PAT));
 	vmwrite(GUEST_INTERRUPTIBILITY, 0);
-	vmwrite(GUEST_ACTIVITY, 0);
+	vmwrite(GUEST_ACTIVITY, GUEST_ACTIVE);
 }
 
-void arch_vm_start(const struct arch_vm *vm, u32 partition, u64 rip, u64 rsp, u32 eax, u32 ebx)
+/* Load a fresh VMCS on this CPU for `vm` (reusing this CPU's VMCS page and exit stack). */
+static struct vcpu *vcpu_setup(const struct arch_vm *vm, u32 partition, u64 rip, u64 rsp)
 {
 	struct x86_cpu *cpu = this_cpu();
 	struct vcpu *v = &cpu->vcpu;
@@ -218,6 +221,8 @@ void arch_vm_start(const struct arch_vm *vm, u32 partition, u64 rip, u64 rsp, u3
 	v->partition = partition;
 	memset(v->exits, 0, sizeof(v->exits));
 	memset(&v->launch_regs, 0, sizeof(v->launch_regs));
+	v->started = 0;
+	v->init_pending = 0;
 	*(volatile u32 *)v->vmcs = revision;
 	if (vmx_vmclear(v->vmcs) || vmx_vmptrld(v->vmcs)) {
 		log_err("vmx: cpu %u: VMCLEAR/VMPTRLD failed\n", cpu->index);
@@ -226,10 +231,28 @@ void arch_vm_start(const struct arch_vm *vm, u32 partition, u64 rip, u64 rsp, u3
 	write_controls(vm);
 	write_host_state(cpu, v->exit_stack);
 	write_guest_state(rip, rsp);
+	return v;
+}
+
+void arch_vm_start(const struct arch_vm *vm, u32 partition, u64 rip, u64 rsp, u32 eax, u32 ebx)
+{
+	struct vcpu *v = vcpu_setup(vm, partition, rip, rsp);
+
 	v->launch_regs.rax = eax;
 	v->launch_regs.rbx = ebx;
 	vmx_launch_guest(&v->launch_regs);
 	arch_halt_forever(); /* not reached: vmentry_failed() does not return */
+}
+
+/* A partition's other CPUs wait for its first one to start them, as on a real machine:
+ * in the wait-for-SIPI activity state (SDM §25.4.2), woken by INIT and SIPI exits. */
+void arch_vm_start_waiting(const struct arch_vm *vm, u32 partition)
+{
+	struct vcpu *v = vcpu_setup(vm, partition, 0, 0);
+
+	vmwrite(GUEST_ACTIVITY, GUEST_WAIT_FOR_SIPI);
+	vmx_launch_guest(&v->launch_regs);
+	arch_halt_forever();
 }
 
 u64 arch_vm_exit_count(u32 index, u32 reason)

@@ -43,6 +43,7 @@ enum vmcs_field {
 	PROC_CONTROLS2 = 0x401e,
 	VM_INSTRUCTION_ERROR = 0x4400,
 	EXIT_REASON = 0x4402,
+	EXIT_INTR_INFO = 0x4404,
 	EXIT_INSTRUCTION_LEN = 0x440c,
 	GUEST_ES_LIMIT = 0x4800,
 	GUEST_GDTR_LIMIT = 0x4810,
@@ -83,6 +84,10 @@ enum vmcs_field {
 	HOST_RSP = 0x6c14,
 	HOST_RIP = 0x6c16,
 };
+
+/* Guest activity states (SDM §25.4.2). */
+#define GUEST_ACTIVE	    0
+#define GUEST_WAIT_FOR_SIPI 3
 
 /* Segment registers are laid out ES, CS, SS, DS, FS, GS, LDTR, TR, 2 apart in each group. */
 #define SEG_ES	 0

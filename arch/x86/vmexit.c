@@ -1,11 +1,13 @@
 /* VM-exit dispatch: one switch on the basic exit reason (SDM Vol. 3D Appendix C), one small
  * handler per reason, every exit counted per CPU. A handler returns to resume the guest;
  * anything Bulkhead does not handle goes to partition_fault(), which stops the partition. */
+#include "arch/x86/apic.h"
 #include "arch/x86/arch.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmcs_fields.h"
 #include "arch/x86/vmx.h"
+#include "core/config.h"
 #include "core/log.h"
 
 enum exit_reason {
@@ -45,8 +47,34 @@ enum exit_reason {
 #define CPUID1_ECX_OSXSAVE     (1u << 27)
 #define CPUID1_ECX_HYPERVISOR  (1u << 31)
 #define HV_LEAF		       0x40000000u
+#define MSR_APIC_BASE	       0x1b
+#define MSR_X2APIC_ID	       0x802
+#define MSR_X2APIC_VERSION     0x803
+#define MSR_X2APIC_ICR	       0x830
+#define ICR_MODE(v)	       (((v) >> 8) & 7)
+#define ICR_SHORTHAND(v)       (((v) >> 18) & 3)
+#define ICR_MODE_FIXED	       0
+#define ICR_MODE_INIT	       5
+#define ICR_MODE_SIPI	       6
+#define INTR_TYPE(info)	       (((info) >> 8) & 7)
+#define INTR_TYPE_NMI	       2
+#define INTR_BLOCK_SMI	       (1u << 2)
+#define INTR_BLOCK_NMI	       (1u << 3)
+#define SEG_AR_CODE16	       0x9b
+#define SEG_AR_DATA16	       0x93
 
 void vmexit_dispatch(struct guest_regs *r);
+
+static struct vcpu *vcpu_of_apic(u32 apic_id)
+{
+	for (u32 i = 0; i < MAX_CPUS; i++) {
+		struct x86_cpu *cpu = cpu_by_index(i);
+
+		if (cpu && cpu->apic_id == apic_id)
+			return &cpu->vcpu;
+	}
+	return NULL;
+}
 void vmentry_failed(u32 resume) __attribute__((noreturn));
 
 static struct vcpu *current(void)
@@ -147,6 +175,121 @@ static void handle_cr(struct guest_regs *r)
 	skip_instruction();
 }
 
+/* Reads of the APIC identity registers give the real values; every other MSR the
+ * partition was not granted raises #GP in the guest. */
+static void handle_rdmsr(struct guest_regs *r)
+{
+	u32 msr = (u32)r->rcx;
+	u64 v;
+
+	if (msr != MSR_APIC_BASE && msr != MSR_X2APIC_ID && msr != MSR_X2APIC_VERSION) {
+		inject_exception(VEC_GP, true);
+		return;
+	}
+	v = rdmsr(msr);
+	r->rax = (u32)v;
+	r->rdx = v >> 32;
+	skip_instruction();
+}
+
+/* A guest INIT to a sibling (checked by the caller): see struct vcpu for why it travels as
+ * an NMI. */
+static void send_init(u32 dest_apic)
+{
+	struct vcpu *target = vcpu_of_apic(dest_apic);
+
+	if (!target || !target->started)
+		return; /* still waiting for SIPI: INIT changes nothing */
+	target->init_pending = 1;
+	wrmsr(MSR_X2APIC_ICR, ((u64)dest_apic << 32) | ICR_NMI);
+}
+
+/* The only MSR write let through is the x2APIC ICR, and only for a fixed interrupt, INIT or
+ * SIPI to one of the partition's own CPUs, without shorthand (no broadcast). Anything else
+ * aimed at the ICR stops the partition; other MSRs raise #GP. */
+static void handle_wrmsr(struct guest_regs *r)
+{
+	u32 msr = (u32)r->rcx;
+	u64 v = ((u64)(u32)r->rdx << 32) | (u32)r->rax;
+	u32 mode = ICR_MODE(v);
+	struct vcpu *vc = current();
+
+	if (msr != MSR_X2APIC_ICR) {
+		inject_exception(VEC_GP, true);
+		return;
+	}
+	if (ICR_SHORTHAND(v) != 0 ||
+	    (mode != ICR_MODE_FIXED && mode != ICR_MODE_INIT && mode != ICR_MODE_SIPI) ||
+	    !partition_owns_apic(vc->partition, (u32)(v >> 32))) {
+		struct vm_fault f = {"forbidden ipi", EXIT_WRMSR, vmread(GUEST_RIP), 0, v};
+
+		partition_fault(vc->partition, this_cpu()->index, &f);
+	}
+	if (mode == ICR_MODE_INIT)
+		send_init((u32)(v >> 32));
+	else
+		wrmsr(MSR_X2APIC_ICR, v);
+	skip_instruction();
+}
+
+/* Put this vCPU back into wait-for-SIPI, as INIT does (SDM §9.4.4). */
+static void enter_wait_for_sipi(void)
+{
+	struct vcpu *v = current();
+
+	v->started = 0;
+	v->init_pending = 0;
+	vmwrite(GUEST_INTERRUPTIBILITY, 0);
+	vmwrite(GUEST_ACTIVITY, GUEST_WAIT_FOR_SIPI);
+}
+
+static void set_real_mode_segment(unsigned seg, u16 sel, u32 ar)
+{
+	vmwrite(GUEST_ES_SEL + 2 * seg, sel);
+	vmwrite(GUEST_ES_BASE + 2 * seg, (u64)sel << 4);
+	vmwrite(GUEST_ES_LIMIT + 2 * seg, 0xffff);
+	vmwrite(GUEST_ES_AR + 2 * seg, ar);
+}
+
+/* SIPI: start this vCPU in real mode at vector << 12, as a real AP starts (SDM §9.4.4). */
+static void handle_sipi(struct guest_regs *r)
+{
+	u16 vector = (u16)(vmread(EXIT_QUALIFICATION) & 0xff);
+
+	*r = (struct guest_regs){0};
+	set_real_mode_segment(SEG_CS, (u16)(vector << 8), SEG_AR_CODE16);
+	set_real_mode_segment(SEG_DS, 0, SEG_AR_DATA16);
+	set_real_mode_segment(SEG_ES, 0, SEG_AR_DATA16);
+	set_real_mode_segment(SEG_SS, 0, SEG_AR_DATA16);
+	set_real_mode_segment(SEG_FS, 0, SEG_AR_DATA16);
+	set_real_mode_segment(SEG_GS, 0, SEG_AR_DATA16);
+	vmwrite(GUEST_CR0, (1ULL << 4) | (1ULL << 5)); /* ET, NE; PE and PG off */
+	vmwrite(CR0_SHADOW, 1ULL << 4);
+	vmwrite(GUEST_RIP, 0);
+	vmwrite(GUEST_RSP, 0);
+	vmwrite(GUEST_RFLAGS, 0x2);
+	vmwrite(GUEST_INTERRUPTIBILITY, 0); /* a CPU fresh from SIPI blocks nothing */
+	vmwrite(GUEST_ACTIVITY, GUEST_ACTIVE);
+	current()->started = 1;
+	nmi_unblock(GDT_CODE64, GDT_DATA); /* Bochs blocked NMIs while the vCPU waited */
+}
+
+static void handle_exception_or_nmi(void)
+{
+	u32 info = (u32)vmread(EXIT_INTR_INFO);
+	struct vcpu *v = current();
+
+	if (INTR_TYPE(info) == INTR_TYPE_NMI && v->init_pending) {
+		enter_wait_for_sipi();
+		return;
+	}
+	if (INTR_TYPE(info) == INTR_TYPE_NMI) {
+		partition_nmi(v->partition, this_cpu()->index);
+		return;
+	}
+	fault(EXIT_EXCEPTION, "unexpected exception exit");
+}
+
 void vmexit_dispatch(struct guest_regs *r)
 {
 	struct vcpu *v = current();
@@ -154,6 +297,13 @@ void vmexit_dispatch(struct guest_regs *r)
 
 	if (reason < VMX_EXIT_REASONS)
 		v->exits[reason]++;
+	/* Bochs keeps "blocking by SMI" and "blocking by NMI" set in the saved interruptibility
+	 * state of a vCPU that came through INIT-SIPI: the next VM entry would fail on the first
+	 * (outside SMM, SDM §27.3.1.5) and Bulkhead's NMIs would never reach the second. Guests
+	 * neither run in SMM nor receive NMIs (NMI exiting), so both bits are cleared. */
+	if (vmread(GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_SMI | INTR_BLOCK_NMI))
+		vmwrite(GUEST_INTERRUPTIBILITY,
+			vmread(GUEST_INTERRUPTIBILITY) & ~(u64)(INTR_BLOCK_SMI | INTR_BLOCK_NMI));
 	switch (reason) {
 	case EXIT_CPUID:
 		handle_cpuid(r);
@@ -169,8 +319,24 @@ void vmexit_dispatch(struct guest_regs *r)
 		    partition_hypercall(v->partition, this_cpu()->index, r->rax, r->rbx, r->rcx);
 		skip_instruction();
 		return;
+	case EXIT_EXCEPTION:
+		handle_exception_or_nmi();
+		return;
+	case EXIT_INIT:
+		log_debug("vmx: cpu %u: INIT\n", this_cpu()->index);
+		enter_wait_for_sipi();
+		return;
+	case EXIT_SIPI:
+		log_debug("vmx: cpu %u: SIPI vector 0x%llx\n", this_cpu()->index,
+			  (unsigned long long)vmread(EXIT_QUALIFICATION));
+		handle_sipi(r);
+		return;
 	case EXIT_RDMSR:
+		handle_rdmsr(r);
+		return;
 	case EXIT_WRMSR:
+		handle_wrmsr(r);
+		return;
 	case EXIT_XSETBV:
 		inject_exception(VEC_GP, true); /* outside the allowed set */
 		return;

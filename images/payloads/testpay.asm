@@ -16,7 +16,11 @@ global start
 org 0x100000
 %endif
 
-INFO_CMDLINE equ 112            ; offset of cmdline in struct payload_info
+INFO_CPU_COUNT equ 4            ; offsets in struct payload_info
+INFO_APIC_IDS equ 8
+INFO_CMDLINE equ 112
+AP_TRAMPOLINE equ 0x8000
+AP_STACK equ 0x90000
 PATTERN_BASE equ 0x180000
 PATTERN_DWORDS equ 0x10000      ; 256 KiB
 OUTSIDE equ 0x200000            ; first byte past a 2 MiB partition's RAM
@@ -47,6 +51,31 @@ start:
 	mov eax, ebx
 	call utoa
 	call print_buf
+
+	; A partition with more than one CPU: start the second by INIT-SIPI-SIPI through the
+	; x2APIC ICR, with a real-mode trampoline at 0x8000 (SIPI vector 8).
+	cmp dword [ebp + INFO_CPU_COUNT], 2
+	jb .single
+	call start_second_cpu
+.single:
+
+	; "badipi": INIT a CPU that is not ours (the next APIC ID after our last one).
+	lea esi, [ebp + INFO_CMDLINE]
+	mov edi, word_badipi
+	mov ecx, 6
+	repe cmpsb
+	jne .no_badipi
+	mov esi, msg_badipi
+	call print_str
+	mov eax, [ebp + INFO_CPU_COUNT]
+	mov edx, [ebp + INFO_APIC_IDS + eax * 4 - 4]
+	inc edx
+	mov eax, 0x4500
+	mov ecx, 0x830
+	wrmsr
+	mov esi, msg_badipi_sent
+	call print_str
+.no_badipi:
 
 	; cpuid leaf 0x40000000 must name the hypervisor
 	mov eax, 0x40000000
@@ -234,6 +263,88 @@ stub_table:
 %assign v v + 1
 %endrep
 
+start_second_cpu:
+	mov esi, ap_tramp
+	mov edi, AP_TRAMPOLINE
+	mov ecx, ap_tramp_end - ap_tramp
+	rep movsb
+	mov edx, [ebp + INFO_APIC_IDS + 4]
+	mov eax, 0x4500             ; INIT, level assert
+	mov ecx, 0x830
+	wrmsr
+	mov ecx, 200000
+.init_delay:
+	pause
+	loop .init_delay
+	mov edx, [ebp + INFO_APIC_IDS + 4]
+	mov eax, 0x4600 | (AP_TRAMPOLINE >> 12)
+	mov ecx, 0x830
+	wrmsr
+	mov ecx, 20000000
+.wait_ap:
+	cmp dword [ap_flag], 0
+	jne .ap_up
+	pause
+	loop .wait_ap
+	mov esi, msg_ap_missing
+	jmp print_str
+.ap_up:
+	mov esi, msg_ap_started
+	jmp print_str
+
+; Copied to 0x8000 and entered in real mode at 0800:0000 by the SIPI.
+bits 16
+ap_tramp:
+	cli
+	o32 lgdt [cs:ap_gdt_ptr - ap_tramp]
+	mov eax, cr0
+	or eax, 1
+	mov cr0, eax
+	jmp dword 0x08:ap_pm
+ap_gdt_ptr:
+	dw 23
+	dd gdt
+ap_tramp_end:
+bits 32
+ap_pm:
+	mov ax, 0x10
+	mov ds, ax
+	mov es, ax
+	mov ss, ax
+	mov esp, AP_STACK
+	mov dword [ap_flag], 1
+	mov eax, 1
+	cpuid
+	shr ebx, 24
+	mov edi, apbuf
+	mov esi, msg_ap_up
+	call strcpy
+	mov eax, ebx
+	call utoa
+	mov esi, apbuf
+	call print_str
+	mov ebx, 1
+.ap_beat:
+	mov ecx, DELAY
+.ap_delay:
+	pause
+	dec ecx
+	jnz .ap_delay
+	mov edi, apbuf
+	mov esi, msg_ap_beat
+	call strcpy
+	mov eax, ebx
+	call utoa
+	mov esi, apbuf
+	call print_str
+	inc ebx
+	cmp ebx, 50
+	jbe .ap_beat
+.ap_halt:
+	cli
+	hlt
+	jmp .ap_halt
+
 fill_pattern:
 	mov edi, PATTERN_BASE
 	mov ecx, PATTERN_DWORDS
@@ -323,6 +434,15 @@ msg_pattern_ok:  db "pattern ok", 0
 msg_pattern_bad: db "pattern BAD", 0
 word_escape:     db "escape"
 word_probe:      db "probe"
+word_badipi:     db "badipi"
+msg_badipi:      db "sending INIT to a cpu that is not mine", 0
+msg_badipi_sent: db "FORBIDDEN IPI WENT THROUGH", 0
+msg_ap_started:  db "started second cpu", 0
+msg_ap_missing:  db "second cpu did not start", 0
+msg_ap_up:       db "second cpu up, apic id ", 0
+msg_ap_beat:     db "ap beat ", 0
+ap_flag:         dd 0
+apbuf:           times 64 db 0
 word_triple:     db "triple"
 msg_triple:      db "triple faulting", 0
 msg_caught:      db "caught exception ", 0

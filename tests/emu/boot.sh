@@ -49,7 +49,7 @@ ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 ata0-master: type=cdrom, path=$iso, status=inserted
 boot: cdrom
 com1: enabled=1, mode=file, dev=$log
-log: $work/bochs.log
+log: ${BOCHS_LOG:-$work/bochs.log}
 panic: action=fatal
 error: action=report
 info: action=report

@@ -336,3 +336,49 @@ if want partitions-exits; then
 	expect_not '^partition rt[01]: stopped'
 	done_case
 fi
+
+# A two-CPU partition (partitions/pair.c): its first CPU starts the second by INIT-SIPI;
+# a stop parks both; an INIT aimed at another partition's CPU stops the sender.
+if want partitions-pair; then
+	make -s --no-print-directory BUILD="$BUILD/pair" PARTITIONS=pair "$BUILD/pair/bulkhead.bin" >/dev/null
+	pair_iso() { # NAME SED
+		make_iso "$1" "/module2 \/boot\/testpay.elf rt2$/d; $2" "$BUILD/pair/bulkhead.bin" \
+			"$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
+	}
+	pair_iso pair ''
+	boot partitions-pair-smp "$EMU_DIR/pair.iso" "$VMX_EMU" 4 --timeout 180 --until '^rt0: ap beat 3$'
+	expect '^bulkhead: layout "pair", 2 partitions$'
+	expect '^partition rt0: running on cpus 1,2$'
+	expect '^rt0: hello, apic id 1$'
+	expect '^rt0: second cpu up, apic id 2$'
+	expect '^rt0: started second cpu$'
+	expect '^rt0: ap beat 3$'
+	expect '^rt1: hello, apic id 3$'
+	expect_not 'stopped|refused|did not start'
+	done_case
+
+	pair_iso pair-escape 's#^\(\s*module2 /boot/testpay.bin rt0\)$#\1 escape#'
+	boot partitions-pair-stop "$EMU_DIR/pair-escape.iso" "$VMX_EMU" 4 --timeout 180 --until '^rt1: done$'
+	expect '^rt0: second cpu up, apic id 2$'
+	expect '^partition rt0: stopped: ept violation \(cpu 1, '
+	expect '^partition rt0: cpu 2 parked$'
+	# Nothing of rt0 runs after its stop: no AP beat follows the report.
+	if tr -d '\r' <"$LOG" | sed -n '/^partition rt0: stopped/,$p' | grep -q '^rt0: '; then
+		echo "  $CASE: rt0 printed after it was stopped"
+		CASE_OK=0
+	else
+		echo "  $CASE: nothing from rt0 after its stop"
+	fi
+	expect '^rt1: done$'
+	done_case
+
+	pair_iso pair-badipi 's#^\(\s*module2 /boot/testpay.bin rt0\)$#\1 badipi#'
+	boot partitions-pair-badipi "$EMU_DIR/pair-badipi.iso" "$VMX_EMU" 4 --timeout 180 --until '^rt1: done$'
+	expect '^rt0: sending INIT to a cpu that is not mine$'
+	expect '^partition rt0: stopped: forbidden ipi \(cpu 1, exit 32, rip 0x[0-9a-f]+, gpa 0x0, qualification 0x300004500\)$'
+	expect '^partition rt0: cpu 2 parked$'
+	expect_not 'FORBIDDEN IPI WENT THROUGH'
+	expect '^rt1: beat 5$'                        # the targeted CPU kept running
+	expect '^rt1: done$'
+	done_case
+fi
