@@ -27,7 +27,7 @@ endif
 CORE_SRCS  := $(wildcard core/*.c)
 ARCH_SRCS  := $(wildcard arch/x86/*.c)
 ASM_SRCS   := $(wildcard boot/*.asm arch/x86/*.asm)
-LAYOUT     := partitions/$(PARTITIONS).c
+LAYOUT     ?= partitions/$(PARTITIONS).c
 KOBJS      := $(patsubst %.c,$(BUILD)/k/%.o,$(CORE_SRCS) $(ARCH_SRCS) $(LAYOUT)) \
               $(patsubst %.asm,$(BUILD)/k/%.o,$(filter-out boot/trampoline.asm,$(ASM_SRCS)))
 PAYLOADS   := $(BUILD)/images/testpay.bin $(BUILD)/images/testpay.elf
@@ -53,7 +53,7 @@ $(BUILD)/k/%.o: %.asm $(BUILD)/trampoline.bin
 
 # The layout is checked on the host before it is linked: a bad table stops the build here,
 # naming the file, the partition, the field and the reason.
-$(BUILD)/ptcheck-$(PARTITIONS).ok: $(LAYOUT) tools/ptcheck.c core/ptable.h
+$(BUILD)/ptcheck-$(notdir $(LAYOUT)).ok: $(LAYOUT) tools/ptcheck.c core/ptable.h
 	@mkdir -p $(dir $@)
 	@tools/ptcheck.sh $(LAYOUT) $(BUILD)/ptcheck
 	@touch $@
@@ -69,7 +69,7 @@ $(BUILD)/images/%.elf: images/payloads/%.asm
 	@$(NASM) -f elf64 -DELF $< -o $@.o
 	@$(LD) -N -Ttext=0x100000 -e start -z noexecstack --no-warn-rwx-segments -o $@ $@.o
 
-$(BUILD)/bulkhead.bin: $(KOBJS) boot/linker.ld $(BUILD)/ptcheck-$(PARTITIONS).ok
+$(BUILD)/bulkhead.bin: $(KOBJS) boot/linker.ld $(BUILD)/ptcheck-$(notdir $(LAYOUT)).ok
 	$(LD) -n -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T boot/linker.ld -o $@ $(filter %.o,$^)
 
 iso: $(BUILD)/bulkhead.iso
