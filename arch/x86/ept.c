@@ -1,6 +1,7 @@
 /* EPT construction. Entry format: SDM Vol. 3C §29.3.2, tables 29-1 to 29-6. Tables come from
  * the boot-time allocator and are built before the partition first runs. */
 #include "arch/x86/ept.h"
+#include "arch/x86/cpu.h"
 #include "core/error.h"
 #include "core/pmem.h"
 #include "core/string.h"
@@ -49,16 +50,33 @@ static unsigned index_at(u64 gpa, unsigned level)
 	return (gpa >> (12 + 9 * level)) & (ENTRIES - 1);
 }
 
-static int map_one(u64 pml4, u64 gpa, u64 hpa, u64 leaf, bool large)
+/* Map one page of the size `level` gives: 0 = 4 KiB (PTE), 1 = 2 MiB (PDE), 2 = 1 GiB
+ * (PDPTE). SDM Vol. 3C §29.3.2. */
+static int map_one(u64 pml4, u64 gpa, u64 hpa, u64 leaf, unsigned leaf_level)
 {
 	u64 *t = table(pml4);
 
-	for (unsigned level = 3; level > (large ? 1u : 0u); level--) {
+	for (unsigned level = 3; level > leaf_level; level--) {
 		t = next_level(&t[index_at(gpa, level)]);
 		if (!t)
 			return ERR(E_NOMEM);
 	}
-	t[index_at(gpa, large ? 1 : 0)] = hpa | leaf | (large ? EPT_LARGE : 0);
+	t[index_at(gpa, leaf_level)] = hpa | leaf | (leaf_level ? EPT_LARGE : 0);
+	return 0;
+}
+
+/* The largest page both addresses are aligned to and the rest of the range fills, among
+ * the sizes this CPU's EPT offers (IA32_VMX_EPT_VPID_CAP bits 16 and 17). */
+static unsigned best_level(u64 gpa, u64 hpa, u64 size)
+{
+	u64 caps = rdmsr(MSR_IA32_VMX_EPT_VPID);
+
+	for (unsigned level = 2; level > 0; level--) {
+		u64 page = PAGE_SIZE << (9 * level);
+
+		if ((caps & (1ULL << (15 + level))) && !((gpa | hpa) & (page - 1)) && size >= page)
+			return level;
+	}
 	return 0;
 }
 
@@ -67,9 +85,9 @@ int ept_map(u64 pml4, u64 gpa, u64 hpa, u64 size, u32 access, bool uncached)
 	u64 leaf = (access & EPT_RWX) | (uncached ? EPT_MT_UC : EPT_MT_WB);
 
 	while (size) {
-		bool large = !(gpa & (2 * MiB - 1)) && !(hpa & (2 * MiB - 1)) && size >= 2 * MiB;
-		u64 step = large ? 2 * MiB : PAGE_SIZE;
-		int err = map_one(pml4, gpa, hpa, leaf, large);
+		unsigned level = best_level(gpa, hpa, size);
+		u64 step = PAGE_SIZE << (9 * level);
+		int err = map_one(pml4, gpa, hpa, leaf, level);
 
 		if (err)
 			return err;
@@ -94,8 +112,8 @@ u64 ept_translate(u64 pml4, u64 gpa)
 
 		if (!(e & EPT_RWX))
 			return ~0ULL;
-		if (level == 0 || (level == 1 && (e & EPT_LARGE))) {
-			u64 page = level ? 2 * MiB : PAGE_SIZE;
+		if (level == 0 || ((level == 1 || level == 2) && (e & EPT_LARGE))) {
+			u64 page = PAGE_SIZE << (9 * level);
 			return (e & EPT_ADDR_MASK & ~(page - 1)) | (gpa & (page - 1));
 		}
 		t = table(e & EPT_ADDR_MASK);

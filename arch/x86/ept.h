@@ -10,7 +10,7 @@
 
 /* A new, empty EPT hierarchy; returns the PML4's physical address or 0. */
 u64 ept_create(void);
-/* Map [gpa, gpa+size) to [hpa, ...): 2 MiB pages where both sides allow, else 4 KiB.
+/* Map [gpa, gpa+size) to [hpa, ...) with the largest pages (1 GiB, 2 MiB, 4 KiB) that fit.
  * `uncached` selects UC (device memory) instead of WB. Returns 0 or E_*. */
 int ept_map(u64 pml4, u64 gpa, u64 hpa, u64 size, u32 access, bool uncached);
 /* The EPT pointer for the VMCS: WB paging structures, 4-level walk. */

@@ -229,6 +229,8 @@ static struct vcpu *vcpu_setup(const struct arch_vm *vm, u32 partition, u64 rip,
 		arch_halt_forever();
 	}
 	write_controls(vm);
+	if (rdmsr(MSR_IA32_VMX_EPT_VPID) & (1ULL << 41)) /* single-context INVVPID offered */
+		vmx_invvpid_single(vm->vpid);
 	write_host_state(cpu, v->exit_stack);
 	write_guest_state(rip, rsp);
 	return v;

@@ -59,4 +59,16 @@ static inline int vmwrite(u64 field, u64 v)
 	return fail ? -1 : 0;
 }
 
+/* Drop every TLB entry tagged with `vpid` (single-context INVVPID, SDM Vol. 3C §31.3), so a
+ * restarted partition starts with none of its previous run's translations. */
+static inline void vmx_invvpid_single(u16 vpid)
+{
+	struct {
+		u64 vpid;
+		u64 linear;
+	} desc = {vpid, 0};
+
+	__asm__ volatile("invvpid %0, %1" ::"m"(desc), "r"(1ULL) : "cc", "memory");
+}
+
 #endif
