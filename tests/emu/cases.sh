@@ -400,3 +400,22 @@ if want partitions-machine; then
 	expect_not '^(beyond|onmodules|fakemmio): '
 	done_case
 fi
+
+# Restart of a two-CPU partition: both CPUs come back (the second by the image's own SIPI)
+# after each fault, until the restart limit; the neighbour keeps running.
+if want partitions-pair-restart; then
+	make -s --no-print-directory BUILD="$BUILD/pair-restart" LAYOUT=tests/layouts/pair-restart.c \
+		"$BUILD/pair-restart/bulkhead.bin" >/dev/null
+	make_iso pair-restart '/module2 \/boot\/testpay.elf rt2$/d; s#^\(\s*module2 /boot/testpay.bin rt0\)$#\1 escape#' \
+		"$BUILD/pair-restart/bulkhead.bin" "$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
+	boot partitions-pair-restart "$EMU_DIR/pair-restart.iso" "$VMX_EMU" 4 --timeout 240 \
+		--until '^partition rt0: cpu 2 parked$'
+	expect '^partition rt0: restarted \(1\)$'
+	expect '^partition rt0: restarted \(8\)$'
+	expect_count '^rt0: second cpu up, apic id 2$' 9   # the first run and 8 restarts
+	expect '^partition rt0: stopped: restart limit \(8\) reached$'
+	expect '^partition rt0: cpu 2 parked$'
+	expect '^rt1: done$'
+	expect_not '^partition rt1: stopped'
+	done_case
+fi
