@@ -5,8 +5,9 @@
  */
 #include "core/ptable.h"
 
-#define RAM(at) PT_REGIONS({.phys = (at), .size = 2 * MiB, .guest = 0, .access = MEM_RWX, \
-			    .kind = REGION_RAM})
+#define RAM(at)                                                                                    \
+	PT_REGIONS(                                                                                \
+	    {.phys = (at), .size = 2 * MiB, .guest = 0, .access = MEM_RWX, .kind = REGION_RAM})
 
 const struct partition_table partition_table = {
     .layout = "machine-mismatch",
@@ -33,7 +34,10 @@ const struct partition_table partition_table = {
 	    .name = "onmodules",
 	    .kind = PART_PAYLOAD,
 	    .cpus = PT_CPUS(2),
-	    .mem = PT_REGIONS({.phys = 0x100000, .size = 1 * MiB, .guest = 0, .access = MEM_RWX,
+	    .mem = PT_REGIONS({.phys = 0x100000,
+			       .size = 1 * MiB,
+			       .guest = 0,
+			       .access = MEM_RWX,
 			       .kind = REGION_RAM}),
 	    .module = "rt2",
 	    .fault = FAULT_STOP,
@@ -43,10 +47,16 @@ const struct partition_table partition_table = {
 	    .name = "fakemmio",
 	    .kind = PART_PAYLOAD,
 	    .cpus = PT_CPUS(3),
-	    .mem = PT_REGIONS({.phys = 0x4400000, .size = 2 * MiB, .guest = 0,
-			       .access = MEM_RWX, .kind = REGION_RAM},
-			      {.phys = 0x5000000, .size = 4096, .guest = 0x400000,
-			       .access = MEM_RW, .kind = REGION_MMIO}),
+	    .mem = PT_REGIONS({.phys = 0x4400000,
+			       .size = 2 * MiB,
+			       .guest = 0,
+			       .access = MEM_RWX,
+			       .kind = REGION_RAM},
+			      {.phys = 0x5000000,
+			       .size = 4096,
+			       .guest = 0x400000,
+			       .access = MEM_RW,
+			       .kind = REGION_MMIO}),
 	    .module = "rt3",
 	    .fault = FAULT_STOP,
 	}),
