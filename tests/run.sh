@@ -15,6 +15,16 @@ failed_names=()
 pass() { echo "PASS $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1"; failed=$((failed + 1)); failed_names+=("$1"); }
 skip() { echo "SKIP $1: $2"; skipped=$((skipped + 1)); }
+# count_verdicts PREFIX OUTPUT: tally the "PASS name" / "FAIL name" lines of a sub-runner.
+count_verdicts() {
+	local verdict name
+	while read -r verdict name; do
+		case $verdict in
+		PASS) pass "$1$name" ;;
+		FAIL) fail "$1$name" ;;
+		esac
+	done < <(grep -E '^(PASS|FAIL) ' <<<"$2")
+}
 
 # --- host unit tests ------------------------------------------------------------------
 for t in "$BUILD"/host/test_* "$BUILD"/host/trace/test_*; do
@@ -24,12 +34,7 @@ for t in "$BUILD"/host/test_* "$BUILD"/host/trace/test_*; do
 	rc=$?
 	kind=unit
 	case $t in */trace/*) kind=unit-trace ;; esac
-	while read -r verdict name; do
-		case $verdict in
-		PASS) pass "$kind:$name" ;;
-		FAIL) fail "$kind:$name" ;;
-		esac
-	done < <(grep -E '^(PASS|FAIL) ' <<<"$out")
+	count_verdicts "$kind:" "$out"
 	if [ $rc != 0 ] && ! grep -q '^FAIL ' <<<"$out"; then
 		fail "$kind:$(basename "$t") (exit $rc)"
 	fi
@@ -40,12 +45,7 @@ done
 # --- partition-table validator: one bad table per rejection class ------------------------
 if [ -z "$ONLY" ] || [[ ptcheck == *"$ONLY"* ]]; then
 	out=$(bash tests/ptcheck/run.sh 2>&1)
-	while read -r verdict name; do
-		case $verdict in
-		PASS) pass "$name" ;;
-		FAIL) fail "$name" ;;
-		esac
-	done < <(grep -E '^(PASS|FAIL) ' <<<"$out")
+	count_verdicts "" "$out"
 	grep -q '^FAIL ' <<<"$out" && echo "$out" | grep -v '^PASS '
 fi
 
