@@ -280,6 +280,11 @@ static void load_image(struct partition *p)
 	info->ram_size = first_ram(p->cfg)->size;
 	strlcpy(info->name, p->cfg->name, sizeof(info->name));
 	strlcpy(info->cmdline, p->cmdline, sizeof(info->cmdline));
+	info->tsc_khz = arch_tsc_khz();
+	for (u32 i = 0; i < p->cfg->mem.count && info->shared_count < PAYLOAD_MAX_SHARED; i++)
+		if (p->cfg->mem.r[i].kind == REGION_SHARED)
+			info->shared[info->shared_count++] = (struct payload_shared){
+			    p->cfg->mem.r[i].guest, p->cfg->mem.r[i].size};
 }
 
 u32 partitions_prepare(const struct mb2_info *mb)
@@ -411,12 +416,25 @@ static void signal_others(struct partition *p, u32 me)
 			arch_cpu_nmi(p->cpu_index[i]);
 }
 
+static void report_exits(const struct partition *p, u32 cpu);
+
+static __attribute__((noreturn)) void partition_exit(struct partition *p, u32 cpu, u64 code)
+{
+	log_info("partition %s: exited (code %llu) on cpu %u\n", p->cfg->name,
+		 (unsigned long long)code, cpu);
+	report_exits(p, cpu);
+	p->state = PART_STOPPED;
+	signal_others(p, cpu);
+	arch_halt_forever();
+}
+
 u64 partition_hypercall(u32 partition, u32 cpu, u64 nr, u64 a1, u64 a2)
 {
 	struct partition *p = &parts[partition];
 	char text[201];
 
-	(void)cpu;
+	if (nr == HYPERCALL_EXIT)
+		partition_exit(p, cpu, a1);
 	if (nr != HYPERCALL_PRINT)
 		return ~0ULL;
 	if (a2 > sizeof(text) - 1)

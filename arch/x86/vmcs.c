@@ -52,6 +52,24 @@ static u64 zeroed_pages(u64 n)
 	return p;
 }
 
+/* MSR bitmap (SDM Vol. 3C §25.6.9): four 1 KiB bitmaps, reads of 0-0x1fff, reads of
+ * 0xc0000000-0xc0001fff, then the same two for writes. A clear bit lets the access through. */
+static void msr_pass(const struct arch_vm *vm, u32 msr, bool read, bool write)
+{
+	u8 *bits = (u8 *)vm->msr_bitmap;
+	u32 base = msr >= 0xc0000000u ? 1024 : 0, index = msr & 0x1fff;
+
+	if (read)
+		bits[base + index / 8] &= (u8) ~(1u << (index % 8));
+	if (write)
+		bits[2048 + base + index / 8] &= (u8) ~(1u << (index % 8));
+}
+
+#define MSR_TSC_DEADLINE 0x6e0
+#define MSR_X2APIC_FIRST 0x800
+#define MSR_X2APIC_LAST  0x8ff
+#define MSR_X2APIC_ICR   0x830
+
 int arch_vm_create(struct arch_vm *vm, u16 vpid)
 {
 	vm->vpid = vpid;
@@ -64,8 +82,13 @@ int arch_vm_create(struct arch_vm *vm, u16 vpid)
 	memset((void *)vm->io_bitmap, 0xff, 2 * PAGE_SIZE);
 	memset((void *)vm->msr_bitmap, 0xff, PAGE_SIZE);
 	/* IA32_EFER is switched by the VMCS itself (save/load EFER): let the guest own it. */
-	((u8 *)vm->msr_bitmap)[1024 + (0x80 / 8)] &= (u8)~1; /* read  0xc0000080 */
-	((u8 *)vm->msr_bitmap)[3072 + (0x80 / 8)] &= (u8)~1; /* write 0xc0000080 */
+	msr_pass(vm, MSR_IA32_EFER, true, true);
+	/* The partition owns its CPUs' local APICs: x2APIC registers and the TSC deadline pass
+	 * through, so its timer interrupts cost no exit. The ICR stays trapped: it can reach
+	 * other CPUs, so every write is checked (arch/x86/vmexit.c). */
+	for (u32 msr = MSR_X2APIC_FIRST; msr <= MSR_X2APIC_LAST; msr++)
+		msr_pass(vm, msr, true, msr != MSR_X2APIC_ICR);
+	msr_pass(vm, MSR_TSC_DEADLINE, true, true);
 	return 0;
 }
 

@@ -1,0 +1,47 @@
+/*
+ * The contract between Bulkhead and a payload partition's image: how it is entered, what it
+ * finds in memory, and the hypercalls it may make. Included by the hypervisor and by the
+ * payload SDK (images/sdk), so both sides use one definition. docs/payloads.md explains it.
+ *
+ * Entry (first CPU): 32-bit protected mode, flat 4 GiB segments, paging off, interrupts off;
+ * EIP = the ELF entry (or 1 MiB for a flat image), ESP = 1 MiB, EAX = PAYLOAD_MAGIC,
+ * EBX = PAYLOAD_INFO_GPA. The partition's other CPUs wait for INIT-SIPI from the first.
+ * Its local APIC is in x2APIC mode; its registers are the partition's own (MSRs 0x800-0x8ff
+ * except the ICR, which Bulkhead checks, and IA32_TSC_DEADLINE pass through).
+ */
+#ifndef BULKHEAD_CORE_PAYLOAD_ABI_H
+#define BULKHEAD_CORE_PAYLOAD_ABI_H
+
+#include <stdint.h>
+
+#define PAYLOAD_MAGIC    0x4b4c5542u /* "BULK" in EAX at entry */
+#define PAYLOAD_INFO_GPA 0x1000u     /* struct payload_info */
+#define PAYLOAD_LOAD_GPA 0x100000u   /* flat images are loaded and entered here */
+#define PAYLOAD_MAX_CPUS 16
+#define PAYLOAD_MAX_SHARED 4
+
+/* VMCALL with EAX = number; arguments in EBX, ECX; result in EAX (-1: refused). */
+#define HYPERCALL_PRINT 1 /* EBX = guest-physical text, ECX = length (<= 200): one line */
+#define HYPERCALL_EXIT  2 /* EBX = exit code: the partition stops, its CPUs are parked */
+
+struct payload_shared {
+	uint64_t gpa;  /* guest-physical start of a REGION_SHARED region */
+	uint64_t size;
+};
+
+struct payload_info {
+	uint32_t magic;                       /* PAYLOAD_MAGIC */
+	uint32_t cpu_count;                   /* CPUs of this partition */
+	uint32_t apic_ids[PAYLOAD_MAX_CPUS];  /* apic_ids[0] runs the entry */
+	uint64_t ram_size;                    /* bytes of the first RAM region */
+	char name[32];                        /* the partition's name */
+	char cmdline[256];                    /* table command line + words after the module tag */
+	uint64_t tsc_khz;                     /* TSC frequency Bulkhead measured */
+	uint32_t shared_count;
+	uint32_t reserved;
+	struct payload_shared shared[PAYLOAD_MAX_SHARED];
+};
+
+_Static_assert(sizeof(struct payload_info) == 448, "payload_info layout is ABI");
+
+#endif
