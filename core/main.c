@@ -18,6 +18,7 @@ static struct mb2_info mb;
 struct boot_options {
 	char selftest[8];  /* debug: take an exception on purpose ("pf", "ud", "gp", "de") */
 	u32 stall_apic_id; /* debug: point this CPU at a dead trampoline (~0: none) */
+	u32 stats_seconds; /* print exit statistics every this many seconds (0: never) */
 };
 
 static void halt(const char *why)
@@ -34,6 +35,13 @@ static void apply_cmdline(const char *cmdline, struct boot_options *opt)
 
 	opt->selftest[0] = '\0';
 	opt->stall_apic_id = ~0u;
+	opt->stats_seconds = 0;
+	if (mb2_cmdline_arg(cmdline, "stats", val, sizeof(val))) {
+		if (str_to_u64(val, &n) && n > 0 && n < 3600)
+			opt->stats_seconds = (u32)n;
+		else
+			log_warn("bulkhead: stats=%s: want a number of seconds, 1-3599\n", val);
+	}
 	if (mb2_cmdline_arg(cmdline, "loglevel", val, sizeof(val))) {
 		if (log_level_parse(val, &level) == 0)
 			log_set_level(level);
@@ -142,6 +150,18 @@ static void ap_main(u32 index)
 	arch_halt_forever();
 }
 
+/* The boot CPU, when it runs no partition, reports exit statistics periodically. */
+static __attribute__((noreturn)) void stats_loop(u32 seconds)
+{
+	for (;;) {
+		u64 start = arch_tsc();
+
+		while (arch_tsc() - start < tsc_khz * 1000 * seconds)
+			arch_cpu_relax();
+		partitions_report_stats();
+	}
+}
+
 void kmain(u32 magic, u64 info_phys)
 {
 	struct boot_options opt;
@@ -194,5 +214,7 @@ void kmain(u32 magic, u64 info_phys)
 	__atomic_store_n(&partitions_go, 1, __ATOMIC_RELEASE);
 	log_info("bulkhead: idle\n");
 	partition_run_on_cpu(0);
+	if (opt.stats_seconds)
+		stats_loop(opt.stats_seconds);
 	arch_halt_forever();
 }

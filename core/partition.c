@@ -283,8 +283,8 @@ static void load_image(struct partition *p)
 	info->tsc_khz = arch_tsc_khz();
 	for (u32 i = 0; i < p->cfg->mem.count && info->shared_count < PAYLOAD_MAX_SHARED; i++)
 		if (p->cfg->mem.r[i].kind == REGION_SHARED)
-			info->shared[info->shared_count++] = (struct payload_shared){
-			    p->cfg->mem.r[i].guest, p->cfg->mem.r[i].size};
+			info->shared[info->shared_count++] =
+			    (struct payload_shared){p->cfg->mem.r[i].guest, p->cfg->mem.r[i].size};
 }
 
 u32 partitions_prepare(const struct mb2_info *mb)
@@ -458,22 +458,47 @@ static void restart_backoff(u32 n)
 		arch_cpu_relax();
 }
 
-/* One line with every non-zero exit counter of `cpu`, e.g. "cpuid 2, io 2, vmcall 12". */
-static void report_exits(const struct partition *p, u32 cpu)
+/* Every non-zero exit counter of `cpu`, e.g. "cpuid 2, io 2, vmcall 12", or "none". */
+static void format_exits(u32 cpu, char *line, size_t size)
 {
-	char line[256];
 	size_t len = 0;
 
 	line[0] = '\0';
-	for (u32 r = 0; r < ARCH_VM_EXIT_REASONS && len < sizeof(line); r++) {
+	for (u32 r = 0; r < ARCH_VM_EXIT_REASONS && len < size; r++) {
 		u64 n = arch_vm_exit_count(cpu, r);
 
 		if (n)
-			len += (size_t)format(line + len, sizeof(line) - len, "%s%s %llu",
-					      len ? ", " : "", arch_vm_exit_name(r),
-					      (unsigned long long)n);
+			len += (size_t)format(line + len, size - len, "%s%s %llu", len ? ", " : "",
+					      arch_vm_exit_name(r), (unsigned long long)n);
 	}
-	log_info("partition %s: exits on cpu %u: %s\n", p->cfg->name, cpu, len ? line : "none");
+	if (!len)
+		strlcpy(line, "none", size);
+}
+
+static void report_exits(const struct partition *p, u32 cpu)
+{
+	char line[256];
+
+	format_exits(cpu, line, sizeof(line));
+	log_info("partition %s: exits on cpu %u: %s\n", p->cfg->name, cpu, line);
+}
+
+/* One line per CPU of every running partition: its exit counters since it (re)started. */
+void partitions_report_stats(void)
+{
+	char line[256];
+
+	for (u32 i = 0; i < partition_table.parts.count; i++) {
+		const struct partition *p = &parts[i];
+
+		if (p->state != PART_RUNNING)
+			continue;
+		for (u32 c = 0; c < p->cfg->cpus.count; c++) {
+			format_exits(p->cpu_index[c], line, sizeof(line));
+			log_info("stats: partition %s cpu %u: %s\n", p->cfg->name, p->cpu_index[c],
+				 line);
+		}
+	}
 }
 
 void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)

@@ -14,6 +14,8 @@ struct mb2_info;
 void partitions_reserve(const struct mb2_info *mb);
 /* After VMX is on everywhere: check CPUs and modules, build and load. Returns how many run. */
 u32 partitions_prepare(const struct mb2_info *mb);
+/* Print every running partition's exit counters, one line per CPU ("stats: ..."). */
+void partitions_report_stats(void);
 /* On each CPU: run the partition this CPU starts, if any (does not return then). */
 void partition_run_on_cpu(u32 cpu_index);
 
