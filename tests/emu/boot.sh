@@ -4,12 +4,13 @@
 #
 #   tests/emu/boot.sh --emu bochs|qemu|qemu-uefi|qemu-kvm --iso ISO --log COM1.LOG
 #                     [--cpus N] [--model BOCHS_CPU_MODEL] [--mem MiB] [--timeout S]
-#                     [--until REGEX] [--until-count N]
+#                     [--until REGEX]... [--until-count N]
+# With several --until, every one must match (each at least --until-count times).
 # --log - sends COM1 to the terminal and runs until the emulator exits (make run).
 # Exit status: 0 when --until matched, 1 on timeout or emulator exit without a match.
 set -u
 emu=bochs iso="" log="" cpus=4 model=corei7_icelake_u mem=256 timeout=60
-until_re='^bulkhead: (idle|halted)|exception [0-9]+ \('
+until_res=()
 until_count=1
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -20,13 +21,22 @@ while [ $# -gt 0 ]; do
 	--model) model=$2 ;;
 	--mem) mem=$2 ;;
 	--timeout) timeout=$2 ;;
-	--until) until_re=$2 ;;
+	--until) until_res+=("$2") ;;
 	--until-count) until_count=$2 ;;
 	*) echo "boot.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift 2
 done
 [ -n "$iso" ] && [ -n "$log" ] || { echo "boot.sh: --iso and --log are required" >&2; exit 2; }
+[ ${#until_res[@]} -gt 0 ] || until_res=('^bulkhead: (idle|halted)|exception [0-9]+ \(')
+
+# all_matched: every --until regex has matched --until-count lines of the log.
+all_matched() {
+	local re
+	for re in "${until_res[@]}"; do
+		[ "$(tr -d '\r' <"$log" | grep -cE "$re")" -ge "$until_count" ] || return 1
+	done
+}
 
 work=$(mktemp -d /tmp/bulkhead-emu.XXXXXX)
 interactive=0
@@ -100,7 +110,7 @@ pid=$!
 start=$SECONDS
 status=1
 while :; do
-	if [ "$(tr -d '\r' <"$log" | grep -cE "$until_re")" -ge "$until_count" ]; then
+	if all_matched; then
 		status=0
 		sleep 0.3 # let the rest of the line(s) drain
 		break

@@ -268,10 +268,11 @@ fi
 # the others keep beating; rt1 does the same with policy restart: it comes back, up to the
 # limit, with back-off.
 if want partitions-fault; then
-	make_iso escape 's#^\(\s*module2 /boot/testpay.bin rt[01]\)$#\1 escape#' \
+	make_iso escape "s#^\(\s*module2 /boot/testpay.bin rt[01]\)\$#\1 escape#; $(with_args 'loglevel=info stats=1')" \
 		"$BUILD/bulkhead.bin" "$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
 	boot partitions-fault "$EMU_DIR/escape.iso" "$VMX_EMU" 4 --timeout 240 \
-		--until '^(rt2: done|partition rt1: stopped: restart limit)' --until-count 2
+		--until '^rt2: done$' --until '^partition rt1: stopped: restart limit' --until '^stats: partition rt2'
+
 	expect '^rt0: writing outside my RAM$'
 	expect '^partition rt0: stopped: ept violation \(cpu 1, exit 48, rip 0x[0-9a-f]+, gpa 0x200000, qualification 0x[0-9a-f]+\)$'
 	expect_not 'ESCAPED'
@@ -284,6 +285,9 @@ if want partitions-fault; then
 	expect '^rt2: pattern ok$'
 	expect_not '^partition rt2: stopped'
 	expect_count '^rt0: hello' 1                     # policy stop: never started again
+	# stats=1: the running partition's counters, every second, per CPU.
+	expect '^stats: partition rt2 cpu 3: cpuid 2, vmcall [0-9]+, io 2$'
+	expect_not '^stats: partition rt0 '             # stopped partitions are not listed
 	expect '^partition rt0: exits on cpu 1: cpuid 2, vmcall [0-9]+, io 2, ept-violation 1$'
 	done_case
 fi
