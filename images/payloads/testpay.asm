@@ -5,7 +5,7 @@
 ; It prints its APIC ID, checks that an ungranted port reads all-ones and that a write to the
 ; reset register 0xcf9 does nothing, writes a pattern over 256 KiB of its RAM and reads it back, then
 ; beats five times and checks the pattern again. Command-line word "escape" makes it write
-; outside its RAM first (the hypervisor must stop it there).
+; outside its RAM first (the hypervisor must stop it there); "spin" keeps it busy for ever.
 
 ; Built twice: flat (nasm -f bin) and ELF64 (-DELF, linked at 1 MiB), to load both ways.
 bits 32
@@ -113,6 +113,21 @@ start:
 	jne .no_probe
 	call probes
 .no_probe:
+
+	; "spin": a busy neighbour for the latency benchmark: interrupts off, sweep 256 KiB of
+	; RAM for ever, never exit.
+	lea esi, [ebp + INFO_CMDLINE]
+	mov edi, word_spin
+	mov ecx, 4
+	repe cmpsb
+	jne .no_spin
+	mov esi, msg_spin
+	call print_str
+	cli
+.spin:
+	call fill_pattern
+	jmp .spin
+.no_spin:
 
 	; "triple": a triple fault must stop this partition only.
 	lea esi, [ebp + INFO_CMDLINE]
@@ -444,6 +459,8 @@ msg_ap_beat:     db "ap beat ", 0
 ap_flag:         dd 0
 apbuf:           times 64 db 0
 word_triple:     db "triple"
+word_spin:       db "spin"
+msg_spin:        db "spinning with interrupts off", 0
 msg_triple:      db "triple faulting", 0
 msg_caught:      db "caught exception ", 0
 msg_no_fault:    db "no fault", 0
