@@ -59,18 +59,28 @@ start:
 	call start_second_cpu
 .single:
 
-	; "badipi": INIT a CPU that is not ours (the next APIC ID after our last one).
+	; "badipi" / "badnmi": INIT or NMI a CPU that is not ours (the APIC ID after our last).
 	lea esi, [ebp + INFO_CMDLINE]
 	mov edi, word_badipi
 	mov ecx, 6
 	repe cmpsb
-	jne .no_badipi
+	mov eax, 0x4500             ; INIT
 	mov esi, msg_badipi
+	je .send_bad
+	lea esi, [ebp + INFO_CMDLINE]
+	mov edi, word_badnmi
+	mov ecx, 6
+	repe cmpsb
+	jne .no_badipi
+	mov eax, 0x4400             ; NMI
+	mov esi, msg_badnmi
+.send_bad:
+	push eax
 	call print_str
-	mov eax, [ebp + INFO_CPU_COUNT]
-	mov edx, [ebp + INFO_APIC_IDS + eax * 4 - 4]
+	pop eax
+	mov ecx, [ebp + INFO_CPU_COUNT]
+	mov edx, [ebp + INFO_APIC_IDS + ecx * 4 - 4]
 	inc edx
-	mov eax, 0x4500
 	mov ecx, 0x830
 	wrmsr
 	mov esi, msg_badipi_sent
@@ -450,6 +460,8 @@ msg_pattern_bad: db "pattern BAD", 0
 word_escape:     db "escape"
 word_probe:      db "probe"
 word_badipi:     db "badipi"
+word_badnmi:     db "badnmi"
+msg_badnmi:      db "sending NMI to a cpu that is not mine", 0
 msg_badipi:      db "sending INIT to a cpu that is not mine", 0
 msg_badipi_sent: db "FORBIDDEN IPI WENT THROUGH", 0
 msg_ap_started:  db "started second cpu", 0

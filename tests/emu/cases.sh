@@ -385,6 +385,15 @@ if want partitions-pair; then
 	expect '^rt1: beat 5$'                        # the targeted CPU kept running
 	expect '^rt1: done$'
 	done_case
+
+	pair_iso pair-badnmi 's#^\(\s*module2 /boot/testpay.bin rt0\)$#\1 badnmi#'
+	boot partitions-pair-badnmi "$EMU_DIR/pair-badnmi.iso" "$VMX_EMU" 4 --timeout 180 --until '^rt1: done$'
+	expect '^rt0: sending NMI to a cpu that is not mine$'
+	expect '^partition rt0: stopped: forbidden ipi \(cpu 1, exit 32, rip 0x[0-9a-f]+, gpa 0x0, qualification 0x300004400\)$'
+	expect_not 'FORBIDDEN IPI WENT THROUGH'
+	expect '^rt1: done$'
+	expect_not '^partition rt1: (stopped|cpu)'
+	done_case
 fi
 
 # The table is checked again at boot against the machine: RAM past the end of memory, RAM
