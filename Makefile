@@ -30,7 +30,8 @@ ASM_SRCS   := $(wildcard boot/*.asm arch/x86/*.asm)
 LAYOUT     ?= partitions/$(PARTITIONS).c
 KOBJS      := $(patsubst %.c,$(BUILD)/k/%.o,$(CORE_SRCS) $(ARCH_SRCS) $(LAYOUT)) \
               $(patsubst %.asm,$(BUILD)/k/%.o,$(filter-out boot/trampoline.asm,$(ASM_SRCS)))
-PAYLOADS   := $(BUILD)/images/testpay.bin $(BUILD)/images/testpay.elf
+include images/sdk/sdk.mk
+PAYLOADS   := $(BUILD)/images/testpay.bin $(BUILD)/images/testpay.elf $(DEMO_ELFS)
 
 .PHONY: all iso run test unit bench lint clean setup
 all: $(BUILD)/bulkhead.bin $(BUILD)/bulkhead.iso

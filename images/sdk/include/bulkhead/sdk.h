@@ -1,0 +1,189 @@
+/*
+ * Bulkhead payload SDK: a tiny freestanding library for bare-metal payloads that run as a
+ * Bulkhead partition or, the same ELF, bare from GRUB (Multiboot2). docs/payloads.md has
+ * the whole story; core/payload_abi.h is the contract with the hypervisor.
+ *
+ * A payload defines
+ *
+ *	int main(const struct sdk_env *env);
+ *
+ * The SDK's startup code runs first on the partition's first CPU: it enters long mode
+ * (identity-mapped low 4 GiB), sets up the console, the IDT and the local APIC, and calls
+ * main() with interrupts disabled. Returning from main() is sdk_exit(return value).
+ *
+ * Conventions: every time is in TSC ticks (sdk_tsc_khz() converts); every "cpu index" is
+ * an index into env->apic_ids[] (0 = the CPU that runs main()); vectors below
+ * SDK_VECTOR_FIRST are the CPU's exceptions and are reserved.
+ */
+#ifndef BULKHEAD_SDK_H
+#define BULKHEAD_SDK_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/payload_abi.h"
+
+/* ---- environment ------------------------------------------------------------------- */
+
+struct sdk_env {
+	bool bulkhead;	    /* true: entered by Bulkhead; false: bare, from a Multiboot2 loader */
+	uint32_t cpu_count; /* CPUs this payload owns; bare: 1 (or cmdline cpus=N, see below) */
+	uint32_t apic_ids[PAYLOAD_MAX_CPUS]; /* [0] runs main(); bare cpus=N: 0..N-1 */
+	uint64_t tsc_khz;    /* Bulkhead's measurement; bare: calibrated against PIT channel 2 */
+	uint64_t ram_size;   /* Bulkhead: bytes of the first RAM region; bare: Multiboot2
+				basic meminfo (1 MiB + upper memory), or 0 if absent */
+	const char *name;    /* the partition's name; bare: "bare" */
+	const char *cmdline; /* never NULL; Bulkhead: table command line + words after the
+				module tag; bare: the Multiboot2 command line */
+	const struct payload_info *info; /* Bulkhead's page (PAYLOAD_INFO_GPA); NULL bare */
+};
+
+/* The payload's entry point, called once on CPU 0 with interrupts disabled. */
+int main(const struct sdk_env *env);
+
+/* The same environment main() got. */
+const struct sdk_env *sdk_env(void);
+
+/* ---- console ----------------------------------------------------------------------- */
+
+/*
+ * printf-style output. Each call prints whole lines: the text is formatted into one buffer
+ * (at most SDK_LINE_MAX - 1 characters, the rest is cut), split at '\n', and each piece is
+ * one line -- one HYPERCALL_PRINT under Bulkhead (Bulkhead prefixes it with the partition
+ * name), or the text plus "\r\n" on COM1 bare. A trailing '\n' is optional. Lines longer
+ * than 200 characters are split. Safe from any CPU and from interrupt handlers.
+ * Formats: %d %i %u %x %X %o %p %s %c %%, flags - 0 + space #, width and precision
+ * (also *), length modifiers hh h l ll z t j.
+ */
+#define SDK_LINE_MAX 512
+int sdk_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int sdk_vprintf(const char *fmt, va_list ap);
+int sdk_snprintf(char *buf, size_t size, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int sdk_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* ---- command line ------------------------------------------------------------------ */
+
+/*
+ * Words are separated by spaces. A word "key=value" gives value; a word "key" alone gives
+ * "". Copies the value (cut to size - 1, always terminated) into buf and returns true, or
+ * returns false if the key is absent. The last occurrence wins.
+ */
+bool sdk_cmdline_arg(const char *key, char *buf, size_t size);
+/* The value of key as an unsigned number (decimal, or hex with 0x); def if absent or not
+ * a number. */
+uint64_t sdk_cmdline_u64(const char *key, uint64_t def);
+
+/* ---- time -------------------------------------------------------------------------- */
+
+static inline uint64_t sdk_tsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+uint64_t sdk_tsc_khz(void);
+/* Busy-wait (interrupts keep their state). */
+void sdk_delay_us(uint64_t us);
+
+/* ---- interrupts -------------------------------------------------------------------- */
+
+#define SDK_VECTOR_FIRST    0x30 /* first vector a payload may register */
+#define SDK_VECTOR_SPURIOUS 0xff /* the APIC's spurious vector: never registered, no EOI */
+
+/* Runs with interrupts disabled on the CPU that took the interrupt. The SDK sends the
+ * local APIC EOI after the handler returns. */
+typedef void (*sdk_irq_handler)(unsigned vector);
+
+/* Register (or with NULL, remove) the handler of vector SDK_VECTOR_FIRST..0xfe for all
+ * CPUs. Returns 0, or -1 for a reserved vector. An unregistered vector is counted and
+ * acknowledged; an exception prints one line and ends the payload (sdk_exit(128 + n)). */
+int sdk_irq_register(unsigned vector, sdk_irq_handler handler);
+static inline void sdk_irq_enable(void)
+{
+	__asm__ volatile("sti" ::: "memory");
+}
+static inline void sdk_irq_disable(void)
+{
+	__asm__ volatile("cli" ::: "memory");
+}
+/* Enable interrupts and halt until one has been handled, then disable them again: "sti;
+ * hlt" is atomic (STI's one-instruction shadow), so a loop
+ *	sdk_irq_disable(); while (!cond) sdk_wait();
+ * cannot miss the interrupt that makes cond true. */
+static inline void sdk_wait(void)
+{
+	__asm__ volatile("sti; hlt; cli" ::: "memory");
+}
+
+/* ---- local APIC, timer, IPIs, CPUs ------------------------------------------------- */
+
+/* x2APIC (MSRs 0x800-0x8ff) always under Bulkhead; bare the SDK switches the APIC to x2APIC
+ * mode if the CPU has it and uses the xAPIC's MMIO page otherwise. */
+uint32_t sdk_apic_id(void);
+/* This CPU's index in env->apic_ids[] (0 if it is not listed). */
+unsigned sdk_cpu_index(void);
+void sdk_apic_eoi(void);
+/* CPUID.1:ECX[24]: the local APIC timer has TSC-deadline mode. */
+bool sdk_has_tsc_deadline(void);
+
+/* Periodic APIC-timer interrupt on vector every `period` TSC ticks (converted with the
+ * APIC timer rate, which the SDK measures against the TSC on first use). */
+void sdk_timer_periodic(unsigned vector, uint64_t period);
+/* One interrupt on vector when the TSC reaches `deadline`: TSC-deadline mode
+ * (IA32_TSC_DEADLINE, MSR 0x6e0) if the CPU has it, else a one-shot APIC-timer count of
+ * the same length from now (a deadline already past fires at once). Call again from the
+ * handler for the next one. */
+void sdk_timer_deadline(unsigned vector, uint64_t deadline);
+/* Stop this CPU's timer (masks the LVT timer, clears count and deadline). */
+void sdk_timer_stop(void);
+/* APIC timer ticks per millisecond at divide-by-1 (measured once against the TSC). */
+uint64_t sdk_apic_timer_khz(void);
+
+/* A fixed interrupt on vector to the CPU with that APIC ID (through the ICR, physical
+ * destination, no shorthand: under Bulkhead only the partition's own APIC IDs are allowed,
+ * anything else stops the partition). */
+void sdk_ipi(uint32_t apic_id, unsigned vector);
+
+/* Start CPU env->apic_ids[index] (index >= 1) by INIT + 10 ms + SIPI (+ a second SIPI if it
+ * has not checked in after 10 ms). It enters long mode through a real-mode trampoline at
+ * SDK_AP_PAGE (which must be RAM below 1 MiB and is overwritten), with its own
+ * SDK_STACK_SIZE stack, the SDK's IDT and its APIC set up, interrupts disabled, and calls
+ * fn(index); if fn returns the CPU halts (sdk_halt). Returns 0 once the CPU runs, -1 if the
+ * index is bad or already started, -2 if the CPU did not check in within 1 s.
+ * One CPU is started at a time (callers on several CPUs are serialized). */
+#define SDK_AP_PAGE    0x8000u
+#define SDK_STACK_SIZE 16384u
+int sdk_start_cpu(unsigned index, void (*fn)(unsigned index));
+
+/* ---- shared regions ---------------------------------------------------------------- */
+
+/* The i-th REGION_SHARED of the partition (identity-mapped, so the pointer is its
+ * guest-physical address) and its size in *size (if size is not NULL); NULL if there is
+ * no such region (always NULL bare). */
+void *sdk_shared(unsigned i, uint64_t *size);
+
+/* ---- the end ----------------------------------------------------------------------- */
+
+/* End the payload. Under Bulkhead: HYPERCALL_EXIT with code (the partition stops, all its
+ * CPUs). Bare: the emulator power-off ports ("Shutdown" to 0x8900 for Bochs, 0 to 0xf4 for
+ * QEMU's isa-debug-exit), then this CPU halts for good. */
+_Noreturn void sdk_exit(int code);
+/* Stop this CPU for good: cli; hlt forever. */
+_Noreturn void sdk_halt(void);
+/* Serve interrupts forever on this CPU: sti; hlt in a loop. */
+_Noreturn void sdk_idle(void);
+
+/* ---- freestanding helpers (the compiler may also call the first four) -------------- */
+
+void *memset(void *dst, int c, size_t n);
+void *memcpy(void *dst, const void *src, size_t n);
+void *memmove(void *dst, const void *src, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+int strncmp(const char *a, const char *b, size_t n);
+
+#endif

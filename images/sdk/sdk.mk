@@ -1,0 +1,60 @@
+# Bulkhead payload SDK and demo payloads: a make fragment for the top-level Makefile.
+#
+#   include images/sdk/sdk.mk
+#
+# Uses: BUILD (output directory), NASM, LD, CC. Defines:
+#   DEMO_ELFS    $(BUILD)/images/{heartbeat,latency,smp}.elf, with rules to build them
+#   SDK_OBJS     the SDK's objects (start-up code + library), to link your own payload:
+#                $(BUILD)/images/NAME.elf from images/demos/NAME.c is one line in DEMOS
+#   SDK_CFLAGS   flags a payload's C files are compiled with
+#   SDK_LDFLAGS  flags a payload is linked with (includes -T payload.ld)
+#   sdk-demos    a phony target building DEMO_ELFS
+# Every target is explicit (static pattern rules): no pattern rule of the includer is
+# shadowed, and including this file does not change the default goal.
+
+SDK_DIR     := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+SDK_ROOT    := $(patsubst %/,%,$(dir $(patsubst %/,%,$(dir $(SDK_DIR)))))
+SDK_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
+
+DEMOS       := heartbeat latency smp
+DEMO_DIR    := $(SDK_ROOT)/images/demos
+DEMO_ELFS   := $(BUILD)/images/heartbeat.elf $(BUILD)/images/latency.elf $(BUILD)/images/smp.elf
+
+SDK_CFLAGS  := -std=c11 -Wall -Wextra -Werror -O2 -g -ffreestanding -nostdlib \
+               -fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-sse2 \
+               -mno-mmx -mno-avx -mcmodel=small -fno-asynchronous-unwind-tables \
+               -fno-tree-loop-distribute-patterns -fcf-protection=none \
+               --param=min-pagesize=0 -I$(SDK_DIR)/include -I$(SDK_ROOT)
+SDK_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T $(SDK_DIR)/payload.ld
+
+SDK_C_SRCS  := sdk.c console.c apic.c irq.c
+SDK_OBJS    := $(BUILD)/sdk/start.o $(patsubst %.c,$(BUILD)/sdk/%.o,$(SDK_C_SRCS))
+SDK_HDRS    := $(SDK_DIR)/include/bulkhead/sdk.h $(SDK_DIR)/sdk_internal.h \
+               $(SDK_ROOT)/core/payload_abi.h
+
+$(BUILD)/sdk/start.o: $(SDK_DIR)/start.asm
+	@mkdir -p $(dir $@)
+	@echo "  NASM    $<"
+	@$(NASM) -f elf64 $< -o $@
+
+$(patsubst %.c,$(BUILD)/sdk/%.o,$(SDK_C_SRCS)): $(BUILD)/sdk/%.o: $(SDK_DIR)/%.c $(SDK_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(SDK_CFLAGS) -MMD -c $< -o $@
+
+$(patsubst %,$(BUILD)/demos/%.o,$(DEMOS)): $(BUILD)/demos/%.o: $(DEMO_DIR)/%.c $(SDK_HDRS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(SDK_CFLAGS) -MMD -c $< -o $@
+
+$(DEMO_ELFS): $(BUILD)/images/%.elf: $(BUILD)/demos/%.o $(SDK_OBJS) $(SDK_DIR)/payload.ld
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@$(LD) $(SDK_LDFLAGS) -o $@ $(SDK_OBJS) $<
+
+.PHONY: sdk-demos
+sdk-demos: $(DEMO_ELFS)
+
+-include $(patsubst %.c,$(BUILD)/sdk/%.d,$(SDK_C_SRCS)) $(patsubst %,$(BUILD)/demos/%.d,$(DEMOS))
+
+.DEFAULT_GOAL := $(SDK_SAVED_DEFAULT_GOAL)

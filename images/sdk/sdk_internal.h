@@ -1,0 +1,111 @@
+/* Bulkhead payload SDK: what the SDK's own files share. Not for payloads. */
+#ifndef BULKHEAD_SDK_INTERNAL_H
+#define BULKHEAD_SDK_INTERNAL_H
+
+#include <bulkhead/sdk.h>
+
+#define MB2_BOOT_MAGIC 0x36d76289u /* EAX from a Multiboot2 loader */
+
+/* What the interrupt stubs in start.asm push (lowest address first). */
+struct sdk_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rdi, rsi, rbp, rbx, rdx, rcx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss; /* pushed by the CPU */
+};
+
+/* start.asm */
+extern const uint8_t sdk_ap_tramp[];
+extern const uint32_t sdk_ap_tramp_size;
+extern const uint64_t sdk_isr_stubs[256];
+extern volatile uint64_t sdk_ap_stack;
+extern volatile uint32_t sdk_ap_index;
+extern uint8_t sdk_stacks[PAYLOAD_MAX_CPUS][SDK_STACK_SIZE];
+
+/* sdk.c */
+extern struct sdk_env sdk_the_env;
+
+/* console.c */
+void sdk_console_init_bare(void);
+
+/* irq.c */
+void sdk_irq_init(void);     /* CPU 0: build the IDT and load it */
+void sdk_irq_load_idt(void); /* other CPUs */
+
+/* apic.c */
+void sdk_apic_init(void);			 /* every CPU, before its interrupts are enabled */
+uint32_t sdk_apic_read(uint32_t reg);		 /* xAPIC register offset (0x20, 0xb0...) */
+void sdk_apic_write(uint32_t reg, uint32_t val); /* not for the ICR */
+
+/* ---- CPU helpers ------------------------------------------------------------------- */
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t val)
+{
+	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32))
+			 : "memory");
+}
+
+static inline void outb(uint16_t port, uint8_t val)
+{
+	__asm__ volatile("outb %0, %1" ::"a"(val), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+struct cpuid_regs {
+	uint32_t eax, ebx, ecx, edx;
+};
+
+static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t sub)
+{
+	struct cpuid_regs r;
+
+	__asm__ volatile("cpuid"
+			 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+			 : "a"(leaf), "c"(sub));
+	return r;
+}
+
+static inline uint64_t irq_save(void)
+{
+	uint64_t flags;
+
+	__asm__ volatile("pushfq; pop %0; cli" : "=r"(flags)::"memory");
+	return flags;
+}
+
+static inline void irq_restore(uint64_t flags)
+{
+	if (flags & (1u << 9))
+		__asm__ volatile("sti" ::: "memory");
+}
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause" ::: "memory");
+}
+
+/* VMCALL: EAX = number, EBX, ECX = arguments; EAX = result. */
+static inline uint64_t vmcall(uint64_t nr, uint64_t a1, uint64_t a2)
+{
+	uint64_t ret;
+
+	__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a1), "c"(a2) : "memory");
+	return ret;
+}
+
+#endif
