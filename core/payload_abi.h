@@ -14,29 +14,29 @@
 
 #include <stdint.h>
 
-#define PAYLOAD_MAGIC    0x4b4c5542u /* "BULK" in EAX at entry */
-#define PAYLOAD_INFO_GPA 0x1000u     /* struct payload_info */
-#define PAYLOAD_LOAD_GPA 0x100000u   /* flat images are loaded and entered here */
-#define PAYLOAD_MAX_CPUS 16
+#define PAYLOAD_MAGIC	   0x4b4c5542u /* "BULK" in EAX at entry */
+#define PAYLOAD_INFO_GPA   0x1000u     /* struct payload_info */
+#define PAYLOAD_LOAD_GPA   0x100000u   /* flat images are loaded and entered here */
+#define PAYLOAD_MAX_CPUS   16
 #define PAYLOAD_MAX_SHARED 4
 
 /* VMCALL with EAX = number; arguments in EBX, ECX; result in EAX (-1: refused). */
 #define HYPERCALL_PRINT 1 /* EBX = guest-physical text, ECX = length (<= 200): one line */
-#define HYPERCALL_EXIT  2 /* EBX = exit code: the partition stops, its CPUs are parked */
+#define HYPERCALL_EXIT	2 /* EBX = exit code: the partition stops, its CPUs are parked */
 
 struct payload_shared {
-	uint64_t gpa;  /* guest-physical start of a REGION_SHARED region */
+	uint64_t gpa; /* guest-physical start of a REGION_SHARED region */
 	uint64_t size;
 };
 
 struct payload_info {
-	uint32_t magic;                       /* PAYLOAD_MAGIC */
-	uint32_t cpu_count;                   /* CPUs of this partition */
-	uint32_t apic_ids[PAYLOAD_MAX_CPUS];  /* apic_ids[0] runs the entry */
-	uint64_t ram_size;                    /* bytes of the first RAM region */
-	char name[32];                        /* the partition's name */
-	char cmdline[256];                    /* table command line + words after the module tag */
-	uint64_t tsc_khz;                     /* TSC frequency Bulkhead measured */
+	uint32_t magic;			     /* PAYLOAD_MAGIC */
+	uint32_t cpu_count;		     /* CPUs of this partition */
+	uint32_t apic_ids[PAYLOAD_MAX_CPUS]; /* apic_ids[0] runs the entry */
+	uint64_t ram_size;		     /* bytes of the first RAM region */
+	char name[32];			     /* the partition's name */
+	char cmdline[256];		     /* table command line + words after the module tag */
+	uint64_t tsc_khz;		     /* TSC frequency Bulkhead measured */
 	uint32_t shared_count;
 	uint32_t reserved;
 	struct payload_shared shared[PAYLOAD_MAX_SHARED];

@@ -67,8 +67,8 @@ static void msr_pass(const struct arch_vm *vm, u32 msr, bool read, bool write)
 
 #define MSR_TSC_DEADLINE 0x6e0
 #define MSR_X2APIC_FIRST 0x800
-#define MSR_X2APIC_LAST  0x8ff
-#define MSR_X2APIC_ICR   0x830
+#define MSR_X2APIC_LAST	 0x8ff
+#define MSR_X2APIC_ICR	 0x830
 
 int arch_vm_create(struct arch_vm *vm, u16 vpid)
 {
