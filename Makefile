@@ -116,6 +116,7 @@ test: setup all $(UNIT_BINS)
 
 bench: setup all
 	tests/bench.sh
+	tests/bench_latency.sh
 
 lint:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')

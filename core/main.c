@@ -153,11 +153,9 @@ static void ap_main(u32 index)
 /* The boot CPU, when it runs no partition, reports exit statistics periodically. */
 static __attribute__((noreturn)) void stats_loop(u32 seconds)
 {
-	for (;;) {
-		u64 start = arch_tsc();
-
-		while (arch_tsc() - start < tsc_khz * 1000 * seconds)
-			arch_cpu_relax();
+	for (u64 next = arch_tsc();;) {
+		next += tsc_khz * 1000 * seconds;
+		arch_sleep_until(next);
 		partitions_report_stats();
 	}
 }

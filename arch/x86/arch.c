@@ -64,6 +64,14 @@ void arch_halt_forever(void)
 	}
 }
 
+void arch_sleep_until(u64 tsc)
+{
+	/* A halt woken by the local APIC timer would leave the CPU to the partitions; in Bochs
+	 * 2.7 the boot CPU's timer interrupt never arrived, so for now this spins. */
+	while (rdtsc() < tsc)
+		cpu_relax();
+}
+
 void arch_cpu_relax(void)
 {
 	cpu_relax();

@@ -23,6 +23,8 @@ u64 arch_tsc_khz(void);
 
 /* Stop this CPU for good: interrupts off, HLT in a loop. */
 __attribute__((noreturn)) void arch_halt_forever(void);
+/* Wait until the TSC reaches `tsc`. */
+void arch_sleep_until(u64 tsc);
 void arch_cpu_relax(void);
 
 /* The hypervisor image's physical extent, [start, end). */

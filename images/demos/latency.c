@@ -149,6 +149,30 @@ static void report(struct window *w)
 		   (unsigned long long)w->hist[6], (unsigned long long)w->hist[7]);
 }
 
+/* busy=<n>: the partition's CPUs 1..n spin with interrupts off while the timer runs, a
+ * busy neighbour on the same machine when the demo runs bare (cpus=<n+1>), to compare with
+ * a busy neighbour partition under Bulkhead on equal terms. */
+static volatile uint32_t sweep_area[2][32768]; /* 128 KiB per busy CPU */
+
+/* The same load as the test payload's "spin" neighbour: sweep memory with interrupts off. */
+static void spin(unsigned index)
+{
+	volatile uint32_t *a = sweep_area[(index - 1) % 2];
+
+	sdk_irq_disable();
+	for (uint32_t round = 0;; round++)
+		for (uint32_t i = 0; i < 32768; i++)
+			a[i] = i ^ round;
+}
+
+static void start_busy_cpus(const struct sdk_env *env, uint64_t busy)
+{
+	for (unsigned i = 1; i <= busy && i < env->cpu_count; i++)
+		if (sdk_start_cpu(i, spin) == 0)
+			sdk_printf("latency: cpu %u (apic id %u) spins with interrupts off", i,
+				   env->apic_ids[i]);
+}
+
 int main(const struct sdk_env *env)
 {
 	uint64_t hz = sdk_cmdline_u64("hz", 10000);
@@ -174,6 +198,7 @@ int main(const struct sdk_env *env)
 		   sdk_has_tsc_deadline() ? "tsc-deadline" : "one-shot", (unsigned long long)hz,
 		   (unsigned long long)period, (unsigned long long)report_ms, hist_shift);
 
+	start_busy_cpus(env, sdk_cmdline_u64("busy", 0));
 	sdk_irq_register(VEC_TIMER, tick);
 	for (uint64_t k = 0; k < windows; k++) {
 		sdk_irq_disable();
