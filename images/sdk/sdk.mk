@@ -28,7 +28,10 @@ SDK_CFLAGS  := -std=c11 -Wall -Wextra -Werror -O2 -g -ffreestanding -nostdlib \
 SDK_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T $(SDK_DIR)/payload.ld
 
 SDK_C_SRCS  := sdk.c console.c apic.c irq.c
-SDK_OBJS    := $(BUILD)/sdk/start.o $(patsubst %.c,$(BUILD)/sdk/%.o,$(SDK_C_SRCS))
+# Shared with the hypervisor: the formatter and the string functions (freestanding C).
+SDK_CORE    := format string
+SDK_OBJS    := $(BUILD)/sdk/start.o $(patsubst %.c,$(BUILD)/sdk/%.o,$(SDK_C_SRCS)) \
+               $(patsubst %,$(BUILD)/sdk/core/%.o,$(SDK_CORE))
 SDK_HDRS    := $(SDK_DIR)/include/bulkhead/sdk.h $(SDK_DIR)/sdk_internal.h \
                $(SDK_ROOT)/core/payload_abi.h
 
@@ -40,6 +43,11 @@ $(BUILD)/sdk/start.o: $(SDK_DIR)/start.asm
 $(patsubst %.c,$(BUILD)/sdk/%.o,$(SDK_C_SRCS)): $(BUILD)/sdk/%.o: $(SDK_DIR)/%.c $(SDK_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
+	@$(CC) $(SDK_CFLAGS) -MMD -c $< -o $@
+
+$(patsubst %,$(BUILD)/sdk/core/%.o,$(SDK_CORE)): $(BUILD)/sdk/core/%.o: $(SDK_ROOT)/core/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (sdk)"
 	@$(CC) $(SDK_CFLAGS) -MMD -c $< -o $@
 
 $(patsubst %,$(BUILD)/demos/%.o,$(DEMOS)): $(BUILD)/demos/%.o: $(DEMO_DIR)/%.c $(SDK_HDRS)
@@ -55,6 +63,7 @@ $(DEMO_ELFS): $(BUILD)/images/%.elf: $(BUILD)/demos/%.o $(SDK_OBJS) $(SDK_DIR)/p
 .PHONY: sdk-demos
 sdk-demos: $(DEMO_ELFS)
 
--include $(patsubst %.c,$(BUILD)/sdk/%.d,$(SDK_C_SRCS)) $(patsubst %,$(BUILD)/demos/%.d,$(DEMOS))
+-include $(patsubst %.c,$(BUILD)/sdk/%.d,$(SDK_C_SRCS)) $(patsubst %,$(BUILD)/demos/%.d,$(DEMOS)) \
+         $(patsubst %,$(BUILD)/sdk/core/%.d,$(SDK_CORE))
 
 .DEFAULT_GOAL := $(SDK_SAVED_DEFAULT_GOAL)

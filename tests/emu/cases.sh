@@ -482,3 +482,24 @@ if want payload-smp; then
 	expect_not 'stopped'
 	done_case
 fi
+
+# The same payload ELF boots bare from GRUB (Multiboot2), prints on COM1 and powers off.
+if want payload-bare; then
+	cat >"$EMU_DIR/bare.cfg" <<EOF2
+serial --unit=0 --speed=115200
+terminal_input serial console
+terminal_output serial console
+set timeout=0
+menuentry "heartbeat, bare" {
+	multiboot2 /boot/heartbeat.elf period_ms=10 count=5
+	boot
+}
+EOF2
+	tools/mkiso.sh "$EMU_DIR/bare.iso" "$EMU_DIR/bare.cfg" "$BUILD/bulkhead.bin" "$BUILD/images/heartbeat.elf"
+	boot payload-bare "$EMU_DIR/bare.iso" qemu 1 --timeout 60 --until '^heartbeat done'
+	expect '^heartbeat: start, apic id 0, tsc [0-9]+ kHz, bare$'
+	expect '^heartbeat 5 \(\+[0-9]+ ticks\)$'
+	expect '^heartbeat done$'
+	expect_not '^Bulkhead '
+	done_case
+fi
