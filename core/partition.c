@@ -8,6 +8,7 @@
 #include "core/mb2.h"
 #include "core/pmem.h"
 #include "core/ptable.h"
+#include "core/spinlock.h"
 #include "core/string.h"
 
 enum part_state { PART_REFUSED = 0, PART_READY, PART_RUNNING, PART_RESTARTING, PART_STOPPED };
@@ -21,6 +22,7 @@ struct partition {
 	volatile u32 waiting;	    /* other CPUs now in wait-for-SIPI */
 	volatile u32 parked;	    /* other CPUs that answered a stop or restart NMI */
 	volatile u32 generation;    /* bumped by every restart */
+	struct spinlock print_lock; /* a line it prints, against a stop changing its state */
 	const struct mb2_module *module;
 	bool is_elf;
 	struct elf_image elf; /* when is_elf: what to load where */
@@ -418,12 +420,21 @@ static void signal_others(struct partition *p, u32 me)
 
 static void report_exits(const struct partition *p, u32 cpu);
 
+/* Leave the running state. Under print_lock: a line a sibling CPU is printing goes out
+ * before the stop report, and none after it. */
+static void set_state(struct partition *p, u32 state)
+{
+	spin_lock(&p->print_lock);
+	p->state = state;
+	spin_unlock(&p->print_lock);
+}
+
 static __attribute__((noreturn)) void partition_exit(struct partition *p, u32 cpu, u64 code)
 {
+	set_state(p, PART_STOPPED);
 	log_info("partition %s: exited (code %llu) on cpu %u\n", p->cfg->name,
 		 (unsigned long long)code, cpu);
 	report_exits(p, cpu);
-	p->state = PART_STOPPED;
 	signal_others(p, cpu);
 	arch_halt_forever();
 }
@@ -444,7 +455,10 @@ u64 partition_hypercall(u32 partition, u32 cpu, u64 nr, u64 a1, u64 a2)
 	text[a2] = '\0';
 	while (a2 && (text[a2 - 1] == '\n' || text[a2 - 1] == '\r'))
 		text[--a2] = '\0';
-	log_info("%s: %s\n", p->cfg->name, text);
+	spin_lock(&p->print_lock);
+	if (p->state == PART_RUNNING)
+		log_info("%s: %s\n", p->cfg->name, text);
+	spin_unlock(&p->print_lock);
 	return 0;
 }
 
@@ -506,6 +520,7 @@ void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
 	struct partition *p = &parts[partition];
 	bool restart = p->cfg->fault == FAULT_RESTART && p->restarts < MAX_RESTARTS;
 
+	set_state(p, restart ? PART_RESTARTING : PART_STOPPED);
 	log_err("partition %s: stopped: %s (cpu %u, exit %u, rip 0x%llx, gpa 0x%llx, "
 		"qualification 0x%llx)\n",
 		p->cfg->name, f->reason, cpu, f->exit_reason, (unsigned long long)f->rip,
@@ -514,7 +529,6 @@ void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
 	if (p->cfg->fault == FAULT_RESTART && !restart)
 		log_err("partition %s: stopped: restart limit (%u) reached\n", p->cfg->name,
 			MAX_RESTARTS);
-	p->state = restart ? PART_RESTARTING : PART_STOPPED;
 	signal_others(p, cpu);
 	if (!restart)
 		arch_halt_forever();

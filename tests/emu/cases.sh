@@ -440,7 +440,7 @@ PAYLOAD_FILES=$(ls "$BUILD"/images/*.bin "$BUILD"/images/*.elf)
 # while the neighbour spins with interrupts off.
 if want payload-demos; then
 	# shellcheck disable=SC2086
-	make_iso demos "s#testpay.bin rt0\$#latency.elf rt0 seconds=2#; s#testpay.bin rt1\$#heartbeat.elf rt1 period_ms=10 count=30#; s#testpay.elf rt2\$#testpay.bin rt2 spin#; $(with_args 'loglevel=info stats=1')" \
+	make_iso demos "s#testpay.bin rt0\$#latency.elf rt0 seconds=2#; s#testpay.bin rt1\$#heartbeat.elf rt1 period_ms=10 count=30#; s#testpay.elf rt2\$#testpay.bin rt2 spin#" \
 		"$BUILD/bulkhead.bin" $PAYLOAD_FILES
 	boot payload-demos "$EMU_DIR/demos.iso" "$VMX_EMU" 4 --timeout 300 \
 		--until '^partition rt0: exits on cpu 1' --until '^rt1: heartbeat done$'
@@ -454,11 +454,12 @@ if want payload-demos; then
 	expect '^rt1: heartbeat 30 \(\+[0-9]+ ticks\)$'
 	khz=$(tr -d '\r' <"$LOG" | sed -n 's/^rt1: heartbeat: start, apic id 2, tsc \([0-9]*\) kHz, bulkhead$/\1/p')
 	# Steady state (from beat 4 on; beats 1-3 overlap every partition's start-up lines, and
-	# printing is synchronous on the one console): every beat within 1% of the period; the
-	# first three within 5%; no drift over all 30 (deadlines are absolute).
+	# printing is synchronous on the one console, so a beat may wait for another partition's
+	# line): every beat within 1% of the period, and no drift over all 30 (deadlines are
+	# absolute, so a late beat is followed by an early one).
 	bad=$(tr -d '\r' <"$LOG" | sed -n 's/^rt1: heartbeat \([0-9]*\) (+\([0-9]*\) ticks)$/\1 \2/p' |
-		awk -v p=$((10 * ${khz:-0})) '{ d = $2 - p; if (d < 0) d = -d; tol = ($1 > 3) ? 100 : 20;
-			if (d * tol > p) n++; sum += $2 } END { d = sum - NR * p; if (d < 0) d = -d;
+		awk -v p=$((10 * ${khz:-0})) '{ d = $2 - p; if (d < 0) d = -d;
+			if ($1 > 3 && d * 100 > p) n++; sum += $2 } END { d = sum - NR * p; if (d < 0) d = -d;
 			if (NR != 30 || d * 100 > p) n++; print n + 0 }')
 	if [ -n "$khz" ] && [ "$bad" = 0 ]; then
 		echo "  $CASE: heartbeats kept the 10 ms period ($((10 * khz)) ticks): steady within 1%, no drift"
@@ -466,7 +467,6 @@ if want payload-demos; then
 		echo "  $CASE: $bad heartbeats off their period (tsc ${khz:-?} kHz)"
 		CASE_OK=0
 	fi
-	expect '^stats: partition rt2 cpu 3: cpuid 2, vmcall [0-9]+, io 2$' # the spinner is exitless too
 	done_case
 fi
 
