@@ -5,7 +5,8 @@
 ; It prints its APIC ID, checks that an ungranted port reads all-ones and that a write to the
 ; reset register 0xcf9 does nothing, writes a pattern over 256 KiB of its RAM and reads it back, then
 ; beats five times and checks the pattern again. Command-line word "escape" makes it write
-; outside its RAM first (the hypervisor must stop it there); "spin" keeps it busy for ever.
+; outside its RAM first (the hypervisor must stop it there); "spin" keeps it busy for ever
+; sweeping memory, "spint" in a tight PAUSE loop.
 
 ; Built twice: flat (nasm -f bin) and ELF64 (-DELF, linked at 1 MiB), to load both ways.
 bits 32
@@ -134,9 +135,14 @@ start:
 	mov esi, msg_spin
 	call print_str
 	cli
+	cmp byte [ebp + INFO_CMDLINE + 4], 't'  ; "spint": a tight loop, no memory traffic
+	je .tight
 .spin:
 	call fill_pattern
 	jmp .spin
+.tight:
+	pause
+	jmp .tight
 .no_spin:
 
 	; "triple": a triple fault must stop this partition only.
