@@ -150,13 +150,22 @@ static void ap_main(u32 index)
 	arch_halt_forever();
 }
 
-/* The boot CPU, when it runs no partition, reports exit statistics periodically. */
+/* The boot CPU, when it runs no partition, reports exit statistics every `seconds`, and at
+ * once when "s" is typed on COM1. */
 static __attribute__((noreturn)) void stats_loop(u32 seconds)
 {
-	for (u64 next = arch_tsc();;) {
-		next += tsc_khz * 1000 * seconds;
-		arch_sleep_until(next);
-		partitions_report_stats();
+	u64 next = arch_tsc() + tsc_khz * 1000 * seconds;
+
+	for (;;) {
+		if (arch_console_poll() == 's') {
+			log_info("stats: on demand\n");
+			partitions_report_stats();
+		}
+		if (arch_tsc() >= next) {
+			partitions_report_stats();
+			next += tsc_khz * 1000 * seconds;
+		}
+		arch_cpu_relax();
 	}
 }
 

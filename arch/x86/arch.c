@@ -36,6 +36,11 @@ void arch_console_write(const char *s, size_t len)
 		uart_write(COM1_PORT, s, len);
 }
 
+int arch_console_poll(void)
+{
+	return have_uart ? uart_poll(COM1_PORT) : -1;
+}
+
 u64 arch_tsc(void)
 {
 	return rdtsc();
@@ -62,14 +67,6 @@ void arch_halt_forever(void)
 		irq_disable();
 		cpu_halt();
 	}
-}
-
-void arch_sleep_until(u64 tsc)
-{
-	/* A halt woken by the local APIC timer would leave the CPU to the partitions; in Bochs
-	 * 2.7 the boot CPU's timer interrupt never arrived, so for now this spins. */
-	while (rdtsc() < tsc)
-		cpu_relax();
 }
 
 void arch_cpu_relax(void)

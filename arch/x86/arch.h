@@ -12,6 +12,8 @@ struct mb2_info;
 /* COM1 and the boot CPU's GDT, TSS and IDT. Returns false if no UART answered. */
 bool arch_early_init(void);
 void arch_console_write(const char *s, size_t len);
+/* A byte typed on COM1, or -1 when none is waiting. */
+int arch_console_poll(void);
 
 /* Time-stamp counter: now, and its value at the first instruction of the 32-bit entry. */
 u64 arch_tsc(void);
@@ -23,8 +25,6 @@ u64 arch_tsc_khz(void);
 
 /* Stop this CPU for good: interrupts off, HLT in a loop. */
 __attribute__((noreturn)) void arch_halt_forever(void);
-/* Wait until the TSC reaches `tsc`. */
-void arch_sleep_until(u64 tsc);
 void arch_cpu_relax(void);
 
 /* The hypervisor image's physical extent, [start, end). */

@@ -56,3 +56,10 @@ void uart_write(u16 port, const char *s, size_t len)
 		uart_putc(port, s[i]);
 	}
 }
+
+int uart_poll(u16 port)
+{
+	if (!(inb(port + UART_LSR) & 0x01)) /* data ready */
+		return -1;
+	return inb(port + UART_THR); /* receive buffer, same offset */
+}

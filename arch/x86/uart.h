@@ -9,5 +9,7 @@
 /* Program 115200 8N1, FIFOs on, interrupts off. Returns false if no UART answers at `port`. */
 bool uart_init(u16 port);
 void uart_write(u16 port, const char *s, size_t len);
+/* A received byte, or -1 when none is waiting. */
+int uart_poll(u16 port);
 
 #endif

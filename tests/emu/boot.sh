@@ -4,7 +4,9 @@
 #
 #   tests/emu/boot.sh --emu bochs|qemu|qemu-uefi|qemu-kvm --iso ISO --log COM1.LOG
 #                     [--cpus N] [--model BOCHS_CPU_MODEL] [--mem MiB] [--timeout S]
-#                     [--until REGEX]... [--until-count N]
+#                     [--until REGEX]... [--until-count N] [--type-on REGEX --type TEXT]
+# --type-on/--type (Bochs): COM1 goes through a local socket, and TEXT is typed on COM1
+# once a line matches REGEX (tests/emu/serial_client.py).
 # With several --until, every one must match (each at least --until-count times).
 # --log - sends COM1 to the terminal and runs until the emulator exits (make run).
 # Exit status: 0 when --until matched, 1 on timeout or emulator exit without a match.
@@ -12,6 +14,7 @@ set -u
 emu=bochs iso="" log="" cpus=4 model=corei7_icelake_u mem=256 timeout=60
 until_res=()
 until_count=1
+type_on="" type_text=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--emu) emu=$2 ;;
@@ -23,6 +26,8 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2 ;;
 	--until) until_res+=("$2") ;;
 	--until-count) until_count=$2 ;;
+	--type-on) type_on=$2 ;;
+	--type) type_text=$2 ;;
 	*) echo "boot.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -39,6 +44,7 @@ all_matched() {
 }
 
 work=$(mktemp -d /tmp/bulkhead-emu.XXXXXX)
+serial_port=$((20000 + RANDOM % 20000)) # COM1's socket when the test types (--type-on)
 interactive=0
 if [ "$log" = "-" ]; then
 	interactive=1
@@ -48,6 +54,8 @@ else
 fi
 
 bochs_cmd() {
+	local com1="com1: enabled=1, mode=file, dev=$log"
+	[ -n "$type_on" ] && com1="com1: enabled=1, mode=socket-server, dev=localhost:$serial_port"
 	cat >"$work/bochsrc" <<EOF2
 megs: $mem
 romimage: file=/usr/share/bochs/BIOS-bochs-latest, options=fastboot
@@ -58,7 +66,7 @@ clock: sync=none, time0=1
 ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 ata0-master: type=cdrom, path=$iso, status=inserted
 boot: cdrom
-com1: enabled=1, mode=file, dev=$log
+$com1
 log: ${BOCHS_LOG:-$work/bochs.log}
 panic: action=fatal
 error: action=report
@@ -107,6 +115,10 @@ fi
 
 $cmd </dev/null >"$work/emu.out" 2>&1 &
 pid=$!
+if [ -n "$type_on" ]; then
+	"$(dirname "$0")/serial_client.py" "$serial_port" "$log" "$type_on" "$type_text" &
+	client=$!
+fi
 start=$SECONDS
 status=1
 while :; do
@@ -121,6 +133,7 @@ while :; do
 done
 kill $pid 2>/dev/null
 wait $pid 2>/dev/null
+[ -n "$type_on" ] && { kill "$client" 2>/dev/null; wait "$client" 2>/dev/null; }
 if [ $status != 0 ]; then
 	echo "boot.sh: emulator output:" >&2
 	tail -5 "$work/emu.out" >&2
