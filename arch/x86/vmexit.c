@@ -75,6 +75,7 @@ static struct vcpu *vcpu_of_apic(u32 apic_id)
 	}
 	return NULL;
 }
+
 void vmentry_failed(u32 resume) __attribute__((noreturn));
 
 static struct vcpu *current(void)
