@@ -88,13 +88,14 @@ run: setup all
 
 # --- host unit tests ------------------------------------------------------------------
 HOST_LIB   := core/log.c core/format.c core/error.c core/string.c tests/unit/host.c
-UNIT_TESTS := format mb2 acpi pmem hwcheck elf
+UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage
 test_format_SRCS  :=
 test_mb2_SRCS     := core/mb2.c
 test_acpi_SRCS    := arch/x86/acpi.c
 test_pmem_SRCS    := core/pmem.c
 test_hwcheck_SRCS := arch/x86/hwcheck.c
 test_elf_SRCS     := core/elf.c
+test_bzimage_SRCS := core/bzimage.c
 
 define unit_rule
 $(BUILD)/host/test_$(1): tests/unit/test_$(1).c $$(test_$(1)_SRCS) $$(HOST_LIB) tests/unit/check.h
@@ -107,7 +108,7 @@ endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
 UNIT_BINS := $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t)) $(BUILD)/host/trace/test_mb2 \
-             $(BUILD)/host/trace/test_elf
+             $(BUILD)/host/trace/test_elf $(BUILD)/host/trace/test_bzimage
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do $$t; done
 
