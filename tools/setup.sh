@@ -5,7 +5,7 @@
 set -eu
 
 PKGS="nasm binutils gcc make grub-common grub-pc-bin grub-efi-amd64-bin \
-xorriso mtools qemu-system-x86 ovmf bochs bochsbios vgabios bc"
+xorriso mtools qemu-system-x86 ovmf bochs bochsbios vgabios bc python3"
 
 missing=""
 for p in $PKGS; do
