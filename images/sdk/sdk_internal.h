@@ -39,46 +39,8 @@ void sdk_apic_write(uint32_t reg, uint32_t val); /* not for the ICR */
 
 /* ---- CPU helpers ------------------------------------------------------------------- */
 
-static inline uint64_t rdmsr(uint32_t msr)
-{
-	uint32_t lo, hi;
-
-	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
-	return ((uint64_t)hi << 32) | lo;
-}
-
-static inline void wrmsr(uint32_t msr, uint64_t val)
-{
-	__asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32))
-			 : "memory");
-}
-
-static inline void outb(uint16_t port, uint8_t val)
-{
-	__asm__ volatile("outb %0, %1" ::"a"(val), "Nd"(port));
-}
-
-static inline uint8_t inb(uint16_t port)
-{
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
-}
-
-struct cpuid_regs {
-	uint32_t eax, ebx, ecx, edx;
-};
-
-static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t sub)
-{
-	struct cpuid_regs r;
-
-	__asm__ volatile("cpuid"
-			 : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
-			 : "a"(leaf), "c"(sub));
-	return r;
-}
+/* cpuid, rdmsr, wrmsr, inb, outb, cpu_relax: the hypervisor's own wrappers. */
+#include "arch/x86/cpu.h"
 
 static inline uint64_t irq_save(void)
 {
@@ -92,11 +54,6 @@ static inline void irq_restore(uint64_t flags)
 {
 	if (flags & (1u << 9))
 		__asm__ volatile("sti" ::: "memory");
-}
-
-static inline void cpu_relax(void)
-{
-	__asm__ volatile("pause" ::: "memory");
 }
 
 /* VMCALL: EAX = number, EBX, ECX = arguments; EAX = result. */

@@ -54,5 +54,8 @@ extern int check_total_failed;
 void capture_reset(void);
 int capture_has(const char *s);
 const char *capture_text(void);
+/* Lines captured, not counting "trace: " lines (a CONFIG_TRACE_ERROR build adds one per
+ * ERR()), so a test can assert "exactly one message" in both builds. */
+int capture_lines(void);
 
 #endif

@@ -39,3 +39,19 @@ const char *capture_text(void)
 {
 	return captured;
 }
+
+int capture_lines(void)
+{
+	int n = 0;
+
+	for (const char *p = captured; *p;) {
+		const char *nl = strchr(p, '\n');
+
+		if (strncmp(p, "trace: ", 7) != 0)
+			n++;
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+	return n;
+}

@@ -126,22 +126,6 @@ static int parse_len(const struct builder *b, size_t len)
 	return rc;
 }
 
-/* Lines logged, not counting "trace: " lines (a CONFIG_TRACE_ERROR build adds one per ERR()). */
-static int log_lines(void)
-{
-	int n = 0;
-
-	for (const char *p = capture_text(); *p;) {
-		const char *nl = strchr(p, '\n');
-		if (strncmp(p, "trace: ", 7) != 0)
-			n++;
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	return n;
-}
-
 /* Parse, expect `rc` and exactly one log line "bzimage: linux: ..." containing `msg`, and
  * expect bz zeroed. */
 static void expect_reject(const struct builder *b, size_t len, int rc, const char *msg)
@@ -153,7 +137,7 @@ static void expect_reject(const struct builder *b, size_t len, int rc, const cha
 	CHECK_EQ(parse_len(b, len), rc);
 	CHECK_LOG(msg);
 	CHECK(strncmp(capture_text(), "bzimage: linux: ", 16) == 0);
-	CHECK_EQ(log_lines(), 1);
+	CHECK_EQ(capture_lines(), 1);
 	CHECK(memcmp(&bz, &zero, sizeof(bz)) == 0);
 }
 
@@ -544,7 +528,7 @@ static void parse_mutated(const u8 *p, size_t len)
 	if (rc == 0)
 		check_invariants(len);
 	else
-		CHECK_EQ(log_lines(), 1);
+		CHECK_EQ(capture_lines(), 1);
 	outcomes[rc == 0]++;
 	capture_reset(); /* keep the capture buffer from filling up */
 }

@@ -191,22 +191,6 @@ static int parse_builder(const struct builder *b)
 	return parse_len(b, b->len);
 }
 
-/* Lines logged, not counting "trace: " lines (a CONFIG_TRACE_ERROR build adds one per ERR()). */
-static int log_lines(void)
-{
-	int n = 0;
-
-	for (const char *p = capture_text(); *p;) {
-		const char *nl = strchr(p, '\n');
-		if (strncmp(p, "trace: ", 7) != 0)
-			n++;
-		if (!nl)
-			break;
-		p = nl + 1;
-	}
-	return n;
-}
-
 /*
  * Parse, expect `rc` and exactly one log line, which is "elf: rt0: ..." and contains `msg`,
  * and expect *out to be zeroed.
@@ -220,7 +204,7 @@ static void expect_reject(const struct builder *b, size_t len, int rc, const cha
 	CHECK_EQ(parse_len(b, len), rc);
 	CHECK_LOG(msg);
 	CHECK(strncmp(capture_text(), "elf: rt0: ", 10) == 0);
-	CHECK_EQ(log_lines(), 1);
+	CHECK_EQ(capture_lines(), 1);
 	CHECK(memcmp(&img, &zero, sizeof(img)) == 0);
 }
 
@@ -493,7 +477,7 @@ static void test_phnum_xnum(void)
 	capture_reset();
 	CHECK_EQ(elf_parse(p, sizeof(big), "rt0", &img), E_INVAL);
 	CHECK_LOG("elf: rt0: e_phnum 0xffff (PN_XNUM, extended numbering) is not supported\n");
-	CHECK_EQ(log_lines(), 1);
+	CHECK_EQ(capture_lines(), 1);
 	free(p);
 }
 
