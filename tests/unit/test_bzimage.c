@@ -262,9 +262,10 @@ static void test_real_kernel(void)
 		printf(
 		    "  note: %s: protocol %u.%02u, setup_sects %u, kernel 0x%llx bytes, init_size "
 		    "0x%x, pref_address 0x%llx, align 0x%x, xloadflags 0x%x\n",
-		    g.gl_pathv[i], bz.protocol >> 8, bz.protocol & 0xff, bz.setup_sects,
-		    (unsigned long long)bz.kernel_size, bz.init_size,
-		    (unsigned long long)bz.pref_address, bz.kernel_alignment, bz.xloadflags);
+		    g.gl_pathv[i], (unsigned)(bz.protocol >> 8), (unsigned)(bz.protocol & 0xff),
+		    (unsigned)bz.setup_sects, (unsigned long long)bz.kernel_size, bz.init_size,
+		    (unsigned long long)bz.pref_address, bz.kernel_alignment,
+		    (unsigned)bz.xloadflags);
 		CHECK(bz.kernel_offset + bz.kernel_size == (u64)size);
 		CHECK(bz.init_size >= bz.kernel_size);
 		free(p);
