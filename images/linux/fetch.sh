@@ -1,0 +1,166 @@
+#!/bin/sh
+# Fetch the Linux test image's parts from Debian, without root and without installing them:
+#
+#   images/linux/fetch.sh OUTDIR
+#
+# Downloads (apt-get download, exact package names and versions, never a glob) Debian's stock
+# cloud kernel and busybox-static, unpacks them with dpkg -x into a temporary directory and
+# writes
+#   OUTDIR/vmlinuz   the kernel (bzImage)
+#   OUTDIR/config    its /boot/config-*
+#   OUTDIR/busybox   the static busybox binary
+#   OUTDIR/VERSION   the kernel package's version (one line)
+#   OUTDIR/PACKAGES  "name version" of both packages
+# The .debs are kept in OUTDIR/debs (or $BULKHEAD_DEB_CACHE): a re-run finds them there and
+# needs no network, and when OUTDIR/PACKAGES already names them nothing is unpacked again.
+# Outputs whose contents did not change keep their modification time.
+#
+# The kernel is the one linux-image-cloud-amd64 depends on (linux-image-6.1.0-NN-cloud-amd64),
+# resolved with apt-cache depends. If apt's package lists are missing, they are fetched with
+# apt-get update (as tools/setup.sh does it: directly as root, with sudo otherwise).
+set -eu
+
+META=linux-image-cloud-amd64
+BUSYBOX=busybox-static
+
+die() { echo "fetch.sh: $*" >&2; exit 1; }
+
+[ $# -eq 1 ] || { echo "usage: images/linux/fetch.sh OUTDIR" >&2; exit 2; }
+out=$1
+cache=${BULKHEAD_DEB_CACHE:-$out/debs}
+mkdir -p "$out" "$cache"
+if ! command -v apt-get >/dev/null || ! command -v dpkg >/dev/null; then
+	die "needs apt-get and dpkg (a Debian or Ubuntu host)"
+fi
+
+# cached PATTERN: the one .deb matching PATTERN in the cache, empty when none or several.
+cached() {
+	# shellcheck disable=SC2086 # $1 is a glob pattern
+	set -- "$cache"/${1}_*.deb
+	if [ $# -eq 1 ] && [ -f "$1" ]; then echo "$1"; fi
+}
+
+# resolve: sets kpkg, the kernel package linux-image-cloud-amd64 depends on, and the
+# candidate stanzas (Package, Version, Filename, SHA256) of it and busybox-static.
+# Fails (status 1) when apt's lists do not know the packages. apt-cache is slow (about a
+# second a call), so it is called twice.
+resolve() {
+	kpkg=$(apt-cache depends "$META" 2>/dev/null |
+		sed -n 's/^ *Depends: *\(linux-image-[0-9][^ ]*-cloud-amd64\)$/\1/p' | head -1)
+	[ -n "$kpkg" ] || return 1
+	stanzas=$(apt-cache show --no-all-versions "$kpkg" "$BUSYBOX" 2>/dev/null |
+		grep -E '^(Package|Version|Filename|SHA256):') || return 1
+	[ -n "$(field "$kpkg" Version)" ] && [ -n "$(field "$BUSYBOX" Version)" ]
+}
+
+# field PKG NAME: field NAME of PKG's stanza.
+field() {
+	echo "$stanzas" | awk -v p="$1" -v f="$2:" \
+		'$1 == "Package:" { cur = $2 } cur == p && $1 == f { print $2; exit }'
+}
+
+# fetch PKG: the .deb of exactly PKG=<candidate version> in the cache (downloaded if not
+# there, checked against the SHA256 in apt's lists).
+fetch() {
+	pkg=$1
+	ver=$(field "$pkg" Version)
+	sha=$(field "$pkg" SHA256)
+	file=$(field "$pkg" Filename)
+	[ -n "$file" ] || die "apt's lists give no Filename for $pkg=$ver"
+	deb=$cache/$(basename "$file")
+	if [ -f "$deb" ] && { [ -z "$sha" ] || echo "$sha  $deb" | sha256sum -c --status; }; then
+		echo "$deb"
+		return
+	fi
+	echo "fetch.sh: downloading $pkg=$ver" >&2
+	dl=$(mktemp -d "$cache/.dl.XXXXXX")
+	# apt-get download writes into the working directory; as root it warns that the
+	# sandbox user _apt cannot write there, which is harmless.
+	(cd "$dl" && apt-get download -q "$pkg=$ver" 2>&1 | grep -v 'unsandboxed\|^Get:' >&2) || true
+	got=$(find "$dl" -name '*.deb' | head -1)
+	[ -n "$got" ] || {
+		rm -rf "$dl"
+		die "apt-get download $pkg=$ver failed (no network? stale lists: apt-get update)"
+	}
+	if [ -n "$sha" ] && ! echo "$sha  $got" | sha256sum -c --status; then
+		rm -rf "$dl"
+		die "$pkg=$ver: the download's SHA256 does not match apt's lists"
+	fi
+	mv "$got" "$deb"
+	rm -rf "$dl"
+	echo "$deb"
+}
+
+# --- resolve the exact package names and versions, get the .debs -------------------------
+if resolve; then
+	kdeb=$(fetch "$kpkg")
+	bdeb=$(fetch "$BUSYBOX")
+else
+	kdeb=$(cached "linux-image-*-cloud-amd64")
+	bdeb=$(cached "$BUSYBOX")
+	if [ -n "$kdeb" ] && [ -n "$bdeb" ]; then
+		echo "fetch.sh: apt's lists do not know $META/$BUSYBOX; using the .debs in $cache" >&2
+	else
+		echo "fetch.sh: apt's package lists do not know $META and $BUSYBOX" \
+			"(lists missing or stale); running apt-get update" >&2
+		SUDO=""
+		[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+		$SUDO apt-get update -qq >/dev/null ||
+			die "apt-get update failed; run 'sudo apt-get update' and try again"
+		resolve || die "apt knows no $META (and its linux-image-*-cloud-amd64) or" \
+			"no $BUSYBOX even after apt-get update: is 'main' of a Debian bookworm" \
+			"mirror in /etc/apt/sources.list?"
+		kdeb=$(fetch "$kpkg")
+		bdeb=$(fetch "$BUSYBOX")
+	fi
+fi
+
+kpkg=$(dpkg-deb -f "$kdeb" Package)
+kver=$(dpkg-deb -f "$kdeb" Version)
+bpkg=$(dpkg-deb -f "$bdeb" Package)
+bver=$(dpkg-deb -f "$bdeb" Version)
+
+printf '%s %s\n%s %s\n' "$kpkg" "$kver" "$bpkg" "$bver" >"$cache/.packages.new"
+if cmp -s "$cache/.packages.new" "$out/PACKAGES" && [ -f "$out/VERSION" ] &&
+	[ -f "$out/vmlinuz" ] && [ -f "$out/config" ] && [ -f "$out/busybox" ]; then
+	rm -f "$cache/.packages.new"
+	echo "fetch.sh: $out is up to date ($kpkg $kver, $bpkg $bver)"
+	exit 0
+fi
+rm -f "$cache/.packages.new"
+
+# --- unpack and install the outputs ------------------------------------------------------
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+dpkg -x "$kdeb" "$tmp/k"
+dpkg -x "$bdeb" "$tmp/b"
+set -- "$tmp"/k/boot/vmlinuz-*
+[ $# -eq 1 ] && [ -f "$1" ] || die "$kdeb holds no single /boot/vmlinuz-*"
+kimg=$1
+set -- "$tmp"/k/boot/config-*
+[ $# -eq 1 ] && [ -f "$1" ] || die "$kdeb holds no single /boot/config-*"
+kcfg=$1
+bb=""
+for p in bin/busybox usr/bin/busybox; do
+	[ -f "$tmp/b/$p" ] && { bb=$tmp/b/$p; break; }
+done
+[ -n "$bb" ] || die "$bdeb holds no bin/busybox"
+# A bzImage has "HdrS" at offset 0x202.
+[ "$(dd if="$kimg" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ] || die "$kimg is not a bzImage"
+echo "$kver" >"$tmp/VERSION"
+printf '%s %s\n%s %s\n' "$kpkg" "$kver" "$bpkg" "$bver" >"$tmp/PACKAGES"
+
+# put SRC NAME [MODE]: OUTDIR/NAME becomes SRC, untouched when it is already the same.
+put() {
+	if ! cmp -s "$1" "$out/$2"; then
+		cp "$1" "$out/.$2.tmp"
+		chmod "${3:-644}" "$out/.$2.tmp"
+		mv -f "$out/.$2.tmp" "$out/$2"
+	fi
+}
+put "$kimg" vmlinuz
+put "$kcfg" config
+put "$bb" busybox 755
+put "$tmp/VERSION" VERSION
+put "$tmp/PACKAGES" PACKAGES
+echo "fetch.sh: $out: $kpkg $kver, $bpkg $bver"

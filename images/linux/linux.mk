@@ -1,0 +1,48 @@
+# The Linux test image: Debian's stock cloud kernel and a busybox initramfs. A make fragment
+# for the top-level Makefile:
+#
+#   include images/linux/linux.mk
+#
+# Uses: BUILD (output directory, default build). Defines:
+#   LINUX_IMAGES      $(BUILD)/linux/vmlinuz $(BUILD)/linux/initrd.img, with rules to make them
+#   $(BUILD)/linux/vmlinuz   the kernel, fetched by images/linux/fetch.sh (apt-get download of
+#                     linux-image-6.1.0-NN-cloud-amd64, unpacked without installing); beside
+#                     it config, busybox, VERSION, PACKAGES, and the .debs in debs/ (re-runs
+#                     need no network)
+#   $(BUILD)/linux/initrd.img  gzip'd cpio with images/linux/init as /init and busybox
+#   $(BUILD)/linux/bare.iso    the kernel booted directly by GRUB, no hypervisor
+#                     (images/linux/grub-bare.cfg), for bare-vs-hypervisor comparisons
+#   linux-images      a phony target building LINUX_IMAGES
+# Including this file does not change the default goal.
+
+BUILD       ?= build
+LINUX_DIR   := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
+LINUX_ROOT  := $(patsubst %/,%,$(dir $(patsubst %/,%,$(dir $(LINUX_DIR)))))
+LINUX_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
+
+LINUX_OUT    := $(BUILD)/linux
+LINUX_IMAGES := $(LINUX_OUT)/vmlinuz $(LINUX_OUT)/initrd.img
+
+# fetch.sh writes all of these at once and leaves unchanged files alone; the touch marks the
+# kernel as made whenever the recipe ran, and the others follow it.
+$(LINUX_OUT)/vmlinuz: $(LINUX_DIR)/fetch.sh
+	@mkdir -p $(dir $@)
+	@echo "  FETCH   $@"
+	@$(LINUX_DIR)/fetch.sh $(LINUX_OUT)
+	@touch $@
+$(LINUX_OUT)/busybox $(LINUX_OUT)/config $(LINUX_OUT)/VERSION: $(LINUX_OUT)/vmlinuz ;
+
+$(LINUX_OUT)/initrd.img: $(LINUX_DIR)/init $(LINUX_DIR)/mkinitrd.py $(LINUX_OUT)/busybox
+	@echo "  INITRD  $@"
+	@python3 $(LINUX_DIR)/mkinitrd.py $(LINUX_OUT)/busybox $(LINUX_DIR)/init $@
+
+# tools/mkiso.sh wants a hypervisor binary for /boot/bulkhead.bin; the bare ISO gets an
+# empty one.
+$(LINUX_OUT)/bare.iso: $(LINUX_DIR)/grub-bare.cfg $(LINUX_IMAGES) $(LINUX_ROOT)/tools/mkiso.sh
+	@echo "  ISO     $@"
+	@$(LINUX_ROOT)/tools/mkiso.sh $@ $(LINUX_DIR)/grub-bare.cfg /dev/null $(LINUX_IMAGES)
+
+.PHONY: linux-images
+linux-images: $(LINUX_IMAGES)
+
+.DEFAULT_GOAL := $(LINUX_SAVED_DEFAULT_GOAL)
