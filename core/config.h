@@ -8,7 +8,7 @@
 #define MAX_IOAPICS	8
 #define MAX_MMAP	128 /* Multiboot2 memory map entries kept */
 #define MAX_MODULES	16  /* GRUB module2 entries kept */
-#define MAX_CMDLINE	256 /* bytes of a command line kept, NUL included */
+#define MAX_CMDLINE	512 /* bytes of a command line kept, NUL included */
 #define MAX_ACPI_TABLES 32
 #define MAX_PMEM_RANGES 128
 

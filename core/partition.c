@@ -4,12 +4,15 @@
 #include "core/config.h"
 #include "core/elf.h"
 #include "core/format.h"
+#include "core/guestmem.h"
+#include "core/linux.h"
 #include "core/log.h"
 #include "core/mb2.h"
 #include "core/pmem.h"
 #include "core/ptable.h"
 #include "core/spinlock.h"
 #include "core/string.h"
+#include "core/vuart.h"
 
 enum part_state { PART_REFUSED = 0, PART_READY, PART_RUNNING, PART_RESTARTING, PART_STOPPED };
 
@@ -23,11 +26,15 @@ struct partition {
 	volatile u32 parked;	    /* other CPUs that answered a stop or restart NMI */
 	volatile u32 generation;    /* bumped by every restart */
 	struct spinlock print_lock; /* a line it prints, against a stop changing its state */
+	struct spinlock uart_lock;  /* its COM1, written by any of its CPUs */
 	const struct mb2_module *module;
+	const struct mb2_module *initrd; /* PART_LINUX with an initrd tag */
 	bool is_elf;
-	struct elf_image elf; /* when is_elf: what to load where */
-	u64 entry;	      /* guest-physical entry point */
+	struct elf_image elf;	 /* payload, when is_elf: what to load where */
+	struct linux_boot linux; /* PART_LINUX: where kernel and initrd go */
+	struct arch_vm_entry boot;
 	char cmdline[MAX_CMDLINE];
+	struct vuart uart; /* its COM1 */
 	struct arch_vm vm;
 };
 
@@ -135,19 +142,23 @@ static bool cpu_index_of(u32 apic_id, u32 *index)
 	return false;
 }
 
-static const struct pt_region *first_ram(const struct partition_config *c)
-{
-	for (u32 i = 0; i < c->mem.count; i++)
-		if (c->mem.r[i].kind == REGION_RAM)
-			return &c->mem.r[i];
-	return NULL;
-}
+static void check_payload(struct partition *p);
+static void check_linux(struct partition *p, const struct mb2_info *mb);
 
-static void check_image(struct partition *p, const struct pt_region *ram);
+static const struct mb2_module *find_module(struct partition *p, const struct mb2_info *mb,
+					    const char *field, const char *tag)
+{
+	const struct mb2_module *m = mb2_find_module(mb, tag);
+
+	if (!m)
+		refuse(p, "%s: no GRUB module tagged \"%s\" (add 'module2 /boot/<file> %s' to "
+			  "grub.cfg)",
+		       field, tag, tag);
+	return m;
+}
 
 static void check_cpus_and_module(struct partition *p, const struct mb2_info *mb)
 {
-	const struct pt_region *ram = first_ram(p->cfg);
 	u32 index;
 
 	for (u32 i = 0; i < p->cfg->cpus.count && p->state != PART_REFUSED; i++)
@@ -159,45 +170,53 @@ static void check_cpus_and_module(struct partition *p, const struct mb2_info *mb
 	p->start_cpu = p->cpu_index[0];
 	if (p->state == PART_REFUSED)
 		return;
-	p->module = mb2_find_module(mb, p->cfg->module);
-	if (!p->module) {
-		log_err("partition %s: refused: module: no GRUB module tagged \"%s\" (add "
-			"'module2 /boot/<image> %s' to grub.cfg)\n",
-			p->cfg->name, p->cfg->module, p->cfg->module);
-		p->state = PART_REFUSED;
+	p->module = find_module(p, mb, "module", p->cfg->module);
+	if (!p->module)
 		return;
-	}
-	check_image(p, ram);
+	if (p->cfg->kind == PART_LINUX)
+		check_linux(p, mb);
+	else
+		check_payload(p);
 }
 
-/* The RAM region holding guest-physical [gpa, gpa + len), or NULL. */
-static const struct pt_region *ram_holding(const struct partition_config *c, u64 gpa, u64 len)
+static void check_linux(struct partition *p, const struct mb2_info *mb)
 {
-	for (u32 i = 0; i < c->mem.count; i++) {
-		const struct pt_region *r = &c->mem.r[i];
+	const struct mb2_module *k = p->module;
+	char why[160];
 
-		if (r->kind == REGION_RAM && r->guest <= gpa && len <= r->size &&
-		    gpa - r->guest <= r->size - len)
-			return r;
+	if (p->cfg->initrd && p->cfg->initrd[0]) {
+		p->initrd = find_module(p, mb, "initrd", p->cfg->initrd);
+		if (!p->initrd)
+			return;
 	}
-	return NULL;
+	if (linux_prepare(p->cfg, (const void *)k->start, k->end - k->start,
+			  p->initrd ? (const void *)p->initrd->start : NULL,
+			  p->initrd ? p->initrd->end - p->initrd->start : 0, &p->linux, why,
+			  sizeof(why)))
+		refuse(p, "%s", why);
 }
 
-/* ELF64 images load by segment; anything else is a flat image loaded at 1 MiB. */
-static void check_image(struct partition *p, const struct pt_region *ram)
+/* ELF64 images load by segment; anything else is a flat image loaded at 1 MiB. Either
+ * starts the Multiboot way: EAX = PAYLOAD_MAGIC, EBX = the information page. */
+static void check_payload(struct partition *p)
 {
 	const void *img = (const void *)p->module->start;
 	u64 len = p->module->end - p->module->start;
 
-	if (!ram_holding(p->cfg, PAYLOAD_INFO_GPA, sizeof(struct payload_info))) {
+	if (!guest_ram_holding(p->cfg, PAYLOAD_INFO_GPA, sizeof(struct payload_info))) {
 		refuse(p, "mem: no RAM at guest 0x%llx for the payload information page",
 		       (unsigned long long)PAYLOAD_INFO_GPA);
 		return;
 	}
+	p->boot = (struct arch_vm_entry){.rip = PAYLOAD_LOAD_GPA,
+					 .rsp = PAYLOAD_LOAD_GPA,
+					 .eax = PAYLOAD_MAGIC,
+					 .ebx = (u32)PAYLOAD_INFO_GPA,
+					 .cs = 0x08,
+					 .ds = 0x10};
 	p->is_elf = elf_is_elf(img, len);
 	if (!p->is_elf) {
-		p->entry = PAYLOAD_LOAD_GPA;
-		if (!ram || !ram_holding(p->cfg, PAYLOAD_LOAD_GPA, len))
+		if (!guest_ram_holding(p->cfg, PAYLOAD_LOAD_GPA, len))
 			refuse(p,
 			       "module: flat image of %llu bytes does not fit RAM at guest 0x%llx",
 			       (unsigned long long)len, (unsigned long long)PAYLOAD_LOAD_GPA);
@@ -208,9 +227,9 @@ static void check_image(struct partition *p, const struct pt_region *ram)
 		       (unsigned long long)len);
 		return;
 	}
-	p->entry = p->elf.entry;
+	p->boot.rip = p->elf.entry;
 	for (u32 i = 0; i < p->elf.segment_count; i++)
-		if (!ram_holding(p->cfg, p->elf.seg[i].paddr, p->elf.seg[i].memsz)) {
+		if (!guest_ram_holding(p->cfg, p->elf.seg[i].paddr, p->elf.seg[i].memsz)) {
 			refuse(
 			    p,
 			    "module: ELF segment at guest 0x%llx (%llu bytes) is outside its RAM",
@@ -248,38 +267,29 @@ static int build_vm(struct partition *p, u16 vpid)
 	return err;
 }
 
-static u8 *host_of(const struct partition_config *c, u64 gpa, u64 len)
-{
-	const struct pt_region *r = ram_holding(c, gpa, len);
-
-	return (u8 *)(r->phys + (gpa - r->guest));
-}
-
-/* Scrub the partition's RAM, copy the pristine image from its module, write the info page. */
-static void load_image(struct partition *p)
+/* A payload: its segments (or flat image) and the information page. */
+static void load_payload(struct partition *p)
 {
 	const u8 *img = (const u8 *)p->module->start;
 	struct payload_info *info =
-	    (struct payload_info *)host_of(p->cfg, PAYLOAD_INFO_GPA, sizeof(*info));
+	    (struct payload_info *)guest_host_ptr(p->cfg, PAYLOAD_INFO_GPA, sizeof(*info));
 
-	for (u32 i = 0; i < p->cfg->mem.count; i++)
-		if (p->cfg->mem.r[i].kind == REGION_RAM)
-			memset((void *)p->cfg->mem.r[i].phys, 0, p->cfg->mem.r[i].size);
 	if (p->is_elf) {
 		for (u32 i = 0; i < p->elf.segment_count; i++) {
 			const struct elf_segment *s = &p->elf.seg[i];
 
-			memcpy(host_of(p->cfg, s->paddr, s->memsz), img + s->offset, s->filesz);
+			memcpy(guest_host_ptr(p->cfg, s->paddr, s->memsz), img + s->offset,
+			       s->filesz);
 		}
 	} else {
-		memcpy(host_of(p->cfg, PAYLOAD_LOAD_GPA, p->module->end - p->module->start), img,
-		       p->module->end - p->module->start);
+		memcpy(guest_host_ptr(p->cfg, PAYLOAD_LOAD_GPA, p->module->end - p->module->start),
+		       img, p->module->end - p->module->start);
 	}
 	info->magic = PAYLOAD_MAGIC;
 	info->cpu_count = p->cfg->cpus.count;
 	for (u32 i = 0; i < p->cfg->cpus.count && i < ARRAY_SIZE(info->apic_ids); i++)
 		info->apic_ids[i] = p->cfg->cpus.apic_id[i];
-	info->ram_size = first_ram(p->cfg)->size;
+	info->ram_size = guest_first_ram(p->cfg)->size;
 	strlcpy(info->name, p->cfg->name, sizeof(info->name));
 	strlcpy(info->cmdline, p->cmdline, sizeof(info->cmdline));
 	info->tsc_khz = arch_tsc_khz();
@@ -287,6 +297,38 @@ static void load_image(struct partition *p)
 		if (p->cfg->mem.r[i].kind == REGION_SHARED)
 			info->shared[info->shared_count++] =
 			    (struct payload_shared){p->cfg->mem.r[i].guest, p->cfg->mem.r[i].size};
+}
+
+/* Scrub the partition's RAM and load it again from the pristine modules, as at boot. */
+static void load_image(struct partition *p)
+{
+	for (u32 i = 0; i < p->cfg->mem.count; i++)
+		if (p->cfg->mem.r[i].kind == REGION_RAM)
+			memset((void *)p->cfg->mem.r[i].phys, 0, p->cfg->mem.r[i].size);
+	vuart_reset(&p->uart);
+	if (p->cfg->kind == PART_LINUX)
+		linux_load(p->cfg, &p->linux, p->cmdline, &p->boot);
+	else
+		load_payload(p);
+}
+
+static void report_loaded(const struct partition *p)
+{
+	const struct linux_boot *lb = &p->linux;
+
+	if (p->cfg->kind != PART_LINUX) {
+		log_info("partition %s: loaded %s image of %llu bytes, entry 0x%llx\n",
+			 p->cfg->name, p->is_elf ? "ELF64" : "flat",
+			 (unsigned long long)(p->module->end - p->module->start),
+			 (unsigned long long)p->boot.rip);
+		return;
+	}
+	log_info("partition %s: loaded Linux (boot protocol %u.%02u) at 0x%llx, %llu-byte "
+		 "initrd at 0x%llx, %u cpus in its ACPI tables\n",
+		 p->cfg->name, lb->bz.protocol >> 8, lb->bz.protocol & 0xff,
+		 (unsigned long long)lb->load_gpa, (unsigned long long)lb->initrd_len,
+		 (unsigned long long)lb->initrd_gpa, p->cfg->cpus.count);
+	log_info("partition %s: command line \"%s\"\n", p->cfg->name, p->cmdline);
 }
 
 u32 partitions_prepare(const struct mb2_info *mb)
@@ -310,10 +352,7 @@ u32 partitions_prepare(const struct mb2_info *mb)
 			continue;
 		}
 		load_image(p);
-		log_info("partition %s: loaded %s image of %llu bytes, entry 0x%llx\n",
-			 p->cfg->name, p->is_elf ? "ELF64" : "flat",
-			 (unsigned long long)(p->module->end - p->module->start),
-			 (unsigned long long)p->entry);
+		report_loaded(p);
 		ready++;
 	}
 	return ready;
@@ -358,8 +397,7 @@ static __attribute__((noreturn)) void enter(struct partition *p, u32 partition, 
 	print_cpus(p->cfg, cpus, sizeof(cpus));
 	if (!p->restarts)
 		log_info("partition %s: running on cpus %s\n", p->cfg->name, cpus);
-	arch_vm_start(&p->vm, partition, p->entry, PAYLOAD_LOAD_GPA, PAYLOAD_MAGIC,
-		      (u32)PAYLOAD_INFO_GPA);
+	arch_vm_start(&p->vm, partition, &p->boot);
 }
 
 static bool uses_cpu(const struct partition *p, u32 cpu)
@@ -439,6 +477,17 @@ static __attribute__((noreturn)) void partition_exit(struct partition *p, u32 cp
 	arch_halt_forever();
 }
 
+/* One line of the partition's output on COM1, prefixed with its name; none after it stopped. */
+static void print_line(void *ctx, const char *text)
+{
+	struct partition *p = ctx;
+
+	spin_lock(&p->print_lock);
+	if (p->state == PART_RUNNING)
+		log_info("%s: %s\n", p->cfg->name, text);
+	spin_unlock(&p->print_lock);
+}
+
 u64 partition_hypercall(u32 partition, u32 cpu, u64 nr, u64 a1, u64 a2)
 {
 	struct partition *p = &parts[partition];
@@ -455,11 +504,41 @@ u64 partition_hypercall(u32 partition, u32 cpu, u64 nr, u64 a1, u64 a2)
 	text[a2] = '\0';
 	while (a2 && (text[a2 - 1] == '\n' || text[a2 - 1] == '\r'))
 		text[--a2] = '\0';
-	spin_lock(&p->print_lock);
-	if (p->state == PART_RUNNING)
-		log_info("%s: %s\n", p->cfg->name, text);
-	spin_unlock(&p->print_lock);
+	print_line(p, text);
 	return 0;
+}
+
+/* Ports already reported as denied, per partition: each is named once, not on every access. */
+static u8 port_reported[PT_MAX_PARTITIONS][0x10000 / 8];
+
+static void report_denied_port(u32 partition, u32 port, bool in)
+{
+	u8 *bits = port_reported[partition];
+
+	if (bits[port / 8] & (1u << (port % 8)))
+		return;
+	bits[port / 8] |= (u8)(1u << (port % 8));
+	log_warn("partition %s: port 0x%x not granted: %s (reported once)\n",
+		 parts[partition].cfg->name, port,
+		 in ? "read gives all-ones" : "write dropped");
+}
+
+u32 partition_port_io(u32 partition, u32 port, u32 size, bool in, u32 value)
+{
+	struct partition *p = &parts[partition];
+	u32 result;
+
+	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS && size == 1) {
+		spin_lock(&p->uart_lock);
+		if (in)
+			result = vuart_read(&p->uart, port - VUART_BASE);
+		else
+			vuart_write(&p->uart, port - VUART_BASE, (u8)value, print_line, p);
+		spin_unlock(&p->uart_lock);
+		return in ? result : 0;
+	}
+	report_denied_port(partition, port, in);
+	return ~0u;
 }
 
 /* Exponential back-off between restarts, so a partition that keeps failing cannot flood

@@ -9,6 +9,7 @@ BUILD=${BUILD:-build}
 VMX_EMU=${VMX_EMU:-bochs}
 SECONDS_RUN=${BENCH_SECONDS:-4}
 dir=$BUILD/bench
+make -s --no-print-directory BUILD="$BUILD/rt" PARTITIONS=rt "$BUILD/rt/bulkhead.bin" >/dev/null
 mkdir -p "$dir"
 args="hz=10000 seconds=$SECONDS_RUN"
 
@@ -24,28 +25,28 @@ menuentry "latency, bare" {
 	boot
 }
 EOF2
-tools/mkiso.sh "$dir/bare.iso" "$dir/bare.cfg" "$BUILD/bulkhead.bin" "$BUILD/images/latency.elf"
+tools/mkiso.sh "$dir/bare.iso" "$dir/bare.cfg" "$BUILD/rt/bulkhead.bin" "$BUILD/images/latency.elf"
 sed -e 's/ cpus=3 busy=2$//' "$dir/bare.cfg" >"$dir/bare-quiet.cfg"
-tools/mkiso.sh "$dir/bare-quiet.iso" "$dir/bare-quiet.cfg" "$BUILD/bulkhead.bin" "$BUILD/images/latency.elf"
+tools/mkiso.sh "$dir/bare-quiet.iso" "$dir/bare-quiet.cfg" "$BUILD/rt/bulkhead.bin" "$BUILD/images/latency.elf"
 sed -e "s#testpay.bin rt0\$#latency.elf rt0 $args#; s#testpay.bin rt1\$#testpay.bin rt1 spin#" \
 	-e "s#testpay.elf rt2\$#testpay.elf rt2 spin#" \
-	grub.cfg >"$dir/bh.cfg"
-tools/mkiso.sh "$dir/bh.iso" "$dir/bh.cfg" "$BUILD/bulkhead.bin" "$BUILD"/images/latency.elf \
+	tests/emu/grub-rt.cfg >"$dir/bh.cfg"
+tools/mkiso.sh "$dir/bh.iso" "$dir/bh.cfg" "$BUILD/rt/bulkhead.bin" "$BUILD"/images/latency.elf \
 	"$BUILD"/images/testpay.bin "$BUILD"/images/testpay.elf
 # The same with quiet neighbours (the test payload beats, then halts): what Bulkhead itself
 # adds, apart from the emulator's sharing of one host thread between busy CPUs.
 sed -e "s/ spin\$//" "$dir/bh.cfg" >"$dir/quiet.cfg"
-tools/mkiso.sh "$dir/quiet.iso" "$dir/quiet.cfg" "$BUILD/bulkhead.bin" "$BUILD"/images/latency.elf \
+tools/mkiso.sh "$dir/quiet.iso" "$dir/quiet.cfg" "$BUILD/rt/bulkhead.bin" "$BUILD"/images/latency.elf \
 	"$BUILD"/images/testpay.bin "$BUILD"/images/testpay.elf
 # Neighbours in a tight PAUSE loop (no memory traffic): separates "a neighbour runs in VMX
 # non-root" from "a neighbour sweeps memory through its EPT".
 sed -e "s/ spin\$/ spint/" "$dir/bh.cfg" >"$dir/tight.cfg"
-tools/mkiso.sh "$dir/tight.iso" "$dir/tight.cfg" "$BUILD/bulkhead.bin" "$BUILD"/images/latency.elf \
+tools/mkiso.sh "$dir/tight.iso" "$dir/tight.cfg" "$BUILD/rt/bulkhead.bin" "$BUILD"/images/latency.elf \
 	"$BUILD"/images/testpay.bin "$BUILD"/images/testpay.elf
 # Exits are counted in a run of its own with stats=1: the boot CPU's once-a-second report
 # spins between reports, and a spinning CPU slows the others in Bochs (one host thread).
 sed -e "s#^\(\s*multiboot2 /boot/bulkhead.bin\).*#\1 loglevel=info stats=1#" "$dir/bh.cfg" >"$dir/stats.cfg"
-tools/mkiso.sh "$dir/stats.iso" "$dir/stats.cfg" "$BUILD/bulkhead.bin" "$BUILD"/images/latency.elf \
+tools/mkiso.sh "$dir/stats.iso" "$dir/stats.cfg" "$BUILD/rt/bulkhead.bin" "$BUILD"/images/latency.elf \
 	"$BUILD"/images/testpay.bin "$BUILD"/images/testpay.elf
 
 tests/emu/boot.sh --emu "$VMX_EMU" --iso "$dir/bare.iso" --log "$dir/bare.log" --cpus 4 \

@@ -321,6 +321,42 @@ static void check_modules_unique(const struct partition_table *t)
 	}
 }
 
+/* A Linux partition's initrd is a second GRUB module, found by its own tag. */
+static bool tag_taken(const struct partition_table *t, u32 upto, const char *tag, u32 *owner)
+{
+	for (u32 j = 0; j < n_parts(t); j++) {
+		const struct partition_config *q = &t->parts.p[j];
+
+		if ((q->module && strcmp(q->module, tag) == 0) ||
+		    (j < upto && q->initrd && strcmp(q->initrd, tag) == 0)) {
+			*owner = j;
+			return true;
+		}
+	}
+	return false;
+}
+
+static void check_initrd(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const char *tag = t->parts.p[i].initrd;
+		u32 owner;
+
+		if (!tag || !tag[0])
+			continue;
+		if (t->parts.p[i].kind != PART_LINUX)
+			problem(t, i,
+				"initrd: tag \"%s\" on a partition that is not PART_LINUX; only "
+				"Linux takes an initrd",
+				tag);
+		else if (strchr(tag, ' ') || strchr(tag, '\t'))
+			problem(t, i, "initrd: tag \"%s\" contains whitespace", tag);
+		else if (tag_taken(t, i, tag, &owner))
+			problem(t, i, "initrd: tag \"%s\" is also a module tag of %s", tag,
+				who(t, owner));
+	}
+}
+
 static void check_fault(const struct partition_table *t)
 {
 	for (u32 i = 0; i < n_parts(t); i++) {
@@ -657,6 +693,30 @@ static void check_ports(const struct partition_table *t)
 	}
 }
 
+/* COM1 is Bulkhead's console: every partition gets an emulated one at these ports. */
+#define COM1_BASE  0x3f8
+#define COM1_PORTS 8
+
+static void check_ports_console(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		for (u32 k = 0; k < n_ports(p); k++) {
+			const struct pt_ports *r = &p->ports.p[k];
+
+			if (ports_valid(r) &&
+			    ranges_overlap(r->base, r->count, COM1_BASE, COM1_PORTS))
+				problem(t, i,
+					"ports[%u]: " PORTS_FMT
+					" includes COM1 (0x3f8-0x3ff), which "
+					"Bulkhead keeps for its console; each partition has an "
+					"emulated COM1 there",
+					(unsigned)k, PORTS(r->base, r->count));
+		}
+	}
+}
+
 /*
  * A port is a device register with no memory behind it to share: two partitions driving one
  * device corrupt each other. Never allowed, and twice in one partition is a typo.
@@ -708,31 +768,15 @@ static void check_port_unique(const struct partition_table *t)
 /* ------------------------------------------------------------------------------------------ */
 
 static void (*const checks[])(const struct partition_table *) = {
-    check_partition_count,
-    check_layout_name,
-    check_stale_entries,
-    check_names,
-    check_names_unique,
-    check_kind,
-    check_linux_count,
-    check_modules,
-    check_modules_unique,
-    check_fault,
-    check_cpu_count,
-    check_cpu_unique,
-    check_cpu_exclusive,
-    check_region_count,
-    check_has_ram,
-    check_region_shape,
-    check_region_kind,
-    check_region_access,
-    check_guest_overlap,
-    check_host_overlap_self,
-    check_ram_overlap,
-    check_mmio_overlap,
-    check_hypervisor_overlap,
-    check_ports,
-    check_port_unique,
+    check_partition_count, check_layout_name,	check_stale_entries,
+    check_names,	   check_names_unique,	check_kind,
+    check_linux_count,	   check_modules,	check_modules_unique,
+    check_initrd,	   check_fault,		check_cpu_count,
+    check_cpu_unique,	   check_cpu_exclusive, check_region_count,
+    check_has_ram,	   check_region_shape,	check_region_kind,
+    check_region_access,   check_guest_overlap, check_host_overlap_self,
+    check_ram_overlap,	   check_mmio_overlap,	check_hypervisor_overlap,
+    check_ports,	   check_ports_console, check_port_unique,
 };
 
 int main(int argc, char **argv)

@@ -68,10 +68,18 @@ int arch_vm_map(struct arch_vm *vm, u64 gpa, u64 hpa, u64 size, u32 access, bool
 void arch_vm_grant_ports(struct arch_vm *vm, u32 base, u32 count);
 /* Copy guest-physical memory out; false if any byte is not mapped. */
 bool arch_vm_read(const struct arch_vm *vm, u64 gpa, void *buf, u64 len);
-/* Run the guest on the calling CPU from 32-bit protected mode, flat segments, paging off
- * (the Multiboot state): EIP = rip, ESP = rsp, EAX/EBX as given. Never returns. */
-__attribute__((noreturn)) void arch_vm_start(const struct arch_vm *vm, u32 partition, u64 rip,
-					     u64 rsp, u32 eax, u32 ebx);
+/* How a guest starts: 32-bit protected mode, flat 4 GiB segments, paging and interrupts off
+ * (the state both the Multiboot and the Linux 32-bit boot protocols ask for). Registers not
+ * named are zero. The selectors are what the boot protocol promises (the GDT is the guest's
+ * own business: both protocols load their own before they reload a segment register). */
+struct arch_vm_entry {
+	u64 rip, rsp;
+	u32 eax, ebx, esi;
+	u16 cs, ds; /* selectors: CS, and DS = ES = SS = FS = GS */
+};
+/* Run the guest on the calling CPU from `e`. Never returns. */
+__attribute__((noreturn)) void arch_vm_start(const struct arch_vm *vm, u32 partition,
+					     const struct arch_vm_entry *e);
 /* The partition's other CPUs: wait for INIT-SIPI from its first CPU. Never returns. */
 __attribute__((noreturn)) void arch_vm_start_waiting(const struct arch_vm *vm, u32 partition);
 /* Send an NMI to another CPU (to make it look at its partition's state). */
@@ -89,6 +97,9 @@ struct vm_fault {
 };
 /* A VMCALL: returns the value for the guest's RAX. */
 u64 partition_hypercall(u32 partition, u32 cpu, u64 nr, u64 a1, u64 a2);
+/* A port access the partition was not granted (`size` 1, 2 or 4 bytes). COM1 is its emulated
+ * UART; any other port reads all-ones and drops writes. Returns the value an IN reads. */
+u32 partition_port_io(u32 partition, u32 port, u32 size, bool in, u32 value);
 /* May this partition send an IPI to `dest_apic`? (Its own CPUs only.) */
 bool partition_owns_apic(u32 partition, u32 dest_apic);
 /* An NMI from Bulkhead reached this CPU while it ran `partition`: park it if the partition

@@ -23,6 +23,7 @@ struct vcpu {
 	 * ignores it; a started one is sent an NMI with init_pending set. */
 	volatile u32 started;	   /* left wait-for-SIPI through a SIPI */
 	volatile u32 init_pending; /* go back to wait-for-SIPI on the next NMI exit */
+	volatile u32 nmi_pending;  /* a sibling's NMI: inject one into the guest on the NMI exit */
 };
 
 #endif

@@ -5,8 +5,12 @@
  *   proc-based  : I/O bitmaps (ungranted ports trap), MSR bitmaps, secondary controls;
  *                 HLT, RDTSC, MWAIT not trapped
  *   secondary   : EPT, VPID, unrestricted guest (guests start in the mode their boot
- *                 protocol expects, paging off)
- *   exit/entry  : 64-bit host, save/load IA32_EFER, acknowledge interrupts on exit */
+ *                 protocol expects, paging off); RDTSCP (with RDPID) and INVPCID enabled
+ *                 where offered, since Linux uses them when CPUID says so (vmexit.c hides
+ *                 them where they are not); WBINVD exiting (a guest may not flush the caches
+ *                 every partition shares)
+ *   exit/entry  : 64-bit host, save/load IA32_EFER and IA32_PAT (a guest's PAT must not
+ *                 change how the hypervisor maps its own memory), acknowledge interrupts */
 #include "arch/x86/arch.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/ept.h"
@@ -29,12 +33,18 @@
 #define PROC_USE_MSR_BITMAPS (1u << 28)
 #define PROC_SECONDARY	     (1u << 31)
 #define PROC2_EPT	     (1u << 1)
+#define PROC2_RDTSCP	     (1u << 3)
+#define PROC2_WBINVD_EXIT    (1u << 6)
+#define PROC2_INVPCID	     (1u << 12)
 #define PROC2_VPID	     (1u << 5)
 #define PROC2_UNRESTRICTED   (1u << 7)
 #define EXIT_HOST_64	     (1u << 9)
 #define EXIT_ACK_INTR	     (1u << 15)
+#define EXIT_SAVE_PAT	     (1u << 18)
+#define EXIT_LOAD_PAT	     (1u << 19)
 #define EXIT_SAVE_EFER	     (1u << 20)
 #define EXIT_LOAD_EFER	     (1u << 21)
+#define ENTRY_LOAD_PAT	     (1u << 14)
 #define ENTRY_LOAD_EFER	     (1u << 15)
 #define CR0_PE		     (1ULL << 0)
 #define CR0_ET		     (1ULL << 4)
@@ -70,6 +80,36 @@ static void msr_pass(const struct arch_vm *vm, u32 msr, bool read, bool write)
 #define MSR_X2APIC_LAST	 0x8ff
 #define MSR_X2APIC_ICR	 0x830
 
+/* MSRs that are the vCPU's own state, on a CPU the partition owns whole: passed through.
+ * Reads of the ones that only describe the CPU are passed through too. Everything else traps
+ * to arch/x86/vmexit.c (a few writes are dropped there, the rest raise #GP). */
+static const struct msr_pass_rule {
+	u32 first, last;
+	bool read, write;
+} msr_pass_rules[] = {
+    {0x010, 0x010, true, false},		/* TSC (writes would skew the hypervisor's clock) */
+    {0x017, 0x017, true, false},		/* PLATFORM_ID */
+    {0x048, 0x048, true, true},			/* SPEC_CTRL */
+    {0x049, 0x049, false, true},		/* PRED_CMD */
+    {0x08b, 0x08b, true, false},		/* microcode revision */
+    {0x0ce, 0x0ce, true, false},		/* PLATFORM_INFO */
+    {0x0fe, 0x0fe, true, false},		/* MTRRCAP */
+    {0x10a, 0x10a, true, false},		/* ARCH_CAPABILITIES */
+    {0x10b, 0x10b, false, true},		/* FLUSH_CMD */
+    {0x174, 0x176, true, true},			/* SYSENTER_CS/ESP/EIP (also in the VMCS) */
+    {0x1a0, 0x1a0, true, false},		/* MISC_ENABLE */
+    {0x200, 0x21f, true, false},		/* variable-range MTRRs */
+    {0x250, 0x250, true, false},		/* fixed-range MTRRs */
+    {0x258, 0x259, true, false},		/* " */
+    {0x268, 0x26f, true, false},		/* " */
+    {MSR_PAT, MSR_PAT, true, true},		/* switched by the VMCS on entry and exit */
+    {0x2ff, 0x2ff, true, false},		/* MTRR default type */
+    {MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, true, true}, /* the partition's own timer */
+    {MSR_IA32_EFER, MSR_IA32_EFER, true, true}, /* switched by the VMCS */
+    {0xc0000081, 0xc0000084, true, true},	/* STAR, LSTAR, CSTAR, SFMASK (SYSCALL) */
+    {0xc0000100, 0xc0000103, true, true},	/* FS/GS base, KERNEL_GS_BASE, TSC_AUX */
+};
+
 int arch_vm_create(struct arch_vm *vm, u16 vpid)
 {
 	vm->vpid = vpid;
@@ -81,14 +121,17 @@ int arch_vm_create(struct arch_vm *vm, u16 vpid)
 	/* Deny by default: every port and every MSR traps until granted. */
 	memset((void *)vm->io_bitmap, 0xff, 2 * PAGE_SIZE);
 	memset((void *)vm->msr_bitmap, 0xff, PAGE_SIZE);
-	/* IA32_EFER is switched by the VMCS itself (save/load EFER): let the guest own it. */
-	msr_pass(vm, MSR_IA32_EFER, true, true);
-	/* The partition owns its CPUs' local APICs: x2APIC registers and the TSC deadline pass
-	 * through, so its timer interrupts cost no exit. The ICR stays trapped: it can reach
-	 * other CPUs, so every write is checked (arch/x86/vmexit.c). */
+	for (u32 i = 0; i < ARRAY_SIZE(msr_pass_rules); i++) {
+		const struct msr_pass_rule *r = &msr_pass_rules[i];
+
+		for (u32 msr = r->first; msr <= r->last; msr++)
+			msr_pass(vm, msr, r->read, r->write);
+	}
+	/* The partition owns its CPUs' local APICs: x2APIC registers pass through, so its
+	 * timer interrupts cost no exit. The ICR stays trapped: it can reach other CPUs, so
+	 * every write is checked (arch/x86/vmexit.c). */
 	for (u32 msr = MSR_X2APIC_FIRST; msr <= MSR_X2APIC_LAST; msr++)
 		msr_pass(vm, msr, true, msr != MSR_X2APIC_ICR);
-	msr_pass(vm, MSR_TSC_DEADLINE, true, true);
 	return 0;
 }
 
@@ -132,11 +175,13 @@ static void write_controls(const struct arch_vm *vm)
 	vmwrite(PIN_CONTROLS, adjust(MSR_IA32_VMX_TRUE_PIN, PIN_NMI_EXITING));
 	vmwrite(PROC_CONTROLS, adjust(MSR_IA32_VMX_TRUE_PROC,
 				      PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY));
-	vmwrite(PROC_CONTROLS2,
-		adjust(MSR_IA32_VMX_PROCBASED2, PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED));
-	vmwrite(EXIT_CONTROLS, adjust(MSR_TRUE_EXIT, EXIT_HOST_64 | EXIT_ACK_INTR | EXIT_SAVE_EFER |
-							 EXIT_LOAD_EFER));
-	vmwrite(ENTRY_CONTROLS, adjust(MSR_TRUE_ENTRY, ENTRY_LOAD_EFER));
+	vmwrite(PROC_CONTROLS2, adjust(MSR_IA32_VMX_PROCBASED2,
+				       PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED | PROC2_RDTSCP |
+					   PROC2_INVPCID | PROC2_WBINVD_EXIT));
+	vmwrite(EXIT_CONTROLS,
+		adjust(MSR_TRUE_EXIT, EXIT_HOST_64 | EXIT_ACK_INTR | EXIT_SAVE_EFER |
+					  EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT));
+	vmwrite(ENTRY_CONTROLS, adjust(MSR_TRUE_ENTRY, ENTRY_LOAD_EFER | ENTRY_LOAD_PAT));
 	vmwrite(EXCEPTION_BITMAP, 0);
 	vmwrite(CR3_TARGET_COUNT, 0);
 	vmwrite(EXIT_MSR_STORE_COUNT, 0);
@@ -178,6 +223,7 @@ static void write_host_state(const struct x86_cpu *cpu, u64 exit_stack)
 	vmwrite(HOST_SYSENTER_ESP, 0);
 	vmwrite(HOST_SYSENTER_EIP, 0);
 	vmwrite(HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
+	vmwrite(HOST_IA32_PAT, rdmsr(MSR_PAT));
 	vmwrite(HOST_RSP, exit_stack);
 	vmwrite(HOST_RIP, (u64)vmx_exit_entry);
 }
@@ -190,15 +236,15 @@ static void write_segment(unsigned seg, u16 sel, u32 limit, u32 ar)
 	vmwrite(GUEST_ES_AR + 2 * seg, ar);
 }
 
-/* The Multiboot-like start state: 32-bit protected mode, flat 4 GiB segments, paging off. */
-static void write_guest_state(u64 rip, u64 rsp)
+/* The boot protocols' start state: 32-bit protected mode, flat 4 GiB segments, paging off. */
+static void write_guest_state(const struct arch_vm_entry *e)
 {
-	write_segment(SEG_CS, 0x08, 0xffffffff, 0xc09b); /* code, 32-bit, 4 KiB granular */
-	write_segment(SEG_SS, 0x10, 0xffffffff, 0xc093);
-	write_segment(SEG_DS, 0x10, 0xffffffff, 0xc093);
-	write_segment(SEG_ES, 0x10, 0xffffffff, 0xc093);
-	write_segment(SEG_FS, 0x10, 0xffffffff, 0xc093);
-	write_segment(SEG_GS, 0x10, 0xffffffff, 0xc093);
+	write_segment(SEG_CS, e->cs, 0xffffffff, 0xc09b); /* code, 32-bit, 4 KiB granular */
+	write_segment(SEG_SS, e->ds, 0xffffffff, 0xc093);
+	write_segment(SEG_DS, e->ds, 0xffffffff, 0xc093);
+	write_segment(SEG_ES, e->ds, 0xffffffff, 0xc093);
+	write_segment(SEG_FS, e->ds, 0xffffffff, 0xc093);
+	write_segment(SEG_GS, e->ds, 0xffffffff, 0xc093);
 	write_segment(SEG_LDTR, 0, 0, 0x10000);	  /* unusable */
 	write_segment(SEG_TR, 0, 0xffff, 0x008b); /* busy 32-bit TSS, as VM entry needs */
 	vmwrite(GUEST_GDTR_BASE, 0);
@@ -210,8 +256,8 @@ static void write_guest_state(u64 rip, u64 rsp)
 	vmwrite(GUEST_CR3, 0);
 	vmwrite(GUEST_CR4, rdmsr(MSR_IA32_VMX_CR4_FIXED0));
 	vmwrite(GUEST_DR7, 0x400);
-	vmwrite(GUEST_RSP, rsp);
-	vmwrite(GUEST_RIP, rip);
+	vmwrite(GUEST_RSP, e->rsp);
+	vmwrite(GUEST_RIP, e->rip);
 	vmwrite(GUEST_RFLAGS, 0x2);
 	vmwrite(GUEST_PENDING_DBG, 0);
 	vmwrite(GUEST_SYSENTER_CS, 0);
@@ -224,7 +270,8 @@ static void write_guest_state(u64 rip, u64 rsp)
 }
 
 /* Load a fresh VMCS on this CPU for `vm` (reusing this CPU's VMCS page and exit stack). */
-static struct vcpu *vcpu_setup(const struct arch_vm *vm, u32 partition, u64 rip, u64 rsp)
+static struct vcpu *vcpu_setup(const struct arch_vm *vm, u32 partition,
+			       const struct arch_vm_entry *e)
 {
 	struct x86_cpu *cpu = this_cpu();
 	struct vcpu *v = &cpu->vcpu;
@@ -255,16 +302,17 @@ static struct vcpu *vcpu_setup(const struct arch_vm *vm, u32 partition, u64 rip,
 	if (rdmsr(MSR_IA32_VMX_EPT_VPID) & (1ULL << 41)) /* single-context INVVPID offered */
 		vmx_invvpid_single(vm->vpid);
 	write_host_state(cpu, v->exit_stack);
-	write_guest_state(rip, rsp);
+	write_guest_state(e);
 	return v;
 }
 
-void arch_vm_start(const struct arch_vm *vm, u32 partition, u64 rip, u64 rsp, u32 eax, u32 ebx)
+void arch_vm_start(const struct arch_vm *vm, u32 partition, const struct arch_vm_entry *e)
 {
-	struct vcpu *v = vcpu_setup(vm, partition, rip, rsp);
+	struct vcpu *v = vcpu_setup(vm, partition, e);
 
-	v->launch_regs.rax = eax;
-	v->launch_regs.rbx = ebx;
+	v->launch_regs.rax = e->eax;
+	v->launch_regs.rbx = e->ebx;
+	v->launch_regs.rsi = e->esi;
 	vmx_launch_guest(&v->launch_regs);
 	arch_halt_forever(); /* not reached: vmentry_failed() does not return */
 }
@@ -273,7 +321,8 @@ void arch_vm_start(const struct arch_vm *vm, u32 partition, u64 rip, u64 rsp, u3
  * in the wait-for-SIPI activity state (SDM §25.4.2), woken by INIT and SIPI exits. */
 void arch_vm_start_waiting(const struct arch_vm *vm, u32 partition)
 {
-	struct vcpu *v = vcpu_setup(vm, partition, 0, 0);
+	static const struct arch_vm_entry none = {.cs = 0x08, .ds = 0x10};
+	struct vcpu *v = vcpu_setup(vm, partition, &none);
 
 	vmwrite(GUEST_ACTIVITY, GUEST_WAIT_FOR_SIPI);
 	vmx_launch_guest(&v->launch_regs);

@@ -43,6 +43,17 @@ enum exit_reason {
 #define INTR_DELIVER_ERROR     (1u << 11)
 #define INTR_VALID	       (1u << 31)
 #define CPUID1_ECX_VMX	       (1u << 5)
+#define CPUID1_ECX_PDCM	       (1u << 15)
+#define CPUID1_EDX_MCE	       (1u << 7)
+#define CPUID1_EDX_MCA	       (1u << 14)
+#define CPUID1_EDX_ACPI	       (1u << 22)
+#define CPUID1_EDX_TM	       (1u << 29)
+#define CPUID7_EBX_INVPCID     (1u << 10)
+#define CPUID7_ECX_WAITPKG     (1u << 5)
+#define CPUID7_ECX_RDPID       (1u << 22)
+#define CPUIDX1_EDX_RDTSCP     (1u << 27)
+#define PROC2_RDTSCP	       (1u << 3)
+#define PROC2_INVPCID	       (1u << 12)
 #define CPUID1_ECX_XSAVE       (1u << 26)
 #define CPUID1_ECX_OSXSAVE     (1u << 27)
 #define CPUID1_ECX_HYPERVISOR  (1u << 31)
@@ -54,8 +65,17 @@ enum exit_reason {
 #define ICR_MODE(v)	       (((v) >> 8) & 7)
 #define ICR_SHORTHAND(v)       (((v) >> 18) & 3)
 #define ICR_MODE_FIXED	       0
+#define ICR_MODE_NMI	       4
 #define ICR_MODE_INIT	       5
 #define ICR_MODE_SIPI	       6
+#define ICR_LOGICAL	       (1u << 11)
+#define ICR_ASSERT	       (1u << 14)
+#define ICR_LEVEL	       (1u << 15)
+#define ICR_SELF	       1
+#define ICR_ALL		       2
+#define ICR_ALL_BUT_SELF       3
+#define INTR_TYPE_NMI_INJECT   (2u << 8)
+#define VEC_NMI		       2
 #define INTR_TYPE(info)	       (((info) >> 8) & 7)
 #define INTR_TYPE_NMI	       2
 #define INTR_BLOCK_SMI	       (1u << 2)
@@ -110,8 +130,43 @@ static __attribute__((noreturn)) void fault(u32 reason, const char *what)
 	partition_fault(v->partition, this_cpu()->index, &f);
 }
 
-/* VMX is hidden, the hypervisor bit set, and leaf 0x40000000 names Bulkhead. XSAVE is hidden
- * too: XSETBV is refused (Bulkhead does not switch XCR0 between partitions yet). */
+/* What a partition's CPUID may not promise (SDM Vol. 2A CPUID): VMX (no nesting); XSAVE
+ * (XCR0 is not switched per partition yet, XSETBV raises #GP); machine-check banks, thermal
+ * and power management, performance counters (package- or machine-wide MSRs the partition
+ * cannot have); WAITPKG, and RDTSCP/RDPID or INVPCID when their VM-execution control is off
+ * (the instruction would raise #UD). The hypervisor bit is set, and leaf 0x40000000 names
+ * Bulkhead. */
+static void filter_cpuid(u32 leaf, struct cpuid_regs *c)
+{
+	u64 proc2 = vmread(PROC_CONTROLS2);
+
+	switch (leaf) {
+	case 1:
+		c->ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_XSAVE | CPUID1_ECX_OSXSAVE | CPUID1_ECX_PDCM);
+		c->ecx |= CPUID1_ECX_HYPERVISOR;
+		c->edx &= ~(CPUID1_EDX_MCE | CPUID1_EDX_MCA | CPUID1_EDX_ACPI | CPUID1_EDX_TM);
+		break;
+	case 6:	   /* thermal and power management */
+	case 0xa:  /* architectural performance monitoring */
+	case 0xd:  /* XSAVE state */
+		*c = (struct cpuid_regs){0, 0, 0, 0};
+		break;
+	case 7:
+		c->ecx &= ~CPUID7_ECX_WAITPKG;
+		if (!(proc2 & PROC2_INVPCID))
+			c->ebx &= ~CPUID7_EBX_INVPCID;
+		if (!(proc2 & PROC2_RDTSCP))
+			c->ecx &= ~CPUID7_ECX_RDPID;
+		break;
+	case 0x80000001:
+		if (!(proc2 & PROC2_RDTSCP))
+			c->edx &= ~CPUIDX1_EDX_RDTSCP;
+		break;
+	default:
+		break;
+	}
+}
+
 static void handle_cpuid(struct guest_regs *r)
 {
 	u32 leaf = (u32)r->rax, sub = (u32)r->rcx;
@@ -123,10 +178,7 @@ static void handle_cpuid(struct guest_regs *r)
 		c = (struct cpuid_regs){0, 0, 0, 0};
 	} else {
 		c = cpuid(leaf, sub);
-		if (leaf == 1) {
-			c.ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_XSAVE | CPUID1_ECX_OSXSAVE);
-			c.ecx |= CPUID1_ECX_HYPERVISOR;
-		}
+		filter_cpuid(leaf, &c);
 	}
 	r->rax = c.eax;
 	r->rbx = c.ebx;
@@ -135,18 +187,24 @@ static void handle_cpuid(struct guest_regs *r)
 	skip_instruction();
 }
 
-/* A port the partition was not granted: reads give all-ones, writes are dropped
- * (SDM §28.2.1 table 28-5 for the qualification). */
+/* A port the partition was not granted: core/ decides (its emulated COM1, or denied).
+ * String I/O (INS/OUTS) is not emulated: skipped, as if to a port with nothing behind it.
+ * SDM §28.2.1 table 28-5 for the qualification. */
 static void handle_io(struct guest_regs *r)
 {
 	u64 q = vmread(EXIT_QUALIFICATION);
-	u32 size = (u32)(q & 7) + 1;
+	u32 size = (u32)(q & 7) + 1, port = (u32)(q >> 16) & 0xffff;
 	bool in = q & (1u << 3), string = q & (1u << 4);
+	u64 mask = size == 4 ? 0xffffffffULL : size == 2 ? 0xffffULL : 0xffULL;
+	u32 v;
 
-	if (in && !string) {
-		u64 mask = size == 4 ? 0xffffffffULL : size == 2 ? 0xffffULL : 0xffULL;
-		r->rax = size == 4 ? mask : ((r->rax & ~mask) | mask);
+	if (string) {
+		skip_instruction();
+		return;
 	}
+	v = partition_port_io(current()->partition, port, size, in, (u32)(r->rax & mask));
+	if (in)
+		r->rax = size == 4 ? (v & mask) : ((r->rax & ~mask) | (v & mask));
 	skip_instruction();
 }
 
@@ -176,6 +234,25 @@ static void handle_cr(struct guest_regs *r)
 	skip_instruction();
 }
 
+/* MSRs whose writes are dropped rather than refused: Linux writes them while setting a CPU
+ * up (MTRRs around a PAT change, MISC_ENABLE bits, the microcode revision before reading it)
+ * and copes with the value staying as it was. They are shared with, or describe, the
+ * hardware, so the partition may not change them; #GP would only add warnings. */
+static bool msr_write_dropped(u32 msr)
+{
+	return (msr >= 0x200 && msr <= 0x2ff && msr != 0x277) || msr == 0x1a0 || msr == 0x8b ||
+	       msr == 0x3b || msr == 0x10;
+}
+
+/* An MSR access that is neither passed through nor emulated: #GP, named once per CPU and
+ * MSR at debug level (Linux probes many MSRs that are not there). */
+static void refuse_msr(u32 msr, bool write)
+{
+	log_debug("vmx: cpu %u: %s of msr 0x%x refused (#GP)\n", this_cpu()->index,
+		  write ? "wrmsr" : "rdmsr", msr);
+	inject_exception(VEC_GP, true);
+}
+
 /* Reads of the APIC identity registers give the real values; every other MSR the
  * partition was not granted raises #GP in the guest. */
 static void handle_rdmsr(struct guest_regs *r)
@@ -184,7 +261,7 @@ static void handle_rdmsr(struct guest_regs *r)
 	u64 v;
 
 	if (msr != MSR_APIC_BASE && msr != MSR_X2APIC_ID && msr != MSR_X2APIC_VERSION) {
-		inject_exception(VEC_GP, true);
+		refuse_msr(msr, false);
 		return;
 	}
 	v = rdmsr(msr);
@@ -205,31 +282,104 @@ static void send_init(u32 dest_apic)
 	wrmsr(MSR_X2APIC_ICR, ((u64)dest_apic << 32) | ICR_NMI);
 }
 
-/* The only MSR write let through is the x2APIC ICR, and only for a fixed interrupt, INIT or
- * SIPI to one of the partition's own CPUs, without shorthand (no broadcast). Anything else
- * aimed at the ICR stops the partition; other MSRs raise #GP. */
-static void handle_wrmsr(struct guest_regs *r)
+/* A guest NMI to a sibling: the NMI exits there (NMI exiting is Bulkhead's), so it is flagged
+ * to be injected into the guest on that exit. */
+static void send_nmi(u32 dest_apic)
 {
-	u32 msr = (u32)r->rcx;
-	u64 v = ((u64)(u32)r->rdx << 32) | (u32)r->rax;
-	u32 mode = ICR_MODE(v);
+	struct vcpu *target = vcpu_of_apic(dest_apic);
+
+	if (!target)
+		return;
+	target->nmi_pending = 1;
+	wrmsr(MSR_X2APIC_ICR, ((u64)dest_apic << 32) | ICR_NMI);
+}
+
+/* One IPI to one of the partition's own CPUs. */
+static void send_ipi(u64 icr, u32 dest_apic)
+{
+	switch (ICR_MODE(icr)) {
+	case ICR_MODE_INIT:
+		send_init(dest_apic);
+		break;
+	case ICR_MODE_NMI:
+		send_nmi(dest_apic);
+		break;
+	default:
+		wrmsr(MSR_X2APIC_ICR, ((u64)dest_apic << 32) | (u32)(icr & ~(3u << 18)));
+		break;
+	}
+}
+
+/* A broadcast (shorthand "all" or "all but self") reaches the partition's own CPUs only:
+ * it is sent to each of them in turn. */
+static void broadcast_ipi(u64 icr, bool include_self)
+{
+	u32 me = this_cpu()->apic_id, partition = current()->partition;
+
+	for (u32 i = 0; i < MAX_CPUS; i++) {
+		struct x86_cpu *cpu = cpu_by_index(i);
+
+		if (!cpu || !partition_owns_apic(partition, cpu->apic_id))
+			continue;
+		if (cpu->apic_id != me || include_self)
+			send_ipi(icr, cpu->apic_id);
+	}
+}
+
+/* Which ICR writes a partition may make: fixed, NMI, INIT or SIPI, in physical destination
+ * mode, to one of its own CPUs, to itself, or to all of its own CPUs. */
+static bool icr_allowed(u64 v, u32 partition)
+{
+	u32 mode = ICR_MODE(v), shorthand = ICR_SHORTHAND(v);
+
+	if (mode != ICR_MODE_FIXED && mode != ICR_MODE_NMI && mode != ICR_MODE_INIT &&
+	    mode != ICR_MODE_SIPI)
+		return false;
+	if (shorthand == ICR_SELF)
+		return mode == ICR_MODE_FIXED;
+	if (shorthand != 0)
+		return mode == ICR_MODE_FIXED || mode == ICR_MODE_NMI;
+	return !(v & ICR_LOGICAL) && partition_owns_apic(partition, (u32)(v >> 32));
+}
+
+static void handle_icr_write(u64 v)
+{
 	struct vcpu *vc = current();
 
-	if (msr != MSR_X2APIC_ICR) {
-		inject_exception(VEC_GP, true);
-		return;
-	}
-	if (ICR_SHORTHAND(v) != 0 ||
-	    (mode != ICR_MODE_FIXED && mode != ICR_MODE_INIT && mode != ICR_MODE_SIPI) ||
-	    !partition_owns_apic(vc->partition, (u32)(v >> 32))) {
+	if (!icr_allowed(v, vc->partition)) {
 		struct vm_fault f = {"forbidden ipi", EXIT_WRMSR, vmread(GUEST_RIP), 0, v};
 
 		partition_fault(vc->partition, this_cpu()->index, &f);
 	}
-	if (mode == ICR_MODE_INIT)
-		send_init((u32)(v >> 32));
-	else
+	if (ICR_MODE(v) == ICR_MODE_INIT && (v & ICR_LEVEL) && !(v & ICR_ASSERT))
+		return; /* INIT level de-assert: no effect on a CPU with an x2APIC (SDM §11.6.1) */
+	switch (ICR_SHORTHAND(v)) {
+	case ICR_SELF:
 		wrmsr(MSR_X2APIC_ICR, v);
+		break;
+	case ICR_ALL:
+	case ICR_ALL_BUT_SELF:
+		broadcast_ipi(v, ICR_SHORTHAND(v) == ICR_ALL);
+		break;
+	default:
+		send_ipi(v, (u32)(v >> 32));
+		break;
+	}
+}
+
+/* The x2APIC ICR is checked (handle_icr_write); a few writes are dropped
+ * (msr_write_dropped); any other MSR the partition was not granted raises #GP. */
+static void handle_wrmsr(struct guest_regs *r)
+{
+	u32 msr = (u32)r->rcx;
+	u64 v = ((u64)(u32)r->rdx << 32) | (u32)r->rax;
+
+	if (msr == MSR_X2APIC_ICR)
+		handle_icr_write(v);
+	else if (!msr_write_dropped(msr)) {
+		refuse_msr(msr, true);
+		return;
+	}
 	skip_instruction();
 }
 
@@ -286,6 +436,10 @@ static void handle_exception_or_nmi(void)
 	}
 	if (INTR_TYPE(info) == INTR_TYPE_NMI) {
 		partition_nmi(v->partition, this_cpu()->index);
+		if (v->nmi_pending) {
+			v->nmi_pending = 0;
+			vmwrite(ENTRY_INTR_INFO, VEC_NMI | INTR_TYPE_NMI_INJECT | INTR_VALID);
+		}
 		return;
 	}
 	fault(EXIT_EXCEPTION, "unexpected exception exit");
@@ -348,7 +502,8 @@ void vmexit_dispatch(struct guest_regs *r)
 		inject_exception(VEC_UD, false); /* no nested VMX */
 		return;
 	case EXIT_INVD:
-		skip_instruction(); /* never drop the host's caches on a guest's word */
+	case EXIT_WBINVD:
+		skip_instruction(); /* caches are the machine's: no flush or drop on a guest's word */
 		return;
 	case EXIT_EPT_VIOLATION:
 		fault(reason, "ept violation");
@@ -399,6 +554,8 @@ const char *arch_vm_exit_name(u32 reason)
 		return "ept-misconfig";
 	case EXIT_XSETBV:
 		return "xsetbv";
+	case EXIT_WBINVD:
+		return "wbinvd";
 	default:
 		return "other";
 	}

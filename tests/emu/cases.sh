@@ -1,17 +1,21 @@
-# Emulator tests, sourced by tests/run.sh. Each case boots an ISO made from the repo's own
-# grub.cfg (with the hypervisor's command line changed where the case needs it), waits for
-# a final line, and asserts on what a user would read on COM1.
+# Emulator tests, sourced by tests/run.sh. Each case boots an ISO, waits for a final line,
+# and asserts on what a user would read on COM1. The payload and fault cases run the "rt"
+# layout (partitions/rt.c, three payload partitions) from tests/emu/grub-rt.cfg, with the
+# hypervisor's command line or modules changed where the case needs it; the Linux cases
+# (tests/emu/linux.sh) run the default layout from the repo's grub.cfg.
 
 EMU_DIR=$BUILD/emu
 mkdir -p "$EMU_DIR"
+RT_BIN=$BUILD/rt/bulkhead.bin
+make -s --no-print-directory BUILD="$BUILD/rt" PARTITIONS=rt "$RT_BIN" >/dev/null
 
-# make_iso NAME SED-EXPRESSION [IMAGE [MODULE-FILE...]]: the repo's grub.cfg, edited, around
-# build/bulkhead.bin (or IMAGE), with module files copied to /boot/.
+# make_iso NAME SED-EXPRESSION [IMAGE [MODULE-FILE...]]: tests/emu/grub-rt.cfg (or $GRUB_CFG),
+# edited, around the rt layout's bulkhead.bin (or IMAGE), with module files copied to /boot/.
 make_iso() {
-	local name=$1 expr=$2 bin=${3:-$BUILD/bulkhead.bin}
+	local name=$1 expr=$2 bin=${3:-$RT_BIN}
 	shift 2
 	[ $# -gt 0 ] && shift
-	sed -e "$expr" grub.cfg >"$EMU_DIR/$name.cfg"
+	sed -e "$expr" "${GRUB_CFG:-tests/emu/grub-rt.cfg}" >"$EMU_DIR/$name.cfg"
 	tools/mkiso.sh "$EMU_DIR/$name.iso" "$EMU_DIR/$name.cfg" "$bin" "$@"
 }
 
@@ -99,7 +103,9 @@ expect_clean_boot() {
 	expect_not 'exception [0-9]+ \('
 }
 
-ISO=$BUILD/bulkhead.iso
+PAYLOAD_FILES=$(ls "$BUILD"/images/*.bin "$BUILD"/images/*.elf)
+make_iso rt '' "$RT_BIN" $PAYLOAD_FILES
+ISO=$EMU_DIR/rt.iso
 
 # --- QEMU: the boot path under BIOS and UEFI (no VMX in TCG) ----------------------------
 if want qemu-seabios; then
@@ -181,7 +187,7 @@ if want modules; then
 	head -c 12345 /dev/zero | tr '\0' 'R' >"$EMU_DIR/rt0.img"
 	head -c 70000 /dev/zero | tr '\0' 'L' >"$EMU_DIR/linux0.img"
 	make_iso modules "s#^\(\s*\)\(multiboot2 .*\)#\1\2\n\1module2 /boot/rt0.img rt0\n\1module2 /boot/linux0.img linux0 console=ttyS0#" \
-		"$BUILD/bulkhead.bin" "$EMU_DIR/rt0.img" "$EMU_DIR/linux0.img"
+		"$RT_BIN" "$EMU_DIR/rt0.img" "$EMU_DIR/linux0.img"
 	boot modules "$EMU_DIR/modules.iso" qemu 1 --timeout 60
 	expect '^bulkhead: module 0 "rt0" at 0x[0-9a-f]+-0x[0-9a-f]+ \(12 KiB\)$'
 	expect '^bulkhead: module 1 "linux0 console=ttyS0" at 0x[0-9a-f]+-0x[0-9a-f]+ \(68 KiB\)$'
@@ -193,7 +199,7 @@ fi
 
 # make TRACE=1: every error path names its file and line.
 if want trace; then
-	make -s --no-print-directory BUILD="$BUILD/trace" TRACE=1 "$BUILD/trace/bulkhead.bin" >/dev/null
+	make -s --no-print-directory BUILD="$BUILD/trace" TRACE=1 PARTITIONS=rt "$BUILD/trace/bulkhead.bin" >/dev/null
 	make_iso trace "$(with_args 'loglevel=loud')" "$BUILD/trace/bulkhead.bin"
 	boot trace-build "$EMU_DIR/trace.iso" qemu 1 --timeout 60
 	expect '^trace: core/log\.c:[0-9]+: invalid$'
@@ -245,7 +251,7 @@ fi
 # Three payload partitions on APIC IDs 1, 2, 3, each with 2 MiB of RAM at guest 0.
 if want partitions-run; then
 	boot partitions-run "$ISO" "$VMX_EMU" 4 --timeout 180 --until '^rt[0-2]: done$' --until-count 3
-	expect '^bulkhead: layout "default", 3 partitions$'
+	expect '^bulkhead: layout "rt", 3 partitions$'
 	expect '^bulkhead: 3 partitions ready$'
 	expect '^partition rt0: loaded flat image of [0-9]+ bytes, entry 0x100000$'
 	expect '^partition rt2: loaded ELF64 image of [0-9]+ bytes, entry 0x100000$'
@@ -269,7 +275,7 @@ fi
 # limit, with back-off.
 if want partitions-fault; then
 	make_iso escape "s#^\(\s*module2 /boot/testpay.bin rt[01]\)\$#\1 escape#; $(with_args 'loglevel=info stats=1')" \
-		"$BUILD/bulkhead.bin" "$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
+		"$RT_BIN" "$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
 	boot partitions-fault "$EMU_DIR/escape.iso" "$VMX_EMU" 4 --timeout 240 \
 		--until '^rt2: done$' --until '^partition rt1: stopped: restart limit' --until '^stats: partition rt2'
 
@@ -308,7 +314,7 @@ fi
 if want partitions-bad-module; then
 	head -c 200 "$BUILD/images/testpay.elf" >"$EMU_DIR/short.elf"
 	make_iso bad-module '/module2 \/boot\/testpay.bin rt0$/d; s#testpay.elf rt2#short.elf rt2#' \
-		"$BUILD/bulkhead.bin" "$BUILD/images/testpay.bin" "$EMU_DIR/short.elf"
+		"$RT_BIN" "$BUILD/images/testpay.bin" "$EMU_DIR/short.elf"
 	boot partitions-bad-module "$EMU_DIR/bad-module.iso" "$VMX_EMU" 4 --timeout 180 \
 		--until '^rt1: done$'
 	expect '^partition rt0: refused: module: no GRUB module tagged "rt0"'
@@ -323,7 +329,7 @@ fi
 # Instructions a partition may not use fault inside it; a triple fault stops only its partition.
 if want partitions-exits; then
 	make_iso probe 's#^\(\s*module2 /boot/testpay.bin rt0\)$#\1 probe#; s#^\(\s*module2 /boot/testpay.elf rt2\)$#\1 triple#' \
-		"$BUILD/bulkhead.bin" "$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
+		"$RT_BIN" "$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
 	boot partitions-exits "$EMU_DIR/probe.iso" "$VMX_EMU" 4 --timeout 180 \
 		--until '^(rt[01]: done|partition rt2: exits)' --until-count 3
 	expect_seq 'rt0: ' \
@@ -434,13 +440,12 @@ if want partitions-pair-restart; then
 fi
 
 # --- Real-time payloads (issue 4) ------------------------------------------------------
-PAYLOAD_FILES=$(ls "$BUILD"/images/*.bin "$BUILD"/images/*.elf)
 
 # The latency demo under Bulkhead: 10 kHz for 2 s, leaving the guest only to print.
 if want payload-latency; then
 	# shellcheck disable=SC2086
 	make_iso latency "s#testpay.bin rt0\$#latency.elf rt0 seconds=2#; s#testpay.elf rt2\$#testpay.bin rt2 spin#" \
-		"$BUILD/bulkhead.bin" $PAYLOAD_FILES
+		"$RT_BIN" $PAYLOAD_FILES
 	boot payload-latency "$EMU_DIR/latency.iso" "$VMX_EMU" 4 --timeout 300 --until '^partition rt0: exits on cpu 1'
 	expect '^rt0: latency: start, apic id 1, tsc [0-9]+ kHz, bulkhead$'
 	expect_count '^rt0: latency: n=[0-9]{4,} min=[0-9]+ avg=[0-9]+ p99=[0-9]+ max=[0-9]+ missed=0$' 2
@@ -457,7 +462,7 @@ fi
 if want payload-heartbeat; then
 	# shellcheck disable=SC2086
 	make_iso heartbeat "/module2 \/boot\/testpay.bin rt0\$/d; s#testpay.bin rt1\$#heartbeat.elf rt1 period_ms=10 count=30#; s#testpay.elf rt2\$#testpay.bin rt2 spin#" \
-		"$BUILD/bulkhead.bin" $PAYLOAD_FILES
+		"$RT_BIN" $PAYLOAD_FILES
 	boot payload-heartbeat "$EMU_DIR/heartbeat.iso" "$VMX_EMU" 4 --timeout 300 --until '^rt1: heartbeat done$'
 	expect '^rt2: spinning with interrupts off$'
 	expect '^rt1: heartbeat 30 \(\+[0-9]+ ticks\)$'
@@ -481,7 +486,7 @@ fi
 # stats=N prints per-CPU exit counters every N seconds, and at once when "s" is typed on
 # COM1 (here: typed once every partition has finished its run; N is too long to fire).
 if want payload-stats; then
-	make_iso stats "$(with_args 'loglevel=info stats=600')" "$BUILD/bulkhead.bin" $PAYLOAD_FILES
+	make_iso stats "$(with_args 'loglevel=info stats=600')" "$RT_BIN" $PAYLOAD_FILES
 	boot payload-stats "$EMU_DIR/stats.iso" "$VMX_EMU" 4 --timeout 180 \
 		--type-on '^rt[0-2]: done$' --type s --until '^stats: partition rt2 cpu 3: '
 	expect_seq '' 'stats: on demand' \
@@ -517,7 +522,7 @@ menuentry "heartbeat, bare" {
 	boot
 }
 EOF2
-	tools/mkiso.sh "$EMU_DIR/bare.iso" "$EMU_DIR/bare.cfg" "$BUILD/bulkhead.bin" "$BUILD/images/heartbeat.elf"
+	tools/mkiso.sh "$EMU_DIR/bare.iso" "$EMU_DIR/bare.cfg" "$RT_BIN" "$BUILD/images/heartbeat.elf"
 	boot payload-bare "$EMU_DIR/bare.iso" qemu 1 --timeout 60 --until '^heartbeat done'
 	expect '^heartbeat: start, apic id 0, tsc [0-9]+ kHz, bare$'
 	expect '^heartbeat 5 \(\+[0-9]+ ticks\)$'

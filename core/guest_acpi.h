@@ -1,0 +1,29 @@
+/*
+ * ACPI tables Bulkhead writes for a Linux partition (ACPI 6.5 ch. 5), so that Linux finds
+ * exactly its own CPUs and nothing it does not own.
+ *
+ * Debian's cloud kernel has no MP-table support: ACPI's MADT is the only way it learns its
+ * CPUs. The tables describe a hardware-reduced ACPI platform (FADT flag HW_REDUCED_ACPI):
+ * no PM timer, no SCI, no 8259 PIC or PIT for Linux to program, no sleep or reset registers.
+ *   RSDP (revision 2) -> XSDT -> FADT (revision 6) -> DSDT
+ *                            -> MADT: one local APIC (or x2APIC) entry per partition CPU,
+ *                                     no I/O APIC (Linux may not reroute anyone's interrupts)
+ * The DSDT declares one device, COM1 (PNP0501, ports 0x3f8-0x3ff, no interrupt), so Linux
+ * drives Bulkhead's emulated UART by polling. The FADT forces physical x2APIC destination
+ * mode: every IPI Linux sends names an APIC ID that Bulkhead can check.
+ */
+#ifndef BULKHEAD_CORE_GUEST_ACPI_H
+#define BULKHEAD_CORE_GUEST_ACPI_H
+
+#include "core/types.h"
+
+/* Bytes guest_acpi_build() needs at most for `cpus` CPUs. */
+#define GUEST_ACPI_MAX_BYTES(cpus) (1024 + 16 * (cpus))
+
+/*
+ * Write the tables into buf (which the guest will see at guest-physical `gpa`; the RSDP is at
+ * buf[0], 16-byte aligned if gpa is). Returns the bytes used, or 0 if `cap` is too small.
+ */
+size_t guest_acpi_build(u8 *buf, size_t cap, u64 gpa, const u32 *apic_ids, u32 count);
+
+#endif

@@ -1,0 +1,36 @@
+/*
+ * The 16550 UART every partition sees at COM1's ports (0x3f8-0x3ff), emulated: Bulkhead owns
+ * the real COM1 and its log, so a partition's writes are collected into lines and leave COM1
+ * whole, prefixed with the partition's name, never mixed with another partition's line.
+ *
+ * It models what a polling driver looks at (Linux's 8250 driver probes all of it): the
+ * divisor latch, IER (4 bits), IIR/FCR (16550A FIFOs, a THR-empty interrupt is "pending" while
+ * enabled), LCR, MCR and loopback in MSR, LSR (the transmitter is always empty) and the
+ * scratch register. There is no input yet: the receiver is always empty. No interrupt is ever
+ * delivered; drivers poll.
+ */
+#ifndef BULKHEAD_CORE_VUART_H
+#define BULKHEAD_CORE_VUART_H
+
+#include "core/types.h"
+
+#define VUART_BASE  0x3f8
+#define VUART_PORTS 8
+#define VUART_LINE  200 /* a longer line is sent in pieces of this many bytes */
+
+struct vuart {
+	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
+	u32 len;
+	char line[VUART_LINE + 1];
+};
+
+/* Called with each complete line (NUL-terminated, no line end). */
+typedef void (*vuart_line_fn)(void *ctx, const char *line);
+
+void vuart_reset(struct vuart *u);
+/* A guest OUT to port VUART_BASE + `reg` (0..7). */
+void vuart_write(struct vuart *u, u32 reg, u8 val, vuart_line_fn emit, void *ctx);
+/* A guest IN from port VUART_BASE + `reg` (0..7). */
+u8 vuart_read(const struct vuart *u, u32 reg);
+
+#endif
