@@ -31,6 +31,7 @@ LAYOUT     ?= partitions/$(PARTITIONS).c
 KOBJS      := $(patsubst %.c,$(BUILD)/k/%.o,$(CORE_SRCS) $(ARCH_SRCS) $(LAYOUT)) \
               $(patsubst %.asm,$(BUILD)/k/%.o,$(filter-out boot/trampoline.asm,$(ASM_SRCS)))
 include images/sdk/sdk.mk
+include images/linux/linux.mk
 PAYLOADS   := $(BUILD)/images/testpay.bin $(BUILD)/images/testpay.elf $(DEMO_ELFS)
 
 .PHONY: all iso run test unit bench lint clean setup
@@ -74,8 +75,8 @@ $(BUILD)/bulkhead.bin: $(KOBJS) boot/linker.ld $(BUILD)/ptcheck-$(notdir $(LAYOU
 	$(LD) -n -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T boot/linker.ld -o $@ $(filter %.o,$^)
 
 iso: $(BUILD)/bulkhead.iso
-$(BUILD)/bulkhead.iso: $(BUILD)/bulkhead.bin grub.cfg $(PAYLOADS)
-	tools/mkiso.sh $@ grub.cfg $(BUILD)/bulkhead.bin $(PAYLOADS)
+$(BUILD)/bulkhead.iso: $(BUILD)/bulkhead.bin grub.cfg $(PAYLOADS) $(LINUX_IMAGES)
+	tools/mkiso.sh $@ grub.cfg $(BUILD)/bulkhead.bin $(PAYLOADS) $(LINUX_IMAGES)
 
 -include $(KOBJS:.o=.d)
 

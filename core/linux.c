@@ -185,15 +185,16 @@ void linux_load(const struct partition_config *c, const struct linux_boot *lb,
 		const char *cmdline, struct arch_vm_entry *e)
 {
 	u64 kernel_size = lb->bz.kernel_size;
-	size_t max = lb->bz.cmdline_size + 1 < LINUX_CMDLINE_MAX ? lb->bz.cmdline_size + 1
-								  : LINUX_CMDLINE_MAX;
+	size_t max = lb->bz.cmdline_size < LINUX_CMDLINE_MAX ? (size_t)lb->bz.cmdline_size + 1
+								 : LINUX_CMDLINE_MAX;
 
 	memcpy(guest_host_ptr(c, lb->load_gpa, kernel_size), lb->kernel + lb->bz.kernel_offset,
 	       kernel_size);
 	if (lb->initrd)
 		memcpy(guest_host_ptr(c, lb->initrd_gpa, lb->initrd_len), lb->initrd,
 		       lb->initrd_len);
-	strlcpy((char *)guest_host_ptr(c, LINUX_CMDLINE_GPA, max), cmdline, max);
+	format((char *)guest_host_ptr(c, LINUX_CMDLINE_GPA, max), max, "%s%s", LINUX_CMDLINE_FIXED,
+	       cmdline);
 	build_zero_page(c, lb, guest_host_ptr(c, LINUX_ZERO_PAGE_GPA, PAGE));
 	guest_acpi_build(guest_host_ptr(c, LINUX_ACPI_GPA, ACPI_AREA_SIZE), ACPI_AREA_SIZE,
 			 LINUX_ACPI_GPA, c->cpus.apic_id, c->cpus.count);

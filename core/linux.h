@@ -27,6 +27,12 @@
 #define LINUX_HIGH_START    0x100000ULL
 #define LINUX_E820_MAX	    128 /* entries in the zero page */
 
+/* Put before the partition's own command line. The partition has no I/O APIC (its MADT
+ * lists none, it may not reroute the machine's interrupts): "noapic" says so, and it keeps
+ * Linux 6.1 from switching x2APIC off for want of interrupt remapping, after which it would
+ * look for an xAPIC page the partition does not have. */
+#define LINUX_CMDLINE_FIXED "noapic "
+
 struct linux_boot {
 	struct bzimage bz;
 	const u8 *kernel; /* the bzImage file, as GRUB loaded it */

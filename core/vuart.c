@@ -39,9 +39,9 @@ static void put_char(struct vuart *u, u8 c, vuart_line_fn emit, void *ctx)
 	}
 	if (c != '\t' && (c < 0x20 || c == 0x7f))
 		return;
-	u->line[u->len++] = (char)c;
-	if (u->len == VUART_LINE)
+	if (u->len == VUART_LINE) /* full: out it goes, and this byte starts the next piece */
 		flush(u, emit, ctx);
+	u->line[u->len++] = (char)c;
 }
 
 void vuart_write(struct vuart *u, u32 reg, u8 val, vuart_line_fn emit, void *ctx)

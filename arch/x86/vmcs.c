@@ -91,13 +91,11 @@ static const struct msr_pass_rule {
     {0x017, 0x017, true, false},		/* PLATFORM_ID */
     {0x048, 0x048, true, true},			/* SPEC_CTRL */
     {0x049, 0x049, false, true},		/* PRED_CMD */
-    {0x08b, 0x08b, true, false},		/* microcode revision */
     {0x0ce, 0x0ce, true, false},		/* PLATFORM_INFO */
     {0x0fe, 0x0fe, true, false},		/* MTRRCAP */
     {0x10a, 0x10a, true, false},		/* ARCH_CAPABILITIES */
     {0x10b, 0x10b, false, true},		/* FLUSH_CMD */
     {0x174, 0x176, true, true},			/* SYSENTER_CS/ESP/EIP (also in the VMCS) */
-    {0x1a0, 0x1a0, true, false},		/* MISC_ENABLE */
     {0x200, 0x21f, true, false},		/* variable-range MTRRs */
     {0x250, 0x250, true, false},		/* fixed-range MTRRs */
     {0x258, 0x259, true, false},		/* " */

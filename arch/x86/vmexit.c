@@ -59,6 +59,8 @@ enum exit_reason {
 #define CPUID1_ECX_HYPERVISOR  (1u << 31)
 #define HV_LEAF		       0x40000000u
 #define MSR_APIC_BASE	       0x1b
+#define MSR_MISC_ENABLE	       0x1a0
+#define MSR_UCODE_REV	       0x8b
 #define MSR_X2APIC_ID	       0x802
 #define MSR_X2APIC_VERSION     0x803
 #define MSR_X2APIC_ICR	       0x830
@@ -208,6 +210,33 @@ static void handle_io(struct guest_regs *r)
 	skip_instruction();
 }
 
+#define CR0_NE	    (1ULL << 5)
+#define CR0_PG	    (1ULL << 31)
+#define EFER_LME    (1ULL << 8)
+#define EFER_LMA    (1ULL << 10)
+#define ENTRY_IA32E (1u << 9)
+
+/* A guest's MOV to CR0, done for it because it touched CR0.NE. When the write turns paging
+ * on with EFER.LME set, the CPU would have entered IA-32e mode: so must the emulation, by
+ * setting EFER.LMA and the "IA-32e mode guest" entry control (SDM §10.8.5, §27.3.1.1);
+ * turning paging off leaves IA-32e mode. */
+static void write_cr0(u64 val)
+{
+	u64 efer = vmread(GUEST_IA32_EFER), entry = vmread(ENTRY_CONTROLS);
+
+	if ((val & CR0_PG) && (efer & EFER_LME)) {
+		efer |= EFER_LMA;
+		entry |= ENTRY_IA32E;
+	} else if (!(val & CR0_PG)) {
+		efer &= ~EFER_LMA;
+		entry &= ~(u64)ENTRY_IA32E;
+	}
+	vmwrite(GUEST_IA32_EFER, efer);
+	vmwrite(ENTRY_CONTROLS, entry);
+	vmwrite(GUEST_CR0, val | CR0_NE);
+	vmwrite(CR0_SHADOW, val);
+}
+
 /* MOV to CR0/CR4 touching a host-owned bit (CR0.NE, CR4.VMXE). */
 static void handle_cr(struct guest_regs *r)
 {
@@ -228,8 +257,7 @@ static void handle_cr(struct guest_regs *r)
 		vmwrite(GUEST_CR4, val | CR4_VMXE);
 		vmwrite(CR4_SHADOW, val);
 	} else {
-		vmwrite(GUEST_CR0, val | (1ULL << 5));
-		vmwrite(CR0_SHADOW, val);
+		write_cr0(val);
 	}
 	skip_instruction();
 }
@@ -253,18 +281,30 @@ static void refuse_msr(u32 msr, bool write)
 	inject_exception(VEC_GP, true);
 }
 
-/* Reads of the APIC identity registers give the real values; every other MSR the
- * partition was not granted raises #GP in the guest. */
+/* IA32_MISC_ENABLE as every partition reads it: fast strings on, branch trace and PEBS
+ * unavailable (no performance monitoring is offered), XD not disabled. A constant, because
+ * the real register is the platform's and not every CPU (or emulator) has it; Linux reads it
+ * before it has an IDT, so a #GP there would be a triple fault. */
+#define MISC_ENABLE_VALUE ((1ULL << 0) | (1ULL << 11) | (1ULL << 12))
+
+/* Reads of the APIC identity registers give the real values, MISC_ENABLE and the microcode
+ * revision fixed ones; every
+ * other MSR the partition was not granted raises #GP in the guest. */
 static void handle_rdmsr(struct guest_regs *r)
 {
 	u32 msr = (u32)r->rcx;
 	u64 v;
 
-	if (msr != MSR_APIC_BASE && msr != MSR_X2APIC_ID && msr != MSR_X2APIC_VERSION) {
+	if (msr == MSR_MISC_ENABLE) {
+		v = MISC_ENABLE_VALUE;
+	} else if (msr == MSR_UCODE_REV) {
+		v = 0; /* no microcode revision to report: loaders leave the partition's CPU alone */
+	} else if (msr == MSR_APIC_BASE || msr == MSR_X2APIC_ID || msr == MSR_X2APIC_VERSION) {
+		v = rdmsr(msr);
+	} else {
 		refuse_msr(msr, false);
 		return;
 	}
-	v = rdmsr(msr);
 	r->rax = (u32)v;
 	r->rdx = v >> 32;
 	skip_instruction();
