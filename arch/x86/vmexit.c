@@ -136,8 +136,8 @@ static __attribute__((noreturn)) void fault(u32 reason, const char *what)
  * (XCR0 is not switched per partition yet, XSETBV raises #GP); machine-check banks, thermal
  * and power management, performance counters (package- or machine-wide MSRs the partition
  * cannot have); WAITPKG, and RDTSCP/RDPID or INVPCID when their VM-execution control is off
- * (the instruction would raise #UD). The hypervisor bit is set, and leaf 0x40000000 names
- * Bulkhead. */
+ * (the instruction would raise #UD). The hypervisor bit is set, leaf 0x40000000 names
+ * Bulkhead, and leaf 0x15 gives the TSC frequency Bulkhead measured. */
 static void filter_cpuid(u32 leaf, struct cpuid_regs *c)
 {
 	u64 proc2 = vmread(PROC_CONTROLS2);
@@ -159,6 +159,12 @@ static void filter_cpuid(u32 leaf, struct cpuid_regs *c)
 			c->ebx &= ~CPUID7_EBX_INVPCID;
 		if (!(proc2 & PROC2_RDTSCP))
 			c->ecx &= ~CPUID7_ECX_RDPID;
+		break;
+	case 0x15:
+		/* TSC frequency = ECX * EBX / EAX: the one Bulkhead measured and gives every
+		 * payload too, so all partitions agree on time (some CPUs and emulators report
+		 * a nominal figure here that is not what the TSC really counts at). */
+		*c = (struct cpuid_regs){1, 1, (u32)(arch_tsc_khz() * 1000), 0};
 		break;
 	case 0x80000001:
 		if (!(proc2 & PROC2_RDTSCP))

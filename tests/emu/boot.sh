@@ -4,16 +4,22 @@
 #
 #   tests/emu/boot.sh --emu bochs|qemu|qemu-uefi|qemu-kvm --iso ISO --log COM1.LOG
 #                     [--cpus N] [--model BOCHS_CPU_MODEL] [--mem MiB] [--timeout S]
-#                     [--until REGEX]... [--until-count N] [--type-on REGEX --type TEXT]
+#                     [--until REGEX]... [--until-count N] [--linger S]
+#                     [--type-on REGEX --type TEXT]
 # --type-on/--type (Bochs): COM1 goes through a local socket, and TEXT is typed on COM1
 # once a line matches REGEX (tests/emu/serial_client.py).
-# With several --until, every one must match (each at least --until-count times).
+# With several --until, every one must match (each at least --until-count times); --linger
+# keeps the emulator running S more seconds after that (to see what happens next).
 # --log - sends COM1 to the terminal and runs until the emulator exits (make run).
+# Bochs: BOCHS_LOG=FILE keeps Bochs's own log; BOCHS_IGNORE_BAD_MSRS=1 makes RDMSR/WRMSR of an
+# MSR Bochs does not know return 0 / be dropped instead of raising #GP (stock Linux reads
+# IA32_MISC_ENABLE, 0x1a0, in verify_cpu before it has an IDT: a triple fault without this).
 # Exit status: 0 when --until matched, 1 on timeout or emulator exit without a match.
 set -u
 emu=bochs iso="" log="" cpus=4 model=corei7_icelake_u mem=256 timeout=60
 until_res=()
 until_count=1
+linger=0
 type_on="" type_text=""
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -26,6 +32,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2 ;;
 	--until) until_res+=("$2") ;;
 	--until-count) until_count=$2 ;;
+	--linger) linger=$2 ;;
 	--type-on) type_on=$2 ;;
 	--type) type_text=$2 ;;
 	*) echo "boot.sh: unknown option $1" >&2; exit 2 ;;
@@ -61,7 +68,7 @@ megs: $mem
 romimage: file=/usr/share/bochs/BIOS-bochs-latest, options=fastboot
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 display_library: rfb, options="timeout=0"
-cpu: model=$model, count=$cpus, ips=100000000, reset_on_triple_fault=0, ignore_bad_msrs=0
+cpu: model=$model, count=$cpus, ips=100000000, reset_on_triple_fault=0, ignore_bad_msrs=${BOCHS_IGNORE_BAD_MSRS:-0}
 clock: sync=none, time0=1
 ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 ata0-master: type=cdrom, path=$iso, status=inserted
@@ -125,6 +132,7 @@ while :; do
 	if all_matched; then
 		status=0
 		sleep 0.3 # let the rest of the line(s) drain
+		sleep "$linger"
 		break
 	fi
 	kill -0 $pid 2>/dev/null || break

@@ -530,3 +530,5 @@ EOF2
 	expect_not '^Bulkhead '
 	done_case
 fi
+
+. tests/emu/linux.sh
