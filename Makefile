@@ -122,6 +122,7 @@ test: setup all $(UNIT_BINS)
 bench: setup all
 	tests/bench.sh
 	tests/bench_latency.sh
+	tests/bench_linux.sh
 
 lint:
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')

@@ -11,4 +11,4 @@ if [ "$emu" = qemu-kvm ] && ! grep -qE 'vmx' /proc/cpuinfo 2>/dev/null; then
 	exit 1
 fi
 echo "run: booting $iso on $emu with $cpus cpus; COM1 follows (Ctrl-C to stop)" >&2
-exec "$(dirname "$0")/../tests/emu/boot.sh" --emu "$emu" --iso "$iso" --log - --cpus "$cpus"
+exec "$(dirname "$0")/../tests/emu/boot.sh" --emu "$emu" --iso "$iso" --log - --cpus "$cpus" --mem 512
