@@ -32,13 +32,13 @@
  * No interrupt resource: Linux polls the port instead of waiting for IRQ 4, which nobody
  * would deliver (Linux owns no interrupt controller). Package lengths are one byte each. */
 static const u8 dsdt_aml[] = {
-    0x10, 0x30, '\\', '_', 'S', 'B', '_',		 /* Scope (\_SB), PkgLength 48 */
-    0x5b, 0x82, 0x28, 'C', 'O', 'M', '1',		 /* Device (COM1), PkgLength 40 */
-    0x08, '_', 'H', 'I', 'D', 0x0c, 0x41, 0xd0, 0x05, 0x01, /* DWord EISA ID PNP0501 */
-    0x08, '_', 'U', 'I', 'D', 0x00,			 /* Zero */
-    0x08, '_', 'C', 'R', 'S', 0x11, 0x0d, 0x0a, 0x0a,	 /* Buffer, PkgLength 13, 10 bytes */
-    0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x01, 0x08,	 /* I/O port descriptor (§6.4.2.5) */
-    0x79, 0x00,						 /* End tag */
+    0x10, 0x30, '\\', '_',  'S',  'B',	'_',			/* Scope (\_SB), PkgLength 48 */
+    0x5b, 0x82, 0x28, 'C',  'O',  'M',	'1',			/* Device (COM1), PkgLength 40 */
+    0x08, '_',	'H',  'I',  'D',  0x0c, 0x41, 0xd0, 0x05, 0x01, /* DWord EISA ID PNP0501 */
+    0x08, '_',	'U',  'I',  'D',  0x00,				/* Zero */
+    0x08, '_',	'C',  'R',  'S',  0x11, 0x0d, 0x0a, 0x0a,	/* Buffer, PkgLength 13, 10 bytes */
+    0x47, 0x01, 0xf8, 0x03, 0xf8, 0x03, 0x01, 0x08, /* I/O port descriptor (§6.4.2.5) */
+    0x79, 0x00,					    /* End tag */
 };
 
 static void put16(u8 *p, u16 v)
@@ -109,12 +109,12 @@ static void build_xsdt(u8 *t, u64 gpa)
 static void build_fadt(u8 *t, u64 gpa)
 {
 	header(t, "FACP", FADT_LEN, 6);
-	put32(t + 40, (u32)(gpa + OFF_DSDT)); /* DSDT */
+	put32(t + 40, (u32)(gpa + OFF_DSDT));			  /* DSDT */
 	put16(t + 109, BOOT_ARCH_NO_VGA | BOOT_ARCH_NO_CMOS_RTC); /* no legacy devices, no 8042 */
 	put32(t + 112, FADT_HW_REDUCED_ACPI | FADT_FORCE_APIC_PHYSICAL);
-	t[131] = 5;			  /* FADT minor version: ACPI 6.5 */
-	put64(t + 140, gpa + OFF_DSDT);	  /* X_DSDT */
-	memcpy(t + 268, "Bulkhead", 8);	  /* hypervisor vendor identity */
+	t[131] = 5;			/* FADT minor version: ACPI 6.5 */
+	put64(t + 140, gpa + OFF_DSDT); /* X_DSDT */
+	memcpy(t + 268, "Bulkhead", 8); /* hypervisor vendor identity */
 	finish(t, FADT_LEN);
 }
 

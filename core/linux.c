@@ -6,27 +6,27 @@
 #include "core/string.h"
 
 /* struct boot_params offsets (Documentation/arch/x86/zero-page.rst) */
-#define BP_ACPI_RSDP_ADDR     0x070 /* u64, protocol 2.14+ */
-#define BP_EXT_RAMDISK_IMAGE  0x0c0
-#define BP_EXT_RAMDISK_SIZE   0x0c4
-#define BP_EXT_CMD_LINE_PTR   0x0c8
-#define BP_E820_ENTRIES	      0x1e8
-#define BP_TYPE_OF_LOADER     0x210
-#define BP_LOADFLAGS	      0x211
-#define BP_CODE32_START	      0x214
-#define BP_RAMDISK_IMAGE      0x218
-#define BP_RAMDISK_SIZE	      0x21c
-#define BP_CMD_LINE_PTR	      0x228
-#define BP_E820_TABLE	      0x2d0
-#define E820_ENTRY_SIZE	      20
-#define E820_RAM	      1
-#define E820_RESERVED	      2
-#define LOADER_UNDEFINED      0xff /* type_of_loader: no assigned ID */
+#define BP_ACPI_RSDP_ADDR      0x070 /* u64, protocol 2.14+ */
+#define BP_EXT_RAMDISK_IMAGE   0x0c0
+#define BP_EXT_RAMDISK_SIZE    0x0c4
+#define BP_EXT_CMD_LINE_PTR    0x0c8
+#define BP_E820_ENTRIES	       0x1e8
+#define BP_TYPE_OF_LOADER      0x210
+#define BP_LOADFLAGS	       0x211
+#define BP_CODE32_START	       0x214
+#define BP_RAMDISK_IMAGE       0x218
+#define BP_RAMDISK_SIZE	       0x21c
+#define BP_CMD_LINE_PTR	       0x228
+#define BP_E820_TABLE	       0x2d0
+#define E820_ENTRY_SIZE	       20
+#define E820_RAM	       1
+#define E820_RESERVED	       2
+#define LOADER_UNDEFINED       0xff /* type_of_loader: no assigned ID */
 #define LOADFLAGS_CAN_USE_HEAP 0x80
-#define BOOT_CS		      0x10 /* __BOOT_CS */
-#define BOOT_DS		      0x18 /* __BOOT_DS */
-#define PAGE		      0x1000ULL
-#define ACPI_AREA_SIZE	      (LINUX_HIGH_START - LINUX_ACPI_GPA)
+#define BOOT_CS		       0x10 /* __BOOT_CS */
+#define BOOT_DS		       0x18 /* __BOOT_DS */
+#define PAGE		       0x1000ULL
+#define ACPI_AREA_SIZE	       (LINUX_HIGH_START - LINUX_ACPI_GPA)
 
 static void put32(u8 *p, u32 v)
 {
@@ -67,8 +67,9 @@ static bool choose_load_address(const struct partition_config *c, struct linux_b
 static bool choose_initrd_address(const struct partition_config *c, struct linux_boot *lb)
 {
 	const struct pt_region *r = guest_ram_holding(c, lb->load_gpa, 1);
-	u64 kernel_end = lb->load_gpa + (lb->bz.init_size > lb->bz.kernel_size ? lb->bz.init_size
-										 : lb->bz.kernel_size);
+	u64 kernel_end =
+	    lb->load_gpa +
+	    (lb->bz.init_size > lb->bz.kernel_size ? lb->bz.init_size : lb->bz.kernel_size);
 	u64 top = r->guest + r->size;
 
 	if (top > (u64)lb->bz.initrd_addr_max + 1)
@@ -143,12 +144,11 @@ u32 linux_e820(const struct partition_config *c, u8 *out)
 			if (r->guest < LINUX_LOW_RAM_END)
 				n = e820_add(out, n, r->guest, LINUX_LOW_RAM_END - r->guest,
 					     E820_RAM);
-			n = e820_add(out, n, r->guest > LINUX_LOW_RAM_END ? r->guest
-									   : LINUX_LOW_RAM_END,
-				     (end < LINUX_HIGH_START ? end : LINUX_HIGH_START) -
-					 (r->guest > LINUX_LOW_RAM_END ? r->guest
-								       : LINUX_LOW_RAM_END),
-				     E820_RESERVED);
+			n = e820_add(
+			    out, n, r->guest > LINUX_LOW_RAM_END ? r->guest : LINUX_LOW_RAM_END,
+			    (end < LINUX_HIGH_START ? end : LINUX_HIGH_START) -
+				(r->guest > LINUX_LOW_RAM_END ? r->guest : LINUX_LOW_RAM_END),
+			    E820_RESERVED);
 			if (end > LINUX_HIGH_START)
 				n = e820_add(out, n, LINUX_HIGH_START, end - LINUX_HIGH_START,
 					     E820_RAM);
@@ -160,14 +160,12 @@ u32 linux_e820(const struct partition_config *c, u8 *out)
 }
 
 /* The zero page: the kernel's own setup header, then what the loader fills in. */
-static void build_zero_page(const struct partition_config *c, const struct linux_boot *lb,
-			    u8 *zp)
+static void build_zero_page(const struct partition_config *c, const struct linux_boot *lb, u8 *zp)
 {
 	u32 hdr_end = lb->bz.header_end;
 
 	memset(zp, 0, PAGE);
-	memcpy(zp + BZIMAGE_HDR_START, lb->kernel + BZIMAGE_HDR_START,
-	       hdr_end - BZIMAGE_HDR_START);
+	memcpy(zp + BZIMAGE_HDR_START, lb->kernel + BZIMAGE_HDR_START, hdr_end - BZIMAGE_HDR_START);
 	zp[BP_TYPE_OF_LOADER] = LOADER_UNDEFINED;
 	zp[BP_LOADFLAGS] &= (u8)~LOADFLAGS_CAN_USE_HEAP; /* no real-mode heap: no 16-bit entry */
 	put32(zp + BP_CODE32_START, (u32)lb->load_gpa);
@@ -181,12 +179,12 @@ static void build_zero_page(const struct partition_config *c, const struct linux
 	zp[BP_E820_ENTRIES] = (u8)linux_e820(c, zp + BP_E820_TABLE);
 }
 
-void linux_load(const struct partition_config *c, const struct linux_boot *lb,
-		const char *cmdline, struct arch_vm_entry *e)
+void linux_load(const struct partition_config *c, const struct linux_boot *lb, const char *cmdline,
+		struct arch_vm_entry *e)
 {
 	u64 kernel_size = lb->bz.kernel_size;
 	size_t max = lb->bz.cmdline_size < LINUX_CMDLINE_MAX ? (size_t)lb->bz.cmdline_size + 1
-								 : LINUX_CMDLINE_MAX;
+							     : LINUX_CMDLINE_MAX;
 
 	memcpy(guest_host_ptr(c, lb->load_gpa, kernel_size), lb->kernel + lb->bz.kernel_offset,
 	       kernel_size);

@@ -57,8 +57,8 @@ int linux_prepare(const struct partition_config *c, const void *kernel, u64 kern
  * (already scrubbed), and fill *e with the 32-bit entry state: EIP = the kernel's load
  * address, ESI = the zero page, CS 0x10 and data 0x18 (the protocol's __BOOT_CS/__BOOT_DS).
  */
-void linux_load(const struct partition_config *c, const struct linux_boot *lb,
-		const char *cmdline, struct arch_vm_entry *e);
+void linux_load(const struct partition_config *c, const struct linux_boot *lb, const char *cmdline,
+		struct arch_vm_entry *e);
 
 /* Build the e820 map of the row into `out` (at most LINUX_E820_MAX); returns the count. */
 u32 linux_e820(const struct partition_config *c, u8 *out);

@@ -151,8 +151,9 @@ static const struct mb2_module *find_module(struct partition *p, const struct mb
 	const struct mb2_module *m = mb2_find_module(mb, tag);
 
 	if (!m)
-		refuse(p, "%s: no GRUB module tagged \"%s\" (add 'module2 /boot/<file> %s' to "
-			  "grub.cfg)",
+		refuse(p,
+		       "%s: no GRUB module tagged \"%s\" (add 'module2 /boot/<file> %s' to "
+		       "grub.cfg)",
 		       field, tag, tag);
 	return m;
 }
@@ -519,8 +520,7 @@ static void report_denied_port(u32 partition, u32 port, bool in)
 		return;
 	bits[port / 8] |= (u8)(1u << (port % 8));
 	log_warn("partition %s: port 0x%x not granted: %s (reported once)\n",
-		 parts[partition].cfg->name, port,
-		 in ? "read gives all-ones" : "write dropped");
+		 parts[partition].cfg->name, port, in ? "read gives all-ones" : "write dropped");
 }
 
 u32 partition_port_io(u32 partition, u32 port, u32 size, bool in, u32 value)

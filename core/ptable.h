@@ -75,7 +75,8 @@ struct partition_config {
 		u32 count;
 	} ports;	    /* I/O ports granted; every other port access is trapped */
 	const char *module; /* tag of the GRUB module holding the image: `module2 <file> <tag>` */
-	const char *initrd; /* PART_LINUX only, optional: tag of the GRUB module holding its initrd */
+	const char
+	    *initrd; /* PART_LINUX only, optional: tag of the GRUB module holding its initrd */
 	const char *cmdline;
 	u32 fault; /* enum fault_policy */
 };

@@ -4,18 +4,18 @@
 
 enum { RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
 
-#define LCR_DLAB     0x80
-#define MCR_LOOP     0x10
-#define IER_THRI     0x02
-#define IIR_NO_INT   0x01
-#define IIR_THRI     0x02
-#define IIR_FIFO_ON  0xc0
-#define FCR_FIFO_ON  0x01
-#define LSR_THRE     0x20
-#define LSR_TEMT     0x40
-#define MSR_CTS	     0x10
-#define MSR_DSR	     0x20
-#define MSR_DCD	     0x80
+#define LCR_DLAB    0x80
+#define MCR_LOOP    0x10
+#define IER_THRI    0x02
+#define IIR_NO_INT  0x01
+#define IIR_THRI    0x02
+#define IIR_FIFO_ON 0xc0
+#define FCR_FIFO_ON 0x01
+#define LSR_THRE    0x20
+#define LSR_TEMT    0x40
+#define MSR_CTS	    0x10
+#define MSR_DSR	    0x20
+#define MSR_DCD	    0x80
 
 void vuart_reset(struct vuart *u)
 {

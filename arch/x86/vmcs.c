@@ -87,25 +87,25 @@ static const struct msr_pass_rule {
 	u32 first, last;
 	bool read, write;
 } msr_pass_rules[] = {
-    {0x010, 0x010, true, false},		/* TSC (writes would skew the hypervisor's clock) */
-    {0x017, 0x017, true, false},		/* PLATFORM_ID */
-    {0x048, 0x048, true, true},			/* SPEC_CTRL */
-    {0x049, 0x049, false, true},		/* PRED_CMD */
-    {0x0ce, 0x0ce, true, false},		/* PLATFORM_INFO */
-    {0x0fe, 0x0fe, true, false},		/* MTRRCAP */
-    {0x10a, 0x10a, true, false},		/* ARCH_CAPABILITIES */
-    {0x10b, 0x10b, false, true},		/* FLUSH_CMD */
-    {0x174, 0x176, true, true},			/* SYSENTER_CS/ESP/EIP (also in the VMCS) */
-    {0x200, 0x21f, true, false},		/* variable-range MTRRs */
-    {0x250, 0x250, true, false},		/* fixed-range MTRRs */
-    {0x258, 0x259, true, false},		/* " */
-    {0x268, 0x26f, true, false},		/* " */
-    {MSR_PAT, MSR_PAT, true, true},		/* switched by the VMCS on entry and exit */
-    {0x2ff, 0x2ff, true, false},		/* MTRR default type */
+    {0x010, 0x010, true, false},    /* TSC (writes would skew the hypervisor's clock) */
+    {0x017, 0x017, true, false},    /* PLATFORM_ID */
+    {0x048, 0x048, true, true},	    /* SPEC_CTRL */
+    {0x049, 0x049, false, true},    /* PRED_CMD */
+    {0x0ce, 0x0ce, true, false},    /* PLATFORM_INFO */
+    {0x0fe, 0x0fe, true, false},    /* MTRRCAP */
+    {0x10a, 0x10a, true, false},    /* ARCH_CAPABILITIES */
+    {0x10b, 0x10b, false, true},    /* FLUSH_CMD */
+    {0x174, 0x176, true, true},	    /* SYSENTER_CS/ESP/EIP (also in the VMCS) */
+    {0x200, 0x21f, true, false},    /* variable-range MTRRs */
+    {0x250, 0x250, true, false},    /* fixed-range MTRRs */
+    {0x258, 0x259, true, false},    /* " */
+    {0x268, 0x26f, true, false},    /* " */
+    {MSR_PAT, MSR_PAT, true, true}, /* switched by the VMCS on entry and exit */
+    {0x2ff, 0x2ff, true, false},    /* MTRR default type */
     {MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, true, true}, /* the partition's own timer */
-    {MSR_IA32_EFER, MSR_IA32_EFER, true, true}, /* switched by the VMCS */
-    {0xc0000081, 0xc0000084, true, true},	/* STAR, LSTAR, CSTAR, SFMASK (SYSCALL) */
-    {0xc0000100, 0xc0000103, true, true},	/* FS/GS base, KERNEL_GS_BASE, TSC_AUX */
+    {MSR_IA32_EFER, MSR_IA32_EFER, true, true},	      /* switched by the VMCS */
+    {0xc0000081, 0xc0000084, true, true},	      /* STAR, LSTAR, CSTAR, SFMASK (SYSCALL) */
+    {0xc0000100, 0xc0000103, true, true},	      /* FS/GS base, KERNEL_GS_BASE, TSC_AUX */
 };
 
 int arch_vm_create(struct arch_vm *vm, u16 vpid)

@@ -144,13 +144,14 @@ static void filter_cpuid(u32 leaf, struct cpuid_regs *c)
 
 	switch (leaf) {
 	case 1:
-		c->ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_XSAVE | CPUID1_ECX_OSXSAVE | CPUID1_ECX_PDCM);
+		c->ecx &=
+		    ~(CPUID1_ECX_VMX | CPUID1_ECX_XSAVE | CPUID1_ECX_OSXSAVE | CPUID1_ECX_PDCM);
 		c->ecx |= CPUID1_ECX_HYPERVISOR;
 		c->edx &= ~(CPUID1_EDX_MCE | CPUID1_EDX_MCA | CPUID1_EDX_ACPI | CPUID1_EDX_TM);
 		break;
-	case 6:	   /* thermal and power management */
-	case 0xa:  /* architectural performance monitoring */
-	case 0xd:  /* XSAVE state */
+	case 6:	  /* thermal and power management */
+	case 0xa: /* architectural performance monitoring */
+	case 0xd: /* XSAVE state */
 		*c = (struct cpuid_regs){0, 0, 0, 0};
 		break;
 	case 7:
@@ -304,7 +305,8 @@ static void handle_rdmsr(struct guest_regs *r)
 	if (msr == MSR_MISC_ENABLE) {
 		v = MISC_ENABLE_VALUE;
 	} else if (msr == MSR_UCODE_REV) {
-		v = 0; /* no microcode revision to report: loaders leave the partition's CPU alone */
+		v = 0; /* no microcode revision to report: loaders leave the partition's CPU alone
+			*/
 	} else if (msr == MSR_APIC_BASE || msr == MSR_X2APIC_ID || msr == MSR_X2APIC_VERSION) {
 		v = rdmsr(msr);
 	} else {
@@ -549,7 +551,8 @@ void vmexit_dispatch(struct guest_regs *r)
 		return;
 	case EXIT_INVD:
 	case EXIT_WBINVD:
-		skip_instruction(); /* caches are the machine's: no flush or drop on a guest's word */
+		skip_instruction(); /* caches are the machine's: no flush or drop on a guest's word
+				     */
 		return;
 	case EXIT_EPT_VIOLATION:
 		fault(reason, "ept violation");

@@ -747,13 +747,14 @@ static void test_module_string_unterminated(void)
 
 static void test_long_strings_truncated(void)
 {
-	char s[400];
+	enum { LONG = MAX_CMDLINE + 44 };
+	char s[LONG + 1], want[80];
 
-	memset(s, 'c', 300);
-	s[300] = 0;
+	memset(s, 'c', LONG);
+	s[LONG] = 0;
 	b_init(&B);
 	b_string_tag(&B, MB2_TAG_CMDLINE, s);
-	b_string_tag(&B, MB2_TAG_LOADER_NAME, s + 200); /* 100 bytes */
+	b_string_tag(&B, MB2_TAG_LOADER_NAME, s + LONG - 100); /* 100 bytes */
 	size_t at = b_module(&B, 0x1000, 0x2000, s);
 	b_end(&B);
 	CHECK_EQ(parse_builder(&B), 0);
@@ -761,11 +762,14 @@ static void test_long_strings_truncated(void)
 	CHECK(memcmp(info.cmdline, s, MAX_CMDLINE - 1) == 0);
 	CHECK_EQ(strlen(info.loader_name), sizeof(info.loader_name) - 1);
 	CHECK_EQ(strlen(info.modules[0].cmdline), MAX_CMDLINE - 1);
-	CHECK_LOG("mb2: command line in tag 1 at offset 0x8 truncated from 300 to 255 bytes");
+	snprintf(want, sizeof(want),
+		 "mb2: command line in tag 1 at offset 0x8 truncated from %d to %d bytes", LONG,
+		 MAX_CMDLINE - 1);
+	CHECK_LOG(want);
 	CHECK_LOG("mb2: boot loader name in tag 2 at offset 0x");
 	CHECK_LOG("truncated from 100 to 63 bytes");
-	CHECK_LOGF("mb2: module string in tag 3 at offset 0x%zx truncated from 300 to 255 bytes",
-		   at);
+	CHECK_LOGF("mb2: module string in tag 3 at offset 0x%zx truncated from %d to %d bytes", at,
+		   LONG, MAX_CMDLINE - 1);
 	/* Exactly MAX_CMDLINE - 1 bytes fits without a warning. */
 	s[MAX_CMDLINE - 1] = 0;
 	b_init(&B);
