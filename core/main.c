@@ -4,6 +4,7 @@
  */
 #include "arch/x86/arch.h"
 #include "core/config.h"
+#include "core/conmux.h"
 #include "core/log.h"
 #include "core/mb2.h"
 #include "core/partition.h"
@@ -150,25 +151,6 @@ static void ap_main(u32 index)
 	arch_halt_forever();
 }
 
-/* The boot CPU, when it runs no partition, reports exit statistics every `seconds`, and at
- * once when "s" is typed on COM1. */
-static __attribute__((noreturn)) void stats_loop(u32 seconds)
-{
-	u64 next = arch_tsc() + tsc_khz * 1000 * seconds;
-
-	for (;;) {
-		if (arch_console_poll() == 's') {
-			log_info("stats: on demand\n");
-			partitions_report_stats();
-		}
-		if (arch_tsc() >= next) {
-			partitions_report_stats();
-			next += tsc_khz * 1000 * seconds;
-		}
-		arch_cpu_relax();
-	}
-}
-
 void kmain(u32 magic, u64 info_phys)
 {
 	struct boot_options opt;
@@ -221,7 +203,5 @@ void kmain(u32 magic, u64 info_phys)
 	__atomic_store_n(&partitions_go, 1, __ATOMIC_RELEASE);
 	log_info("bulkhead: idle\n");
 	partition_run_on_cpu(0);
-	if (opt.stats_seconds)
-		stats_loop(opt.stats_seconds);
-	arch_halt_forever();
+	conmux_run(opt.stats_seconds); /* the console: partitions' output, input, the shell */
 }

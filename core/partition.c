@@ -6,7 +6,9 @@
 #include "core/format.h"
 #include "core/guestmem.h"
 #include "core/linux.h"
+#include "core/lineq.h"
 #include "core/log.h"
+#include "core/conmux.h"
 #include "core/mb2.h"
 #include "core/pmem.h"
 #include "core/ptable.h"
@@ -14,7 +16,14 @@
 #include "core/string.h"
 #include "core/vuart.h"
 
-enum part_state { PART_REFUSED = 0, PART_READY, PART_RUNNING, PART_RESTARTING, PART_STOPPED };
+enum part_state {
+	PART_REFUSED = 0,
+	PART_READY,
+	PART_RUNNING,
+	PART_RESTARTING, /* its CPUs are being parked to be reloaded */
+	PART_STOPPED,
+	PART_STARTING, /* reloaded; its CPUs are leaving park() */
+};
 
 struct partition {
 	const struct partition_config *cfg;
@@ -23,8 +32,8 @@ struct partition {
 	u32 start_cpu;		    /* index of the CPU that starts it */
 	u32 cpu_index[PT_MAX_CPUS]; /* CPU index of each of cpus.apic_id[] */
 	volatile u32 waiting;	    /* other CPUs now in wait-for-SIPI */
-	volatile u32 parked;	    /* other CPUs that answered a stop or restart NMI */
-	volatile u32 generation;    /* bumped by every restart */
+	volatile u32 parked;	    /* CPUs now waiting in park() */
+	volatile u32 generation;    /* bumped by every (re)start: parked CPUs leave park() */
 	struct spinlock print_lock; /* a line it prints, against a stop changing its state */
 	struct spinlock uart_lock;  /* its COM1, written by any of its CPUs */
 	const struct mb2_module *module;
@@ -35,6 +44,7 @@ struct partition {
 	struct arch_vm_entry boot;
 	char cmdline[MAX_CMDLINE];
 	struct vuart uart; /* its COM1 */
+	struct lineq out;  /* its lines, waiting for the boot CPU to write them to COM1 */
 	struct arch_vm vm;
 };
 
@@ -307,6 +317,7 @@ static void load_image(struct partition *p)
 		if (p->cfg->mem.r[i].kind == REGION_RAM)
 			memset((void *)p->cfg->mem.r[i].phys, 0, p->cfg->mem.r[i].size);
 	vuart_reset(&p->uart);
+	lineq_reset(&p->out);
 	if (p->cfg->kind == PART_LINUX)
 		linux_load(p->cfg, &p->linux, p->cmdline, &p->boot);
 	else
@@ -429,6 +440,35 @@ bool partition_owns_apic(u32 partition, u32 dest_apic)
 	return false;
 }
 
+/* A CPU of a stopped or restarting partition waits here, in the hypervisor, halted until an
+ * NMI, for whoever starts the partition again to bump its generation. */
+static __attribute__((noreturn)) void park(struct partition *p, u32 partition, u32 cpu, u32 gen)
+{
+	__atomic_add_fetch(&p->parked, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&p->generation, __ATOMIC_ACQUIRE) == gen)
+		arch_cpu_halt();
+	__atomic_sub_fetch(&p->parked, 1, __ATOMIC_RELEASE);
+	enter(p, partition, cpu);
+}
+
+/* Start the partition again: its parked CPUs leave park(). An NMI that lands between a CPU's
+ * check and its HLT is lost, so they are nudged until they have all left (at most 100 ms).
+ * The state says STARTING meanwhile, so a late nudge does not park a CPU again. */
+static void release(struct partition *p, u32 me)
+{
+	u64 start = arch_tsc(), limit = arch_tsc_khz() * 100;
+
+	p->state = PART_STARTING;
+	__atomic_add_fetch(&p->generation, 1, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&p->parked, __ATOMIC_ACQUIRE) && arch_tsc() - start < limit) {
+		for (u32 i = 0; i < p->cfg->cpus.count; i++)
+			if (p->cpu_index[i] != me)
+				arch_cpu_nmi(p->cpu_index[i]);
+		for (u64 t = arch_tsc(); arch_tsc() - t < arch_tsc_khz();)
+			arch_cpu_relax();
+	}
+}
+
 /* Bulkhead's NMI reached a CPU of `partition`: follow the partition's state. */
 void partition_nmi(u32 partition, u32 cpu)
 {
@@ -437,21 +477,16 @@ void partition_nmi(u32 partition, u32 cpu)
 
 	if (p->state == PART_STOPPED) {
 		log_info("partition %s: cpu %u parked\n", p->cfg->name, cpu);
-		__atomic_add_fetch(&p->parked, 1, __ATOMIC_RELEASE);
-		arch_halt_forever();
+		park(p, partition, cpu, gen);
 	}
-	if (p->state != PART_RESTARTING)
-		return; /* not for us: resume the guest */
-	__atomic_add_fetch(&p->parked, 1, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&p->generation, __ATOMIC_ACQUIRE) == gen)
-		arch_cpu_relax();
-	enter(p, partition, cpu);
+	if (p->state == PART_RESTARTING)
+		park(p, partition, cpu, gen);
+	/* not for us: resume the guest */
 }
 
 /* Make the partition's other CPUs leave the guest (they see the new state on their NMI). */
 static void signal_others(struct partition *p, u32 me)
 {
-	__atomic_store_n(&p->parked, 0, __ATOMIC_RELEASE);
 	for (u32 i = 0; i < p->cfg->cpus.count; i++)
 		if (p->cpu_index[i] != me)
 			arch_cpu_nmi(p->cpu_index[i]);
@@ -459,34 +494,52 @@ static void signal_others(struct partition *p, u32 me)
 
 static void report_exits(const struct partition *p, u32 cpu);
 
-/* Leave the running state. Under print_lock: a line a sibling CPU is printing goes out
- * before the stop report, and none after it. */
+/* Write up to `max` of the partition's queued lines to COM1, and say if any were dropped.
+ * Under print_lock: a line is never written after the partition's stop report. */
+static void drain_locked(struct partition *p, u32 max)
+{
+	char line[VUART_LINE + 1];
+	u32 dropped;
+
+	while (max-- && p->state == PART_RUNNING && lineq_get(&p->out, line, sizeof(line)))
+		log_info("%s: %s\n", p->cfg->name, line);
+	dropped = lineq_take_dropped(&p->out);
+	if (dropped)
+		log_warn("console: %s: %u lines dropped (printed faster than COM1 carries)\n",
+			 p->cfg->name, dropped);
+}
+
+/* Leave the running state: what the partition printed before goes out first, nothing after. */
 static void set_state(struct partition *p, u32 state)
 {
 	spin_lock(&p->print_lock);
+	drain_locked(p, ~0u);
 	p->state = state;
 	spin_unlock(&p->print_lock);
 }
 
 static __attribute__((noreturn)) void partition_exit(struct partition *p, u32 cpu, u64 code)
 {
+	u32 gen = p->generation;
+
 	set_state(p, PART_STOPPED);
 	log_info("partition %s: exited (code %llu) on cpu %u\n", p->cfg->name,
 		 (unsigned long long)code, cpu);
 	report_exits(p, cpu);
 	signal_others(p, cpu);
-	arch_halt_forever();
+	park(p, (u32)(p - parts), cpu, gen);
 }
 
-/* One line of the partition's output on COM1, prefixed with its name; none after it stopped. */
+/* One line of the partition's output: queued for the boot CPU, which writes it to COM1
+ * prefixed with the partition's name. The partition's CPU goes back to its guest at once. */
 static void print_line(void *ctx, const char *text)
 {
 	struct partition *p = ctx;
 
-	spin_lock(&p->print_lock);
-	if (p->state == PART_RUNNING)
-		log_info("%s: %s\n", p->cfg->name, text);
-	spin_unlock(&p->print_lock);
+	if (p->state != PART_RUNNING)
+		return;
+	lineq_put(&p->out, text); /* a full queue counts the drop */
+	conmux_kick();
 }
 
 u64 partition_hypercall(u32 partition, u32 cpu, u64 nr, u64 a1, u64 a2)
@@ -610,7 +663,7 @@ void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
 			MAX_RESTARTS);
 	signal_others(p, cpu);
 	if (!restart)
-		arch_halt_forever();
+		park(p, partition, cpu, p->generation);
 	/* Nothing of the partition may run while its RAM is scrubbed and reloaded. */
 	wait_for(&p->parked, others(p));
 	restart_backoff(p->restarts);
@@ -618,6 +671,125 @@ void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
 	p->waiting = 0;
 	load_image(p);
 	log_info("partition %s: restarted (%u)\n", p->cfg->name, p->restarts);
-	__atomic_add_fetch(&p->generation, 1, __ATOMIC_RELEASE);
+	release(p, cpu);
 	enter(p, partition, cpu);
+}
+
+/* ---- For the console (core/conmux.c) and its shell (core/shell.c), on the boot CPU ---- */
+
+u32 partition_count(void)
+{
+	return partition_table.parts.count;
+}
+
+const char *partition_name(u32 i)
+{
+	return parts[i].cfg->name;
+}
+
+int partition_find(const char *name)
+{
+	for (u32 i = 0; i < partition_table.parts.count; i++)
+		if (!strcmp(parts[i].cfg->name, name))
+			return (int)i;
+	return -1;
+}
+
+bool partition_output_pending(u32 i)
+{
+	return !lineq_empty(&parts[i].out) || parts[i].out.dropped;
+}
+
+void partition_drain_output(u32 i)
+{
+	struct partition *p = &parts[i];
+
+	spin_lock(&p->print_lock);
+	drain_locked(p, 4); /* a few at a time: a chatty partition cannot starve the others */
+	spin_unlock(&p->print_lock);
+}
+
+bool partition_type(u32 i, u8 byte)
+{
+	struct partition *p = &parts[i];
+	bool ok;
+
+	spin_lock(&p->uart_lock);
+	ok = p->state == PART_RUNNING && vuart_receive(&p->uart, byte);
+	spin_unlock(&p->uart_lock);
+	return ok;
+}
+
+static const char *state_name(u32 state)
+{
+	static const char *const names[] = {"refused",	  "ready",   "running",
+					    "restarting", "stopped", "starting"};
+
+	return state < ARRAY_SIZE(names) ? names[state] : "?";
+}
+
+void partitions_list(void)
+{
+	char cpus[64];
+
+	for (u32 i = 0; i < partition_table.parts.count; i++) {
+		const struct partition *p = &parts[i];
+		u64 ram = 0;
+
+		for (u32 r = 0; r < p->cfg->mem.count; r++)
+			if (p->cfg->mem.r[r].kind == REGION_RAM)
+				ram += p->cfg->mem.r[r].size;
+		print_cpus(p->cfg, cpus, sizeof(cpus));
+		log_info("shell: %u %-10s %-10s cpus %-8s ram %4llu MiB  restarts %u\n", i + 1,
+			 p->cfg->name, state_name(p->state), cpus, (unsigned long long)(ram / MiB),
+			 p->restarts);
+	}
+}
+
+/* Stop a running partition and wait until all its CPUs are parked. */
+static const char *take_down(struct partition *p, u32 state, const char *what)
+{
+	if (p->state != PART_RUNNING)
+		return "it is not running";
+	set_state(p, state);
+	log_info("partition %s: %s from the shell\n", p->cfg->name, what);
+	signal_others(p, arch_this_cpu());
+	wait_for(&p->parked, p->cfg->cpus.count);
+	return NULL;
+}
+
+/* Reload a partition whose CPUs are all parked and start it. */
+static const char *bring_up(struct partition *p)
+{
+	if (__atomic_load_n(&p->parked, __ATOMIC_ACQUIRE) != p->cfg->cpus.count)
+		return "its CPUs have not all parked";
+	p->waiting = 0;
+	load_image(p);
+	log_info("partition %s: started from the shell\n", p->cfg->name);
+	release(p, arch_this_cpu());
+	return NULL;
+}
+
+const char *partition_shell_stop(u32 i)
+{
+	return take_down(&parts[i], PART_STOPPED, "stopped");
+}
+
+const char *partition_shell_start(u32 i)
+{
+	if (parts[i].state != PART_STOPPED)
+		return "it is not stopped";
+	return bring_up(&parts[i]);
+}
+
+const char *partition_shell_restart(u32 i)
+{
+	struct partition *p = &parts[i];
+	const char *why = NULL;
+
+	if (p->state == PART_RUNNING)
+		why = take_down(p, PART_RESTARTING, "restarting");
+	else if (p->state != PART_STOPPED)
+		return "it is neither running nor stopped";
+	return why ? why : bring_up(p);
 }

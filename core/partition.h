@@ -19,4 +19,21 @@ void partitions_report_stats(void);
 /* On each CPU: run the partition this CPU starts, if any (does not return then). */
 void partition_run_on_cpu(u32 cpu_index);
 
+/* For the console and its shell, on the boot CPU. Partitions are numbered from 0 in table
+ * order. */
+u32 partition_count(void);
+const char *partition_name(u32 i);
+int partition_find(const char *name); /* index, or -1 */
+/* Lines (or a drop count) waiting to be written to COM1; write a few of them. */
+bool partition_output_pending(u32 i);
+void partition_drain_output(u32 i);
+/* A byte typed for the partition's COM1; false if it is not running or its FIFO is full. */
+bool partition_type(u32 i, u8 byte);
+/* "shell: <n> <name> <state> cpus <ids> ram <MiB> restarts <n>", one line each. */
+void partitions_list(void);
+/* NULL when done, else why not (e.g. "it is not running"). */
+const char *partition_shell_stop(u32 i);
+const char *partition_shell_start(u32 i);
+const char *partition_shell_restart(u32 i);
+
 #endif

@@ -6,11 +6,14 @@ enum { RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SC
 
 #define LCR_DLAB    0x80
 #define MCR_LOOP    0x10
+#define IER_RDI	    0x01
 #define IER_THRI    0x02
 #define IIR_NO_INT  0x01
 #define IIR_THRI    0x02
+#define IIR_RDI	    0x04
 #define IIR_FIFO_ON 0xc0
 #define FCR_FIFO_ON 0x01
+#define LSR_DR	    0x01
 #define LSR_THRE    0x20
 #define LSR_TEMT    0x40
 #define MSR_CTS	    0x10
@@ -88,24 +91,52 @@ static u8 modem_status(const struct vuart *u)
 		    ((u->mcr & 0x08) << 4));
 }
 
-u8 vuart_read(const struct vuart *u, u32 reg)
+bool vuart_receive(struct vuart *u, u8 byte)
+{
+	if (u->rx_count == VUART_RX)
+		return false;
+	u->rx[(u->rx_head + u->rx_count++) % VUART_RX] = byte;
+	return true;
+}
+
+static u8 take_rx(struct vuart *u)
+{
+	u8 c;
+
+	if (!u->rx_count)
+		return 0;
+	c = u->rx[u->rx_head];
+	u->rx_head = (u->rx_head + 1) % VUART_RX;
+	u->rx_count--;
+	return c;
+}
+
+/* Interrupt identification, highest priority first: received data, then THR empty. */
+static u8 interrupt_id(const struct vuart *u)
+{
+	if ((u->ier & IER_RDI) && u->rx_count)
+		return IIR_RDI;
+	return (u->ier & IER_THRI) ? IIR_THRI : IIR_NO_INT;
+}
+
+u8 vuart_read(struct vuart *u, u32 reg)
 {
 	bool dlab = u->lcr & LCR_DLAB;
 	u8 fifo = (u->fcr & FCR_FIFO_ON) ? IIR_FIFO_ON : 0;
 
 	switch (reg) {
 	case RBR_THR:
-		return dlab ? u->dll : 0;
+		return dlab ? u->dll : take_rx(u);
 	case IER:
 		return dlab ? u->dlm : u->ier;
 	case IIR_FCR:
-		return (u8)(fifo | ((u->ier & IER_THRI) ? IIR_THRI : IIR_NO_INT));
+		return (u8)(fifo | interrupt_id(u));
 	case LCR:
 		return u->lcr;
 	case MCR:
 		return u->mcr;
 	case LSR:
-		return LSR_THRE | LSR_TEMT;
+		return (u8)(LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0));
 	case MSR:
 		return modem_status(u);
 	default:

@@ -6,6 +6,7 @@
 #define APIC_BASE_ENABLE (1ULL << 11)
 #define APIC_BASE_X2APIC (1ULL << 10)
 #define XAPIC_ID	 0x020
+#define XAPIC_EOI	 0x0b0
 #define XAPIC_SVR	 0x0f0
 #define XAPIC_ICR_LO	 0x300
 #define XAPIC_ICR_HI	 0x310
@@ -56,6 +57,14 @@ u32 lapic_id(void)
 	if (!xapic)
 		return cpuid(1, 0).ebx >> 24; /* before lapic_init: the initial APIC ID */
 	return xapic_read(XAPIC_ID) >> 24;
+}
+
+void lapic_eoi(void)
+{
+	if (x2apic)
+		wrmsr(X2APIC_MSR(XAPIC_EOI), 0);
+	else if (xapic)
+		xapic_write(XAPIC_EOI, 0);
 }
 
 bool lapic_send_ipi(u32 dest, u32 icr_low)

@@ -12,6 +12,8 @@
 void lapic_init(void);
 bool lapic_x2apic(void);
 u32 lapic_id(void);
+/* End of interrupt, for the one being handled. */
+void lapic_eoi(void);
 /* Send an IPI; returns false if the APIC did not accept it in time or `dest` cannot be
  * addressed in xAPIC mode. */
 bool lapic_send_ipi(u32 dest, u32 icr_low);

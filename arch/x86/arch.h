@@ -14,6 +14,14 @@ bool arch_early_init(void);
 void arch_console_write(const char *s, size_t len);
 /* A byte typed on COM1, or -1 when none is waiting. */
 int arch_console_poll(void);
+/* Route COM1's receive interrupt to the boot CPU (I/O APIC), so that arch_idle() returns when
+ * a byte arrives. False if there is no I/O APIC: the caller must poll. */
+bool arch_console_input_irq(void);
+/* Boot CPU: enable interrupts, halt until one arrives (COM1 input or arch_wake_boot_cpu()),
+ * disable them again. */
+void arch_idle(void);
+/* Any CPU: make the boot CPU return from arch_idle(). */
+void arch_wake_boot_cpu(void);
 
 /* Time-stamp counter: now, and its value at the first instruction of the 32-bit entry. */
 u64 arch_tsc(void);
@@ -25,6 +33,8 @@ u64 arch_tsc_khz(void);
 
 /* Stop this CPU for good: interrupts off, HLT in a loop. */
 __attribute__((noreturn)) void arch_halt_forever(void);
+/* Halt this CPU, interrupts off, until an NMI arrives (Bulkhead's signal between CPUs). */
+void arch_cpu_halt(void);
 void arch_cpu_relax(void);
 
 /* The hypervisor image's physical extent, [start, end). */

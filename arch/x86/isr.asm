@@ -4,6 +4,8 @@
 
 extern trap_handler
 global isr_stub_table
+global isr_irq_wake
+global isr_irq_com1
 
 %macro STUB 1
 isr_stub_%1:
@@ -23,6 +25,16 @@ bits 64
 %assign v v + 1
 %endrep
 
+; The two interrupts the boot CPU waits for in its idle loop (arch/x86/irq.c): no error code.
+isr_irq_wake:
+	push 0
+	push 0xf0
+	jmp isr_common
+isr_irq_com1:
+	push 0
+	push 0xf1
+	jmp isr_common
+
 isr_common:
 	push rax
 	push rbx
@@ -41,7 +53,7 @@ isr_common:
 	push r15
 	mov rdi, rsp
 	cld
-	call trap_handler               ; returns only for exceptions it chose to resume
+	call trap_handler               ; returns for interrupts, never for exceptions
 	pop r15
 	pop r14
 	pop r13

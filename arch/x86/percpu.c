@@ -1,6 +1,7 @@
 /* GDT, TSS and IDT of one CPU (SDM Vol. 3A §3.5 descriptors, §6.14 64-bit IDT, §8.7 TSS). */
 #include "arch/x86/percpu.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/irq.h"
 #include "core/config.h"
 #include "core/string.h"
 
@@ -10,6 +11,8 @@ struct x86_cpu bsp_cpu __attribute__((aligned(4096)));
 struct x86_cpu *cpu_table[MAX_CPUS];
 
 extern const u64 isr_stub_table[32];
+extern void isr_irq_wake(void);
+extern void isr_irq_com1(void);
 
 /* Vectors that must run on a known-good stack even if the current one is gone:
  * NMI, double fault and machine check use IST1. */
@@ -18,20 +21,25 @@ static u8 ist_for_vector(u32 v)
 	return (v == 2 || v == 8 || v == 18) ? 1 : 0;
 }
 
+static void set_gate(struct x86_cpu *cpu, u32 v, u64 handler)
+{
+	struct idt_gate *g = &cpu->idt[v];
+
+	g->offset_lo = (u16)handler;
+	g->selector = GDT_CODE64;
+	g->ist = ist_for_vector(v);
+	g->type_attr = 0x8e; /* present, DPL 0, 64-bit interrupt gate */
+	g->offset_mid = (u16)(handler >> 16);
+	g->offset_hi = (u32)(handler >> 32);
+}
+
 static void idt_fill(struct x86_cpu *cpu)
 {
 	memset(cpu->idt, 0, sizeof(cpu->idt));
-	for (u32 v = 0; v < 32; v++) {
-		u64 handler = isr_stub_table[v];
-		struct idt_gate *g = &cpu->idt[v];
-
-		g->offset_lo = (u16)handler;
-		g->selector = GDT_CODE64;
-		g->ist = ist_for_vector(v);
-		g->type_attr = 0x8e; /* present, DPL 0, 64-bit interrupt gate */
-		g->offset_mid = (u16)(handler >> 16);
-		g->offset_hi = (u32)(handler >> 32);
-	}
+	for (u32 v = 0; v < 32; v++)
+		set_gate(cpu, v, isr_stub_table[v]);
+	set_gate(cpu, IRQ_VECTOR_WAKE, (u64)isr_irq_wake);
+	set_gate(cpu, IRQ_VECTOR_COM1, (u64)isr_irq_com1);
 }
 
 static void gdt_fill(struct x86_cpu *cpu)

@@ -118,3 +118,12 @@ u32 arch_cpu_apic_id(u32 index)
 {
 	return index < platform_cpu_count ? platform_apic_ids[index] : ~0u;
 }
+
+bool platform_ioapic(u64 *base, u32 *gsi_base)
+{
+	if (!acpi.ioapic_count)
+		return false;
+	*base = acpi.ioapics[0].addr;
+	*gsi_base = acpi.ioapics[0].gsi_base;
+	return true;
+}

@@ -1,6 +1,7 @@
 /* Exceptions taken by the hypervisor itself. Each one is a bug or a hardware fault: report
  * everything a developer needs on COM1 and stop this CPU; the other CPUs go on. */
 #include "arch/x86/cpu.h"
+#include "arch/x86/irq.h"
 #include "arch/x86/percpu.h"
 #include "core/console.h"
 #include "core/log.h"
@@ -26,6 +27,13 @@ void trap_handler(struct trap_frame *f)
 	u32 cpu = this_cpu()->index;
 	const char *name = f->vector < 32 ? vector_names[f->vector] : "?";
 
+	if (f->vector >= 32) {
+		irq_handle((u32)f->vector);
+		return;
+	}
+	if (f->vector == 2)
+		return; /* an NMI in the hypervisor is Bulkhead's signal to a parked CPU: it looks
+			 */
 	console_break_lock(); /* the fault may have hit while this CPU held the console */
 	log_err("cpu %u: exception %llu (%s) error 0x%llx rip 0x%016llx cr2 0x%016llx\n", cpu,
 		(unsigned long long)f->vector, name, (unsigned long long)f->error,

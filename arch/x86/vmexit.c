@@ -493,6 +493,8 @@ static void handle_exception_or_nmi(void)
 	fault(EXIT_EXCEPTION, "unexpected exception exit");
 }
 
+static void dispatch(struct guest_regs *r, struct vcpu *v, u32 reason);
+
 void vmexit_dispatch(struct guest_regs *r)
 {
 	struct vcpu *v = current();
@@ -507,6 +509,14 @@ void vmexit_dispatch(struct guest_regs *r)
 	if (vmread(GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_SMI | INTR_BLOCK_NMI))
 		vmwrite(GUEST_INTERRUPTIBILITY,
 			vmread(GUEST_INTERRUPTIBILITY) & ~(u64)(INTR_BLOCK_SMI | INTR_BLOCK_NMI));
+	dispatch(r, v, reason);
+	/* Bulkhead's NMI may have come while this CPU was in the hypervisor (and been taken
+	 * there): look at the partition's state before going back to the guest. */
+	partition_nmi(v->partition, this_cpu()->index);
+}
+
+static void dispatch(struct guest_regs *r, struct vcpu *v, u32 reason)
+{
 	switch (reason) {
 	case EXIT_CPUID:
 		handle_cpuid(r);

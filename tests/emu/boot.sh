@@ -5,9 +5,10 @@
 #   tests/emu/boot.sh --emu bochs|qemu|qemu-uefi|qemu-kvm --iso ISO --log COM1.LOG
 #                     [--cpus N] [--model BOCHS_CPU_MODEL] [--mem MiB] [--timeout S]
 #                     [--until REGEX]... [--until-count N] [--linger S]
-#                     [--type-on REGEX --type TEXT]
+#                     [--type-on REGEX --type TEXT]...
 # --type-on/--type (Bochs): COM1 goes through a local socket, and TEXT is typed on COM1
-# once a line matches REGEX (tests/emu/serial_client.py).
+# once a line matches REGEX (tests/emu/serial_client.py); several pairs run in order, each
+# REGEX matched against lines that come after the previous TEXT was typed.
 # With several --until, every one must match (each at least --until-count times); --linger
 # keeps the emulator running S more seconds after that (to see what happens next).
 # --log - sends COM1 to the terminal and runs until the emulator exits (make run).
@@ -20,7 +21,7 @@ emu=bochs iso="" log="" cpus=4 model=corei7_icelake_u mem=256 timeout=60
 until_res=()
 until_count=1
 linger=0
-type_on="" type_text=""
+type_on="" type_steps=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--emu) emu=$2 ;;
@@ -33,8 +34,8 @@ while [ $# -gt 0 ]; do
 	--until) until_res+=("$2") ;;
 	--until-count) until_count=$2 ;;
 	--linger) linger=$2 ;;
-	--type-on) type_on=$2 ;;
-	--type) type_text=$2 ;;
+	--type-on) type_on=$2 type_steps+=("$2") ;;
+	--type) type_steps+=("$2") ;;
 	*) echo "boot.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift 2
@@ -123,7 +124,7 @@ fi
 $cmd </dev/null >"$work/emu.out" 2>&1 &
 pid=$!
 if [ -n "$type_on" ]; then
-	"$(dirname "$0")/serial_client.py" "$serial_port" "$log" "$type_on" "$type_text" &
+	"$(dirname "$0")/serial_client.py" "$serial_port" "$log" "${type_steps[@]}" &
 	client=$!
 fi
 start=$SECONDS

@@ -483,12 +483,12 @@ if want payload-heartbeat; then
 	done_case
 fi
 
-# stats=N prints per-CPU exit counters every N seconds, and at once when "s" is typed on
-# COM1 (here: typed once every partition has finished its run; N is too long to fire).
+# stats=N prints per-CPU exit counters every N seconds, and at once when the shell's
+# "stats" is typed on COM1 (here: typed once every partition has finished its run; N is too long to fire).
 if want payload-stats; then
 	make_iso stats "$(with_args 'loglevel=info stats=600')" "$RT_BIN" $PAYLOAD_FILES
 	boot payload-stats "$EMU_DIR/stats.iso" "$VMX_EMU" 4 --timeout 180 \
-		--type-on '^rt[0-2]: done$' --type s --until '^stats: partition rt2 cpu 3: '
+		--type-on '^rt[0-2]: done$' --type $'stats\r' --until '^stats: partition rt2 cpu 3: '
 	expect_seq '' 'stats: on demand' \
 		"$(tr -d '\r' <"$LOG" | grep -m1 '^stats: partition rt0 cpu 1: ')"
 	expect '^stats: partition rt0 cpu 1: cpuid 2, vmcall [0-9]+, io 2$'
@@ -532,3 +532,4 @@ EOF2
 fi
 
 . tests/emu/linux.sh
+. tests/emu/console.sh

@@ -1,13 +1,15 @@
 #!/usr/bin/env python3
 """COM1 over a socket for emulator tests that type: connect to the emulator's serial
-socket, append everything received to LOG, and send TEXT once a received line matches
-REGEX. Usage: serial_client.py PORT LOG REGEX TEXT"""
+socket, append everything received to LOG, and type each TEXT once a line received after
+the previous TEXT matches its REGEX (steps run in order).
+Usage: serial_client.py PORT LOG REGEX1 TEXT1 [REGEX2 TEXT2 ...]"""
 import re
 import socket
 import sys
 import time
 
-port, log, pattern, text = int(sys.argv[1]), sys.argv[2], re.compile(sys.argv[3]), sys.argv[4]
+port, log = int(sys.argv[1]), sys.argv[2]
+steps = [(re.compile(sys.argv[i]), sys.argv[i + 1]) for i in range(3, len(sys.argv) - 1, 2)]
 deadline = time.time() + 30
 while True:
     try:
@@ -18,7 +20,6 @@ while True:
             sys.exit("serial_client: no emulator listening on port %d" % port)
         time.sleep(0.1)
 sock.settimeout(0.5)
-sent = False
 pending = b""
 with open(log, "ab", buffering=0) as out:
     while True:
@@ -34,6 +35,9 @@ with open(log, "ab", buffering=0) as out:
         pending += data
         *lines, pending = pending.split(b"\n")
         for line in lines:
-            if not sent and pattern.search(line.decode(errors="replace").strip("\r")):
-                sock.sendall(text.encode())
-                sent = True
+            if steps and steps[0][0].search(line.decode(errors="replace").strip("\r")):
+                # typed slowly, as a person would: the UART holds only a few bytes
+                for ch in steps[0][1].encode():
+                    sock.sendall(bytes([ch]))
+                    time.sleep(0.02)
+                steps.pop(0)

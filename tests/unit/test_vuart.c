@@ -403,8 +403,34 @@ static void test_all_registers(void)
 	CHECK(S.n >= 1);
 }
 
+/* Typed bytes: LSR bit 0 (data ready) while the FIFO holds any, RBR gives them in order,
+ * IIR reports received data (0x04) ahead of THR empty when IER enables both; a full FIFO
+ * refuses more. */
+static void test_receive(void)
+{
+	vuart_reset(&U);
+	CHECK_EQ(vuart_read(&U, 5) & 0x01, 0);
+	CHECK(vuart_receive(&U, 'o'));
+	CHECK(vuart_receive(&U, 'k'));
+	CHECK_EQ(vuart_read(&U, 5), 0x61);
+	vuart_write(&U, 1, 0x03, emit, NULL);
+	CHECK_EQ(vuart_read(&U, 2) & 0x0f, 0x04);
+	CHECK_EQ(vuart_read(&U, 0), 'o');
+	CHECK_EQ(vuart_read(&U, 0), 'k');
+	CHECK_EQ(vuart_read(&U, 5), 0x60);
+	CHECK_EQ(vuart_read(&U, 2) & 0x0f, 0x02);
+	CHECK_EQ(vuart_read(&U, 0), 0); /* empty: reads 0, takes nothing */
+	for (int i = 0; i < VUART_RX; i++)
+		CHECK(vuart_receive(&U, (u8)i));
+	CHECK(!vuart_receive(&U, 0xff));
+	for (int i = 0; i < VUART_RX; i++)
+		CHECK_EQ(vuart_read(&U, 0), (u8)i);
+	CHECK_EQ(vuart_read(&U, 5) & 0x01, 0);
+}
+
 int main(void)
 {
+	RUN(test_receive);
 	RUN(test_reset_state);
 	RUN(test_ier_probe);
 	RUN(test_loopback_msr);

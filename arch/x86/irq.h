@@ -1,0 +1,14 @@
+/* The hypervisor's own interrupts (internal to arch/x86): only the boot CPU takes any, to
+ * wake from its idle halt. Partition CPUs run with interrupts going to their guests. */
+#ifndef BULKHEAD_ARCH_X86_IRQ_H
+#define BULKHEAD_ARCH_X86_IRQ_H
+
+#include "core/types.h"
+
+#define IRQ_VECTOR_WAKE 0xf0 /* IPI: a partition queued console output */
+#define IRQ_VECTOR_COM1 0xf1 /* COM1 received a byte (I/O APIC, ISA IRQ 4) */
+
+/* Called from trap_handler() for a vector >= 32. */
+void irq_handle(u32 vector);
+
+#endif
