@@ -45,6 +45,7 @@ struct partition {
 	char cmdline[MAX_CMDLINE];
 	struct vuart uart; /* its COM1 */
 	struct lineq out;  /* its lines, waiting for the boot CPU to write them to COM1 */
+	u64 drop_report_tsc; /* when drops were last reported */
 	struct arch_vm vm;
 };
 
@@ -494,8 +495,10 @@ static void signal_others(struct partition *p, u32 me)
 
 static void report_exits(const struct partition *p, u32 cpu);
 
-/* Write up to `max` of the partition's queued lines to COM1, and say if any were dropped.
- * Under print_lock: a line is never written after the partition's stop report. */
+/* Write up to `max` of the partition's queued lines to COM1, and say if any were dropped:
+ * when its queue has emptied, or once a second while it stays full (so that the reports do
+ * not take the line from the partitions). Under print_lock: a line is never written after
+ * the partition's stop report. */
 static void drain_locked(struct partition *p, u32 max)
 {
 	char line[VUART_LINE + 1];
@@ -503,10 +506,14 @@ static void drain_locked(struct partition *p, u32 max)
 
 	while (max-- && p->state == PART_RUNNING && lineq_get(&p->out, line, sizeof(line)))
 		log_info("%s: %s\n", p->cfg->name, line);
+	if (!lineq_empty(&p->out) && arch_tsc() - p->drop_report_tsc < arch_tsc_khz() * 1000)
+		return;
 	dropped = lineq_take_dropped(&p->out);
-	if (dropped)
-		log_warn("console: %s: %u lines dropped (printed faster than COM1 carries)\n",
-			 p->cfg->name, dropped);
+	if (!dropped)
+		return;
+	p->drop_report_tsc = arch_tsc();
+	log_warn("console: %s: %u lines dropped (printed faster than COM1 carries)\n",
+		 p->cfg->name, dropped);
 }
 
 /* Leave the running state: what the partition printed before goes out first, nothing after. */

@@ -47,9 +47,11 @@ if want console-interleave; then
 	make_iso console-flood "s#testpay.bin rt0\$#heartbeat.elf rt0 period_ms=1 count=1500#; s#testpay.bin rt1\$#heartbeat.elf rt1 period_ms=1 count=1500#; s#testpay.elf rt2\$#heartbeat.elf rt2 period_ms=1 count=1500#" \
 		"$RT_BIN" $PAYLOAD_FILES
 	boot console-interleave "$EMU_DIR/console-flood.iso" "$VMX_EMU" 4 --timeout 240 \
-		--until '^console: rt[0-2]: [0-9]+ lines dropped' --linger 4
-	beats=$(tr -d '\r' <"$LOG" | grep -cE '^rt[0-2]: heartbeat [0-9]+ \(\+[0-9]+ ticks\)$')
-	bad=$(tr -d '\r' <"$LOG" | grep -E '^rt[0-2]: ' |
+		--until '^partition rt[0-2]: exited \(code 0\)' --until-count 3 --linger 1
+	# The last line may be cut where the emulator was stopped: it is not looked at.
+	body=$(tr -d '\r' <"$LOG" | sed '$d')
+	beats=$(grep -cE '^rt[0-2]: heartbeat [0-9]+ \(\+[0-9]+ ticks\)$' <<<"$body")
+	bad=$(grep -E '^rt[0-2]: ' <<<"$body" |
 		grep -vE '^rt[0-2]: (heartbeat [0-9]+ \(\+[0-9]+ ticks\)|heartbeat: start, .*|heartbeat done)$' | head -3)
 	if [ "$beats" -gt 100 ] && [ -z "$bad" ]; then
 		echo "  $CASE: $beats heartbeat lines, every rt line whole"
@@ -59,8 +61,11 @@ if want console-interleave; then
 	fi
 	expect_not 'rt[0-2]: .*rt[0-2]: '
 	expect '^console: rt[0-2]: [0-9]+ lines dropped \(printed faster than COM1 carries\)$'
+	drops=$(tr -d '\r' <"$LOG" | grep -cE '^console: rt[0-2]: [0-9]+ lines dropped')
+	[ "$drops" -le 15 ] && echo "  $CASE: $drops drop reports (at most one a second per partition)" ||
+		{ echo "  $CASE: $drops drop reports: they flood the line"; CASE_OK=0; }
 	khz=$(tr -d '\r' <"$LOG" | sed -n 's/^rt0: heartbeat: start, .*tsc \([0-9]*\) kHz.*/\1/p')
-	late=$(tr -d '\r' <"$LOG" | sed -n 's/^rt[0-2]: heartbeat [0-9]* (+\([0-9]*\) ticks)$/\1/p' |
+	late=$(sed -n 's/^rt[0-2]: heartbeat [0-9]* (+\([0-9]*\) ticks)$/\1/p' <<<"$body" |
 		awk -v w="$khz" '{ d = $1 - w; if (d < 0) d = -d; if (d * 100 > w) n++ } END { print n + 0 }')
 	if [ -n "$khz" ] && [ "$late" -eq 0 ]; then
 		echo "  $CASE: every printed beat within 1% of $khz ticks"
