@@ -43,8 +43,8 @@ struct partition {
 	struct linux_boot linux; /* PART_LINUX: where kernel and initrd go */
 	struct arch_vm_entry boot;
 	char cmdline[MAX_CMDLINE];
-	struct vuart uart; /* its COM1 */
-	struct lineq out;  /* its lines, waiting for the boot CPU to write them to COM1 */
+	struct vuart uart;   /* its COM1 */
+	struct lineq out;    /* its lines, waiting for the boot CPU to write them to COM1 */
 	u64 drop_report_tsc; /* when drops were last reported */
 	struct arch_vm vm;
 };
@@ -512,8 +512,8 @@ static void drain_locked(struct partition *p, u32 max)
 	if (!dropped)
 		return;
 	p->drop_report_tsc = arch_tsc();
-	log_warn("console: %s: %u lines dropped (printed faster than COM1 carries)\n",
-		 p->cfg->name, dropped);
+	log_warn("console: %s: %u lines dropped (printed faster than COM1 carries)\n", p->cfg->name,
+		 dropped);
 }
 
 /* Leave the running state: what the partition printed before goes out first, nothing after. */
