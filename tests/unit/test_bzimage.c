@@ -13,31 +13,11 @@
 #include "core/bzimage.h"
 #include "core/error.h"
 #include "core/log.h"
+#include "tests/unit/bzimage_layout.h"
 #include "tests/unit/check.h"
+#include "tests/unit/le.h"
 
 /* ---- setup header layout, from the boot protocol ------------------------------------- */
-
-enum {
-	H_SETUP_SECTS = 0x1f1,	   /* u8 */
-	H_SYSSIZE = 0x1f4,	   /* u32 */
-	H_BOOT_FLAG = 0x1fe,	   /* u16 */
-	H_JUMP = 0x200,		   /* u16 */
-	H_HEADER = 0x202,	   /* u32 "HdrS" */
-	H_VERSION = 0x206,	   /* u16 */
-	H_LOADFLAGS = 0x211,	   /* u8 */
-	H_CODE32_START = 0x214,	   /* u32 */
-	H_INITRD_ADDR_MAX = 0x22c, /* u32 */
-	H_KERNEL_ALIGN = 0x230,	   /* u32 */
-	H_RELOCATABLE = 0x234,	   /* u8 */
-	H_MIN_ALIGNMENT = 0x235,   /* u8 */
-	H_XLOADFLAGS = 0x236,	   /* u16 */
-	H_CMDLINE_SIZE = 0x238,	   /* u32 */
-	H_PREF_ADDRESS = 0x258,	   /* u64 */
-	H_INIT_SIZE = 0x260,	   /* u32 */
-	H_HANDOVER = 0x264,	   /* u32 */
-	H_KERNEL_INFO = 0x268,	   /* u32 */
-	H_END = 0x26c,		   /* end of the 2.15 header */
-};
 
 #define SETUP_SECTS  27
 #define SETUP_SIZE   ((SETUP_SECTS + 1) * 512) /* 0x3800 */
@@ -57,24 +37,6 @@ struct builder {
 
 static struct builder B;
 static struct bzimage bz;
-
-static void put16(u8 *p, u16 v)
-{
-	p[0] = (u8)v;
-	p[1] = (u8)(v >> 8);
-}
-
-static void put32(u8 *p, u32 v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (u8)(v >> (8 * i));
-}
-
-static void put64(u8 *p, u64 v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (u8)(v >> (8 * i));
-}
 
 /* A 2.15 header as a current x86_64 defconfig kernel has it; `len` is the whole file. */
 static void build_valid(struct builder *b)

@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "tests/unit/check.h"
+#include "tests/unit/le.h"
 
 /* ---- ELF64 layout, from the spec ----------------------------------------------------- */
 
@@ -41,39 +42,6 @@ struct builder {
 
 static struct builder B;
 static struct elf_image img;
-
-static void put16(u8 *p, u16 v)
-{
-	p[0] = (u8)v;
-	p[1] = (u8)(v >> 8);
-}
-
-static void put32(u8 *p, u32 v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (u8)(v >> (8 * i));
-}
-
-static void put64(u8 *p, u64 v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (u8)(v >> (8 * i));
-}
-
-static u16 get16(const u8 *p)
-{
-	return (u16)(p[0] | p[1] << 8);
-}
-
-static u32 get32(const u8 *p)
-{
-	return (u32)get16(p) | (u32)get16(p + 2) << 16;
-}
-
-static u64 get64(const u8 *p)
-{
-	return (u64)get32(p) | (u64)get32(p + 4) << 32;
-}
 
 /* Field offsets in the ELF header. */
 enum {

@@ -13,6 +13,7 @@
 #include "arch/x86/acpi.h"
 #include "core/guest_acpi.h"
 #include "tests/unit/check.h"
+#include "tests/unit/le.h"
 
 #define GPA 0xe0000ULL
 
@@ -46,30 +47,6 @@ static void mem_free(struct mem *m)
 {
 	while (m->nmaps)
 		free(m->maps[--m->nmaps]);
-}
-
-static u16 get16(const u8 *p)
-{
-	return (u16)(p[0] | p[1] << 8);
-}
-
-static u32 get32(const u8 *p)
-{
-	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
-}
-
-static u64 get64(const u8 *p)
-{
-	return get32(p) | (u64)get32(p + 4) << 32;
-}
-
-static u8 sum(const u8 *p, size_t n)
-{
-	u8 s = 0;
-
-	while (n--)
-		s = (u8)(s + *p++);
-	return s;
 }
 
 static const u8 *find_bytes(const u8 *hay, size_t n, const u8 *needle, size_t k)

@@ -12,31 +12,11 @@
 #include <string.h>
 
 #include "core/linux.h"
+#include "tests/unit/bzimage_layout.h"
 #include "tests/unit/check.h"
+#include "tests/unit/le.h"
 
 /* ---- setup header (boot.rst) ------------------------------------------------------------ */
-
-enum {
-	H_SETUP_SECTS = 0x1f1,	   /* u8 */
-	H_SYSSIZE = 0x1f4,	   /* u32 */
-	H_BOOT_FLAG = 0x1fe,	   /* u16 */
-	H_JUMP = 0x200,		   /* u16 */
-	H_HEADER = 0x202,	   /* u32 "HdrS" */
-	H_VERSION = 0x206,	   /* u16 */
-	H_LOADFLAGS = 0x211,	   /* u8 */
-	H_CODE32_START = 0x214,	   /* u32 */
-	H_INITRD_ADDR_MAX = 0x22c, /* u32 */
-	H_KERNEL_ALIGN = 0x230,	   /* u32 */
-	H_RELOCATABLE = 0x234,	   /* u8 */
-	H_MIN_ALIGNMENT = 0x235,   /* u8 */
-	H_XLOADFLAGS = 0x236,	   /* u16 */
-	H_CMDLINE_SIZE = 0x238,	   /* u32 */
-	H_PREF_ADDRESS = 0x258,	   /* u64 */
-	H_INIT_SIZE = 0x260,	   /* u32 */
-	H_HANDOVER = 0x264,	   /* u32 */
-	H_KERNEL_INFO = 0x268,	   /* u32 */
-	H_END = 0x26c,		   /* end of the 2.15 header */
-};
 
 /* ---- struct boot_params (zero-page.rst) -------------------------------------------------- */
 
@@ -72,48 +52,6 @@ enum {
 #define INITRD_MAX   0x7fffffffu
 
 static u8 image[IMAGE_LEN];
-
-static void put16(u8 *p, u16 v)
-{
-	p[0] = (u8)v;
-	p[1] = (u8)(v >> 8);
-}
-
-static void put32(u8 *p, u32 v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (u8)(v >> (8 * i));
-}
-
-static void put64(u8 *p, u64 v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (u8)(v >> (8 * i));
-}
-
-static u16 get16(const u8 *p)
-{
-	return (u16)(p[0] | p[1] << 8);
-}
-
-static u32 get32(const u8 *p)
-{
-	return (u32)p[0] | (u32)p[1] << 8 | (u32)p[2] << 16 | (u32)p[3] << 24;
-}
-
-static u64 get64(const u8 *p)
-{
-	return get32(p) | (u64)get32(p + 4) << 32;
-}
-
-static u8 sum(const u8 *p, size_t n)
-{
-	u8 s = 0;
-
-	while (n--)
-		s = (u8)(s + *p++);
-	return s;
-}
 
 /* A 2.15 header as a current x86_64 kernel has it, and a patterned protected-mode part. */
 static void build_kernel(void)
