@@ -63,7 +63,9 @@ fi
 
 bochs_cmd() {
 	local com1="com1: enabled=1, mode=file, dev=$log"
-	[ -n "$type_on" ] && com1="com1: enabled=1, mode=socket-server, dev=localhost:$serial_port"
+	if [ -n "$type_on" ] || [ $interactive = 1 ]; then
+		com1="com1: enabled=1, mode=socket-server, dev=localhost:$serial_port"
+	fi
 	cat >"$work/bochsrc" <<EOF2
 megs: $mem
 romimage: file=/usr/share/bochs/BIOS-bochs-latest, options=fastboot
@@ -114,9 +116,14 @@ esac
 if [ $interactive = 1 ]; then
 	echo "boot.sh: $cmd" >&2
 	if [ "$emu" = bochs ]; then
-		# Bochs chatters on stderr before its log file takes over; keep the terminal for COM1.
+		# Bochs chatters on stderr before its log file takes over; keep the terminal for COM1,
+		# which goes through a socket so that keys typed here reach the guest.
 		echo "boot.sh: Bochs messages go to $work/emu.err and $work/bochs.log" >&2
-		exec $cmd </dev/null 2>"$work/emu.err"
+		$cmd </dev/null >"$work/emu.out" 2>"$work/emu.err" &
+		pid=$!
+		trap 'kill $pid 2>/dev/null' EXIT INT TERM
+		"$(dirname "$0")/serial_term.py" "$serial_port"
+		exit 0
 	fi
 	exec $cmd </dev/null
 fi
