@@ -779,6 +779,8 @@ static void (*const checks[])(const struct partition_table *) = {
     check_ports,	   check_ports_console, check_port_unique,
 };
 
+/* tests/fuzz/fuzz_ptcheck.c includes this file with PTCHECK_NO_MAIN and runs `checks` itself. */
+#ifndef PTCHECK_NO_MAIN
 int main(int argc, char **argv)
 {
 	const struct partition_table *t = &partition_table;
@@ -795,3 +797,4 @@ int main(int argc, char **argv)
 	       (unsigned)t->parts.count, t->parts.count == 1 ? "" : "s");
 	return 0;
 }
+#endif
