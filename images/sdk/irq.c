@@ -22,6 +22,7 @@ struct idt_gate {
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 static sdk_irq_handler handlers[256];
 static volatile uint64_t unhandled; /* interrupts on vectors nobody registered */
+static sdk_exception_handler exception_handler;
 
 static const char *const exception_names[32] = {"#DE divide error",
 						"#DB debug",
@@ -90,6 +91,11 @@ int sdk_irq_register(unsigned vector, sdk_irq_handler handler)
 	return 0;
 }
 
+sdk_exception_handler sdk_on_exception(sdk_exception_handler handler)
+{
+	return __atomic_exchange_n(&exception_handler, handler, __ATOMIC_ACQ_REL);
+}
+
 void sdk_isr_dispatch(struct sdk_frame *f);
 void sdk_isr_dispatch(struct sdk_frame *f)
 {
@@ -98,11 +104,21 @@ void sdk_isr_dispatch(struct sdk_frame *f)
 
 	if (v < 32) {
 		uint64_t cr2 = 0;
+		sdk_exception_handler h_exc;
 
 		if (v == VEC_NMI) /* bare only (Bulkhead keeps NMIs): nothing to do */
 			return;
 		if (v == VEC_PAGE_FAULT)
 			__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
+		h_exc = __atomic_load_n(&exception_handler, __ATOMIC_ACQUIRE);
+		if (h_exc) {
+			struct sdk_exception e = {v, f->error, f->rip, f->rsp, cr2};
+
+			if (h_exc(&e)) {
+				f->rip = e.rip;
+				return;
+			}
+		}
 		sdk_printf("sdk: exception %u (%s) on apic id %u at rip 0x%llx, error 0x%llx, "
 			   "cr2 0x%llx, rsp 0x%llx",
 			   v, exception_names[v], sdk_apic_id(), (unsigned long long)f->rip,

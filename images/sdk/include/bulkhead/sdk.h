@@ -100,8 +100,27 @@ typedef void (*sdk_irq_handler)(unsigned vector);
 
 /* Register (or with NULL, remove) the handler of vector SDK_VECTOR_FIRST..0xfe for all
  * CPUs. Returns 0, or -1 for a reserved vector. An unregistered vector is counted and
- * acknowledged; an exception prints one line and ends the payload (sdk_exit(128 + n)). */
+ * acknowledged; an exception prints one line and ends the payload (sdk_exit(128 + n)),
+ * unless the exception handler (sdk_on_exception) takes it. */
 int sdk_irq_register(unsigned vector, sdk_irq_handler handler);
+
+/* An exception (vector 0-31) as an exception handler sees it. rip is where the CPU would
+ * resume: the faulting instruction for a fault (#GP, #UD, #PF ...). */
+struct sdk_exception {
+	unsigned vector;
+	uint64_t error; /* the CPU's error code, 0 for vectors without one */
+	uint64_t rip;	/* the handler may change it: the CPU resumes there */
+	uint64_t rsp;
+	uint64_t cr2; /* #PF only */
+};
+/* Return true if the exception was handled (the CPU resumes at e->rip), false to get the
+ * default: one line "sdk: exception ..." and sdk_exit(128 + vector). Runs on the CPU that
+ * took the exception, with interrupts disabled. */
+typedef bool (*sdk_exception_handler)(struct sdk_exception *e);
+/* Install (or with NULL, remove) the exception handler of all CPUs; returns the previous
+ * one. NMIs are not passed to it. */
+sdk_exception_handler sdk_on_exception(sdk_exception_handler handler);
+
 static inline void sdk_irq_enable(void)
 {
 	__asm__ volatile("sti" ::: "memory");
