@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Write the fuzz harnesses' seed corpora: tests/fuzz/seeds.py [DIR] (default tests/fuzz/corpus).
+
+A few small valid inputs per harness, built here from the formats' specs (the same layouts
+the unit tests build), so each fuzzer starts past the magic numbers and checksums. The
+files are committed; rerun this after changing it. Standard library only.
+"""
+import os
+import struct
+import sys
+
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "corpus")
+
+
+def write(name, idx, data):
+    d = os.path.join(OUT, name)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, "seed-%02d" % idx), "wb") as f:
+        f.write(data)
+
+
+def pad8(b):
+    return b + b"\0" * (-len(b) % 8)
+
+
+# ---- Multiboot2 (spec 3.6) ------------------------------------------------------------------
+def tag(t, body):
+    return pad8(struct.pack("<II", t, 8 + len(body)) + body)
+
+
+def mb2(*tags):
+    body = b"".join(tags) + struct.pack("<II", 0, 8)
+    return struct.pack("<II", 8 + len(body), 0) + body
+
+
+def rsdp_v1(rsdt, oem=b"BOCHS "):
+    r = bytearray(b"RSD PTR " + b"\0" + oem + b"\0" + struct.pack("<I", rsdt))
+    r[8] = (-sum(r)) & 0xFF
+    return bytes(r)
+
+
+def rsdp_v2(rsdt, xsdt, oem=b"BOCHS "):
+    r = bytearray(b"RSD PTR " + b"\0" + oem + b"\x02" + struct.pack("<IIQ", rsdt, 36, xsdt) + b"\0" * 4)
+    r[8] = (-sum(r[:20])) & 0xFF
+    r[32] = (-sum(r)) & 0xFF
+    return bytes(r)
+
+
+mmap = struct.pack("<II", 24, 0) + b"".join(
+    struct.pack("<QQII", a, l, t, 0)
+    for a, l, t in [(0, 0x9FC00, 1), (0x9FC00, 0x400, 2), (0x100000, 0x1FF00000, 1), (0xFFFC0000, 0x40000, 2)]
+)
+write("mb2", 0, mb2())
+write("mb2", 1, mb2(tag(1, b"loglevel=debug console=ttyS0\0"), tag(2, b"GRUB 2.06\0"),
+                    tag(4, struct.pack("<II", 639, 523264)), tag(6, mmap)))
+write("mb2", 2, mb2(tag(1, b"x\0"), tag(3, struct.pack("<II", 0x1000000, 0x1200000) + b"linux0 console=ttyS0\0"),
+                    tag(3, struct.pack("<II", 0x1200000, 0x1201000) + b"rt0\0"),
+                    tag(14, rsdp_v1(0x7FE0000)), tag(15, rsdp_v2(0x7FE0000, 0x7FE0100)),
+                    tag(12, struct.pack("<Q", 0x7F000000)), tag(20, struct.pack("<Q", 0x7E000000)),
+                    tag(17, struct.pack("<II", 48, 1) + b"\0" * 48), tag(18, b"")))
+
+# ---- ACPI: byte 0 = RSDP length, then memory at physical 0 with the RSDP first -------------
+def sdt(sig, body, rev=1):
+    t = bytearray(sig + struct.pack("<IBB", 36 + len(body), rev, 0) + b"BOCHS BXPC    " + struct.pack("<III", 1, 1, 1) + body)
+    t[9] = (-sum(t)) & 0xFF
+    return bytes(t)
+
+
+def madt(rev=5):
+    e = b""
+    e += struct.pack("<BBBBI", 0, 8, 0, 0, 1)  # LAPIC uid 0 id 0 enabled
+    e += struct.pack("<BBBBI", 0, 8, 1, 1, 1)
+    e += struct.pack("<BBBBI", 0, 8, 2, 2, 2)  # online capable
+    e += struct.pack("<BBBBII", 1, 12, 0, 0, 0xFEC00000, 0)  # IOAPIC
+    e += struct.pack("<BBHQ", 5, 12, 0, 0xFEE00000)  # LAPIC address override
+    e += struct.pack("<BBHIII", 9, 16, 0, 0x100, 1, 3)  # x2APIC
+    e += struct.pack("<BBBBIH", 2, 10, 0, 0, 2, 0)  # ISO (skipped)
+    return sdt(b"APIC", struct.pack("<II", 0xFEE00000, 1) + e, rev)
+
+
+def acpi_mem(rsdp, tables):
+    """tables: {phys: bytes}; memory is RSDP at 0 then each table at its address."""
+    end = max(p + len(t) for p, t in tables.items())
+    m = bytearray(end)
+    m[: len(rsdp)] = rsdp
+    for p, t in tables.items():
+        m[p : p + len(t)] = t
+    return bytes(m)
+
+
+facp = sdt(b"FACP", b"\0" * 80)
+m = madt()
+rsdt = sdt(b"RSDT", struct.pack("<II", 0x80, 0x80 + len(m)))
+xsdt = sdt(b"XSDT", struct.pack("<QQ", 0x80 + len(m), 0x80))
+write("acpi", 0, bytes([20]) + acpi_mem(rsdp_v1(0x30), {0x30: rsdt, 0x80: m, 0x80 + len(m): facp}))
+write("acpi", 1, bytes([36]) + acpi_mem(rsdp_v2(0x30, 0x200), {0x30: rsdt, 0x80: m, 0x80 + len(m): facp, 0x200: xsdt}))
+write("acpi", 2, bytes([20]) + acpi_mem(rsdp_v1(0x30), {0x30: sdt(b"RSDT", struct.pack("<I", 0x40)), 0x40: madt(3)}))
+
+# ---- ELF64 x86-64 ET_EXEC -------------------------------------------------------------------
+def elf(entry, phdrs, payload_at=0x100):
+    """phdrs: (type, flags, offset, paddr, filesz, memsz)."""
+    eh = b"\x7fELF" + bytes([2, 1, 1, 0]) + b"\0" * 8
+    eh += struct.pack("<HHIQQQIHHHHHH", 2, 62, 1, entry, 64, 0, 0, 64, 56, len(phdrs), 64, 0, 0)
+    ph = b"".join(struct.pack("<IIQQQQQQ", t, f, o, p, p, fs, ms, 0x1000) for t, f, o, p, fs, ms in phdrs)
+    img = bytearray(eh + ph)
+    end = max([o + fs for _, _, o, _, fs, _ in phdrs] + [len(img)])
+    img += b"\0" * (end - len(img))
+    for i in range(payload_at, end):
+        img[i] = 0x90
+    return bytes(img)
+
+
+write("elf", 0, elf(0x100000, [(1, 5, 0x100, 0x100000, 0x40, 0x40)]))
+write("elf", 1, elf(0x100010, [(1, 5, 0x200, 0x100000, 0x80, 0x80), (1, 6, 0x280, 0x101000, 0x20, 0x2000),
+                               (4, 4, 0x2a0, 0, 0x10, 0x10), (0x6474E551, 6, 0, 0, 0, 0)]))
+write("elf", 2, elf(0x200000, [(1, 7, 0x100, 0x200000, 0x100, 0x1000), (1, 4, 0, 0x300000, 0, 0)]))
+
+# ---- bzImage (boot.rst setup header) ----------------------------------------------------------
+def bzimage(setup_sects=1, kernel=0x200, pref=0x1000000, align=0x200000, reloc=1, init_size=0x400000,
+            xlf=0x7F, version=0x020F, initrd_max=0x7FFFFFFF, cmdline_size=2047):
+    setup = bytearray(((setup_sects or 4) + 1) * 512)  # 0 means 4
+    setup[0:2] = b"MZ"
+    setup[0x1F1] = setup_sects
+    struct.pack_into("<H", setup, 0x1FE, 0xAA55)
+    setup[0x200] = 0xEB
+    setup[0x201] = 0x26C - 0x202  # header ends at 0x26c
+    setup[0x202:0x206] = b"HdrS"
+    struct.pack_into("<H", setup, 0x206, version)
+    setup[0x211] = 0x01
+    struct.pack_into("<I", setup, 0x22C, initrd_max)
+    struct.pack_into("<I", setup, 0x230, align)
+    setup[0x234] = reloc
+    struct.pack_into("<H", setup, 0x236, xlf)
+    struct.pack_into("<I", setup, 0x238, cmdline_size)
+    struct.pack_into("<Q", setup, 0x258, pref)
+    struct.pack_into("<I", setup, 0x260, init_size)
+    return bytes(setup) + bytes((0x48 + 13 * i) & 0xFF for i in range(kernel))
+
+
+def fits(load, base, size):
+    return struct.pack("<QQQ", load, base, size)
+
+
+write("bzimage", 0, fits(0x1000000, 0, 64 << 20) + bzimage())
+write("bzimage", 1, fits(0x200000, 0, 34 << 20) + bzimage(setup_sects=0, kernel=0x100))
+write("bzimage", 2, fits(0x1000000, 0x1000000, 8 << 20) + bzimage(reloc=0, xlf=0x01))
+write("bzimage", 3, fits(0x100000000, 0x100000000, 1 << 30) + bzimage(align=0x100000, xlf=0x03))
+
+# ---- Linux loader: flags byte (bit 0: initrd, then u16 initrd length), kernel, initrd -------
+write("linux", 0, b"\0" + bzimage(init_size=0x400000))            # at pref_address (16 MiB)
+write("linux", 1, b"\0" + bzimage(pref=0x4000000, align=0x100000, init_size=0x80000))  # low, 1 MiB
+write("linux", 2, b"\x01" + struct.pack("<H", 64) + bzimage(init_size=0x200000) + bytes(range(64)))
+write("linux", 3, b"\0" + bzimage(reloc=0, init_size=0x100000, cmdline_size=16))
+
+# ---- ptcheck: the byte encoding fuzz_ptcheck.c decodes ---------------------------------------
+# strings[] indexes there: 0 NULL, 1 "", 2 "linux", 3 "rt0", 4 "rt1", 5 "rt0", 6 "initrd",
+# 7 "a b", 8 "tab\there", 9 "nl\n", 10 "x", 11 a long name.
+def addr_pages(pages):  # case 0: page-aligned, u16 pages
+    return bytes([0]) + struct.pack("<H", pages)
+
+
+def addr_mib(mib):  # case 1: MiB-aligned
+    return bytes([0x40]) + struct.pack("<H", mib)
+
+
+def addr_raw(v):  # case 2: any u64
+    return bytes([0x80]) + struct.pack("<Q", v)
+
+
+def part(name, kind, module, initrd, cmdline, cpus, regions, ports, fault=0):
+    b = bytes([name, kind, module, initrd, cmdline, fault])
+    b += bytes([len(cpus), 0]) + bytes(cpus)
+    b += bytes([len(regions), 0])
+    for phys, size, guest, access, rkind in regions:
+        b += phys + size + guest + bytes([access, rkind])
+    b += bytes([len(ports), 0])
+    for base, count in ports:
+        b += struct.pack("<H", base) + bytes([count])
+    return b
+
+
+linux = part(2, 1, 2, 6, 10, [1, 2], [(addr_mib(32), addr_mib(128), addr_pages(0), 7, 1)], [])
+rt0 = part(3, 2, 3, 0, 1, [3], [(addr_mib(16), addr_mib(2), addr_pages(0), 7, 1),
+                                (addr_raw(0xFEE00000), addr_pages(1), addr_raw(0xFEE00000), 3, 3)], [(0x2F8, 8)])
+rt1 = part(4, 2, 4, 0, 1, [4, 5], [(addr_mib(20), addr_mib(4), addr_pages(0x100), 7, 1),
+                                   (addr_mib(24), addr_mib(1), addr_pages(0x1000), 3, 2)], [(0x80, 1)], fault=1)
+write("ptcheck", 0, bytes([2, 2, 0]) + linux + rt0)
+write("ptcheck", 1, bytes([3, 11, 0]) + rt0 + rt1 + linux)
+# A bad one: two partitions named rt0 sharing CPU 3 and overlapping RAM, COM1 granted.
+bad = part(5, 2, 3, 0, 0, [3], [(addr_mib(16), addr_mib(4), addr_pages(0), 7, 1)], [(0x3F8, 8)])
+write("ptcheck", 2, bytes([2, 3, 0]) + rt0 + bad)
