@@ -40,15 +40,18 @@ static void put64(u8 *p, u64 v)
 	put32(p + 4, (u32)(v >> 32));
 }
 
-/* The protected-mode kernel goes to pref_address when it fits there, else (relocatable
- * only) to the lowest aligned address at or above 1 MiB in the RAM at guest 0. */
+/* The protected-mode kernel goes to pref_address when that is at or above 1 MiB and it fits
+ * there, else (relocatable only) to the lowest aligned address at or above 1 MiB in the RAM
+ * at guest 0. */
 static bool choose_load_address(const struct partition_config *c, struct linux_boot *lb)
 {
 	const struct bzimage *bz = &lb->bz;
 	const struct pt_region *r = guest_ram_holding(c, bz->pref_address, 1);
 	u64 low;
 
-	if (r && bzimage_fits(bz, bz->pref_address, r->guest, r->size)) {
+	/* Below 1 MiB are the zero page, command line and ACPI tables: never the kernel. */
+	if (r && bz->pref_address >= LINUX_HIGH_START &&
+	    bzimage_fits(bz, bz->pref_address, r->guest, r->size)) {
 		lb->load_gpa = bz->pref_address;
 		return true;
 	}

@@ -256,6 +256,30 @@ static void test_load_in_second_region(void)
 	cfg_free();
 }
 
+/* Found by tests/fuzz/fuzz_linux.c: a pref_address below 1 MiB put the kernel on the zero
+ * page, command line and ACPI tables. A fixed kernel is refused; a relocatable one goes to
+ * the first aligned address at or above 1 MiB. */
+static void test_pref_address_below_1mib(void)
+{
+	build_kernel();
+	put32(image + H_INIT_SIZE, 0x100000);
+	put64(image + H_PREF_ADDRESS, 0);
+	cfg_begin();
+	cfg_region(0, 64 * MiB, REGION_RAM);
+	CHECK_EQ(prepare(NULL, 0), 0);
+	CHECK_EQ(lb.load_gpa, 0x200000);
+	put64(image + H_PREF_ADDRESS, LINUX_ZERO_PAGE_GPA);
+	CHECK_EQ(prepare(NULL, 0), 0);
+	CHECK_EQ(lb.load_gpa, 0x200000);
+	image[H_RELOCATABLE] = 0;
+	CHECK(prepare(NULL, 0) != 0);
+	CHECK_WHY("does not fit");
+	put64(image + H_PREF_ADDRESS, LINUX_HIGH_START);
+	CHECK_EQ(prepare(NULL, 0), 0);
+	CHECK_EQ(lb.load_gpa, LINUX_HIGH_START);
+	cfg_free();
+}
+
 static void test_needs_ram_at_zero(void)
 {
 	build_kernel();
@@ -667,6 +691,7 @@ int main(void)
 	RUN(test_load_low_when_small);
 	RUN(test_does_not_fit);
 	RUN(test_load_in_second_region);
+	RUN(test_pref_address_below_1mib);
 	RUN(test_needs_ram_at_zero);
 	RUN(test_corrupt_kernel);
 	RUN(test_initrd_at_top);
