@@ -1,0 +1,602 @@
+/*
+ * hostile: a payload that attacks the hypervisor and its neighbours, one attack per run,
+ * chosen by `attack=<name>` on its command line (docs/isolation.md lists them with the
+ * result Bulkhead's policy promises, tests/emu/isolation.sh checks each under Bochs).
+ *
+ * It prints "hostile: attack <name>", makes the attack, and if it is still running prints
+ * one line of what it observed ("hostile: <name>: read 0xffffffff", "hostile: <name>:
+ * caught exception 13", ...) and "hostile: <name>: survived", then exits (code 0). An
+ * attack Bulkhead stops prints nothing after the first line: the stop report is
+ * Bulkhead's. An unknown name prints "hostile: unknown attack <name>" and the list.
+ *
+ * Addresses are guest-physical (the SDK identity-maps the low 4 GiB) and assume the "rt"
+ * layout (partitions/rt.c): this partition's RAM is guest 0-2 MiB, rt1's RAM is host
+ * 0x4200000, rt2's 0x4400000, the hypervisor is loaded at host 2 MiB (up to 16 MiB) and
+ * the page allocator hands out its tables (EPT, VMCS, stacks) from the top of RAM down.
+ */
+#include <bulkhead/sdk.h>
+
+#define NEIGHBOUR_INFO 0x4201000u /* rt1's payload_info (starts "BULK") at its host address */
+#define NEIGHBOUR_RAM  0x4400000u /* rt2's RAM at its host address */
+#define PAST_RAM       0x200000u /* first byte past our 2 MiB; the hypervisor's host load address */
+#define HV_IMAGE       0x300000u /* inside the hypervisor's host range (2-16 MiB) */
+#define HV_TABLES      0xffff000u  /* top of a 256 MiB machine: the allocator's first pages */
+#define OWN_HOST       0x4000000u  /* our own RAM's host address: not ours as a guest address */
+#define LAPIC_MMIO     0xfee00020u /* xAPIC ID register */
+#define IOAPIC_MMIO    0xfec00000u /* IOREGSEL */
+#define HPET_MMIO      0xfed00000u /* capabilities and ID */
+#define MMCONFIG       0xe0000000u /* PCI ECAM (q35's at 0xb0000000, Bochs's i440fx has none) */
+#define FOREIGN_APIC   2u	   /* rt1's CPU */
+#define VEC_STORM      0x50
+#define STORM_UD       100000u
+
+#define MSR_APIC_BASE	    0x1b
+#define MSR_FEATURE_CONTROL 0x3a
+#define MSR_TSC		    0x10
+#define MSR_MTRR_PHYSBASE0  0x200
+#define MSR_EFER	    0xc0000080u
+#define MSR_X2APIC_ICR	    0x830
+
+/* ICR (x2APIC, SDM Vol. 3A §11.6.1, §11.12.9): destination in bits 63:32. */
+#define ICR_FIXED	 (0u << 8)
+#define ICR_SMI		 (2u << 8)
+#define ICR_NMI		 (4u << 8)
+#define ICR_INIT	 (5u << 8)
+#define ICR_SIPI	 (6u << 8)
+#define ICR_LOGICAL	 (1u << 11)
+#define ICR_ASSERT	 (1u << 14)
+#define ICR_SELF	 (1u << 18)
+#define ICR_ALL		 (2u << 18)
+#define ICR_ALL_BUT_SELF (3u << 18)
+#define ICR_DEST(id)	 ((uint64_t)(id) << 32)
+#define CR4_VMXE	 (1ull << 13)
+#define CR4_OSXSAVE	 (1ull << 18)
+
+/* Where an expected exception resumes (0: none expected); read by on_exception. */
+volatile uint64_t hostile_fixup;
+static volatile int caught = -1; /* vector of the last exception caught, -1: none */
+static volatile uint64_t caught_count;
+static const char *attack = "";
+
+static bool on_exception(struct sdk_exception *e)
+{
+	if (!hostile_fixup)
+		return false;
+	caught = (int)e->vector;
+	caught_count++;
+	e->rip = hostile_fixup;
+	return true;
+}
+
+/* One instruction (or a few) that may fault: on an exception the CPU resumes after it.
+ * The arguments after the text are the asm's operand lists; r11 must be in the clobbers. */
+#define GUARDED(text, ...)                                                                         \
+	__asm__ volatile("leaq 1f(%%rip), %%r11\n\t"                                               \
+			 "movq %%r11, hostile_fixup(%%rip)\n\t" text "\n1:\n\t"                    \
+			 "movq $0, hostile_fixup(%%rip)" __VA_ARGS__)
+
+static void wrmsr_guarded(uint32_t msr, uint64_t v)
+{
+	GUARDED("wrmsr", ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)) : "r11", "memory");
+}
+
+static uint64_t rdmsr_guarded(uint32_t msr)
+{
+	uint32_t lo = 0, hi = 0;
+
+	GUARDED("rdmsr", : "+a"(lo), "+d"(hi) : "c"(msr) : "r11", "memory");
+	return (uint64_t)hi << 32 | lo;
+}
+
+static inline void outb(uint16_t port, uint8_t v)
+{
+	__asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port));
+}
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t v;
+
+	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+static inline void outl(uint16_t port, uint32_t v)
+{
+	__asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
+static inline uint32_t inl(uint16_t port)
+{
+	uint32_t v;
+
+	__asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+	return v;
+}
+
+static uint64_t vmcall(uint64_t nr, uint64_t a1, uint64_t a2)
+{
+	uint64_t ret;
+
+	__asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a1), "c"(a2) : "memory");
+	return ret;
+}
+
+static uint64_t read_cr4(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static void write_cr4_guarded(uint64_t v)
+{
+	GUARDED("mov %0, %%cr4", ::"r"(v) : "r11", "memory");
+}
+
+/* ---- what was observed ----------------------------------------------------------------- */
+
+static void report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void report(const char *fmt, ...)
+{
+	char line[160];
+	va_list ap;
+
+	va_start(ap, fmt);
+	sdk_vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	sdk_printf("hostile: %s: %s", attack, line);
+}
+
+static void report_caught(void)
+{
+	if (caught < 0)
+		report("no exception");
+	else
+		report("caught exception %d", caught);
+}
+
+/* ---- the attacks -------------------------------------------------------------------- */
+
+static void peek(uint32_t gpa)
+{
+	report("read 0x%x", *(volatile uint32_t *)(uintptr_t)gpa);
+}
+
+static void poke(uint32_t gpa)
+{
+	*(volatile uint32_t *)(uintptr_t)gpa = 0xdeadbeef;
+	report("wrote 0xdeadbeef at 0x%x", gpa);
+}
+
+static void read_neighbour(void)
+{
+	peek(NEIGHBOUR_INFO);
+}
+static void write_neighbour(void)
+{
+	poke(NEIGHBOUR_RAM);
+}
+static void read_past_ram(void)
+{
+	peek(PAST_RAM);
+}
+static void write_hypervisor(void)
+{
+	poke(HV_IMAGE);
+}
+static void write_hv_tables(void)
+{
+	poke(HV_TABLES);
+}
+static void read_own_host(void)
+{
+	peek(OWN_HOST);
+}
+static void lapic_mmio(void)
+{
+	peek(LAPIC_MMIO);
+}
+static void ioapic_mmio(void)
+{
+	poke(IOAPIC_MMIO);
+}
+static void hpet_mmio(void)
+{
+	peek(HPET_MMIO);
+}
+static void mmconfig(void)
+{
+	peek(MMCONFIG);
+}
+
+/* PIT: channel 0 reprogrammed (mode 2, count 0x10), its count read back. */
+static void port_pit(void)
+{
+	outb(0x43, 0x34);
+	outb(0x40, 0x10);
+	outb(0x40, 0x00);
+	report("read 0x%x", inb(0x40));
+}
+
+/* PIC: every line unmasked, the slave's mask read back. */
+static void port_pic(void)
+{
+	outb(0x21, 0x00);
+	report("read 0x%x", inb(0xa1));
+}
+
+/* PCI configuration mechanism 1: bus 0 device 0's vendor and device ID. */
+static void port_pci(void)
+{
+	outl(0xcf8, 0x80000000u);
+	report("read 0x%x", inl(0xcfc));
+}
+
+/* Reset control register: hard reset (0x06). */
+static void port_reset(void)
+{
+	outb(0xcf9, 0x06);
+	report("read 0x%x", inb(0xcf9));
+}
+
+/* Keyboard controller: pulse the reset line (0xfe). */
+static void port_kbc(void)
+{
+	outb(0x64, 0xfe);
+	report("read 0x%x", inb(0x64));
+}
+
+/* COM2, granted to rt1: its line status register. */
+static void port_neighbour(void)
+{
+	outb(0x2f8, 'X');
+	report("read 0x%x", inb(0x2fd));
+}
+
+/* String I/O: REP INSB from the keyboard controller into our own buffer. */
+static void port_string(void)
+{
+	static uint8_t buf[16] = {0x5a, 0x5a};
+	void *dst = buf;
+	uint64_t n = sizeof(buf);
+
+	__asm__ volatile("rep insb" : "+D"(dst), "+c"(n) : "d"(0x60) : "memory");
+	report("buffer 0x%x 0x%x, rcx %llu", buf[0], buf[1], (unsigned long long)n);
+}
+
+static void msr_write(uint32_t msr, uint64_t v)
+{
+	wrmsr_guarded(msr, v);
+	report_caught();
+}
+
+/* x2APIC off (EN and EXTD cleared): the whole APIC, as the hypervisor set it up. */
+static void wrmsr_apic_base(void)
+{
+	msr_write(MSR_APIC_BASE, rdmsr_guarded(MSR_APIC_BASE) & ~0xc00ull);
+}
+
+/* Unlock-and-clear attempt: lock bit and VMX enables cleared. */
+static void wrmsr_feature_control(void)
+{
+	msr_write(MSR_FEATURE_CONTROL, 0);
+}
+
+/* MTRR PHYSBASE0 made uncached: writes are dropped (the value reads back unchanged). */
+static void wrmsr_mtrr(void)
+{
+	uint64_t before = rdmsr_guarded(MSR_MTRR_PHYSBASE0), after;
+
+	wrmsr_guarded(MSR_MTRR_PHYSBASE0, before & ~0xffull);
+	after = rdmsr_guarded(MSR_MTRR_PHYSBASE0);
+	report("%s, mtrr 0x%llx before, 0x%llx after",
+	       caught < 0 ? "no exception" : "caught exception", (unsigned long long)before,
+	       (unsigned long long)after);
+}
+
+/* EFER with reserved bit 1 set. */
+static void wrmsr_efer(void)
+{
+	msr_write(MSR_EFER, rdmsr_guarded(MSR_EFER) | 2);
+}
+
+/* The TSC, shared time, set back to 0: dropped (the count keeps going). */
+static void wrmsr_tsc(void)
+{
+	uint64_t before = sdk_tsc();
+
+	wrmsr_guarded(MSR_TSC, 0);
+	report("%s, tsc %s", caught < 0 ? "no exception" : "caught exception",
+	       sdk_tsc() > before ? "kept counting" : "WENT BACK");
+}
+
+static void icr(uint64_t v)
+{
+	wrmsr_guarded(MSR_X2APIC_ICR, v);
+	if (caught < 0)
+		report("ipi 0x%llx sent", (unsigned long long)v);
+	else
+		report("caught exception %d", caught);
+}
+
+static void icr_init_foreign(void)
+{
+	icr(ICR_DEST(FOREIGN_APIC) | ICR_ASSERT | ICR_INIT);
+}
+static void icr_sipi_foreign(void)
+{
+	icr(ICR_DEST(FOREIGN_APIC) | ICR_ASSERT | ICR_SIPI | 0x08);
+}
+static void icr_nmi_foreign(void)
+{
+	icr(ICR_DEST(FOREIGN_APIC) | ICR_ASSERT | ICR_NMI);
+}
+static void icr_smi_foreign(void)
+{
+	icr(ICR_DEST(FOREIGN_APIC) | ICR_ASSERT | ICR_SMI);
+}
+/* Vector 0x40 is the heartbeat's timer: a forged beat would show as a short interval. */
+static void icr_fixed_foreign(void)
+{
+	icr(ICR_DEST(FOREIGN_APIC) | ICR_ASSERT | 0x40);
+}
+static void icr_broadcast_init(void)
+{
+	icr(ICR_ALL_BUT_SELF | ICR_ASSERT | ICR_INIT);
+}
+/* x2APIC physical destination 0xffffffff is a broadcast to every CPU. */
+static void icr_dest_all(void)
+{
+	icr(ICR_DEST(0xffffffffu) | ICR_ASSERT | 0x40);
+}
+
+/* 1000 fixed IPIs on the heartbeat's vector, shorthand all-excluding-self: allowed, and
+ * with one CPU in this partition they reach nobody. */
+static void icr_broadcast_fixed(void)
+{
+	for (int i = 0; i < 1000; i++)
+		wrmsr_guarded(MSR_X2APIC_ICR, ICR_ALL_BUT_SELF | ICR_ASSERT | 0x40);
+	report("1000 ipis sent, %s", caught < 0 ? "no exception" : "caught exception");
+}
+
+/* A broadcast in logical destination mode (vector 18, #MC on whoever takes it), shorthand
+ * all-including-self: logical mode is forbidden. */
+static void icr_broadcast_logical(void)
+{
+	sdk_irq_enable();
+	wrmsr_guarded(MSR_X2APIC_ICR, ICR_ALL | ICR_LOGICAL | ICR_ASSERT | 0x12);
+	sdk_delay_us(1000);
+	sdk_irq_disable();
+	report_caught();
+}
+
+static void vmxon(void)
+{
+	static uint64_t region __attribute__((aligned(4096)));
+
+	GUARDED("vmxon %0", ::"m"(region) : "r11", "memory", "cc");
+	report_caught();
+}
+
+static void vmread(void)
+{
+	uint64_t field = 0x681e, v = 0; /* GUEST_RIP */
+
+	GUARDED("vmread %1, %0", : "+r"(v) : "r"(field) : "r11", "memory", "cc");
+	if (caught < 0)
+		report("read 0x%llx", (unsigned long long)v);
+	else
+		report_caught();
+}
+
+static void vmcall_bad(void)
+{
+	report("returned 0x%llx", (unsigned long long)vmcall(0x1234, 0, 0));
+}
+
+/* A print of 4 GiB - 1 bytes: cut to 200. */
+static void vmcall_print_huge(void)
+{
+	static char text[512];
+
+	memset(text, 'x', sizeof(text));
+	report("returned 0x%llx",
+	       (unsigned long long)vmcall(HYPERCALL_PRINT, (uintptr_t)text, 0xffffffffu));
+}
+
+/* A print of rt1's info page (at its host address): refused, nothing printed. */
+static void vmcall_print_foreign(void)
+{
+	report("returned 0x%llx", (unsigned long long)vmcall(HYPERCALL_PRINT, NEIGHBOUR_INFO, 16));
+}
+
+/* A print that starts in our RAM and runs past its end: refused whole. */
+static void vmcall_print_edge(void)
+{
+	report("returned 0x%llx", (unsigned long long)vmcall(HYPERCALL_PRINT, PAST_RAM - 16, 64));
+}
+
+static void cr4_vmxe(void)
+{
+	write_cr4_guarded(read_cr4() | CR4_VMXE);
+	report("%s, cr4.vmxe reads %u", caught < 0 ? "no exception" : "caught exception 13",
+	       (unsigned)((read_cr4() & CR4_VMXE) != 0));
+}
+
+/* XCR0 with every bit set (XSAVE is hidden, but CR4.OSXSAVE may be settable). */
+static void xsetbv(void)
+{
+	int osxsave;
+
+	write_cr4_guarded(read_cr4() | CR4_OSXSAVE);
+	osxsave = caught;
+	caught = -1;
+	GUARDED("xsetbv", ::"c"(0), "a"(0xffffffffu), "d"(0xffffffffu) : "r11", "memory");
+	if (caught < 0)
+		report("cr4.osxsave %s, xsetbv: no exception", osxsave < 0 ? "set" : "refused");
+	else
+		report("cr4.osxsave %s, xsetbv: caught exception %d",
+		       osxsave < 0 ? "set" : "refused", caught);
+}
+
+static void invd(void)
+{
+	GUARDED("invd", ::: "r11", "memory");
+	report_caught();
+}
+
+static void wbinvd(void)
+{
+	GUARDED("wbinvd", ::: "r11", "memory");
+	report_caught();
+}
+
+/* Interrupts off, halted for ever: only Bulkhead's NMI (the shell's stop) gets it out. */
+static void cli_hlt(void)
+{
+	sdk_halt();
+}
+
+/* No IDT: #UD cannot be delivered, nor the #DF after it. */
+static void triple_fault(void)
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) none = {0, 0};
+
+	__asm__ volatile("lidt %0; ud2" ::"m"(none));
+}
+
+static void exception_storm(void)
+{
+	for (uint32_t i = 0; i < STORM_UD; i++)
+		GUARDED("ud2", ::: "r11", "memory");
+	report("caught %llu exceptions, last %d", (unsigned long long)caught_count, caught);
+}
+
+/* Self-IPIs, each handler sending the next: STORM_SELF through the x2APIC SELF IPI
+ * register (0x83f, passed through: no exit), then STORM_ICR through the ICR with shorthand
+ * self (each one a VM exit). Bounded by count: under Bochs a VM exit costs far more host
+ * time than its emulated time, and a time-bounded storm of exits slows the whole machine. */
+#define MSR_X2APIC_SELF_IPI 0x83f
+#define STORM_SELF	    100000u
+#define STORM_ICR	    2000u
+static volatile uint64_t storm_irqs;
+
+static void storm_irq(unsigned vector)
+{
+	uint64_t n = ++storm_irqs;
+
+	if (n < STORM_SELF)
+		wrmsr_guarded(MSR_X2APIC_SELF_IPI, vector);
+	else if (n < STORM_SELF + STORM_ICR)
+		wrmsr_guarded(MSR_X2APIC_ICR, ICR_SELF | ICR_ASSERT | vector);
+}
+
+static void interrupt_storm(void)
+{
+	uint64_t t0 = sdk_tsc(), limit = t0 + 5000 * sdk_tsc_khz();
+
+	sdk_irq_register(VEC_STORM, storm_irq);
+	wrmsr_guarded(MSR_X2APIC_SELF_IPI, VEC_STORM);
+	while (storm_irqs < STORM_SELF + STORM_ICR && sdk_tsc() < limit)
+		sdk_wait();
+	report("%llu self-ipis taken, %s", (unsigned long long)storm_irqs,
+	       caught < 0 ? "no exception" : "caught exception");
+}
+
+/* Page tables at a guest-physical address outside our RAM: the next fetch walks them. */
+static void cr3_outside(void)
+{
+	__asm__ volatile("mov %0, %%cr3" ::"r"((uint64_t)OWN_HOST) : "memory");
+	report("still running");
+}
+
+/* CR0 with a reserved high bit and NE flipped (NE is host-owned, so the write exits). */
+static void cr0_reserved(void)
+{
+	uint64_t cr0;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	cr0 = (cr0 ^ (1ull << 5)) | (1ull << 40);
+	GUARDED("mov %0, %%cr0", ::"r"(cr0) : "r11", "memory");
+	report_caught();
+}
+
+static const struct {
+	const char *name;
+	void (*fn)(void);
+} attacks[] = {
+    {"read-neighbour", read_neighbour},
+    {"write-neighbour", write_neighbour},
+    {"read-past-ram", read_past_ram},
+    {"write-hypervisor", write_hypervisor},
+    {"write-hv-tables", write_hv_tables},
+    {"read-own-host", read_own_host},
+    {"lapic-mmio", lapic_mmio},
+    {"ioapic-mmio", ioapic_mmio},
+    {"hpet-mmio", hpet_mmio},
+    {"mmconfig", mmconfig},
+    {"port-pit", port_pit},
+    {"port-pic", port_pic},
+    {"port-pci", port_pci},
+    {"port-reset", port_reset},
+    {"port-kbc", port_kbc},
+    {"port-neighbour", port_neighbour},
+    {"port-string", port_string},
+    {"wrmsr-apic-base", wrmsr_apic_base},
+    {"wrmsr-feature-control", wrmsr_feature_control},
+    {"wrmsr-mtrr", wrmsr_mtrr},
+    {"wrmsr-efer", wrmsr_efer},
+    {"wrmsr-tsc", wrmsr_tsc},
+    {"icr-init-foreign", icr_init_foreign},
+    {"icr-sipi-foreign", icr_sipi_foreign},
+    {"icr-nmi-foreign", icr_nmi_foreign},
+    {"icr-smi-foreign", icr_smi_foreign},
+    {"icr-fixed-foreign", icr_fixed_foreign},
+    {"icr-dest-all", icr_dest_all},
+    {"icr-broadcast-fixed", icr_broadcast_fixed},
+    {"icr-broadcast-init", icr_broadcast_init},
+    {"icr-broadcast-logical", icr_broadcast_logical},
+    {"vmxon", vmxon},
+    {"vmread", vmread},
+    {"vmcall-bad", vmcall_bad},
+    {"vmcall-print-huge", vmcall_print_huge},
+    {"vmcall-print-foreign", vmcall_print_foreign},
+    {"vmcall-print-edge", vmcall_print_edge},
+    {"cr4-vmxe", cr4_vmxe},
+    {"cr0-reserved", cr0_reserved},
+    {"xsetbv", xsetbv},
+    {"invd", invd},
+    {"wbinvd", wbinvd},
+    {"cli-hlt", cli_hlt},
+    {"triple-fault", triple_fault},
+    {"exception-storm", exception_storm},
+    {"interrupt-storm", interrupt_storm},
+    {"cr3-outside", cr3_outside},
+};
+
+int main(const struct sdk_env *env)
+{
+	static char name[40];
+	uint64_t delay_ms = sdk_cmdline_u64("delay_ms", 50);
+
+	if (!sdk_cmdline_arg("attack", name, sizeof(name)))
+		name[0] = '\0';
+	attack = name;
+	sdk_on_exception(on_exception);
+	/* Let the neighbours get going first: the test counts their beats after the attack. */
+	sdk_delay_us(delay_ms * 1000);
+	for (unsigned i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++) {
+		if (strncmp(attacks[i].name, name, sizeof(name)) != 0)
+			continue;
+		sdk_printf("hostile: attack %s", name);
+		attacks[i].fn();
+		sdk_printf("hostile: %s: survived", name);
+		return 0;
+	}
+	sdk_printf("hostile: unknown attack \"%s\" on %s; attacks:", name, env->name);
+	for (unsigned i = 0; i < sizeof(attacks) / sizeof(attacks[0]); i++)
+		sdk_printf("hostile:   %s", attacks[i].name);
+	return 1;
+}

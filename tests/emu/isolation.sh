@@ -1,0 +1,215 @@
+# Isolation cases (issue 7), sourced by tests/emu/cases.sh: a hostile partition attacks the
+# hypervisor and its neighbours, one attack per boot (images/demos/hostile.c; the table of
+# attacks and the policy each one meets is docs/isolation.md). Each case boots the rt layout
+# with rt0 = hostile.elf attack=<name>, rt1 and rt2 = heartbeat.elf period_ms=20, and checks
+#   - the attacker is denied (the documented value, fault or dropped write) or stopped, with
+#     the exact COM1 line;
+#   - the neighbours keep beating after the attack's outcome (at least 5 beats each), and no
+#     beat of theirs comes early (a forged timer interrupt would);
+#   - nothing of another partition leaks (rt1's info page starts "BULK", 0x4b4c5542);
+#   - the hypervisor survives: no exception report, one boot only, and its shell answers
+#     `version` typed once the neighbours have beaten after the attack.
+# The boots are independent: they run ISOLATION_JOBS at a time (default: the host's CPUs),
+# then each case's COM1 log is checked in order.
+
+# The default set (about 6 minutes with 2 host CPUs); ISOLATION_ALL=1 adds the extended set.
+ISOLATION_ATTACKS=(
+	read-neighbour write-neighbour read-past-ram write-hypervisor
+	lapic-mmio ioapic-mmio hpet-mmio mmconfig
+	port-pit port-pic port-pci port-reset port-kbc
+	wrmsr-apic-base wrmsr-feature-control wrmsr-mtrr wrmsr-efer
+	icr-init-foreign icr-sipi-foreign icr-nmi-foreign icr-smi-foreign
+	icr-broadcast-fixed icr-broadcast-init icr-broadcast-logical
+	vmxon vmread vmcall-bad vmcall-print-huge vmcall-print-foreign
+	cr4-vmxe xsetbv invd wbinvd
+	cli-hlt triple-fault exception-storm interrupt-storm cr3-outside
+)
+ISOLATION_EXTENDED=(
+	write-hv-tables read-own-host port-neighbour port-string wrmsr-tsc
+	icr-fixed-foreign icr-dest-all vmcall-print-edge cr0-reserved
+)
+[ "${ISOLATION_ALL:-0}" = 1 ] && ISOLATION_ATTACKS+=("${ISOLATION_EXTENDED[@]}")
+ISOLATION_PERIOD_MS=20
+
+# isolation_outcome ATTACK: the COM1 line that ends the attack (its stop, or its exit after
+# "survived"); cli-hlt never ends by itself.
+isolation_outcome() {
+	case $1 in
+	cli-hlt) echo '^rt0: hostile: attack cli-hlt$' ;;
+	*) echo '^partition rt0: (stopped|exited)' ;;
+	esac
+}
+
+# isolation_boot ATTACK: make its ISO and boot it in the background; the exit status and
+# the seconds it took go to $EMU_DIR/isolation-ATTACK.rc.
+isolation_boot() {
+	local a=$1 i steps=()
+	# shellcheck disable=SC2086
+	make_iso "isolation-$a" "s#testpay.bin rt0\$#hostile.elf rt0 attack=$a#; s#testpay.bin rt1\$#heartbeat.elf rt1 period_ms=$ISOLATION_PERIOD_MS#; s#testpay.elf rt2\$#heartbeat.elf rt2 period_ms=$ISOLATION_PERIOD_MS#" \
+		"$RT_BIN" "$BUILD/images/hostile.elf" "$BUILD/images/heartbeat.elf" >/dev/null
+	# Type nothing until the outcome, then wait for 5 beats of rt1 and 5 more of rt2.
+	steps=(--type-on "$(isolation_outcome "$a")" --type '')
+	for i in 1 2 3 4 5; do steps+=(--type-on '^rt1: heartbeat [0-9]+ ' --type ''); done
+	for i in 1 2 3 4; do steps+=(--type-on '^rt2: heartbeat [0-9]+ ' --type ''); done
+	if [ "$a" = cli-hlt ]; then # only the shell's stop gets it out of its halt
+		steps+=(--type-on '^rt2: heartbeat [0-9]+ ' --type "stop rt0$CR"
+			--type-on '^partition rt0: stopped from the shell$' --type "version$CR")
+	else
+		steps+=(--type-on '^rt2: heartbeat [0-9]+ ' --type "version$CR")
+	fi
+	(
+		t0=$SECONDS
+		tests/emu/boot.sh --emu "$VMX_EMU" --iso "$EMU_DIR/isolation-$a.iso" \
+			--log "$EMU_DIR/isolation-$a.log" --cpus 4 --timeout 90 \
+			"${steps[@]}" --until '^shell: Bulkhead ' >"$EMU_DIR/isolation-$a.out" 2>&1
+		echo "$? $((SECONDS - t0))" >"$EMU_DIR/isolation-$a.rc"
+	) &
+}
+
+# isolation_common ATTACK: what every case checks.
+isolation_common() {
+	local a=$1 outcome n nb p=$ISOLATION_PERIOD_MS khz after
+	outcome=$(isolation_outcome "$a")
+	expect "^rt0: hostile: attack $a\$"
+	# The neighbours beat on after the outcome, and none of their beats comes early.
+	after=$(tr -d '\r' <"$LOG" | sed -En "/$outcome/,\$p")
+	for nb in rt1 rt2; do
+		n=$(grep -cE "^$nb: heartbeat [0-9]+ " <<<"$after")
+		if [ "$n" -ge 5 ]; then
+			echo "  $CASE: $nb beat $n times after the attack"
+		else
+			echo "  $CASE: $nb beat $n times after the attack, expected at least 5"
+			CASE_OK=0
+		fi
+		khz=$(tr -d '\r' <"$LOG" | sed -n "s/^$nb: heartbeat: start, .*tsc \([0-9]*\) kHz.*/\1/p")
+		n=$(tr -d '\r' <"$LOG" | sed -n "/^rt0: hostile: attack/,\$s/^$nb: heartbeat [0-9]* (+\([0-9]*\) ticks)\$/\1/p" |
+			awk -v min=$((p * ${khz:-0} / 2)) '$1 < min { n++ } END { print n + 0 }')
+		if [ -n "$khz" ] && [ "$n" -eq 0 ]; then
+			echo "  $CASE: no $nb beat came early (forged)"
+		else
+			echo "  $CASE: $n $nb beats shorter than half the period (tsc '$khz' kHz)"
+			CASE_OK=0
+		fi
+	done
+	expect_not '^partition rt[12]: (stopped|exited|restarted|cpu)'
+	expect_not '^rt0: .*(4b4c5542|BULK)'         # rt1's info page never shows
+	expect_not 'exception [0-9]+ \(|VMRESUME|VMLAUNCH'
+	expect_count '^Bulkhead [0-9.]+$' 1          # no reset
+	expect '^shell: Bulkhead [0-9]+\.[0-9]+\.[0-9]+$'
+}
+
+# The attacker was stopped by an EPT violation at GPA (hex, as Bulkhead prints it) and
+# printed nothing after its attack line.
+isolation_ept() {
+	expect "^partition rt0: stopped: ept violation \\(cpu 1, exit 48, rip 0x[0-9a-f]+, gpa $1, qualification 0x[0-9a-f]+\\)\$"
+	expect_not "^rt0: hostile: $a: "
+}
+# The attacker was stopped by a forbidden IPI whose ICR value was QUALIFICATION.
+isolation_ipi() {
+	expect "^partition rt0: stopped: forbidden ipi \\(cpu 1, exit 32, rip 0x[0-9a-f]+, gpa 0x0, qualification $1\\)\$"
+	expect_not "^rt0: hostile: $a: "
+}
+# The attacker observed TEXT (a regex), survived and exited.
+isolation_says() {
+	expect "^rt0: hostile: $a: $1\$"
+	expect "^rt0: hostile: $a: survived\$"
+	expect '^partition rt0: exited \(code 0\) on cpu 1$'
+}
+# A denied port, named once: PORT (hex) read|write.
+isolation_port() {
+	if [ "$2" = read ]; then
+		expect_count "^partition rt0: port $1 not granted: read gives all-ones \\(reported once\\)\$" 1
+	else
+		expect_count "^partition rt0: port $1 not granted: write dropped \\(reported once\\)\$" 1
+	fi
+}
+
+isolation_check() {
+	local a=$1
+	case $a in
+	read-neighbour) isolation_ept 0x4201000 ;;
+	write-neighbour) isolation_ept 0x4400000 ;;
+	read-past-ram) isolation_ept 0x200000 ;;
+	write-hypervisor) isolation_ept 0x300000 ;;
+	write-hv-tables) isolation_ept 0xffff000 ;;
+	read-own-host) isolation_ept 0x4000000 ;;
+	lapic-mmio) isolation_ept 0xfee00020 ;;
+	ioapic-mmio) isolation_ept 0xfec00000 ;;
+	hpet-mmio) isolation_ept 0xfed00000 ;;
+	mmconfig) isolation_ept 0xe0000000 ;;
+	port-pit) isolation_port 0x43 write; isolation_port 0x40 write; isolation_says 'read 0xff' ;;
+	port-pic) isolation_port 0x21 write; isolation_port 0xa1 read; isolation_says 'read 0xff' ;;
+	port-pci) isolation_port 0xcf8 write; isolation_port 0xcfc read; isolation_says 'read 0xffffffff' ;;
+	port-reset) isolation_port 0xcf9 write; isolation_says 'read 0xff' ;;
+	port-kbc) isolation_port 0x64 write; isolation_says 'read 0xff' ;;
+	port-neighbour) isolation_port 0x2f8 write; isolation_port 0x2fd read; isolation_says 'read 0xff' ;;
+	port-string) isolation_says 'buffer 0x5a 0x5a, rcx 16' ;; # skipped whole, nothing read
+	wrmsr-apic-base | wrmsr-feature-control | wrmsr-efer | cr4-vmxe)
+		isolation_says 'caught exception 13.*' ;;
+	wrmsr-mtrr)
+		isolation_says 'no exception, mtrr (0x[0-9a-f]+) before, \1 after' ;;
+	wrmsr-tsc) isolation_says 'no exception, tsc kept counting' ;;
+	icr-init-foreign) isolation_ipi 0x200004500 ;;
+	icr-sipi-foreign) isolation_ipi 0x200004608 ;;
+	icr-nmi-foreign) isolation_ipi 0x200004400 ;;
+	icr-smi-foreign) isolation_ipi 0x200004200 ;;
+	icr-fixed-foreign) isolation_ipi 0x200004040 ;;
+	icr-dest-all) isolation_ipi 0xffffffff00004040 ;;
+	icr-broadcast-fixed) isolation_says '1000 ipis sent, no exception' ;;
+	icr-broadcast-init) isolation_ipi 0xc4500 ;;
+	icr-broadcast-logical) isolation_ipi 0x84812 ;;
+	vmxon | vmread) isolation_says 'caught exception 6' ;;
+	vmcall-bad) isolation_says 'returned 0xffffffffffffffff' ;;
+	vmcall-print-huge)
+		expect '^rt0: x{200}$' # cut to 200 characters
+		isolation_says 'returned 0x0' ;;
+	vmcall-print-foreign | vmcall-print-edge)
+		isolation_says 'returned 0xffffffffffffffff' ;;
+	cr0-reserved) isolation_says 'caught exception 13' ;;
+	xsetbv) isolation_says 'cr4.osxsave (set|refused), xsetbv: caught exception 13' ;;
+	invd | wbinvd) isolation_says 'no exception' ;;
+	cli-hlt)
+		expect '^partition rt0: stopped from the shell$'
+		expect_not '^rt0: hostile: cli-hlt: ' ;;
+	triple-fault)
+		expect '^partition rt0: stopped: triple fault \(cpu 1, exit 2, rip 0x[0-9a-f]+'
+		expect_not "^rt0: hostile: $a: " ;;
+	exception-storm) isolation_says 'caught 100000 exceptions, last 6' ;;
+	interrupt-storm) isolation_says '102000 self-ipis taken, no exception' ;;
+	cr3-outside) isolation_ept 0x4000000 ;;
+	*) echo "  $CASE: no checks for attack $a"; CASE_OK=0 ;;
+	esac
+}
+
+isolation_wanted=()
+for a in "${ISOLATION_ATTACKS[@]}"; do
+	want "isolation-$a" && isolation_wanted+=("$a")
+done
+if [ ${#isolation_wanted[@]} -gt 0 ]; then
+	CR=$'\r'
+	make -s --no-print-directory BUILD="$BUILD" "$BUILD/images/hostile.elf" "$BUILD/images/heartbeat.elf" >/dev/null
+	isolation_jobs=${ISOLATION_JOBS:-$(nproc 2>/dev/null || echo 2)}
+	isolation_t0=$SECONDS
+	for a in "${isolation_wanted[@]}"; do
+		while [ "$(jobs -rp | wc -l)" -ge "$isolation_jobs" ]; do
+			wait -n
+		done
+		rm -f "$EMU_DIR/isolation-$a.rc"
+		isolation_boot "$a"
+	done
+	wait
+	echo "  isolation: ${#isolation_wanted[@]} boots, $isolation_jobs at a time, in $((SECONDS - isolation_t0)) s"
+	for a in "${isolation_wanted[@]}"; do
+		CASE=isolation-$a LOG=$EMU_DIR/isolation-$a.log CASE_OK=1
+		read -r rc secs <"$EMU_DIR/isolation-$a.rc" 2>/dev/null || rc=1 secs='?'
+		if [ "$rc" != 0 ]; then
+			echo "  $CASE: no final line on COM1"
+			sed 's/^/  | /' "$EMU_DIR/isolation-$a.out"
+			CASE_OK=0
+		fi
+		echo "  $CASE: booted $EMU_DIR/isolation-$a.iso on $VMX_EMU with 4 cpus in $secs s"
+		isolation_common "$a"
+		isolation_check "$a"
+		done_case
+	done
+fi
