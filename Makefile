@@ -32,6 +32,7 @@ KOBJS      := $(patsubst %.c,$(BUILD)/k/%.o,$(CORE_SRCS) $(ARCH_SRCS) $(LAYOUT))
               $(patsubst %.asm,$(BUILD)/k/%.o,$(filter-out boot/trampoline.asm,$(ASM_SRCS)))
 include images/sdk/sdk.mk
 include images/linux/linux.mk
+include tests/fuzz/fuzz.mk
 PAYLOADS   := $(BUILD)/images/testpay.bin $(BUILD)/images/testpay.elf $(DEMO_ELFS)
 
 .PHONY: all iso run test unit bench lint clean setup
@@ -117,7 +118,7 @@ UNIT_BINS := $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t)) $(BUILD)/host/tr
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do $$t; done
 
-test: setup all $(UNIT_BINS)
+test: setup all $(UNIT_BINS) fuzz-build
 	tests/run.sh
 
 bench: setup all

@@ -49,6 +49,13 @@ if [ -z "$ONLY" ] || [[ ptcheck == *"$ONLY"* ]]; then
 	grep -q '^FAIL ' <<<"$out" && echo "$out" | grep -v '^PASS '
 fi
 
+# --- fuzzing smoke pass: each libFuzzer harness for 5 s (make fuzz runs them longer) -----
+if [ -z "$ONLY" ] || [[ fuzz == *"$ONLY"* ]]; then
+	out=$(tests/fuzz/run.sh "$BUILD/fuzz" 5 mb2 acpi elf bzimage linux ptcheck 2>&1)
+	count_verdicts "" "$out"
+	grep '^fuzz ' <<<"$out"
+fi
+
 # --- emulator tests -------------------------------------------------------------------
 . tests/emu/cases.sh
 

@@ -244,6 +244,16 @@ static void write_cr0(u64 val)
 	vmwrite(CR0_SHADOW, val);
 }
 
+/* What MOV to CR0 refuses with #GP (SDM Vol. 3A §2.5, Vol. 2B MOV CR): reserved bits, PG
+ * without PE, NW without CD. Written unchecked, the next VM entry would fail instead. */
+static bool cr0_invalid(u64 val)
+{
+	const u64 defined = 0xe005003fULL; /* PE MP EM TS ET NE, WP, AM, NW CD PG */
+
+	return (val & ~defined) || ((val & CR0_PG) && !(val & 1)) ||
+	       ((val & (1ULL << 29)) && !(val & (1ULL << 30)));
+}
+
 /* MOV to CR0/CR4 touching a host-owned bit (CR0.NE, CR4.VMXE). */
 static void handle_cr(struct guest_regs *r)
 {
@@ -264,6 +274,10 @@ static void handle_cr(struct guest_regs *r)
 		vmwrite(GUEST_CR4, val | CR4_VMXE);
 		vmwrite(CR4_SHADOW, val);
 	} else {
+		if (cr0_invalid(val)) {
+			inject_exception(VEC_GP, true);
+			return;
+		}
 		write_cr0(val);
 	}
 	skip_instruction();
@@ -385,9 +399,11 @@ static bool icr_allowed(u64 v, u32 partition)
 		return false;
 	if (shorthand == ICR_SELF)
 		return mode == ICR_MODE_FIXED;
+	if (v & ICR_LOGICAL) /* a logical destination is a cluster and mask, not an APIC ID */
+		return false;
 	if (shorthand != 0)
 		return mode == ICR_MODE_FIXED || mode == ICR_MODE_NMI;
-	return !(v & ICR_LOGICAL) && partition_owns_apic(partition, (u32)(v >> 32));
+	return partition_owns_apic(partition, (u32)(v >> 32));
 }
 
 static void handle_icr_write(u64 v)

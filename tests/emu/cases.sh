@@ -533,3 +533,4 @@ fi
 
 . tests/emu/linux.sh
 . tests/emu/console.sh
+. tests/emu/isolation.sh

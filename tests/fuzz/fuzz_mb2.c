@@ -22,7 +22,8 @@ static void check_info(const struct mb2_info *mb, size_t size)
 	FUZZ_ASSERT(mb->rsdp_len == 0 || mb->rsdp_len == MB2_RSDP_V1_LEN ||
 		    mb->rsdp_len == MB2_RSDP_V2_LEN);
 	for (u32 i = 0; i < mb->mmap_count; i++)
-		FUZZ_ASSERT(mb->mmap[i].len && mb->mmap[i].addr + mb->mmap[i].len > mb->mmap[i].addr);
+		FUZZ_ASSERT(mb->mmap[i].len &&
+			    mb->mmap[i].addr + mb->mmap[i].len > mb->mmap[i].addr);
 	for (u32 i = 0; i < mb->module_count; i++) {
 		FUZZ_ASSERT(mb->modules[i].start <= mb->modules[i].end);
 		FUZZ_ASSERT(memchr(mb->modules[i].cmdline, 0, MAX_CMDLINE));
@@ -44,7 +45,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
 			const struct mb2_module *m = mb2_find_module(&info, keys[k]);
 
-			FUZZ_ASSERT(!m || (m >= info.modules && m < info.modules + info.module_count));
+			FUZZ_ASSERT(!m ||
+				    (m >= info.modules && m < info.modules + info.module_count));
 			/* val_size from 1 up: every truncation length gets its turn. */
 			if (mb2_cmdline_arg(info.cmdline, keys[k], val, 1 + size % sizeof(val)))
 				FUZZ_ASSERT(memchr(val, 0, sizeof(val)));

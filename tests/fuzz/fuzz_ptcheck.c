@@ -16,7 +16,17 @@
 #include "tests/fuzz/fuzz.h"
 
 static const char *const strings[] = {
-    NULL, "", "linux", "rt0", "rt1", "rt0", "initrd", "a b", "tab\there", "nl\n", "x",
+    NULL,
+    "",
+    "linux",
+    "rt0",
+    "rt1",
+    "rt0",
+    "initrd",
+    "a b",
+    "tab\there",
+    "nl\n",
+    "x",
     "a-rather-long-partition-name-that-still-fits-in-one-message-line-of-ptcheck-output",
 };
 
@@ -122,8 +132,8 @@ static void check_good(const struct partition_table *t)
 		for (u32 k = 0; k < p->mem.count; k++) {
 			const struct pt_region *a = &p->mem.r[k];
 
-			FUZZ_ASSERT(a->size && a->size % PAGE_SIZE == 0 && a->phys % PAGE_SIZE == 0 &&
-				    a->guest % PAGE_SIZE == 0);
+			FUZZ_ASSERT(a->size && a->size % PAGE_SIZE == 0 &&
+				    a->phys % PAGE_SIZE == 0 && a->guest % PAGE_SIZE == 0);
 			FUZZ_ASSERT(a->phys + a->size > a->phys && a->guest + a->size > a->guest);
 			FUZZ_ASSERT(!overlap(a->phys, a->size, HV_LOAD_ADDR, HV_MAX_SIZE));
 		}
@@ -136,7 +146,8 @@ static void check_good(const struct partition_table *t)
 		for (u32 j = 0; j < i; j++) {
 			const struct partition_config *q = &t->parts.p[j];
 
-			FUZZ_ASSERT(strcmp(p->name, q->name) != 0 && strcmp(p->module, q->module) != 0);
+			FUZZ_ASSERT(strcmp(p->name, q->name) != 0 &&
+				    strcmp(p->module, q->module) != 0);
 			for (u32 c = 0; c < p->cpus.count; c++)
 				for (u32 d = 0; d < q->cpus.count; d++)
 					FUZZ_ASSERT(p->cpus.apic_id[c] != q->cpus.apic_id[d]);
@@ -150,8 +161,9 @@ static void check_good(const struct partition_table *t)
 				}
 			for (u32 k = 0; k < p->ports.count; k++)
 				for (u32 l = 0; l < q->ports.count; l++)
-					FUZZ_ASSERT(!overlap(p->ports.p[k].base, p->ports.p[k].count,
-							     q->ports.p[l].base, q->ports.p[l].count));
+					FUZZ_ASSERT(
+					    !overlap(p->ports.p[k].base, p->ports.p[k].count,
+						     q->ports.p[l].base, q->ports.p[l].count));
 		}
 	}
 	FUZZ_ASSERT(linux <= 1);
