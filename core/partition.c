@@ -2,6 +2,7 @@
 #include "core/partition.h"
 #include "arch/x86/arch.h"
 #include "core/config.h"
+#include "core/denied.h"
 #include "core/elf.h"
 #include "core/format.h"
 #include "core/guestmem.h"
@@ -569,20 +570,6 @@ u64 partition_hypercall(u32 partition, u32 cpu, u64 nr, u64 a1, u64 a2)
 	return 0;
 }
 
-/* Ports already reported as denied, per partition: each is named once, not on every access. */
-static u8 port_reported[PT_MAX_PARTITIONS][0x10000 / 8];
-
-static void report_denied_port(u32 partition, u32 port, bool in)
-{
-	u8 *bits = port_reported[partition];
-
-	if (bits[port / 8] & (1u << (port % 8)))
-		return;
-	bits[port / 8] |= (u8)(1u << (port % 8));
-	log_warn("partition %s: port 0x%x not granted: %s (reported once)\n",
-		 parts[partition].cfg->name, port, in ? "read gives all-ones" : "write dropped");
-}
-
 u32 partition_port_io(u32 partition, u32 port, u32 size, bool in, u32 value)
 {
 	struct partition *p = &parts[partition];
@@ -597,7 +584,7 @@ u32 partition_port_io(u32 partition, u32 port, u32 size, bool in, u32 value)
 		spin_unlock(&p->uart_lock);
 		return in ? result : 0;
 	}
-	report_denied_port(partition, port, in);
+	denied_port(partition, port, in);
 	return ~0u;
 }
 

@@ -8,6 +8,7 @@
 #include "arch/x86/vmcs_fields.h"
 #include "arch/x86/vmx.h"
 #include "core/config.h"
+#include "core/format.h"
 #include "core/log.h"
 
 enum exit_reason {
@@ -118,6 +119,42 @@ static void inject_exception(u32 vector, bool has_error)
 		vmwrite(ENTRY_EXCEPTION_ERROR, 0);
 }
 
+/* Refuse what the guest tried, named once per partition and `key` (core/denied.c): raise
+ * `vector` in the guest, or, with vector 0, skip the instruction as if done. */
+static void refuse(u32 vector, u64 key, const char *what)
+{
+	const char *outcome = vector == VEC_GP ? "#GP" : vector == VEC_UD ? "#UD" : "ignored";
+
+	if (vector)
+		inject_exception(vector, vector == VEC_GP);
+	else
+		skip_instruction();
+	partition_refused(current()->partition, key, vector != 0, what, outcome);
+}
+
+/* The VMX instructions a partition may not use, by exit reason (SDM Vol. 3D Appendix C). */
+static const char *vmx_instruction_refused(u32 reason)
+{
+	static const char *const names[] = {
+	    "vmclear",	"vmlaunch", "vmptrld", "vmptrst", "vmread",
+	    "vmresume", "vmwrite",  "vmxoff",  "vmxon",
+	};
+
+	switch (reason) {
+	case EXIT_VMCLEAR ... EXIT_VMXON:
+		return names[reason - EXIT_VMCLEAR];
+	case EXIT_INVEPT:
+		return "invept";
+	case EXIT_INVVPID:
+		return "invvpid";
+	default:
+		return "vmfunc";
+	}
+}
+
+/* A key for refuse(): the exit reason and what it concerned (an MSR, a CR number). */
+#define REFUSAL_KEY(reason, detail) (((u64)(reason) << 32) | (u32)(detail))
+
 static __attribute__((noreturn)) void fault(u32 reason, const char *what)
 {
 	struct vcpu *v = current();
@@ -207,8 +244,11 @@ static void handle_io(struct guest_regs *r)
 	u64 mask = size == 4 ? 0xffffffffULL : size == 2 ? 0xffffULL : 0xffULL;
 	u32 v;
 
-	if (string) {
-		skip_instruction();
+	if (string) { /* INS/OUTS: not emulated, not even on the emulated COM1 */
+		char what[40];
+
+		format(what, sizeof(what), "string i/o on port 0x%x", port);
+		refuse(0, REFUSAL_KEY(EXIT_IO, port), what);
 		return;
 	}
 	v = partition_port_io(current()->partition, port, size, in, (u32)(r->rax & mask));
@@ -267,15 +307,19 @@ static void handle_cr(struct guest_regs *r)
 		fault(EXIT_CR_ACCESS, "unhandled control register access");
 	val = *gpr[reg];
 	if (cr == 4) {
-		if (val & CR4_VMXE) {
-			inject_exception(VEC_GP, true);
+		if (val & CR4_VMXE) { /* no nested VMX */
+			refuse(VEC_GP, REFUSAL_KEY(EXIT_CR_ACCESS, 4), "cr4.vmxe");
 			return;
 		}
 		vmwrite(GUEST_CR4, val | CR4_VMXE);
 		vmwrite(CR4_SHADOW, val);
 	} else {
 		if (cr0_invalid(val)) {
-			inject_exception(VEC_GP, true);
+			char what[64];
+
+			format(what, sizeof(what), "cr0 0x%llx (reserved or conflicting bits)",
+			       (unsigned long long)val);
+			refuse(VEC_GP, REFUSAL_KEY(EXIT_CR_ACCESS, 0), what);
 			return;
 		}
 		write_cr0(val);
@@ -293,12 +337,22 @@ static bool msr_write_dropped(u32 msr)
 	       msr == 0x3b || msr == 0x10;
 }
 
-/* An MSR access that is neither passed through nor emulated: #GP, named once per CPU and
- * MSR at debug level (Linux probes many MSRs that are not there). */
-static void refuse_msr(u32 msr, bool write)
+/* An MSR write that is neither passed through nor emulated: #GP, or dropped
+ * (msr_write_dropped); named once per partition and MSR. */
+static void refuse_wrmsr(u32 msr)
 {
-	log_debug("vmx: cpu %u: %s of msr 0x%x refused (#GP)\n", this_cpu()->index,
-		  write ? "wrmsr" : "rdmsr", msr);
+	bool dropped = msr_write_dropped(msr);
+	char what[40];
+
+	format(what, sizeof(what), "wrmsr 0x%x", msr);
+	refuse(dropped ? 0 : VEC_GP, REFUSAL_KEY(EXIT_WRMSR, msr), what);
+}
+
+/* A read of such an MSR: #GP, named at debug level only, because Linux probes many MSRs
+ * that are not there (rdmsr_safe) and copes with the #GP. */
+static void refuse_rdmsr(u32 msr)
+{
+	log_debug("vmx: cpu %u: rdmsr of msr 0x%x refused (#GP)\n", this_cpu()->index, msr);
 	inject_exception(VEC_GP, true);
 }
 
@@ -324,7 +378,7 @@ static void handle_rdmsr(struct guest_regs *r)
 	} else if (msr == MSR_APIC_BASE || msr == MSR_X2APIC_ID || msr == MSR_X2APIC_VERSION) {
 		v = rdmsr(msr);
 	} else {
-		refuse_msr(msr, false);
+		refuse_rdmsr(msr);
 		return;
 	}
 	r->rax = (u32)v;
@@ -438,12 +492,11 @@ static void handle_wrmsr(struct guest_regs *r)
 	u32 msr = (u32)r->rcx;
 	u64 v = ((u64)(u32)r->rdx << 32) | (u32)r->rax;
 
-	if (msr == MSR_X2APIC_ICR)
-		handle_icr_write(v);
-	else if (!msr_write_dropped(msr)) {
-		refuse_msr(msr, true);
+	if (msr != MSR_X2APIC_ICR) {
+		refuse_wrmsr(msr);
 		return;
 	}
+	handle_icr_write(v);
 	skip_instruction();
 }
 
@@ -566,19 +619,21 @@ static void dispatch(struct guest_regs *r, struct vcpu *v, u32 reason)
 	case EXIT_WRMSR:
 		handle_wrmsr(r);
 		return;
-	case EXIT_XSETBV:
-		inject_exception(VEC_GP, true); /* outside the allowed set */
+	case EXIT_XSETBV: /* XSAVE is hidden: XCR0 is not switched per partition */
+		refuse(VEC_GP, REFUSAL_KEY(reason, 0), "xsetbv");
 		return;
 	case EXIT_VMCLEAR ... EXIT_VMXON:
 	case EXIT_INVEPT:
 	case EXIT_INVVPID:
-	case EXIT_VMFUNC:
-		inject_exception(VEC_UD, false); /* no nested VMX */
+	case EXIT_VMFUNC: /* no nested VMX */
+		refuse(VEC_UD, REFUSAL_KEY(reason, 0), vmx_instruction_refused(reason));
 		return;
 	case EXIT_INVD:
+		/* caches are the machine's: no flush or drop on a guest's word */
+		refuse(0, REFUSAL_KEY(reason, 0), "invd");
+		return;
 	case EXIT_WBINVD:
-		skip_instruction(); /* caches are the machine's: no flush or drop on a guest's word
-				     */
+		refuse(0, REFUSAL_KEY(reason, 0), "wbinvd");
 		return;
 	case EXIT_EPT_VIOLATION:
 		fault(reason, "ept violation");

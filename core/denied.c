@@ -1,0 +1,68 @@
+/* Refusals named once per partition: denied ports, and what the exit handlers refuse. */
+#include "core/denied.h"
+#include "arch/x86/arch.h"
+#include "core/config.h"
+#include "core/log.h"
+#include "core/partition.h"
+#include "core/ptable.h"
+#include "core/spinlock.h"
+
+/* Ports already named, per partition: a bit per port. */
+static u8 port_reported[PT_MAX_PARTITIONS][0x10000 / 8];
+
+void denied_port(u32 partition, u32 port, bool in)
+{
+	u8 *bits = port_reported[partition];
+
+	if (bits[port / 8] & (1u << (port % 8)))
+		return;
+	bits[port / 8] |= (u8)(1u << (port % 8));
+	log_warn("partition %s: port 0x%x not granted: %s (reported once)\n",
+		 partition_name(partition), port, in ? "read gives all-ones" : "write dropped");
+}
+
+/* Other refusals (MSRs, VMX instructions, control-register bits) are few and sparse: a short
+ * list of keys per partition. Past it, one line says that the rest go unnamed. */
+#define REFUSED_KEYS 32
+
+static struct refused_list {
+	struct spinlock lock;
+	u32 count; /* REFUSED_KEYS + 1 once the "not named" line is out */
+	u64 key[REFUSED_KEYS];
+} refused[PT_MAX_PARTITIONS];
+
+enum refusal { REFUSAL_SEEN, REFUSAL_NEW, REFUSAL_LIST_FULL };
+
+static enum refusal refused_record(struct refused_list *l, u64 key)
+{
+	u32 i;
+
+	for (i = 0; i < l->count && i < REFUSED_KEYS; i++)
+		if (l->key[i] == key)
+			return REFUSAL_SEEN;
+	if (l->count > REFUSED_KEYS)
+		return REFUSAL_SEEN;
+	if (l->count == REFUSED_KEYS) {
+		l->count++;
+		return REFUSAL_LIST_FULL;
+	}
+	l->key[l->count++] = key;
+	return REFUSAL_NEW;
+}
+
+void partition_refused(u32 partition, u64 key, bool fault, const char *what, const char *outcome)
+{
+	struct refused_list *l = &refused[partition];
+	enum refusal r;
+
+	spin_lock(&l->lock);
+	r = refused_record(l, key);
+	spin_unlock(&l->lock);
+	if (r == REFUSAL_NEW)
+		log_msg(fault ? LOG_WARN : LOG_INFO,
+			"partition %s: %s not granted: %s (reported once)\n",
+			partition_name(partition), what, outcome);
+	else if (r == REFUSAL_LIST_FULL)
+		log_warn("partition %s: further refusals are not named\n",
+			 partition_name(partition));
+}
