@@ -517,20 +517,38 @@ static void drain_locked(struct partition *p, u32 max)
 		 dropped);
 }
 
-/* Leave the running state: what the partition printed before goes out first, nothing after. */
-static void set_state(struct partition *p, u32 state)
+/* Leave the running state, once: the first of a fault, an exit and the shell to come here owns
+ * the stop (or restart); whoever comes later gets false, as two CPUs of a partition may fault
+ * at the same moment. What the partition printed before goes out first, nothing after. */
+static bool take_over(struct partition *p, u32 state)
 {
+	bool mine;
+
 	spin_lock(&p->print_lock);
-	drain_locked(p, ~0u);
-	p->state = state;
+	mine = p->state == PART_RUNNING;
+	if (mine) {
+		drain_locked(p, ~0u);
+		p->state = state;
+	}
 	spin_unlock(&p->print_lock);
+	return mine;
+}
+
+/* This CPU exited or faulted while another CPU of its partition was already stopping it:
+ * the other owns the report and the restart; this one only parks. `gen` was read before. */
+static __attribute__((noreturn)) void park_too(struct partition *p, u32 cpu, u32 gen,
+					       const char *what)
+{
+	log_info("partition %s: cpu %u parked (it %s)\n", p->cfg->name, cpu, what);
+	park(p, (u32)(p - parts), cpu, gen);
 }
 
 static __attribute__((noreturn)) void partition_exit(struct partition *p, u32 cpu, u64 code)
 {
 	u32 gen = p->generation;
 
-	set_state(p, PART_STOPPED);
+	if (!take_over(p, PART_STOPPED))
+		park_too(p, cpu, gen, "exited too");
 	log_info("partition %s: exited (code %llu) on cpu %u\n", p->cfg->name,
 		 (unsigned long long)code, cpu);
 	report_exits(p, cpu);
@@ -645,8 +663,15 @@ void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
 {
 	struct partition *p = &parts[partition];
 	bool restart = p->cfg->fault == FAULT_RESTART && p->restarts < MAX_RESTARTS;
+	u32 gen = p->generation;
 
-	set_state(p, restart ? PART_RESTARTING : PART_STOPPED);
+	if (!take_over(p, restart ? PART_RESTARTING : PART_STOPPED)) {
+		char what[80];
+
+		format(what, sizeof(what), "faulted too: %s, gpa 0x%llx", f->reason,
+		       (unsigned long long)f->gpa);
+		park_too(p, cpu, gen, what);
+	}
 	log_err("partition %s: stopped: %s (cpu %u, exit %u, rip 0x%llx, gpa 0x%llx, "
 		"qualification 0x%llx)\n",
 		p->cfg->name, f->reason, cpu, f->exit_reason, (unsigned long long)f->rip,
@@ -657,7 +682,7 @@ void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
 			MAX_RESTARTS);
 	signal_others(p, cpu);
 	if (!restart)
-		park(p, partition, cpu, p->generation);
+		park(p, partition, cpu, gen);
 	/* Nothing of the partition may run while its RAM is scrubbed and reloaded. */
 	wait_for(&p->parked, others(p));
 	restart_backoff(p->restarts);
@@ -743,9 +768,8 @@ void partitions_list(void)
 /* Stop a running partition and wait until all its CPUs are parked. */
 static const char *take_down(struct partition *p, u32 state, const char *what)
 {
-	if (p->state != PART_RUNNING)
+	if (!take_over(p, state))
 		return "it is not running";
-	set_state(p, state);
 	log_info("partition %s: %s from the shell\n", p->cfg->name, what);
 	signal_others(p, arch_this_cpu());
 	wait_for(&p->parked, p->cfg->cpus.count);

@@ -5,8 +5,9 @@
 ; It prints its APIC ID, checks that an ungranted port reads all-ones and that a write to the
 ; reset register 0xcf9 does nothing, writes a pattern over 256 KiB of its RAM and reads it back, then
 ; beats five times and checks the pattern again. Command-line word "escape" makes it write
-; outside its RAM first (the hypervisor must stop it there); "spin" keeps it busy for ever
-; sweeping memory, "spint" in a tight PAUSE loop.
+; outside its RAM first (the hypervisor must stop it there); "together" makes both CPUs of a
+; two-CPU partition write outside at the same moment (two faults racing to stop it); "spin"
+; keeps it busy for ever sweeping memory, "spint" in a tight PAUSE loop.
 
 ; Built twice: flat (nasm -f bin) and ELF64 (-DELF, linked at 1 MiB), to load both ways.
 bits 32
@@ -159,6 +160,21 @@ start:
 
 	call fill_pattern
 	call check_pattern
+
+	; "together": the second CPU, spinning in its beat delay, sees the flag and writes
+	; outside a few instructions after this one does.
+	lea esi, [ebp + INFO_CMDLINE]
+	mov edi, word_together
+	mov ecx, 8
+	repe cmpsb
+	jne .no_together
+	mov esi, msg_together
+	call print_str
+	mov dword [together_flag], 1
+	mov dword [OUTSIDE], 0xdeadbeef
+	mov esi, msg_escaped
+	call print_str              ; never reached under Bulkhead
+.no_together:
 
 	; "escape": write outside the partition's RAM
 	lea esi, [ebp + INFO_CMDLINE]
@@ -359,6 +375,8 @@ ap_pm:
 	mov ecx, DELAY
 .ap_delay:
 	pause
+	cmp dword [together_flag], 0
+	jne .ap_escape
 	dec ecx
 	jnz .ap_delay
 	mov edi, apbuf
@@ -374,6 +392,11 @@ ap_pm:
 .ap_halt:
 	cli
 	hlt
+	jmp .ap_halt
+.ap_escape:
+	mov dword [OUTSIDE + 0x1000], 0xdeadbeef
+	mov esi, msg_escaped
+	call print_str              ; never reached under Bulkhead
 	jmp .ap_halt
 
 fill_pattern:
@@ -467,6 +490,9 @@ word_escape:     db "escape"
 word_probe:      db "probe"
 word_badipi:     db "badipi"
 word_badnmi:     db "badnmi"
+word_together:   db "together"
+msg_together:    db "both cpus writing outside my RAM", 0
+together_flag:   dd 0
 msg_badnmi:      db "sending NMI to a cpu that is not mine", 0
 msg_badipi:      db "sending INIT to a cpu that is not mine", 0
 msg_badipi_sent: db "FORBIDDEN IPI WENT THROUGH", 0

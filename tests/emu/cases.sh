@@ -439,6 +439,31 @@ if want partitions-pair-restart; then
 	done_case
 fi
 
+# Both CPUs of a two-CPU partition fault at the same moment: one of them owns the stop (one
+# report, one restart per round), the other parks and says it faulted too; still 8 restarts
+# and no more. Bulkhead once let both restart it at once.
+if want partitions-pair-together; then
+	make -s --no-print-directory BUILD="$BUILD/pair-restart" LAYOUT=tests/layouts/pair-restart.c \
+		"$BUILD/pair-restart/bulkhead.bin" >/dev/null
+	make_iso pair-together '/module2 \/boot\/testpay.elf rt2$/d; s#^\(\s*module2 /boot/testpay.bin rt0\)$#\1 together#' \
+		"$BUILD/pair-restart/bulkhead.bin" "$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
+	boot partitions-pair-together "$EMU_DIR/pair-together.iso" "$VMX_EMU" 4 --timeout 240 \
+		--until '^partition rt0: stopped: restart limit \(8\) reached$' --until '^rt1: done$' --linger 2
+	expect_count '^rt0: both cpus writing outside my RAM$' 9 # the first run and 8 restarts
+	expect_count '^partition rt0: stopped: ept violation \(cpu [12], exit 48, ' 9
+	expect_count '^partition rt0: cpu [12] parked \(it faulted too: ept violation, gpa 0x20[01]000\)$' 9
+	for n in 1 2 3 4 5 6 7 8; do
+		expect_count "^partition rt0: restarted \\($n\\)\$" 1
+	done
+	expect_count '^partition rt0: restarted ' 8
+	expect_count '^rt0: second cpu up, apic id 2$' 9
+	expect_count '^partition rt0: stopped: restart limit \(8\) reached$' 1
+	expect_not 'ESCAPED'
+	expect '^rt1: done$'
+	expect_not '^partition rt1: stopped'
+	done_case
+fi
+
 # --- Real-time payloads (issue 4) ------------------------------------------------------
 
 # The latency demo under Bulkhead: 10 kHz for 2 s, leaving the guest only to print.
