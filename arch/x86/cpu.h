@@ -103,6 +103,12 @@ static inline u64 read_cr4(void)
 	return v;
 }
 
+/* XSETBV runs in Bulkhead only with CR4.OSXSAVE set (vmx.c sets it where XSAVE exists). */
+static inline void xsetbv(u32 index, u64 v)
+{
+	__asm__ volatile("xsetbv" ::"c"(index), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
+
 static inline void cpu_relax(void)
 {
 	__asm__ volatile("pause" ::: "memory");

@@ -17,6 +17,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmcs_fields.h"
 #include "arch/x86/vmx.h"
+#include "arch/x86/xsave.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/pmem.h"
@@ -297,6 +298,7 @@ static struct vcpu *vcpu_setup(const struct arch_vm *vm, u32 partition,
 		arch_halt_forever();
 	}
 	write_controls(vm);
+	xcr0_reset(); /* nothing of the partition's last run, or of another, stays in XCR0 */
 	if (rdmsr(MSR_IA32_VMX_EPT_VPID) & (1ULL << 41)) /* single-context INVVPID offered */
 		vmx_invvpid_single(vm->vpid);
 	write_host_state(cpu, v->exit_stack);

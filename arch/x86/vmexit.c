@@ -7,6 +7,7 @@
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmcs_fields.h"
 #include "arch/x86/vmx.h"
+#include "arch/x86/xsave.h"
 #include "core/config.h"
 #include "core/format.h"
 #include "core/log.h"
@@ -55,8 +56,9 @@ enum exit_reason {
 #define CPUIDX1_EDX_RDTSCP     (1u << 27)
 #define PROC2_RDTSCP	       (1u << 3)
 #define PROC2_INVPCID	       (1u << 12)
-#define CPUID1_ECX_XSAVE       (1u << 26)
 #define CPUID1_ECX_OSXSAVE     (1u << 27)
+#define CPUID7_ECX_OSPKE       (1u << 4)
+#define CR4_PKE		       (1ULL << 22)
 #define CPUID1_ECX_HYPERVISOR  (1u << 31)
 #define HV_LEAF		       0x40000000u
 #define MSR_APIC_BASE	       0x1b
@@ -169,30 +171,45 @@ static __attribute__((noreturn)) void fault(u32 reason, const char *what)
 	partition_fault(v->partition, this_cpu()->index, &f);
 }
 
+/* The XCR0 bits this CPU lets a partition set (xsave.h); 0 without XSAVE. */
+static u64 partition_xcr0(void)
+{
+	return (cpuid(1, 0).ecx & CPUID1_ECX_XSAVE) ? xcr0_allowed(cpuid) : 0;
+}
+
+/* CPUID executes in Bulkhead, so the bits that mirror CR4 must come from the guest's. */
+static u32 guest_cr4_bit(u64 cr4_bit, u32 cpuid_bit)
+{
+	return (vmread(GUEST_CR4) & cr4_bit) ? cpuid_bit : 0;
+}
+
 /* What a partition's CPUID may not promise (SDM Vol. 2A CPUID): VMX (no nesting); XSAVE
- * (XCR0 is not switched per partition yet, XSETBV raises #GP); machine-check banks, thermal
- * and power management, performance counters (package- or machine-wide MSRs the partition
- * cannot have); WAITPKG, and RDTSCP/RDPID or INVPCID when their VM-execution control is off
- * (the instruction would raise #UD). The hypervisor bit is set, leaf 0x40000000 names
- * Bulkhead, and leaf 0x15 gives the TSC frequency Bulkhead measured. */
-static void filter_cpuid(u32 leaf, struct cpuid_regs *c)
+ * components other than xsave.h's, XSAVES and XFD; machine-check banks, thermal and power
+ * management, performance counters (package- or machine-wide MSRs the partition cannot
+ * have); WAITPKG, and RDTSCP/RDPID or INVPCID when their VM-execution control is off (the
+ * instruction would raise #UD). OSXSAVE and OSPKE follow the guest's CR4. The hypervisor bit
+ * is set, leaf 0x40000000 names Bulkhead, and leaf 0x15 gives the TSC frequency Bulkhead
+ * measured. */
+static void filter_cpuid(u32 leaf, u32 sub, struct cpuid_regs *c)
 {
 	u64 proc2 = vmread(PROC_CONTROLS2);
 
 	switch (leaf) {
 	case 1:
-		c->ecx &=
-		    ~(CPUID1_ECX_VMX | CPUID1_ECX_XSAVE | CPUID1_ECX_OSXSAVE | CPUID1_ECX_PDCM);
-		c->ecx |= CPUID1_ECX_HYPERVISOR;
+		c->ecx &= ~(CPUID1_ECX_VMX | CPUID1_ECX_OSXSAVE | CPUID1_ECX_PDCM);
+		c->ecx |= CPUID1_ECX_HYPERVISOR | guest_cr4_bit(CR4_OSXSAVE, CPUID1_ECX_OSXSAVE);
 		c->edx &= ~(CPUID1_EDX_MCE | CPUID1_EDX_MCA | CPUID1_EDX_ACPI | CPUID1_EDX_TM);
 		break;
 	case 6:	  /* thermal and power management */
 	case 0xa: /* architectural performance monitoring */
-	case 0xd: /* XSAVE state */
 		*c = (struct cpuid_regs){0, 0, 0, 0};
 		break;
+	case 0xd: /* XSAVE state */
+		xsave_filter_cpuid(sub, c, partition_xcr0(), cpuid);
+		break;
 	case 7:
-		c->ecx &= ~CPUID7_ECX_WAITPKG;
+		c->ecx &= ~(CPUID7_ECX_WAITPKG | CPUID7_ECX_OSPKE);
+		c->ecx |= guest_cr4_bit(CR4_PKE, CPUID7_ECX_OSPKE);
 		if (!(proc2 & PROC2_INVPCID))
 			c->ebx &= ~CPUID7_EBX_INVPCID;
 		if (!(proc2 & PROC2_RDTSCP))
@@ -224,7 +241,7 @@ static void handle_cpuid(struct guest_regs *r)
 		c = (struct cpuid_regs){0, 0, 0, 0};
 	} else {
 		c = cpuid(leaf, sub);
-		filter_cpuid(leaf, &c);
+		filter_cpuid(leaf, sub, &c);
 	}
 	r->rax = c.eax;
 	r->rbx = c.ebx;
@@ -500,6 +517,25 @@ static void handle_wrmsr(struct guest_regs *r)
 	skip_instruction();
 }
 
+/* XSETBV (SDM Vol. 2C): the CPU raised #UD itself if CR4.OSXSAVE is clear; the privilege
+ * level and the value are checked here, as the CPU would, and the value goes into this CPU's
+ * XCR0, which only the partition uses. */
+static void handle_xsetbv(struct guest_regs *r)
+{
+	u32 index = (u32)r->rcx, cpl = (u32)(vmread(GUEST_ES_AR + 2 * SEG_SS) >> 5) & 3;
+	u64 v = ((u64)(u32)r->rdx << 32) | (u32)r->rax;
+	char what[56];
+
+	if (cpl == 0 && xcr0_valid(index, v, partition_xcr0())) {
+		xsetbv(index, v);
+		skip_instruction();
+		return;
+	}
+	format(what, sizeof(what), "xsetbv xcr%u 0x%llx at cpl %u", index, (unsigned long long)v,
+	       cpl);
+	refuse(VEC_GP, REFUSAL_KEY(EXIT_XSETBV, 0), what);
+}
+
 /* Put this vCPU back into wait-for-SIPI, as INIT does (SDM §9.4.4). */
 static void enter_wait_for_sipi(void)
 {
@@ -507,6 +543,7 @@ static void enter_wait_for_sipi(void)
 
 	v->started = 0;
 	v->init_pending = 0;
+	xcr0_reset();
 	vmwrite(GUEST_INTERRUPTIBILITY, 0);
 	vmwrite(GUEST_ACTIVITY, GUEST_WAIT_FOR_SIPI);
 }
@@ -619,8 +656,8 @@ static void dispatch(struct guest_regs *r, struct vcpu *v, u32 reason)
 	case EXIT_WRMSR:
 		handle_wrmsr(r);
 		return;
-	case EXIT_XSETBV: /* XSAVE is hidden: XCR0 is not switched per partition */
-		refuse(VEC_GP, REFUSAL_KEY(reason, 0), "xsetbv");
+	case EXIT_XSETBV:
+		handle_xsetbv(r);
 		return;
 	case EXIT_VMCLEAR ... EXIT_VMXON:
 	case EXIT_INVEPT:

@@ -2,6 +2,7 @@
 #include "arch/x86/vmx.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/xsave.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/pmem.h"
@@ -19,10 +20,14 @@ static inline void write_cr4(u64 v)
 }
 
 /* CR0 and CR4 must hold the bits IA32_VMX_CRx_FIXED0 sets and none that FIXED1 clears,
- * both to execute VMXON and for as long as VMX operation lasts (SDM §24.8). */
+ * both to execute VMXON and for as long as VMX operation lasts (SDM §24.8). CR4.OSXSAVE
+ * too where the CPU has XSAVE: Bulkhead executes the partitions' XSETBV (xsave.h). */
 static void fix_control_registers(void)
 {
 	u64 cr0 = read_cr0(), cr4 = read_cr4() | CR4_VMXE;
+
+	if (cpuid(1, 0).ecx & CPUID1_ECX_XSAVE)
+		cr4 |= CR4_OSXSAVE;
 
 	cr0 = (cr0 | rdmsr(MSR_IA32_VMX_CR0_FIXED0)) & rdmsr(MSR_IA32_VMX_CR0_FIXED1);
 	cr4 = (cr4 | rdmsr(MSR_IA32_VMX_CR4_FIXED0)) & rdmsr(MSR_IA32_VMX_CR4_FIXED1);

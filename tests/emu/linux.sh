@@ -55,6 +55,11 @@ if want linux-boot; then
 	expect '^linux: \[ *[0-9.]+\] Linux version 6\.1\.'
 	expect '^linux: \[ *[0-9.]+\] BIOS-e820: \[mem 0x0000000000100000-0x0000000007ffffff\] usable$'
 	expect '^linux: \[ *[0-9.]+\] smp: Brought up 1 node, 2 CPUs$'
+	# XSAVE is offered (arch/x86/xsave.h): Linux enables AVX and AVX-512, and no kernel
+	# warning (its xstate layout checks) or refused XSETBV appears.
+	expect "^linux: \\[ *[0-9.]+\\] x86/fpu: Supporting XSAVE feature 0x004: 'AVX registers'\$"
+	expect "^linux: \\[ *[0-9.]+\\] x86/fpu: Enabled xstate features 0x[0-9a-f]*[7f], context size is [0-9]+ bytes, using 'standard' format\.\$"
+	expect_not '^linux: \[ *[0-9.]+\] WARNING: |^partition linux: xsetbv '
 	# PCI configuration space is not Linux's: probed, trapped, named once
 	expect '^partition linux: port 0xcf8 not granted: write dropped \(reported once\)$'
 	expect '^linux: \[ *[0-9.]+\] PCI: Fatal: No config space access function found$'
