@@ -57,6 +57,7 @@ enum exit_reason {
 #define PROC2_RDTSCP	       (1u << 3)
 #define PROC2_INVPCID	       (1u << 12)
 #define CPUID1_ECX_OSXSAVE     (1u << 27)
+#define CPUID7_ECX_PKU	       (1u << 3)
 #define CPUID7_ECX_OSPKE       (1u << 4)
 #define CR4_PKE		       (1ULL << 22)
 #define CPUID1_ECX_HYPERVISOR  (1u << 31)
@@ -184,11 +185,11 @@ static u32 guest_cr4_bit(u64 cr4_bit, u32 cpuid_bit)
 }
 
 /* What a partition's CPUID may not promise (SDM Vol. 2A CPUID): VMX (no nesting); XSAVE
- * components other than xsave.h's, XSAVES and XFD; machine-check banks, thermal and power
- * management, performance counters (package- or machine-wide MSRs the partition cannot
- * have); WAITPKG, and RDTSCP/RDPID or INVPCID when their VM-execution control is off (the
- * instruction would raise #UD). OSXSAVE and OSPKE follow the guest's CR4. The hypervisor bit
- * is set, leaf 0x40000000 names Bulkhead, and leaf 0x15 gives the TSC frequency Bulkhead
+ * components other than xsave.h's, XSAVES and XFD (and PKU without PKRU state); machine-check
+ * banks, thermal and power management, performance counters (package- or machine-wide MSRs the
+ * partition cannot have); WAITPKG, and RDTSCP/RDPID or INVPCID when their VM-execution control is
+ * off (the instruction would raise #UD). OSXSAVE and OSPKE follow the guest's CR4. The hypervisor
+ * bit is set, leaf 0x40000000 names Bulkhead, and leaf 0x15 gives the TSC frequency Bulkhead
  * measured. */
 static void filter_cpuid(u32 leaf, u32 sub, struct cpuid_regs *c)
 {
@@ -210,6 +211,8 @@ static void filter_cpuid(u32 leaf, u32 sub, struct cpuid_regs *c)
 	case 7:
 		c->ecx &= ~(CPUID7_ECX_WAITPKG | CPUID7_ECX_OSPKE);
 		c->ecx |= guest_cr4_bit(CR4_PKE, CPUID7_ECX_OSPKE);
+		if (!(partition_xcr0() & XCR0_PKRU)) /* protection keys whose state XSAVE keeps */
+			c->ecx &= ~CPUID7_ECX_PKU;
 		if (!(proc2 & PROC2_INVPCID))
 			c->ebx &= ~CPUID7_EBX_INVPCID;
 		if (!(proc2 & PROC2_RDTSCP))

@@ -422,12 +422,12 @@ static void cr4_vmxe(void)
 	       (unsigned)((read_cr4() & CR4_VMXE) != 0));
 }
 
-static uint32_t cpuid_ecx(uint32_t leaf)
+/* CPUID leaf `leaf`, sub-leaf 0: r[0..3] = EAX, EBX, ECX, EDX. */
+static void cpuid0(uint32_t leaf, uint32_t r[4])
 {
-	uint32_t a = leaf, b, c = 0, d;
-
-	__asm__ volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d));
-	return c;
+	r[0] = leaf;
+	r[2] = 0;
+	__asm__ volatile("cpuid" : "+a"(r[0]), "=b"(r[1]), "+c"(r[2]), "=d"(r[3]));
 }
 
 static uint64_t xgetbv0(void)
@@ -462,10 +462,15 @@ static void xsetbv(void)
 	    {1, 0x1},		/* XCR1 cannot be written */
 	};
 	uint64_t start, now;
-	unsigned refused = 0, osxsave;
+	unsigned refused = 0, osxsave, pku_agrees;
+	uint32_t leaf1[4], leaf7[4], leafd[4];
 
 	write_cr4_guarded(read_cr4() | CR4_OSXSAVE);
-	osxsave = (cpuid_ecx(1) >> 27) & 1;
+	cpuid0(1, leaf1);
+	cpuid0(7, leaf7);
+	cpuid0(0xd, leafd);
+	osxsave = (leaf1[2] >> 27) & 1;
+	pku_agrees = ((leaf7[2] >> 3) & 1) == ((leafd[0] >> 9) & 1); /* PKU iff PKRU state */
 	start = xgetbv0();
 	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		refused += xsetbv_faults(bad[i].index, bad[i].value);
@@ -475,9 +480,10 @@ static void xsetbv(void)
 	caught = -1;
 	GUARDED("vxorps %%ymm1, %%ymm1, %%ymm1\n\tvaddps %%ymm1, %%ymm1, %%ymm0", ::
 		    : "r11", "memory");
-	report("xcr0 0x%llx at start, cpuid osxsave %u, %u of %u bad values refused with #GP, "
-	       "xcr0 0x%llx after setting 0x7, avx %s",
-	       (unsigned long long)start, osxsave, refused,
+	report("xcr0 0x%llx at start, cpuid osxsave %u, pku %s, %u of %u bad values refused with "
+	       "#GP, xcr0 0x%llx after setting 0x7, avx %s",
+	       (unsigned long long)start, osxsave,
+	       pku_agrees ? "agrees with xsave" : "without pkru", refused,
 	       (unsigned)(sizeof(bad) / sizeof(bad[0])), (unsigned long long)now,
 	       caught < 0 ? "ok" : "faulted");
 }

@@ -422,11 +422,15 @@ fi
 
 # Restart of a two-CPU partition: both CPUs come back (the second by the image's own SIPI)
 # after each fault, until the restart limit; the neighbour keeps running.
-if want partitions-pair-restart; then
+# pair_restart_iso NAME WORD: the pair layout under FAULT_RESTART, rt0's testpay given WORD.
+pair_restart_iso() {
 	make -s --no-print-directory BUILD="$BUILD/pair-restart" LAYOUT=tests/layouts/pair-restart.c \
 		"$BUILD/pair-restart/bulkhead.bin" >/dev/null
-	make_iso pair-restart '/module2 \/boot\/testpay.elf rt2$/d; s#^\(\s*module2 /boot/testpay.bin rt0\)$#\1 escape#' \
+	make_iso "$1" "/module2 \/boot\/testpay.elf rt2\$/d; s#^\\(\\s*module2 /boot/testpay.bin rt0\\)\$#\\1 $2#" \
 		"$BUILD/pair-restart/bulkhead.bin" "$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
+}
+if want partitions-pair-restart; then
+	pair_restart_iso pair-restart escape
 	boot partitions-pair-restart "$EMU_DIR/pair-restart.iso" "$VMX_EMU" 4 --timeout 240 \
 		--until '^partition rt0: cpu 2 parked$'
 	expect '^partition rt0: restarted \(1\)$'
@@ -443,10 +447,7 @@ fi
 # report, one restart per round), the other parks and says it faulted too; still 8 restarts
 # and no more. Bulkhead once let both restart it at once.
 if want partitions-pair-together; then
-	make -s --no-print-directory BUILD="$BUILD/pair-restart" LAYOUT=tests/layouts/pair-restart.c \
-		"$BUILD/pair-restart/bulkhead.bin" >/dev/null
-	make_iso pair-together '/module2 \/boot\/testpay.elf rt2$/d; s#^\(\s*module2 /boot/testpay.bin rt0\)$#\1 together#' \
-		"$BUILD/pair-restart/bulkhead.bin" "$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
+	pair_restart_iso pair-together together
 	boot partitions-pair-together "$EMU_DIR/pair-together.iso" "$VMX_EMU" 4 --timeout 240 \
 		--until '^partition rt0: stopped: restart limit \(8\) reached$' --until '^rt1: done$' --linger 2
 	expect_count '^rt0: both cpus writing outside my RAM$' 9 # the first run and 8 restarts

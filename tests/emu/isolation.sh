@@ -178,7 +178,7 @@ isolation_check() {
 	xsetbv) # named once for 5 bad values; a good one works, and AVX with it
 		isolation_refused 'xsetbv xcr0 0xffffffffffffffff at cpl 0' '#GP'
 		expect_count '^partition rt0: xsetbv ' 1
-		isolation_says 'xcr0 0x1 at start, cpuid osxsave 1, 5 of 5 bad values refused with #GP, xcr0 0x7 after setting 0x7, avx ok' ;;
+		isolation_says 'xcr0 0x1 at start, cpuid osxsave 1, pku agrees with xsave, 5 of 5 bad values refused with #GP, xcr0 0x7 after setting 0x7, avx ok' ;;
 	invd | wbinvd) isolation_refused "$a" ignored; isolation_says 'no exception' ;;
 	cli-hlt)
 		expect '^partition rt0: stopped from the shell$'
