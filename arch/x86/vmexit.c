@@ -172,10 +172,16 @@ static __attribute__((noreturn)) void fault(u32 reason, const char *what)
 	partition_fault(v->partition, this_cpu()->index, &f);
 }
 
-/* The XCR0 bits this CPU lets a partition set (xsave.h); 0 without XSAVE. */
+/* The XCR0 bits a partition may set (xsave.h); 0 without XSAVE. Read once: it takes up to
+ * ten CPUIDs, and Linux asks for leaves 7 and 0xD many times while it boots. All CPUs agree
+ * (the hardware check compares them), so CPUs racing here store the same value. */
 static u64 partition_xcr0(void)
 {
-	return (cpuid(1, 0).ecx & CPUID1_ECX_XSAVE) ? xcr0_allowed(cpuid) : 0;
+	static u64 allowed = ~0ULL; /* not yet read: no XCR0 value has bit 63 */
+
+	if (allowed == ~0ULL)
+		allowed = (cpuid(1, 0).ecx & CPUID1_ECX_XSAVE) ? xcr0_allowed(cpuid) : 0;
+	return allowed;
 }
 
 /* CPUID executes in Bulkhead, so the bits that mirror CR4 must come from the guest's. */
