@@ -417,9 +417,14 @@ static void vmcall_print_edge(void)
 
 static void cr4_vmxe(void)
 {
+	unsigned vmxe;
+
 	write_cr4_guarded(read_cr4() | CR4_VMXE);
-	report("%s, cr4.vmxe reads %u", caught < 0 ? "no exception" : "caught exception 13",
-	       (unsigned)((read_cr4() & CR4_VMXE) != 0));
+	vmxe = (read_cr4() & CR4_VMXE) != 0;
+	if (caught < 0)
+		report("no exception, cr4.vmxe reads %u", vmxe);
+	else
+		report("caught exception %d, cr4.vmxe reads %u", caught, vmxe);
 }
 
 /* CPUID leaf `leaf`, sub-leaf 0: r[0..3] = EAX, EBX, ECX, EDX. */

@@ -3,8 +3,10 @@
 ; EBX = the guest-physical address of struct payload_info (core/partition.h).
 ;
 ; It prints its APIC ID, checks that an ungranted port reads all-ones and that a write to the
-; reset register 0xcf9 does nothing, writes a pattern over 256 KiB of its RAM and reads it back, then
-; beats five times and checks the pattern again. Command-line word "escape" makes it write
+; reset register 0xcf9 does nothing, checks that 256 KiB of its RAM are zero (scrubbed by the
+; hypervisor at every start), writes a pattern there keyed to its APIC ID (so that partitions
+; sharing host pages would see each other's) and reads it back, then beats five times and
+; checks the pattern again, after the neighbours wrote theirs. Command-line word "escape" makes it write
 ; outside its RAM first (the hypervisor must stop it there); "together" makes both CPUs of a
 ; two-CPU partition write outside at the same moment (two faults racing to stop it); "spin"
 ; keeps it busy for ever sweeping memory, "spint" in a tight PAUSE loop.
@@ -53,6 +55,9 @@ start:
 	mov eax, ebx
 	call utoa
 	call print_buf
+	imul eax, ebx, 0x01010101   ; this partition's pattern key
+	xor eax, 0xa5a5a5a5
+	mov [pattern_key], eax
 
 	; A partition with more than one CPU: start the second by INIT-SIPI-SIPI through the
 	; x2APIC ICR, with a real-mode trampoline at 0x8000 (SIPI vector 8).
@@ -158,6 +163,7 @@ start:
 	int3
 .no_triple:
 
+	call check_clean
 	call fill_pattern
 	call check_pattern
 
@@ -182,8 +188,19 @@ start:
 	mov ecx, 6
 	repe cmpsb
 	jne .beats
+	; "writing outside my RAM at tsc 0x<hex>": the test reads the back-off between restarts
+	; from these times.
+	rdtsc
+	push eax
+	push edx
+	mov edi, buf
 	mov esi, msg_escape
-	call print_str
+	call strcpy
+	pop eax
+	call utox
+	pop eax
+	call utox
+	call print_buf
 	mov dword [OUTSIDE], 0xdeadbeef
 	mov esi, msg_escaped
 	call print_str              ; never reached under Bulkhead
@@ -402,28 +419,75 @@ ap_pm:
 fill_pattern:
 	mov edi, PATTERN_BASE
 	mov ecx, PATTERN_DWORDS
+	mov edx, [pattern_key]
 .fill:
 	mov eax, edi
-	xor eax, 0xa5a5a5a5
+	xor eax, edx
 	stosd
 	loop .fill
 	ret
 
+; "pattern 0x<key> ok" or "pattern 0x<key> BAD"
 check_pattern:
+	pushad
 	mov esi, PATTERN_BASE
 	mov ecx, PATTERN_DWORDS
+	mov edx, [pattern_key]
 .check:
 	mov eax, esi
-	xor eax, 0xa5a5a5a5
+	xor eax, edx
 	cmp eax, [esi]
 	jne .bad
 	add esi, 4
 	loop .check
-	mov esi, msg_pattern_ok
-	jmp print_str
+	mov ebx, msg_ok
+	jmp .say
 .bad:
-	mov esi, msg_pattern_bad
-	jmp print_str
+	mov ebx, msg_bad
+.say:
+	mov edi, buf
+	mov esi, msg_pattern
+	call strcpy
+	mov eax, [pattern_key]
+	call utox
+	mov esi, ebx
+	call strcpy
+	call print_buf
+	popad
+	ret
+
+; "ram clean" when the pattern's 256 KiB are all zero, as a fresh start must find them
+check_clean:
+	pushad
+	mov esi, PATTERN_BASE
+	mov ecx, PATTERN_DWORDS
+.word:
+	cmp dword [esi], 0
+	jne .dirty
+	add esi, 4
+	loop .word
+	mov esi, msg_clean
+	jmp .say
+.dirty:
+	mov esi, msg_dirty
+.say:
+	call print_str
+	popad
+	ret
+
+; append EAX as 8 hex digits at EDI (EDI left at the NUL)
+utox:
+	mov ecx, 8
+.digit:
+	rol eax, 4
+	mov edx, eax
+	and edx, 0xf
+	mov dl, [hex_digits + edx]
+	mov [edi], dl
+	inc edi
+	loop .digit
+	mov byte [edi], 0
+	ret
 
 ; copy NUL-terminated ESI to EDI (EDI left at the NUL)
 strcpy:
@@ -482,10 +546,15 @@ msg_beat:        db "beat ", 0
 msg_done:        db "done", 0
 msg_io_denied:   db "ungranted port reads all-ones, reset write dropped", 0
 msg_io_leak:     db "UNGRANTED PORT READ THROUGH", 0
-msg_escape:      db "writing outside my RAM", 0
+msg_escape:      db "writing outside my RAM at tsc 0x", 0
 msg_escaped:     db "ESCAPED: wrote outside my RAM", 0
-msg_pattern_ok:  db "pattern ok", 0
-msg_pattern_bad: db "pattern BAD", 0
+msg_pattern:     db "pattern 0x", 0
+msg_ok:          db " ok", 0
+msg_bad:         db " BAD", 0
+msg_clean:       db "ram clean", 0
+msg_dirty:       db "ram NOT clean: left from an earlier run", 0
+hex_digits:      db "0123456789abcdef"
+pattern_key:     dd 0
 word_escape:     db "escape"
 word_probe:      db "probe"
 word_badipi:     db "badipi"

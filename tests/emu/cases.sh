@@ -4,19 +4,36 @@
 # hypervisor's command line or modules changed where the case needs it; the Linux cases
 # (tests/emu/linux.sh) run the default layout from the repo's grub.cfg.
 
+. tests/emu/expect.sh
+
+# Every run starts from nothing: an image or ISO left by an earlier run is never booted.
 EMU_DIR=$BUILD/emu
+rm -rf "$EMU_DIR"
 mkdir -p "$EMU_DIR"
+
+# kbuild TARGET MAKE-ARGS...: build TARGET afresh (the old file is removed first, so a
+# failed build leaves nothing to boot and every case that needs it fails).
+kbuild() {
+	local target=$1
+	shift
+	rm -f "$target"
+	make -s --no-print-directory "$@" "$target" >/dev/null ||
+		echo "  build of $target failed: the cases that boot it fail"
+}
 RT_BIN=$BUILD/rt/bulkhead.bin
-make -s --no-print-directory BUILD="$BUILD/rt" PARTITIONS=rt "$RT_BIN" >/dev/null
+kbuild "$RT_BIN" BUILD="$BUILD/rt" PARTITIONS=rt
 
 # make_iso NAME SED-EXPRESSION [IMAGE [MODULE-FILE...]]: tests/emu/grub-rt.cfg (or $GRUB_CFG),
 # edited, around the rt layout's bulkhead.bin (or IMAGE), with module files copied to /boot/.
+# A failed build leaves no ISO: the case that boots it fails.
 make_iso() {
 	local name=$1 expr=$2 bin=${3:-$RT_BIN}
 	shift 2
 	[ $# -gt 0 ] && shift
-	sed -e "$expr" "${GRUB_CFG:-tests/emu/grub-rt.cfg}" >"$EMU_DIR/$name.cfg"
-	tools/mkiso.sh "$EMU_DIR/$name.iso" "$EMU_DIR/$name.cfg" "$bin" "$@"
+	rm -f "$EMU_DIR/$name.iso"
+	sed -e "$expr" "${GRUB_CFG:-tests/emu/grub-rt.cfg}" >"$EMU_DIR/$name.cfg" &&
+		tools/mkiso.sh "$EMU_DIR/$name.iso" "$EMU_DIR/$name.cfg" "$bin" "$@" ||
+		{ echo "  $name.iso: build failed"; rm -f "$EMU_DIR/$name.iso"; return 1; }
 }
 
 # with_args ARGS: a sed expression that replaces the hypervisor's command line.
@@ -25,69 +42,27 @@ with_args() {
 }
 
 CASE="" LOG="" CASE_OK=1
+# case_begin NAME: assertions from here on are NAME's, on its log $EMU_DIR/NAME.log.
+case_begin() {
+	CASE=$1 LOG=$EMU_DIR/$1.log CASE_OK=1 EXPECTED_RES=()
+}
 # boot NAME ISO EMU CPUS [boot.sh options...]
 boot() {
-	CASE=$1 LOG=$EMU_DIR/$1.log CASE_OK=1
+	case_begin "$1"
 	local iso=$2 emu=$3 cpus=$4
 	shift 4
 	local t0=$SECONDS
+	: >"$LOG"
+	if [ ! -s "$iso" ]; then
+		echo "  $CASE: no $iso to boot (its build failed)"
+		CASE_OK=0
+		return
+	fi
 	if ! tests/emu/boot.sh --emu "$emu" --iso "$iso" --log "$LOG" --cpus "$cpus" "$@"; then
 		echo "  $CASE: no final line on COM1"
 		CASE_OK=0
 	fi
 	echo "  $CASE: booted $iso on $emu with $cpus cpus in $((SECONDS - t0)) s"
-}
-# expect REGEX: some COM1 line matches (extended regex).
-expect() {
-	if tr -d '\r' <"$LOG" | grep -qE -- "$1"; then
-		echo "  $CASE: saw /$1/"
-	else
-		echo "  $CASE: MISSING /$1/"
-		CASE_OK=0
-	fi
-}
-# expect_not REGEX: no COM1 line matches.
-expect_not() {
-	if tr -d '\r' <"$LOG" | grep -qE -- "$1"; then
-		echo "  $CASE: UNEXPECTED /$1/: $(tr -d '\r' <"$LOG" | grep -E -- "$1" | head -1)"
-		CASE_OK=0
-	fi
-}
-# expect_seq PREFIX LINE1 LINE2 ...: the COM1 lines starting with PREFIX contain these
-# lines consecutively, in this order (each line compared whole, after the prefix).
-expect_seq() {
-	local prefix=$1
-	shift
-	local want have
-	want=$(printf '%s\n' "$@")
-	have=$(tr -d '\r' <"$LOG" | grep -F -- "$prefix" | sed -n "s/^$prefix//p")
-	if grep -qzF -- "$want" <<<"$have"; then
-		echo "  $CASE: saw in order: $prefix$1 ... $prefix${*: -1}"
-	else
-		echo "  $CASE: MISSING in order under '$prefix': $*"
-		CASE_OK=0
-	fi
-}
-# expect_count REGEX N: exactly N COM1 lines match.
-expect_count() {
-	local n
-	n=$(tr -d '\r' <"$LOG" | grep -cE -- "$1")
-	if [ "$n" -eq "$2" ]; then
-		echo "  $CASE: saw /$1/ $n times"
-	else
-		echo "  $CASE: /$1/ seen $n times, expected $2"
-		CASE_OK=0
-	fi
-}
-done_case() {
-	if [ $CASE_OK = 1 ]; then
-		pass "emu:$CASE"
-	else
-		fail "emu:$CASE"
-		echo "  ---- COM1 of $CASE ----"
-		tr -d '\r' <"$LOG" | sed 's/^/  | /'
-		echo "  ----"
-	fi
 }
 want() { [ -z "$ONLY" ] || [[ $1 == *"$ONLY"* ]]; }
 
@@ -130,6 +105,7 @@ if want qemu-uefi; then
 	expect '^acpi: revision 2, .*XSDT at 0x'
 	expect '^bulkhead: cpus online 2/2$'
 	expect '^bulkhead: vmx unavailable: missing vmx \('
+	expect '^bulkhead: halted: vmx unavailable, nothing can run$' # QEMU's TCG has no VMX
 	done_case
 fi
 
@@ -164,6 +140,7 @@ if want ap-timeout; then
 	expect '^bulkhead: cpu 2 online, apic id 2$'
 	expect '^bulkhead: cpus online 2/3$'
 	expect '^bulkhead: entry to hardware report'
+	expect '^bulkhead: halted: vmx unavailable, nothing can run$' # QEMU's TCG has no VMX
 	done_case
 fi
 
@@ -172,6 +149,7 @@ if want loglevel; then
 	make_iso debug "$(with_args 'loglevel=debug')"
 	boot loglevel-debug "$EMU_DIR/debug.iso" qemu 1 --timeout 60
 	expect '^bulkhead:   0x0000000000000000-0x[0-9a-f]+ type 1$'
+	expect '^bulkhead: halted: vmx unavailable, nothing can run$' # QEMU's TCG has no VMX
 	done_case
 	make_iso quiet "$(with_args 'loglevel=error')"
 	boot loglevel-error "$EMU_DIR/quiet.iso" qemu 1 --timeout 60
@@ -179,6 +157,7 @@ if want loglevel; then
 	expect '^bulkhead: vmx unavailable: missing vmx'
 	expect_not '^hwcheck: '
 	expect_not '^bulkhead: cpus online'
+	expect '^bulkhead: halted: vmx unavailable, nothing can run$' # QEMU's TCG has no VMX
 	done_case
 fi
 
@@ -197,13 +176,15 @@ if want modules; then
 	done_case
 fi
 
-# make TRACE=1: every error path names its file and line.
+# make TRACE=1: an error path names its file and line. Here the one that refuses a bad
+# loglevel= value (core/log.c): its trace line comes, then the message users see.
 if want trace; then
-	make -s --no-print-directory BUILD="$BUILD/trace" TRACE=1 PARTITIONS=rt "$BUILD/trace/bulkhead.bin" >/dev/null
+	kbuild "$BUILD/trace/bulkhead.bin" BUILD="$BUILD/trace" TRACE=1 PARTITIONS=rt
 	make_iso trace "$(with_args 'loglevel=loud')" "$BUILD/trace/bulkhead.bin"
 	boot trace-build "$EMU_DIR/trace.iso" qemu 1 --timeout 60
-	expect '^trace: core/log\.c:[0-9]+: invalid$'
-	expect '^bulkhead: loglevel=loud unknown; use error, warn, info or debug$'
+	expect_seq_re '' 'trace: core/log\.c:[0-9]+: invalid' \
+		'bulkhead: loglevel=loud unknown; use error, warn, info or debug'
+	expect '^bulkhead: halted: vmx unavailable, nothing can run$' # QEMU's TCG has no VMX
 	done_case
 fi
 
@@ -260,12 +241,29 @@ if want partitions-run; then
 		expect "^rt$i: hello, apic id $((i + 1))\$"  # each runs only on its own CPU
 		expect "^rt$i: cpuid names Bulkhead\$"
 	done
-	# Each sees its own RAM: its pattern reads back at the start and is intact at the end,
-	# although all three wrote to the same guest-physical addresses.
-	expect_count '^rt[0-2]: pattern ok$' 6
+	# Each sees its own RAM: it finds it scrubbed, writes a pattern keyed to itself at the
+	# same guest-physical addresses as the others, and finds its own pattern intact after
+	# all three wrote theirs (partitions sharing a host page would find a neighbour's).
+	expect_count '^rt[0-2]: ram clean$' 3
+	for i in 0 1 2; do
+		expect_count "^rt$i: pattern 0x[0-9a-f]{8} ok\$" 2
+	done
+	keys=$(com1 | sed -n 's/^rt[0-2]: pattern \(0x[0-9a-f]*\) ok$/\1/p' | sort -u | wc -l)
+	# Line numbers of each partition's first and second check: every second check comes
+	# after every first one, i.e. after the neighbours filled their RAM.
+	order=$(com1 | awk '/^rt[0-2]: pattern 0x[0-9a-f]+ ok$/ { p = substr($1, 3, 1);
+		if (!(p in first)) { first[p] = NR; if (NR > lastfirst) lastfirst = NR }
+		else if (!(p in second)) { second[p] = NR; if (!firstsecond || NR < firstsecond) firstsecond = NR } }
+		END { print (length(second) == 3 && lastfirst < firstsecond) ? "ok" : "bad" }')
+	if [ "$keys" -eq 3 ] && [ "$order" = ok ]; then
+		echo "  $CASE: 3 different patterns, each intact after all three were written"
+	else
+		echo "  $CASE: $keys different pattern keys, order of checks $order"
+		CASE_OK=0
+	fi
 	expect_count '^rt[0-2]: done$' 3
 	expect_count '^rt[0-2]: ungranted port reads all-ones, reset write dropped$' 3
-	expect_not 'pattern BAD|stopped|refused|UNGRANTED'
+	expect_not 'BAD|NOT clean|stopped|refused|UNGRANTED'
 	expect_count '^Bulkhead [0-9.]+$' 1              # the reset write did not reboot
 	done_case
 fi
@@ -279,16 +277,34 @@ if want partitions-fault; then
 	boot partitions-fault "$EMU_DIR/escape.iso" "$VMX_EMU" 4 --timeout 240 \
 		--until '^rt2: done$' --until '^partition rt1: stopped: restart limit' --until '^stats: partition rt2'
 
-	expect '^rt0: writing outside my RAM$'
+	expect '^rt0: writing outside my RAM at tsc 0x[0-9a-f]{16}$'
 	expect '^partition rt0: stopped: ept violation \(cpu 1, exit 48, rip 0x[0-9a-f]+, gpa 0x200000, qualification 0x[0-9a-f]+\)$'
 	expect_not 'ESCAPED'
-	expect '^partition rt1: restarted \(1\)$'
-	expect '^partition rt1: restarted \(2\)$'
-	expect '^partition rt1: restarted \(8\)$'
-	expect '^partition rt1: stopped: restart limit \(8\) reached$'
-	expect_not '^partition rt1: restarted \(9\)$'
+	# rt1: restarted 1 to 8 once each, then stopped; it found its RAM scrubbed every time.
+	for n in 1 2 3 4 5 6 7 8; do
+		expect_count "^partition rt1: restarted \\($n\\)\$" 1
+	done
+	expect_count '^partition rt1: restarted ' 8
+	expect_count '^partition rt1: stopped: restart limit \(8\) reached$' 1
+	expect_count '^rt1: ram clean$' 9
+	expect_not 'NOT clean'
+	# The back-off grows: of the gaps between rt1's escapes (its TSC when it wrote outside),
+	# each from the second on is longer than the one before, and the last is over twice the
+	# second (2, 4, ... 256 ms of back-off on top of a fixed reload time). The first gap is
+	# left out: rt0's stop and its console lines share that first restart's time.
+	gaps=$(com1 | sed -n 's/^rt1: writing outside my RAM at tsc 0x\([0-9a-f]*\)$/\1/p' |
+		while read -r t; do echo $((16#$t)); done |
+		awk 'NR > 1 { g = $1 - prev; if (NR > 3 && g <= last) bad++; if (NR == 3) second = g
+			last = g; printf "%.0f ", g } { prev = $1 }
+			END { if (NR != 9 || bad || last < 2 * second) print "NOT GROWING" }')
+	if [ -n "$gaps" ] && [[ $gaps != *NOT* ]]; then
+		echo "  $CASE: back-off gaps grow: $gaps"
+	else
+		echo "  $CASE: back-off gaps (tsc ticks) do not grow over 9 escapes: $gaps"
+		CASE_OK=0
+	fi
 	expect '^rt2: beat 5$'                          # the neighbour kept running
-	expect '^rt2: pattern ok$'
+	expect_count '^rt2: pattern 0x[0-9a-f]{8} ok$' 2
 	expect_not '^partition rt2: stopped'
 	expect_count '^rt0: hello' 1                     # policy stop: never started again
 	# stats=1: the running partition's counters, every second, per CPU.
@@ -350,7 +366,7 @@ fi
 # A two-CPU partition (partitions/pair.c): its first CPU starts the second by INIT-SIPI;
 # a stop parks both; an INIT aimed at another partition's CPU stops the sender.
 if want partitions-pair; then
-	make -s --no-print-directory BUILD="$BUILD/pair" PARTITIONS=pair "$BUILD/pair/bulkhead.bin" >/dev/null
+	kbuild "$BUILD/pair/bulkhead.bin" BUILD="$BUILD/pair" PARTITIONS=pair
 	pair_iso() { # NAME SED
 		make_iso "$1" "/module2 \/boot\/testpay.elf rt2$/d; $2" "$BUILD/pair/bulkhead.bin" \
 			"$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
@@ -406,8 +422,7 @@ fi
 # over GRUB's boot information and modules, and "MMIO" that is RAM are each refused with
 # their reason, and the partition that fits still runs.
 if want partitions-machine; then
-	make -s --no-print-directory BUILD="$BUILD/mismatch" LAYOUT=tests/layouts/machine-mismatch.c \
-		"$BUILD/mismatch/bulkhead.bin" >/dev/null
+	kbuild "$BUILD/mismatch/bulkhead.bin" BUILD="$BUILD/mismatch" LAYOUT=tests/layouts/machine-mismatch.c
 	make_iso mismatch 's#^\(\s*module2 /boot/testpay.elf rt2\)$#\1\n\tmodule2 /boot/testpay.bin rt3#' \
 		"$BUILD/mismatch/bulkhead.bin" "$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
 	boot partitions-machine "$EMU_DIR/mismatch.iso" "$VMX_EMU" 4 --timeout 180 --until '^good: done$'
@@ -424,8 +439,7 @@ fi
 # after each fault, until the restart limit; the neighbour keeps running.
 # pair_restart_iso NAME WORD: the pair layout under FAULT_RESTART, rt0's testpay given WORD.
 pair_restart_iso() {
-	make -s --no-print-directory BUILD="$BUILD/pair-restart" LAYOUT=tests/layouts/pair-restart.c \
-		"$BUILD/pair-restart/bulkhead.bin" >/dev/null
+	kbuild "$BUILD/pair-restart/bulkhead.bin" BUILD="$BUILD/pair-restart" LAYOUT=tests/layouts/pair-restart.c
 	make_iso "$1" "/module2 \/boot\/testpay.elf rt2\$/d; s#^\\(\\s*module2 /boot/testpay.bin rt0\\)\$#\\1 $2#" \
 		"$BUILD/pair-restart/bulkhead.bin" "$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
 }
@@ -515,17 +529,19 @@ if want payload-stats; then
 	make_iso stats "$(with_args 'loglevel=info stats=600')" "$RT_BIN" $PAYLOAD_FILES
 	boot payload-stats "$EMU_DIR/stats.iso" "$VMX_EMU" 4 --timeout 180 \
 		--type-on '^rt[0-2]: done$' --type $'stats\r' --until '^stats: partition rt2 cpu 3: '
-	expect_seq '' 'stats: on demand' \
-		"$(tr -d '\r' <"$LOG" | grep -m1 '^stats: partition rt0 cpu 1: ')"
-	expect '^stats: partition rt0 cpu 1: cpuid 2, vmcall [0-9]+, io 2$'
-	expect '^stats: partition rt1 cpu 2: cpuid 2, vmcall [0-9]+, io 2$'
+	# The answer: a header, then one line per CPU of every running partition, in order.
+	expect_seq_re 'stats: ' 'on demand' \
+		'partition rt0 cpu 1: cpuid 2, vmcall [0-9]+, io 2' \
+		'partition rt1 cpu 2: cpuid 2, vmcall [0-9]+, io 2' \
+		'partition rt2 cpu 3: cpuid 2, vmcall [0-9]+, io 2'
 	expect_count '^stats: on demand$' 1
+	expect_count '^stats: ' 4
 	done_case
 fi
 
 # The smp demo in a two-CPU partition: IPI ping-pong between the partition's own CPUs.
 if want payload-smp; then
-	make -s --no-print-directory BUILD="$BUILD/pair" PARTITIONS=pair "$BUILD/pair/bulkhead.bin" >/dev/null
+	kbuild "$BUILD/pair/bulkhead.bin" BUILD="$BUILD/pair" PARTITIONS=pair
 	# shellcheck disable=SC2086
 	make_iso smp "/module2 \/boot\/testpay.elf rt2$/d; s#testpay.bin rt0\$#smp.elf rt0 rounds=1000#" \
 		"$BUILD/pair/bulkhead.bin" $PAYLOAD_FILES
