@@ -1,63 +1,60 @@
 #!/bin/bash
-# The whole test suite (make test): host unit tests, then emulator tests that boot the ISO
-# and assert on COM1. Ends with "N passed, N failed". VMX_EMU=qemu-kvm runs the VMX tests
-# on QEMU+KVM instead of Bochs where /dev/kvm offers nested VMX.
+# The whole test suite (make test): host unit tests, the emulator cases' own assertions,
+# bad partition tables, a fuzzing smoke pass, then emulator tests that boot the ISO and
+# assert on COM1. Ends with "N passed, N failed". VMX_EMU=qemu-kvm runs the VMX tests on
+# QEMU+KVM instead of Bochs where /dev/kvm offers nested VMX.
+#
+# Each section is a runner of its own that prints "PASS name" / "FAIL name" lines; a section
+# also fails when its runner exits non-zero or gives fewer verdicts than its minimum (a
+# runner that died early or ran nothing is not a pass). ONLY=<substring> runs only the
+# tests whose name contains it, and then the minimums do not apply.
 set -u
 cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
-VMX_EMU=${VMX_EMU:-bochs}
-ONLY=${ONLY:-}          # run only tests whose name contains this
+export BUILD=${BUILD:-build}
+export VMX_EMU=${VMX_EMU:-bochs}
+export ONLY=${ONLY:-}
 passed=0
 failed=0
 skipped=0
 failed_names=()
 
-pass() { echo "PASS $1"; passed=$((passed + 1)); }
 fail() { echo "FAIL $1"; failed=$((failed + 1)); failed_names+=("$1"); }
-skip() { echo "SKIP $1: $2"; skipped=$((skipped + 1)); }
-# count_verdicts PREFIX OUTPUT: tally the "PASS name" / "FAIL name" lines of a sub-runner.
-count_verdicts() {
-	local verdict name
-	while read -r verdict name; do
+
+# section NAME MINIMUM COMMAND...: run COMMAND (its output shown as it comes), count its
+# verdicts, and fail the section itself when COMMAND exits non-zero or gives fewer than
+# MINIMUM verdicts.
+section() {
+	local name=$1 min=$2 out rc n=0 nfail=0 verdict test
+	shift 2
+	out=$(mktemp)
+	"$@" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	while read -r verdict test; do
 		case $verdict in
-		PASS) pass "$1$name" ;;
-		FAIL) fail "$1$name" ;;
+		PASS) passed=$((passed + 1)) ;;
+		FAIL) failed=$((failed + 1)) nfail=$((nfail + 1)) failed_names+=("$test") ;;
+		SKIP) skipped=$((skipped + 1)) ;;
 		esac
-	done < <(grep -E '^(PASS|FAIL) ' <<<"$2")
-}
-
-# --- host unit tests ------------------------------------------------------------------
-for t in "$BUILD"/host/test_* "$BUILD"/host/trace/test_*; do
-	[ -x "$t" ] || continue
-	case $t in *"$ONLY"*) ;; *) [ -n "$ONLY" ] && continue ;; esac
-	out=$("$t" 2>&1)
-	rc=$?
-	kind=unit
-	case $t in */trace/*) kind=unit-trace ;; esac
-	count_verdicts "$kind:" "$out"
-	if [ $rc != 0 ] && ! grep -q '^FAIL ' <<<"$out"; then
-		fail "$kind:$(basename "$t") (exit $rc)"
+		n=$((n + 1))
+	done < <(grep -E '^(PASS|FAIL|SKIP) ' "$out")
+	rm -f "$out"
+	# A runner that fails says which test failed; one that fails without a FAIL line died.
+	if [ "$rc" != 0 ] && [ "$nfail" -eq 0 ]; then
+		fail "section:$name (runner exited $rc without a FAIL line)"
 	fi
-	grep -q '^FAIL \|check failed\|ERROR: \(Address\|Undefined\)\|runtime error' <<<"$out" &&
-		echo "$out" | grep -v '^PASS ' | head -60
-done
+	if [ -z "$ONLY" ] && [ "$n" -lt "$min" ]; then
+		fail "section:$name (only $n verdicts, at least $min expected)"
+	fi
+}
+# wanted NAME: ONLY is unset or names (part of) NAME.
+wanted() { [ -z "$ONLY" ] || [[ $1 == *"$ONLY"* ]]; }
 
-# --- partition-table validator: one bad table per rejection class ------------------------
-if [ -z "$ONLY" ] || [[ ptcheck == *"$ONLY"* ]]; then
-	out=$(bash tests/ptcheck/run.sh 2>&1)
-	count_verdicts "" "$out"
-	grep -q '^FAIL ' <<<"$out" && echo "$out" | grep -v '^PASS '
-fi
-
-# --- fuzzing smoke pass: each libFuzzer harness for 5 s (make fuzz runs them longer) -----
-if [ -z "$ONLY" ] || [[ fuzz == *"$ONLY"* ]]; then
-	out=$(tests/fuzz/run.sh "$BUILD/fuzz" 5 mb2 acpi elf bzimage linux ptcheck 2>&1)
-	count_verdicts "" "$out"
-	grep '^fuzz ' <<<"$out"
-fi
-
-# --- emulator tests -------------------------------------------------------------------
-. tests/emu/cases.sh
+section unit 315 tests/unit/run.sh "$BUILD"
+wanted harness && section harness 42 tests/emu/selftest.sh
+wanted ptcheck && section ptcheck 57 bash tests/ptcheck/run.sh
+# The fuzzing smoke pass: each libFuzzer harness for 5 s (make fuzz runs them longer).
+wanted fuzz && section fuzz 6 tests/fuzz/run.sh "$BUILD/fuzz" 5 mb2 acpi elf bzimage linux ptcheck
+section emu 82 tests/emu/run.sh
 
 echo
 echo "$passed passed, $failed failed$([ $skipped -gt 0 ] && echo ", $skipped skipped")"

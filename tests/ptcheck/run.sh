@@ -39,8 +39,9 @@ check() {
 	if [ "$expect" = ok ]; then
 		if [ $rc -ne 0 ]; then
 			fail "$file" "good table rejected (exit $rc)" "$out"
-		elif [ "$out" != "$(grep -x "${prefix}ok: layout \".*\", [0-9]* partitions\?" <<<"$out")" ]; then
-			fail "$file" "unexpected output" "$out"
+		elif [ "$(wc -l <<<"$out")" -ne 1 ] ||
+			! grep -qx "${prefix}ok: layout \".*\", [1-9][0-9]* partitions\?" <<<"$out"; then
+			fail "$file" "want exactly one line: ${prefix}ok: layout \"<name>\", <n> partition(s)" "$out"
 		else
 			pass "$file"
 		fi
@@ -90,5 +91,5 @@ for f in partitions/*.c; do
 	[ -e "$f" ] && check "$f" ok
 done
 
-echo "$passed passed, $failed failed"
+echo "ptcheck: $passed passed, $failed failed"
 [ $failed -eq 0 ]
