@@ -283,6 +283,20 @@ probes:
 	mov esi, msg_p_hc
 	call print_str
 .hc_done:
+	; Ports at the edges of the rt layout's one grant (rt1: 0x2f8-0x2ff) and in the I/O
+	; bitmap's second page: the hypervisor names each one it refuses.
+	mov dx, 0x2f7
+	in al, dx
+	mov dx, 0x2f8
+	in al, dx
+	mov dx, 0x2ff
+	in al, dx
+	mov dx, 0x300
+	in al, dx
+	mov dx, 0xfffc
+	in al, dx
+	mov esi, msg_p_ports
+	call print_str
 	mov esp, [probe_esp]
 	ret
 
@@ -584,6 +598,7 @@ msg_p_vmxon:     db "probe: vmxon", 0
 msg_p_invd:      db "probe: invd", 0
 msg_p_cpuid:     db "probe: cpuid hides vmx", 0
 msg_p_hc:        db "probe: unknown hypercall returns -1", 0
+msg_p_ports:     db "probe: ports 0x2f7 0x2f8 0x2ff 0x300 0xfffc read", 0
 align 8
 gdt:             dq 0, 0x00cf9a000000ffff, 0x00cf92000000ffff
 gdt_ptr:         dw 23

@@ -343,18 +343,29 @@ if want partitions-bad-module; then
 fi
 
 # Instructions a partition may not use fault inside it; a triple fault stops only its partition.
+# rt0 (no ports granted) and rt1 (0x2f8-0x2ff) probe the same things, ports around rt1's
+# grant and one in the I/O bitmap's second page among them.
 if want partitions-exits; then
-	make_iso probe 's#^\(\s*module2 /boot/testpay.bin rt0\)$#\1 probe#; s#^\(\s*module2 /boot/testpay.elf rt2\)$#\1 triple#' \
+	make_iso probe 's#^\(\s*module2 /boot/testpay.bin rt[01]\)$#\1 probe#; s#^\(\s*module2 /boot/testpay.elf rt2\)$#\1 triple#' \
 		"$RT_BIN" "$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
 	boot partitions-exits "$EMU_DIR/probe.iso" "$VMX_EMU" 4 --timeout 180 \
 		--until '^(rt[01]: done|partition rt2: exits)' --until-count 3
-	expect_seq 'rt0: ' \
-		'probe: rdmsr IA32_FEATURE_CONTROL' 'caught exception 13' \
-		'probe: wrmsr IA32_APIC_BASE' 'caught exception 13' \
-		'probe: set CR4.VMXE' 'caught exception 13' \
-		'probe: vmxon' 'caught exception 6' \
-		'probe: invd' 'no fault' \
-		'probe: cpuid hides vmx' 'probe: unknown hypercall returns -1'
+	for p in rt0 rt1; do
+		expect_seq "$p: " \
+			'probe: rdmsr IA32_FEATURE_CONTROL' 'caught exception 13' \
+			'probe: wrmsr IA32_APIC_BASE' 'caught exception 13' \
+			'probe: set CR4.VMXE' 'caught exception 13' \
+			'probe: vmxon' 'caught exception 6' \
+			'probe: invd' 'no fault' \
+			'probe: cpuid hides vmx' 'probe: unknown hypercall returns -1' \
+			'probe: ports 0x2f7 0x2f8 0x2ff 0x300 0xfffc read'
+	done
+	port_denied() { # PARTITION PORT TIMES
+		expect_count "^partition $1: port $2 not granted: read gives all-ones \\(reported once\\)\$" "$3"
+	}
+	for port in 0x2f7 0x2f8 0x2ff 0x300 0xfffc; do port_denied rt0 $port 1; done
+	for port in 0x2f7 0x300 0xfffc; do port_denied rt1 $port 1; done
+	for port in 0x2f8 0x2ff; do port_denied rt1 $port 0; done  # granted: not trapped
 	expect '^rt0: done$'
 	expect '^rt2: triple faulting$'
 	expect '^partition rt2: stopped: triple fault \(cpu 3, exit 2, rip 0x[0-9a-f]+'
