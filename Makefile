@@ -90,7 +90,7 @@ run: setup all
 
 # --- host unit tests ------------------------------------------------------------------
 HOST_LIB   := core/log.c core/format.c core/error.c core/string.c tests/unit/host.c
-UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave
+UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave guestmem
 test_format_SRCS  :=
 test_mb2_SRCS     := core/mb2.c
 test_acpi_SRCS    := arch/x86/acpi.c
@@ -102,6 +102,7 @@ test_vuart_SRCS   := core/vuart.c
 test_lineq_SRCS   := core/lineq.c
 test_denied_SRCS  := core/denied.c
 test_xsave_SRCS   := arch/x86/xsave.c
+test_guestmem_SRCS := core/guestmem.c
 test_guest_acpi_SRCS := core/guest_acpi.c arch/x86/acpi.c
 test_linux_SRCS   := core/linux.c core/bzimage.c core/guest_acpi.c core/guestmem.c
 

@@ -1151,6 +1151,21 @@ static void test_cmdline_arg_truncated(void)
 	CHECK(strcmp(v, "abc") == 0);
 }
 
+/* A value exactly val_size bytes long has no room for its NUL: it is cut by one byte, and
+ * nothing is written past val_size (the buffer is exactly that big, so ASan sees it). */
+static void test_cmdline_arg_one_too_long(void)
+{
+	char *v = malloc(4);
+
+	CHECK(v != NULL);
+	if (!v)
+		return;
+	CHECK(mb2_cmdline_arg("x=abcd", "x", v, 4) == v);
+	CHECK(strcmp(v, "abc") == 0);
+	CHECK_LOG("mb2: value of x= truncated from 4 to 3 bytes");
+	free(v);
+}
+
 static void test_cmdline_arg_empty_and_null(void)
 {
 	char v[8];
@@ -1345,6 +1360,7 @@ int main(void)
 	RUN(test_cmdline_arg_missing_and_prefix);
 	RUN(test_cmdline_arg_last_wins);
 	RUN(test_cmdline_arg_truncated);
+	RUN(test_cmdline_arg_one_too_long);
 	RUN(test_cmdline_arg_empty_and_null);
 	RUN(test_cmdline_arg_bounded);
 	RUN(test_robust_bios);
