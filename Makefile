@@ -121,6 +121,14 @@ UNIT_BINS := $(foreach t,$(UNIT_TESTS),$(BUILD)/host/test_$(t)) $(BUILD)/host/tr
 unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do $$t; done
 
+.PHONY: unit-build mutants
+unit-build: $(UNIT_BINS)
+
+# Deliberate defects (tests/mutants/*.patch), each applied alone to a scratch copy and checked
+# to be caught by its tests: not part of make test (MUTANTS_ONLY_FAST=1: no emulator cases).
+mutants: setup all $(UNIT_BINS) fuzz-build
+	tests/mutants/run.sh
+
 test: setup all $(UNIT_BINS) fuzz-build
 	tests/run.sh
 
