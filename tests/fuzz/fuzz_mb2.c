@@ -2,7 +2,9 @@
  * Fuzz the Multiboot2 info parser (core/mb2.c): the fuzz bytes are the boot information block
  * GRUB would hand over, copied into an 8-byte-aligned heap buffer of exactly their size (the
  * buffer size is the read limit, so ASan sees any read past it). A parsed block's strings then
- * go through mb2_find_module() and mb2_cmdline_arg().
+ * go through mb2_find_module() and mb2_cmdline_arg(); the latter with every val_size from 1 to
+ * the buffer's size, into a poisoned buffer, so a write at or past val_size shows even where
+ * it stays inside the buffer (ASan cannot see that).
  */
 #include <string.h>
 
@@ -30,11 +32,49 @@ static void check_info(const struct mb2_info *mb, size_t size)
 	}
 }
 
+/* Fills the value buffer before each call: a byte the call writes past val_size shows. */
+#define VAL_POISON 0xa5
+#define VAL_BYTES  64
+
+/*
+ * mb2.h: the value is "truncated to val_size - 1 bytes", NUL-terminated, and the call returns
+ * val or NULL. `full` is the same lookup with room for any value (NULL when the key is
+ * absent): each cut must be its first min(len, val_size - 1) bytes, and every byte of val from
+ * val_size on must still hold the poison.
+ */
+static void check_arg_cut(const char *cmdline, const char *key, const char *full, size_t val_size)
+{
+	char val[VAL_BYTES];
+	const char *v;
+	size_t want;
+
+	memset(val, VAL_POISON, sizeof(val));
+	v = mb2_cmdline_arg(cmdline, key, val, val_size);
+	for (size_t i = val_size; i < sizeof(val); i++)
+		FUZZ_ASSERT((u8)val[i] == VAL_POISON);
+	FUZZ_ASSERT(v == (full ? val : NULL));
+	if (!v)
+		return;
+	want = strlen(full) < val_size ? strlen(full) : val_size - 1;
+	FUZZ_ASSERT(memchr(val, 0, val_size) == val + want && memcmp(val, full, want) == 0);
+}
+
+/* Every val_size from 1 (room for the NUL only) to the whole buffer. */
+static void check_arg(const char *cmdline, const char *key)
+{
+	static char full[MAX_CMDLINE];
+	const char *f = mb2_cmdline_arg(cmdline, key, full, sizeof(full));
+
+	/* A value comes from at most MAX_CMDLINE - 1 bytes of cmdline: it always fits `full`. */
+	FUZZ_ASSERT(!f || (f == full && memchr(full, 0, sizeof(full))));
+	for (size_t n = 1; n <= VAL_BYTES; n++)
+		check_arg_cut(cmdline, key, f, n);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static const char *const keys[] = {"loglevel", "rt0", "a", "console", "x="};
 	u8 *buf = malloc(size ? size : 1);
-	char val[64];
 
 	if (!buf)
 		abort();
@@ -47,11 +87,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 			FUZZ_ASSERT(!m ||
 				    (m >= info.modules && m < info.modules + info.module_count));
-			/* val_size from 1 up: every truncation length gets its turn. */
-			if (mb2_cmdline_arg(info.cmdline, keys[k], val, 1 + size % sizeof(val)))
-				FUZZ_ASSERT(memchr(val, 0, sizeof(val)));
+			check_arg(info.cmdline, keys[k]);
 			for (u32 i = 0; i < info.module_count; i++)
-				mb2_cmdline_arg(info.modules[i].cmdline, keys[k], val, sizeof(val));
+				check_arg(info.modules[i].cmdline, keys[k]);
 		}
 	}
 	free(buf);

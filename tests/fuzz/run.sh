@@ -7,10 +7,11 @@
 # fuzzer's own output to OUT_DIR/NAME.log. Prints per harness
 #   fuzz NAME: <execs> execs, <crashes> crashes, <seconds> s
 #   PASS fuzz:NAME   or   FAIL fuzz:NAME   (tests/run.sh counts these)
-# then "fuzz: N passed, N failed"; exits 1 if any harness crashed or did not run.
+# then "fuzz: N passed, N failed"; exits 1 if any harness crashed, did not run, or executed no
+# input (no stat::number_of_executed_units line, or 0).
 # FUZZ_FLAGS adds libFuzzer flags (e.g. FUZZ_FLAGS=-jobs=2).
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 2
 if [ $# -lt 3 ]; then
 	echo "usage: $0 OUT_DIR SECONDS NAME..." >&2
 	exit 2
@@ -41,15 +42,19 @@ for name in "$@"; do
 		rc=127
 	fi
 	took=$(($(date +%s) - start))
-	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+	execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1 | tr -dc 0-9)
 	crashes=$(find "$arts" -name "$name-*" | wc -l)
 	echo "fuzz $name: ${execs:-0} execs, $crashes crashes, $took s"
-	if [ "$rc" = 0 ] && [ "$crashes" = 0 ]; then
+	# A harness that ran no input tested nothing (a binary that is not a fuzzer, a corpus
+	# that could not be read, a libFuzzer flag that ended the run early): not a pass.
+	if [ "$rc" = 0 ] && [ "$crashes" = 0 ] && [ "${execs:-0}" -gt 0 ]; then
 		echo "PASS fuzz:$name"
 		passed=$((passed + 1))
 	else
 		echo "FAIL fuzz:$name"
 		failed=$((failed + 1))
+		[ "${execs:-0}" -gt 0 ] ||
+			echo "  executed no inputs (stat::number_of_executed_units ${execs:-missing} in the log)"
 		grep -m1 -A12 -E '^==[0-9]+==ERROR|^fuzz: broken promise|runtime error|^ALARM|deadly signal|missing' "$log"
 		for a in "$arts/$name"-*; do
 			[ -e "$a" ] && echo "  reproduce: $bin $a"
