@@ -90,7 +90,7 @@ run: setup all
 
 # --- host unit tests ------------------------------------------------------------------
 HOST_LIB   := core/log.c core/format.c core/error.c core/string.c tests/unit/host.c
-UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave guestmem
+UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave guestmem guesttext
 test_format_SRCS  :=
 test_mb2_SRCS     := core/mb2.c
 test_acpi_SRCS    := arch/x86/acpi.c
@@ -98,7 +98,8 @@ test_pmem_SRCS    := core/pmem.c
 test_hwcheck_SRCS := arch/x86/hwcheck.c
 test_elf_SRCS     := core/elf.c
 test_bzimage_SRCS := core/bzimage.c
-test_vuart_SRCS   := core/vuart.c
+test_vuart_SRCS   := core/vuart.c core/guesttext.c
+test_guesttext_SRCS := core/guesttext.c
 test_lineq_SRCS   := core/lineq.c
 test_denied_SRCS  := core/denied.c
 test_xsave_SRCS   := arch/x86/xsave.c

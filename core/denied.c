@@ -7,18 +7,46 @@
 #include "core/ptable.h"
 #include "core/spinlock.h"
 
-/* Ports already named, per partition: a bit per port. */
-static u8 port_reported[PT_MAX_PARTITIONS][0x10000 / 8];
+/* Ports already seen, per partition: a bit per port; the first NAMED_PORTS are named, then
+ * one line says the rest are not. A guest that sweeps all 65,536 ports thus writes 33 lines,
+ * not one per port (a console line per trap would take COM1 from every other partition). */
+#define NAMED_PORTS 32
+
+static struct denied_ports {
+	struct spinlock lock;
+	u32 named; /* NAMED_PORTS + 1 once the "not named" line is out */
+	u8 seen[0x10000 / 8];
+} ports[PT_MAX_PARTITIONS];
+
+enum refusal { REFUSAL_SEEN, REFUSAL_NEW, REFUSAL_LIST_FULL };
+
+static enum refusal port_record(struct denied_ports *d, u32 port)
+{
+	if (d->seen[port / 8] & (1u << (port % 8)))
+		return REFUSAL_SEEN;
+	d->seen[port / 8] |= (u8)(1u << (port % 8));
+	if (d->named > NAMED_PORTS)
+		return REFUSAL_SEEN;
+	if (d->named++ == NAMED_PORTS)
+		return REFUSAL_LIST_FULL;
+	return REFUSAL_NEW;
+}
 
 void denied_port(u32 partition, u32 port, bool in)
 {
-	u8 *bits = port_reported[partition];
+	struct denied_ports *d = &ports[partition];
+	enum refusal r;
 
-	if (bits[port / 8] & (1u << (port % 8)))
-		return;
-	bits[port / 8] |= (u8)(1u << (port % 8));
-	log_warn("partition %s: port 0x%x not granted: %s (reported once)\n",
-		 partition_name(partition), port, in ? "read gives all-ones" : "write dropped");
+	spin_lock(&d->lock);
+	r = port_record(d, port & 0xffff);
+	spin_unlock(&d->lock);
+	if (r == REFUSAL_NEW)
+		log_warn("partition %s: port 0x%x not granted: %s (reported once)\n",
+			 partition_name(partition), port,
+			 in ? "read gives all-ones" : "write dropped");
+	else if (r == REFUSAL_LIST_FULL)
+		log_warn("partition %s: further port refusals are not named\n",
+			 partition_name(partition));
 }
 
 /* Other refusals (MSRs, VMX instructions, control-register bits) are few and sparse: a short
@@ -30,8 +58,6 @@ static struct refused_list {
 	u32 count; /* REFUSED_KEYS + 1 once the "not named" line is out */
 	u64 key[REFUSED_KEYS];
 } refused[PT_MAX_PARTITIONS];
-
-enum refusal { REFUSAL_SEEN, REFUSAL_NEW, REFUSAL_LIST_FULL };
 
 static enum refusal refused_record(struct refused_list *l, u64 key)
 {

@@ -4,8 +4,10 @@
 #include "core/config.h"
 #include "core/denied.h"
 #include "core/elf.h"
+#include "core/error.h"
 #include "core/format.h"
 #include "core/guestmem.h"
+#include "core/guesttext.h"
 #include "core/linux.h"
 #include "core/lineq.h"
 #include "core/log.h"
@@ -568,24 +570,36 @@ static void print_line(void *ctx, const char *text)
 	conmux_kick();
 }
 
+/* The print hypercall's text: at most GUEST_LINE bytes of the partition's RAM at `gpa`, one
+ * line (payload_abi.h), filtered as its UART's lines are (guesttext.h). Line ends at the very
+ * end are dropped; one inside the text becomes a space, so that a print can neither start a
+ * line that looks like another partition's or Bulkhead's nor turn into many lines. */
+static bool print_text(struct partition *p, u64 gpa, u64 len)
+{
+	char text[GUEST_LINE];
+	struct guest_line line = {0};
+
+	if (len > sizeof(text))
+		len = sizeof(text);
+	if (!arch_vm_read(&p->vm, gpa, text, len))
+		return false;
+	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		len--;
+	for (u64 i = 0; i < len; i++)
+		guest_line_put(&line, text[i] == '\n' ? ' ' : (u8)text[i], print_line, p);
+	guest_line_flush(&line, print_line, p);
+	return true;
+}
+
 u64 partition_hypercall(u32 partition, u32 cpu, u64 nr, u64 a1, u64 a2)
 {
 	struct partition *p = &parts[partition];
-	char text[201];
 
 	if (nr == HYPERCALL_EXIT)
 		partition_exit(p, cpu, a1);
 	if (nr != HYPERCALL_PRINT)
 		return ~0ULL;
-	if (a2 > sizeof(text) - 1)
-		a2 = sizeof(text) - 1;
-	if (!arch_vm_read(&p->vm, a1, text, a2))
-		return ~0ULL;
-	text[a2] = '\0';
-	while (a2 && (text[a2 - 1] == '\n' || text[a2 - 1] == '\r'))
-		text[--a2] = '\0';
-	print_line(p, text);
-	return 0;
+	return print_text(p, a1, a2) ? 0 : ~0ULL;
 }
 
 u32 partition_port_io(u32 partition, u32 port, u32 size, bool in, u32 value)

@@ -25,28 +25,6 @@ void vuart_reset(struct vuart *u)
 	memset(u, 0, sizeof(*u));
 }
 
-static void flush(struct vuart *u, vuart_line_fn emit, void *ctx)
-{
-	u->line[u->len] = '\0';
-	emit(ctx, u->line);
-	u->len = 0;
-}
-
-/* Printable text and tabs are kept; a line ends at '\n'; '\r' and other control bytes are
- * dropped (they would disturb the other partitions' lines on the terminal). */
-static void put_char(struct vuart *u, u8 c, vuart_line_fn emit, void *ctx)
-{
-	if (c == '\n') {
-		flush(u, emit, ctx);
-		return;
-	}
-	if (c != '\t' && (c < 0x20 || c == 0x7f))
-		return;
-	if (u->len == VUART_LINE) /* full: out it goes, and this byte starts the next piece */
-		flush(u, emit, ctx);
-	u->line[u->len++] = (char)c;
-}
-
 void vuart_write(struct vuart *u, u32 reg, u8 val, vuart_line_fn emit, void *ctx)
 {
 	bool dlab = u->lcr & LCR_DLAB;
@@ -56,7 +34,7 @@ void vuart_write(struct vuart *u, u32 reg, u8 val, vuart_line_fn emit, void *ctx
 		if (dlab)
 			u->dll = val;
 		else if (!(u->mcr & MCR_LOOP)) /* loopback: the byte never leaves the chip */
-			put_char(u, val, emit, ctx);
+			guest_line_put(&u->line, val, emit, ctx); /* guesttext.h */
 		break;
 	case IER:
 		if (dlab)

@@ -12,23 +12,23 @@
 #ifndef BULKHEAD_CORE_VUART_H
 #define BULKHEAD_CORE_VUART_H
 
+#include "core/guesttext.h"
 #include "core/types.h"
 
 #define VUART_BASE  0x3f8
 #define VUART_PORTS 8
-#define VUART_LINE  200 /* a longer line is sent in pieces of this many bytes */
-#define VUART_RX    64	/* bytes typed and not yet read; more are dropped */
+#define VUART_LINE  GUEST_LINE /* a longer line is sent in pieces of this many bytes */
+#define VUART_RX    64	       /* bytes typed and not yet read; more are dropped */
 
 struct vuart {
 	u8 ier, lcr, mcr, scr, dll, dlm, fcr;
-	u32 len;
-	char line[VUART_LINE + 1];
+	struct guest_line line; /* what the partition wrote since its last line end */
 	u8 rx[VUART_RX];
 	u32 rx_head, rx_count;
 };
 
 /* Called with each complete line (NUL-terminated, no line end). */
-typedef void (*vuart_line_fn)(void *ctx, const char *line);
+typedef guest_line_fn vuart_line_fn;
 
 void vuart_reset(struct vuart *u);
 /* A guest OUT to port VUART_BASE + `reg` (0..7). */

@@ -28,6 +28,23 @@ static void test_port_named_once(void)
 	CHECK_EQ(capture_lines(), 3);
 }
 
+/* A sweep of every port: 32 are named, one line says the rest are not, and nothing more
+ * comes however often the partition tries again; another partition is named afresh. */
+static void test_port_sweep_bounded(void)
+{
+	for (u32 round = 0; round < 2; round++)
+		for (u32 port = 0; port < 0x10000; port++)
+			denied_port(3, port, port & 1);
+	CHECK_LOG("partition p3: port 0x0 not granted: write dropped (reported once)\n");
+	CHECK_LOG("partition p3: port 0x1f not granted: read gives all-ones (reported once)\n");
+	CHECK(!capture_has("port 0x20 not granted"));
+	CHECK_LOG("partition p3: further port refusals are not named\n");
+	CHECK_EQ(capture_lines(), 33);
+	denied_port(1, 0xffff, true);
+	CHECK_LOG("partition rt1: port 0xffff not granted: read gives all-ones (reported once)\n");
+	CHECK_EQ(capture_lines(), 34);
+}
+
 /* A fault is a warning, an ignored instruction is information: `loglevel=warn` hides it. */
 static void test_refusal_levels(void)
 {
@@ -72,6 +89,7 @@ static void test_list_full(void)
 int main(void)
 {
 	RUN(test_port_named_once);
+	RUN(test_port_sweep_bounded);
 	RUN(test_refusal_levels);
 	RUN(test_list_full);
 	return check_total_failed ? 1 : 0;
