@@ -44,6 +44,7 @@ enum exit_reason {
 #define INTR_TYPE_HW_EXCEPTION (3u << 8)
 #define INTR_DELIVER_ERROR     (1u << 11)
 #define INTR_VALID	       (1u << 31)
+#define CR0_PE		       (1ULL << 0)
 #define CPUID1_ECX_VMX	       (1u << 5)
 #define CPUID1_ECX_PDCM	       (1u << 15)
 #define CPUID1_EDX_MCE	       (1u << 7)
@@ -70,6 +71,7 @@ enum exit_reason {
 #define MSR_X2APIC_ICR	       0x830
 #define ICR_MODE(v)	       (((v) >> 8) & 7)
 #define ICR_SHORTHAND(v)       (((v) >> 18) & 3)
+#define ICR_RESERVED	       0xfff33000ULL /* bits 12-13, 16-17, 20-31 (SDM Vol. 3A §11.12.9) */
 #define ICR_MODE_FIXED	       0
 #define ICR_MODE_NMI	       4
 #define ICR_MODE_INIT	       5
@@ -88,6 +90,8 @@ enum exit_reason {
 #define INTR_BLOCK_NMI	       (1u << 3)
 #define SEG_AR_CODE16	       0x9b
 #define SEG_AR_DATA16	       0x93
+#define SEG_AR_LDT	       0x82
+#define SEG_AR_TSS_BUSY	       0x8b
 
 void vmexit_dispatch(struct guest_regs *r);
 
@@ -114,12 +118,32 @@ static void skip_instruction(void)
 	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + vmread(EXIT_INSTRUCTION_LEN));
 }
 
-static void inject_exception(u32 vector, bool has_error)
+/* The exceptions that push an error code in protected mode (SDM Vol. 3A §6.15): #DF, #TS,
+ * #NP, #SS, #GP, #PF, #AC, #CP. */
+static bool vector_has_error_code(u32 vector)
 {
-	vmwrite(ENTRY_INTR_INFO, vector | INTR_TYPE_HW_EXCEPTION | INTR_VALID |
-				     (has_error ? INTR_DELIVER_ERROR : 0));
-	if (has_error)
+	return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21;
+}
+
+/* Every event Bulkhead injects is built here, against the guest's mode: VM entry checks that
+ * "deliver error code" is set exactly for those exceptions, and only when CR0.PE is 1 (a guest
+ * in real mode under unrestricted guest, such as an AP fresh from SIPI, takes none; SDM Vol. 3C
+ * §27.2.1.3). Anything else makes VM entry fail. The error code given is 0. */
+static void inject_event(u32 vector, u32 type)
+{
+	u32 info = vector | type | INTR_VALID;
+
+	if (type == INTR_TYPE_HW_EXCEPTION && vector_has_error_code(vector) &&
+	    (vmread(GUEST_CR0) & CR0_PE)) {
+		info |= INTR_DELIVER_ERROR;
 		vmwrite(ENTRY_EXCEPTION_ERROR, 0);
+	}
+	vmwrite(ENTRY_INTR_INFO, info);
+}
+
+static void inject_exception(u32 vector)
+{
+	inject_event(vector, INTR_TYPE_HW_EXCEPTION);
 }
 
 /* Refuse what the guest tried, named once per partition and `key` (core/denied.c): raise
@@ -129,7 +153,7 @@ static void refuse(u32 vector, u64 key, const char *what)
 	const char *outcome = vector == VEC_GP ? "#GP" : vector == VEC_UD ? "#UD" : "ignored";
 
 	if (vector)
-		inject_exception(vector, vector == VEC_GP);
+		inject_exception(vector);
 	else
 		skip_instruction();
 	partition_refused(current()->partition, key, vector != 0, what, outcome);
@@ -379,7 +403,7 @@ static void refuse_wrmsr(u32 msr)
 static void refuse_rdmsr(u32 msr)
 {
 	log_debug("vmx: cpu %u: rdmsr of msr 0x%x refused (#GP)\n", this_cpu()->index, msr);
-	inject_exception(VEC_GP, true);
+	inject_exception(VEC_GP);
 }
 
 /* IA32_MISC_ENABLE as every partition reads it: fast strings on, branch trace and PEBS
@@ -522,8 +546,23 @@ static void handle_wrmsr(struct guest_regs *r)
 		refuse_wrmsr(msr);
 		return;
 	}
+	if (v & ICR_RESERVED) { /* the #GP a real x2APIC gives, in the guest, not in Bulkhead */
+		char what[48];
+
+		format(what, sizeof(what), "x2apic icr 0x%llx (reserved bits)",
+		       (unsigned long long)v);
+		refuse(VEC_GP, REFUSAL_KEY(EXIT_WRMSR, msr), what);
+		return;
+	}
 	handle_icr_write(v);
 	skip_instruction();
+}
+
+/* The guest's current privilege level: SS.DPL (SDM Vol. 3A §5.5; under unrestricted guest
+ * it is 0 in real mode, and the CPU keeps it 3 in virtual-8086 mode). */
+static u32 guest_cpl(void)
+{
+	return (u32)(vmread(GUEST_ES_AR + 2 * SEG_SS) >> 5) & 3;
 }
 
 /* XSETBV (SDM Vol. 2C): the CPU raised #UD itself if CR4.OSXSAVE is clear; the privilege
@@ -531,7 +570,7 @@ static void handle_wrmsr(struct guest_regs *r)
  * XCR0, which only the partition uses. */
 static void handle_xsetbv(struct guest_regs *r)
 {
-	u32 index = (u32)r->rcx, cpl = (u32)(vmread(GUEST_ES_AR + 2 * SEG_SS) >> 5) & 3;
+	u32 index = (u32)r->rcx, cpl = guest_cpl();
 	u64 v = ((u64)(u32)r->rdx << 32) | (u32)r->rax;
 	char what[56];
 
@@ -565,12 +604,35 @@ static void set_real_mode_segment(unsigned seg, u16 sel, u32 ar)
 	vmwrite(GUEST_ES_AR + 2 * seg, ar);
 }
 
+/* The state INIT leaves (SDM Vol. 3A §10.1.1, table 10-1) in what VM entry checks: no paging,
+ * no long mode, CR3 and CR4 clear (but VMXE, which VMX operation fixes and the shadow hides),
+ * descriptor tables at 0 with limit 0xffff, DR7 0x400. A CPU that was in long mode and got
+ * INIT and SIPI again (Linux takes a CPU offline and back) would otherwise keep EFER.LMA and
+ * the IA-32e entry control with paging off: a failed VM entry. */
+static void reset_to_init_state(void)
+{
+	vmwrite(ENTRY_CONTROLS, vmread(ENTRY_CONTROLS) & ~(u64)ENTRY_IA32E);
+	vmwrite(GUEST_IA32_EFER, 0);
+	vmwrite(GUEST_CR3, 0);
+	vmwrite(GUEST_CR4, CR4_VMXE);
+	vmwrite(CR4_SHADOW, 0);
+	vmwrite(GUEST_GDTR_BASE, 0);
+	vmwrite(GUEST_GDTR_LIMIT, 0xffff);
+	vmwrite(GUEST_IDTR_BASE, 0);
+	vmwrite(GUEST_IDTR_LIMIT, 0xffff);
+	set_real_mode_segment(SEG_LDTR, 0, SEG_AR_LDT);
+	set_real_mode_segment(SEG_TR, 0, SEG_AR_TSS_BUSY);
+	vmwrite(GUEST_DR7, 0x400);
+	vmwrite(GUEST_PENDING_DBG, 0);
+}
+
 /* SIPI: start this vCPU in real mode at vector << 12, as a real AP starts (SDM §9.4.4). */
 static void handle_sipi(struct guest_regs *r)
 {
 	u16 vector = (u16)(vmread(EXIT_QUALIFICATION) & 0xff);
 
 	*r = (struct guest_regs){0};
+	reset_to_init_state();
 	set_real_mode_segment(SEG_CS, (u16)(vector << 8), SEG_AR_CODE16);
 	set_real_mode_segment(SEG_DS, 0, SEG_AR_DATA16);
 	set_real_mode_segment(SEG_ES, 0, SEG_AR_DATA16);
@@ -601,11 +663,29 @@ static void handle_exception_or_nmi(void)
 		partition_nmi(v->partition, this_cpu()->index);
 		if (v->nmi_pending) {
 			v->nmi_pending = 0;
-			vmwrite(ENTRY_INTR_INFO, VEC_NMI | INTR_TYPE_NMI_INJECT | INTR_VALID);
+			inject_event(VEC_NMI, INTR_TYPE_NMI_INJECT);
 		}
 		return;
 	}
 	fault(EXIT_EXCEPTION, "unexpected exception exit");
+}
+
+/* Hypercalls are the partition's kernel's: VMCALL above CPL 0 (a Linux process, a payload's
+ * user mode) gets the #UD that VMCALL outside VMX operation gives (SDM Vol. 2C VMCALL), named
+ * once, and nothing of the hypercall happens. */
+static void handle_vmcall(struct guest_regs *r, struct vcpu *v)
+{
+	u32 cpl = guest_cpl();
+
+	if (cpl != 0) {
+		char what[32];
+
+		format(what, sizeof(what), "vmcall at cpl %u", cpl);
+		refuse(VEC_UD, REFUSAL_KEY(EXIT_VMCALL, cpl), what);
+		return;
+	}
+	r->rax = partition_hypercall(v->partition, this_cpu()->index, r->rax, r->rbx, r->rcx);
+	skip_instruction();
 }
 
 static void dispatch(struct guest_regs *r, struct vcpu *v, u32 reason);
@@ -643,9 +723,7 @@ static void dispatch(struct guest_regs *r, struct vcpu *v, u32 reason)
 		handle_cr(r);
 		return;
 	case EXIT_VMCALL:
-		r->rax =
-		    partition_hypercall(v->partition, this_cpu()->index, r->rax, r->rbx, r->rcx);
-		skip_instruction();
+		handle_vmcall(r, v);
 		return;
 	case EXIT_EXCEPTION:
 		handle_exception_or_nmi();

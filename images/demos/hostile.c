@@ -253,6 +253,21 @@ static void port_neighbour(void)
 }
 
 /* String I/O: REP INSB from the keyboard controller into our own buffer. */
+/* Every port but its own COM1's, read: 65,528 traps. Bulkhead names 32 and says the rest
+ * are not named, so the sweep neither floods COM1 nor takes it from the neighbours. */
+static void port_sweep(void)
+{
+	uint32_t ones = 0, tried = 0;
+
+	for (uint32_t port = 0; port < 0x10000; port++) {
+		if (port >= 0x3f8 && port <= 0x3ff)
+			continue;
+		tried++;
+		ones += inb((uint16_t)port) == 0xff;
+	}
+	report("%u of %u ports read 0xff", ones, tried);
+}
+
 static void port_string(void)
 {
 	static uint8_t buf[16] = {0x5a, 0x5a};
@@ -335,6 +350,17 @@ static void icr_smi_foreign(void)
 	icr(ICR_DEST(FOREIGN_APIC) | ICR_ASSERT | ICR_SMI);
 }
 /* Vector 0x40 is the heartbeat's timer: a forged beat would show as a short interval. */
+/* A self-IPI with a reserved ICR bit (13) set: a real x2APIC raises #GP for it, and so must
+ * the guest get, before the value can reach the real ICR from inside the hypervisor. */
+static void icr_reserved(void)
+{
+	sdk_irq_enable();
+	wrmsr_guarded(MSR_X2APIC_ICR, ICR_SELF | (1u << 13) | ICR_ASSERT | 0x41);
+	sdk_delay_us(1000);
+	sdk_irq_disable();
+	report_caught();
+}
+
 static void icr_fixed_foreign(void)
 {
 	icr(ICR_DEST(FOREIGN_APIC) | ICR_ASSERT | 0x40);
@@ -394,6 +420,17 @@ static void vmcall_bad(void)
 }
 
 /* A print of 4 GiB - 1 bytes: cut to 200. */
+/* One print that tries to start lines of Bulkhead's and a neighbour's: a line end, a
+ * carriage return and erase-line escapes in 7 and 8 bits. */
+static void vmcall_print_forge(void)
+{
+	static const char text[] = "x\npartition rt1: stopped: forged\r\x1b[2K\x9b"
+				   "2Kbulkhead: halted: forged";
+
+	report("returned 0x%llx",
+	       (unsigned long long)vmcall(HYPERCALL_PRINT, (uintptr_t)text, sizeof(text) - 1));
+}
+
 static void vmcall_print_huge(void)
 {
 	static char text[512];
@@ -599,6 +636,7 @@ static const struct {
     {"port-kbc", port_kbc},
     {"port-neighbour", port_neighbour},
     {"port-string", port_string},
+    {"port-sweep", port_sweep},
     {"wrmsr-apic-base", wrmsr_apic_base},
     {"wrmsr-feature-control", wrmsr_feature_control},
     {"wrmsr-mtrr", wrmsr_mtrr},
@@ -609,6 +647,7 @@ static const struct {
     {"icr-nmi-foreign", icr_nmi_foreign},
     {"icr-smi-foreign", icr_smi_foreign},
     {"icr-fixed-foreign", icr_fixed_foreign},
+    {"icr-reserved", icr_reserved},
     {"icr-dest-all", icr_dest_all},
     {"icr-broadcast-fixed", icr_broadcast_fixed},
     {"icr-broadcast-init", icr_broadcast_init},
@@ -619,6 +658,7 @@ static const struct {
     {"vmcall-print-huge", vmcall_print_huge},
     {"vmcall-print-foreign", vmcall_print_foreign},
     {"vmcall-print-edge", vmcall_print_edge},
+    {"vmcall-print-forge", vmcall_print_forge},
     {"cr4-vmxe", cr4_vmxe},
     {"cr0-reserved", cr0_reserved},
     {"xsetbv", xsetbv},

@@ -9,7 +9,8 @@
 #                     linux-image-6.1.0-NN-cloud-amd64, unpacked without installing); beside
 #                     it config, busybox, VERSION, PACKAGES, and the .debs in debs/ (re-runs
 #                     need no network)
-#   $(BUILD)/linux/initrd.img  gzip'd cpio with images/linux/init as /init and busybox
+#   $(BUILD)/linux/initrd.img  gzip'd cpio with images/linux/init as /init, busybox and
+#                     /bin/uvmcall (images/linux/uvmcall.c, a user process making a hypercall)
 #   $(BUILD)/linux/bare.iso    the kernel booted directly by GRUB, no hypervisor
 #                     (images/linux/grub-bare.cfg), for bare-vs-hypervisor comparisons
 #   linux-images      a phony target building LINUX_IMAGES
@@ -32,9 +33,17 @@ $(LINUX_OUT)/vmlinuz: $(LINUX_DIR)/fetch.sh
 	@touch $@
 $(LINUX_OUT)/busybox $(LINUX_OUT)/config $(LINUX_OUT)/VERSION: $(LINUX_OUT)/vmlinuz ;
 
-$(LINUX_OUT)/initrd.img: $(LINUX_DIR)/init $(LINUX_DIR)/mkinitrd.py $(LINUX_OUT)/busybox
+$(LINUX_OUT)/initrd.img: $(LINUX_DIR)/init $(LINUX_DIR)/mkinitrd.py $(LINUX_OUT)/busybox \
+		$(LINUX_OUT)/uvmcall
 	@echo "  INITRD  $@"
-	@python3 $(LINUX_DIR)/mkinitrd.py $(LINUX_OUT)/busybox $(LINUX_DIR)/init $@
+	@python3 $(LINUX_DIR)/mkinitrd.py $(LINUX_OUT)/busybox $(LINUX_DIR)/init $@ $(LINUX_OUT)/uvmcall
+
+# /bin/uvmcall: a user process that tries a hypercall (it must get SIGILL).
+$(LINUX_OUT)/uvmcall: $(LINUX_DIR)/uvmcall.c $(LINUX_ROOT)/core/payload_abi.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc -std=gnu11 -Wall -Wextra -Werror -O2 -static -nostdlib -ffreestanding -fno-pie -no-pie \
+		-fno-stack-protector -fno-asynchronous-unwind-tables -I$(LINUX_ROOT) -o $@ $<
 
 # tools/mkiso.sh wants a hypervisor binary for /boot/bulkhead.bin; the bare ISO gets an
 # empty one.

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Write the Linux test image's initramfs: a gzip'd newc cpio archive.
 
-    images/linux/mkinitrd.py BUSYBOX INIT OUT
+    images/linux/mkinitrd.py BUSYBOX INIT OUT [PROGRAM...]
 
-Holds /init (INIT), /bin/busybox (BUSYBOX), the directories dev proc sys bin sbin tmp, and
+Holds /init (INIT), /bin/busybox (BUSYBOX), each PROGRAM as /bin/<its file name>, the directories dev proc sys bin sbin tmp, and
 /dev/console (character device 5,1) so that the kernel can open the console for /init
 before devtmpfs is mounted. Python standard library only (the build host has no cpio).
 Deterministic: entries sorted by name, every mtime 0 (or $SOURCE_DATE_EPOCH), owner root,
@@ -30,12 +30,15 @@ def newc_entry(ino, name, mode, data=b"", nlink=1, mtime=0, rdev=(0, 0)):
     return out
 
 
-def build(busybox, init, mtime):
-    """The uncompressed archive: (name, mode, data, rdev) entries, sorted, then the trailer."""
+def build(busybox, init, mtime, programs=()):
+    """The uncompressed archive: (name, mode, data, rdev) entries, sorted, then the trailer.
+    programs: (file name, bytes) pairs for /bin."""
     entries = [(d, stat.S_IFDIR | (0o1777 if d == "tmp" else 0o755), b"", (0, 0)) for d in DIRS]
     entries.append(("dev/console", stat.S_IFCHR | 0o600, b"", (5, 1)))
     entries.append(("init", stat.S_IFREG | 0o755, init, (0, 0)))
     entries.append(("bin/busybox", stat.S_IFREG | 0o755, busybox, (0, 0)))
+    for name, data in programs:
+        entries.append(("bin/" + name, stat.S_IFREG | 0o755, data, (0, 0)))
     entries.sort(key=lambda e: e[0])
     buf = io.BytesIO()
     for ino, (name, mode, data, rdev) in enumerate(entries, start=1):
@@ -48,10 +51,14 @@ def build(busybox, init, mtime):
 
 
 def main(argv):
-    if len(argv) != 4:
-        sys.stderr.write("usage: mkinitrd.py BUSYBOX INIT OUT\n")
+    if len(argv) < 4:
+        sys.stderr.write("usage: mkinitrd.py BUSYBOX INIT OUT [PROGRAM...]\n")
         return 2
-    busybox_path, init_path, out = argv[1:]
+    busybox_path, init_path, out = argv[1:4]
+    programs = []
+    for path in argv[4:]:
+        with open(path, "rb") as f:
+            programs.append((os.path.basename(path), f.read()))
     with open(busybox_path, "rb") as f:
         busybox = f.read()
     with open(init_path, "rb") as f:
@@ -60,7 +67,7 @@ def main(argv):
         sys.stderr.write("mkinitrd.py: %s does not start with #!\n" % init_path)
         return 1
     mtime = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
-    archive = build(busybox, init, mtime)
+    archive = build(busybox, init, mtime, programs)
     tmp = out + ".tmp"
     with open(tmp, "wb") as raw:
         with gzip.GzipFile(filename="", mode="wb", compresslevel=9, fileobj=raw, mtime=0) as gz:

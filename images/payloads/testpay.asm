@@ -7,7 +7,8 @@
 ; hypervisor at every start), writes a pattern there keyed to its APIC ID (so that partitions
 ; sharing host pages would see each other's) and reads it back, then beats five times and
 ; checks the pattern again, after the neighbours wrote theirs. Command-line word "escape" makes it write
-; outside its RAM first (the hypervisor must stop it there); "together" makes both CPUs of a
+; outside its RAM first (the hypervisor must stop it there); "realmsr" makes the second CPU
+; of a two-CPU partition read a refused MSR while still in real mode; "together" makes both CPUs of a
 ; two-CPU partition write outside at the same moment (two faults racing to stop it); "spin"
 ; keeps it busy for ever sweeping memory, "spint" in a tight PAUSE loop.
 
@@ -58,6 +59,15 @@ start:
 	imul eax, ebx, 0x01010101   ; this partition's pattern key
 	xor eax, 0xa5a5a5a5
 	mov [pattern_key], eax
+
+	; "realmsr": the second CPU, still in real mode after SIPI, reads a refused MSR first.
+	lea esi, [ebp + INFO_CMDLINE]
+	mov edi, word_realmsr
+	mov ecx, 7
+	repe cmpsb
+	jne .no_realmsr
+	mov byte [ap_realmsr], 1
+.no_realmsr:
 
 	; A partition with more than one CPU: start the second by INIT-SIPI-SIPI through the
 	; x2APIC ICR, with a real-mode trampoline at 0x8000 (SIPI vector 8).
@@ -374,11 +384,33 @@ start_second_cpu:
 bits 16
 ap_tramp:
 	cli
+	; "realmsr": RDMSR of IA32_FEATURE_CONTROL in real mode. Bulkhead refuses it with #GP,
+	; which a real-mode CPU takes through its IVT with no error code; the handler skips it.
+	cmp byte [cs:ap_realmsr - ap_tramp], 0
+	je .to_pm
+	xor ax, ax
+	mov ds, ax
+	mov ss, ax
+	mov sp, 0x7c00
+	mov word [13 * 4], ap_gp_handler - ap_tramp
+	mov word [13 * 4 + 2], AP_TRAMPOLINE >> 4
+	mov ecx, 0x3a
+	rdmsr
+.to_pm:
 	o32 lgdt [cs:ap_gdt_ptr - ap_tramp]
 	mov eax, cr0
 	or eax, 1
 	mov cr0, eax
 	jmp dword 0x08:ap_pm
+ap_gp_handler:
+	push bp
+	mov bp, sp
+	add word [bp + 2], 2        ; past the 2-byte RDMSR
+	mov byte [cs:ap_gp_seen - ap_tramp], 1
+	pop bp
+	iret
+ap_realmsr:      db 0
+ap_gp_seen:      db 0
 ap_gdt_ptr:
 	dw 23
 	dd gdt
@@ -401,6 +433,15 @@ ap_pm:
 	call utoa
 	mov esi, apbuf
 	call print_str
+	cmp byte [ap_realmsr], 0
+	je .ap_beats
+	mov esi, msg_ap_gp
+	cmp byte [AP_TRAMPOLINE + ap_gp_seen - ap_tramp], 0
+	jne .ap_gp_say
+	mov esi, msg_ap_no_gp
+.ap_gp_say:
+	call print_str
+.ap_beats:
 	mov ebx, 1
 .ap_beat:
 	mov ecx, DELAY
@@ -583,6 +624,9 @@ msg_ap_started:  db "started second cpu", 0
 msg_ap_missing:  db "second cpu did not start", 0
 msg_ap_up:       db "second cpu up, apic id ", 0
 msg_ap_beat:     db "ap beat ", 0
+msg_ap_gp:       db "second cpu: real-mode rdmsr caught #GP", 0
+msg_ap_no_gp:    db "second cpu: real-mode rdmsr NOT refused", 0
+word_realmsr:    db "realmsr"
 ap_flag:         dd 0
 apbuf:           times 64 db 0
 word_triple:     db "triple"

@@ -419,6 +419,19 @@ if want partitions-pair; then
 	expect '^rt1: done$'
 	done_case
 
+	# The second CPU reads a refused MSR while still in real mode (fresh from SIPI): it gets
+	# a #GP with no error code, as a real-mode CPU takes it (an error code there made VM entry
+	# fail and halted the CPU), and the partition runs on.
+	pair_iso pair-realmode 's#^\(\s*module2 /boot/testpay.bin rt0\)$#\1 realmsr#'
+	boot partitions-pair-realmode "$EMU_DIR/pair-realmode.iso" "$VMX_EMU" 4 --timeout 180 \
+		--until '^rt0: ap beat 2$' --until '^rt1: done$'
+	expect '^rt0: second cpu up, apic id 2$'
+	expect '^rt0: second cpu: real-mode rdmsr caught #GP$'
+	expect '^rt0: started second cpu$'
+	expect '^rt0: ap beat 2$'
+	expect_not 'stopped|NOT refused'
+	done_case
+
 	pair_iso pair-badnmi 's#^\(\s*module2 /boot/testpay.bin rt0\)$#\1 badnmi#'
 	boot partitions-pair-badnmi "$EMU_DIR/pair-badnmi.iso" "$VMX_EMU" 4 --timeout 180 --until '^rt1: done$'
 	expect '^rt0: sending NMI to a cpu that is not mine$'

@@ -25,6 +25,7 @@ ISOLATION_ATTACKS=(
 	cli-hlt triple-fault exception-storm interrupt-storm cr3-outside
 	write-hv-tables read-own-host port-neighbour port-string wrmsr-tsc
 	icr-fixed-foreign icr-dest-all vmcall-print-edge cr0-reserved
+	vmcall-print-forge port-sweep icr-reserved
 )
 ISOLATION_PERIOD_MS=20
 
@@ -85,6 +86,17 @@ isolation_common() {
 			echo "  $CASE: no $nb beat came early (forged)"
 		else
 			echo "  $CASE: $n $nb beats shorter than half the period (tsc '$khz' kHz)"
+			CASE_OK=0
+		fi
+	done
+	# No line of theirs lost: each neighbour's beats are numbered 1, 2, 3 ... with no gap.
+	for nb in rt1 rt2; do
+		n=$(tr -d '\r' <"$LOG" | sed -n "s/^$nb: heartbeat \([0-9]*\) (+[0-9]* ticks)\$/\1/p" |
+			awk '$1 != NR { bad++ } END { print bad + 0 }')
+		if [ "$n" -eq 0 ]; then
+			echo "  $CASE: $nb lost no beat line"
+		else
+			echo "  $CASE: $nb's beat numbers skip $n times (lines lost)"
 			CASE_OK=0
 		fi
 	done
@@ -163,6 +175,9 @@ isolation_check() {
 	icr-smi-foreign) isolation_ipi 0x200004200 ;;
 	icr-fixed-foreign) isolation_ipi 0x200004040 ;;
 	icr-dest-all) isolation_ipi 0xffffffff00004040 ;;
+	icr-reserved)
+		isolation_refused 'x2apic icr 0x46041 \(reserved bits\)' '#GP'
+		isolation_says 'caught exception 13' ;;
 	icr-broadcast-fixed) isolation_says '1000 ipis sent, no exception' ;;
 	icr-broadcast-init) isolation_ipi 0xc4500 ;;
 	icr-broadcast-logical) isolation_ipi 0x84812 ;;
@@ -171,6 +186,18 @@ isolation_check() {
 	vmcall-print-huge)
 		expect '^rt0: x{200}$' # cut to 200 characters
 		isolation_says 'returned 0x0' ;;
+	vmcall-print-forge) # a line end, CR and escapes inside one print: one line of rt0's
+		expect '^rt0: x partition rt1: stopped: forged\[2K2Kbulkhead: halted: forged$'
+		expect_not '^bulkhead: halted: forged'
+		if tr -d '\r' <"$LOG" | sed -n '/^rt0: hostile: attack/,$p' | LC_ALL=C grep -q $'[\x1b\x9b]'; then
+			echo "  $CASE: an escape byte reached COM1"
+			CASE_OK=0
+		fi
+		isolation_says 'returned 0x0' ;;
+	port-sweep) # 65,528 ports trapped; 32 named, then one line: the console stays the neighbours'
+		expect_count '^partition rt0: port 0x[0-9a-f]+ not granted: read gives all-ones \(reported once\)$' 32
+		expect_count '^partition rt0: further port refusals are not named$' 1
+		isolation_says '65528 of 65528 ports read 0xff' ;;
 	vmcall-print-foreign | vmcall-print-edge)
 		isolation_says 'returned 0xffffffffffffffff' ;;
 	cr0-reserved)

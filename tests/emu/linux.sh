@@ -65,6 +65,15 @@ if want linux-boot; then
 	expect '^linux: \[ *[0-9.]+\] PCI: Fatal: No config space access function found$'
 	expect '^linux: bulkhead-linux: marker$'
 	expect '^linux: bulkhead-linux: nproc 2$'                      # the table's CPU count
+	# Hypercalls are the kernel's: a user process's VMCALL gets #UD (SIGILL, status 132),
+	# named once, and neither prints nor stops the partition.
+	expect '^linux: bulkhead-linux: user vmcall print: exit status 132$'
+	expect '^linux: bulkhead-linux: user vmcall exit: exit status 132$'
+	expect_count '^partition linux: vmcall at cpl 3 not granted: #UD \(reported once\)$' 1
+	expect_not 'FORGED BY A USER PROCESS|uvmcall: returned'
+	# Linux takes CPU 1 offline and back: INIT and SIPI reach a CPU that was in long mode,
+	# which must start again in real mode (a failed VM entry halted it before).
+	expect '^linux: bulkhead-linux: cpu1 offline and online again: nproc 2$'
 	mem=$(tr -d '\r' <"$LOG" | sed -n 's/^linux: bulkhead-linux: memtotal \([0-9]*\)$/\1/p')
 	if [ -n "$mem" ] && [ "$mem" -gt 0 ] && [ "$mem" -le 131072 ]; then
 		echo "  $CASE: MemTotal $mem kB fits the partition's 131072 kB"
