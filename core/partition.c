@@ -101,6 +101,60 @@ static bool free_in_pmem(u64 start, u64 end)
 	return false;
 }
 
+/*
+ * The end of the free range or of an earlier partition's SHARED region (reserved by
+ * reserve_shared) that holds `at`, whichever reaches further; `at` itself if none does.
+ * Partitions are checked in table order, so the earlier ones are READY or REFUSED by now.
+ */
+static u64 free_or_shared_from(const struct partition *p, u64 at)
+{
+	const struct pmem_range *r = pmem_ranges();
+	u64 reach = at;
+
+	for (u32 i = 0; i < pmem_range_count(); i++)
+		if (r[i].start <= at && at < r[i].end && r[i].end > reach)
+			reach = r[i].end;
+	for (const struct partition *q = parts; q < p; q++) {
+		if (q->state == PART_REFUSED)
+			continue;
+		for (u32 k = 0; k < q->cfg->mem.count; k++) {
+			const struct pt_region *s = &q->cfg->mem.r[k];
+
+			if (s->kind == REGION_SHARED && s->phys <= at && at < s->phys + s->size &&
+			    s->phys + s->size > reach)
+				reach = s->phys + s->size;
+		}
+	}
+	return reach;
+}
+
+/* A SHARED region may lie on free memory and on the SHARED regions of earlier partitions
+ * (the same window, shared on purpose), nowhere else: not on the hypervisor, the boot
+ * information, a module or another partition's RAM. */
+static bool shared_available(const struct partition *p, u64 start, u64 end)
+{
+	for (u64 at = start, next; at < end; at = next) {
+		next = free_or_shared_from(p, at);
+		if (next == at)
+			return false;
+	}
+	return true;
+}
+
+/* A SHARED region is memory like RAM: the allocator must never put page tables or anything
+ * else in it. Reserved as soon as its partition passed check_memory (partitions_reserve
+ * reserves the RAM); overlapping windows of two partitions are reserved twice, harmlessly. */
+static void reserve_shared(const struct partition *p)
+{
+	char name[PMEM_NAME_LEN];
+
+	strlcpy(name, "shared ", sizeof(name));
+	strlcpy(name + 7, p->cfg->name, sizeof(name) - 7);
+	for (u32 i = 0; i < p->cfg->mem.count; i++)
+		if (p->cfg->mem.r[i].kind == REGION_SHARED)
+			pmem_reserve(p->cfg->mem.r[i].phys, p->cfg->mem.r[i].size, name);
+}
+
 static void check_memory(struct partition *p, const struct mb2_info *mb)
 {
 	for (u32 i = 0; i < p->cfg->mem.count && p->state != PART_REFUSED; i++) {
@@ -119,8 +173,15 @@ static void check_memory(struct partition *p, const struct mb2_info *mb)
 			       "mem: 0x%llx-0x%llx overlaps the hypervisor, boot information or a "
 			       "module",
 			       (unsigned long long)r->phys, (unsigned long long)end);
+		} else if (r->kind == REGION_SHARED && !shared_available(p, r->phys, end)) {
+			refuse(p,
+			       "mem: SHARED 0x%llx-0x%llx overlaps the hypervisor, boot "
+			       "information, a module or another partition's RAM",
+			       (unsigned long long)r->phys, (unsigned long long)end);
 		}
 	}
+	if (p->state != PART_REFUSED)
+		reserve_shared(p);
 }
 
 void partitions_reserve(const struct mb2_info *mb)
@@ -267,15 +328,26 @@ static void build_cmdline(struct partition *p)
 	       (p->cfg->cmdline && *p->cfg->cmdline && *extra) ? " " : "", extra);
 }
 
-static int build_vm(struct partition *p, u16 vpid)
+/* The partition's EPT and bitmaps; on failure `why` says what could not be mapped. */
+static int build_vm(struct partition *p, u16 vpid, char *why, size_t why_size)
 {
 	int err = arch_vm_create(&p->vm, vpid);
 
+	if (err)
+		strlcpy(why, "out of memory for its page tables", why_size);
 	for (u32 i = 0; !err && i < p->cfg->mem.count; i++) {
 		const struct pt_region *r = &p->cfg->mem.r[i];
 
 		err = arch_vm_map(&p->vm, r->guest, r->phys, r->size, r->access,
 				  r->kind == REGION_MMIO);
+		if (err)
+			format(why, why_size, "mem[%u]: guest 0x%llx-0x%llx not mapped: %s", i,
+			       (unsigned long long)r->guest,
+			       (unsigned long long)(r->guest + r->size),
+			       err == E_NOMEM	? "out of memory for its page tables"
+			       : err == E_RANGE ? "beyond what the EPT or the CPU's physical "
+						  "address width can map"
+						: "it overlaps a mapping already made");
 	}
 	for (u32 i = 0; !err && i < p->cfg->ports.count; i++)
 		arch_vm_grant_ports(&p->vm, p->cfg->ports.p[i].base, p->cfg->ports.p[i].count);
@@ -350,6 +422,7 @@ static void report_loaded(const struct partition *p)
 u32 partitions_prepare(const struct mb2_info *mb)
 {
 	u32 ready = 0;
+	char why[128];
 
 	boot_info = mb;
 	for (u32 i = 0; i < partition_table.parts.count; i++) {
@@ -361,9 +434,8 @@ u32 partitions_prepare(const struct mb2_info *mb)
 		if (p->state == PART_REFUSED)
 			continue;
 		build_cmdline(p);
-		if (build_vm(p, (u16)(i + 1))) {
-			log_err("partition %s: refused: out of memory for its page tables\n",
-				p->cfg->name);
+		if (build_vm(p, (u16)(i + 1), why, sizeof(why))) {
+			log_err("partition %s: refused: %s\n", p->cfg->name, why);
 			p->state = PART_REFUSED;
 			continue;
 		}

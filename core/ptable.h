@@ -21,6 +21,14 @@
 #define HV_LOAD_ADDR 0x200000ULL
 #define HV_MAX_SIZE  (14 * MiB)
 
+/* Host-physical memory a region may reach (end exclusive): Bulkhead identity-maps only the
+ * low 4 GiB for itself (boot/entry.asm; core/pmem.h's PMEM_DEFAULT_LIMIT), and it loads,
+ * scrubs and reads partition memory through that map. */
+#define PT_HOST_LIMIT (4 * GiB)
+/* Guest-physical addresses a region may reach (end exclusive): the 4-level EPT translates
+ * 48 bits (arch/x86/ept.c). */
+#define PT_GUEST_LIMIT (1ULL << 48)
+
 enum partition_kind {
 	PART_KIND_INVALID = 0, /* left unset: the checker rejects it */
 	PART_LINUX,	       /* boots a bzImage by the Linux x86 boot protocol */

@@ -657,6 +657,90 @@ static void check_hypervisor_overlap(const struct partition_table *t)
 	}
 }
 
+/*
+ * The interrupt controllers and the IOMMU are the machine's, not a partition's: whoever maps
+ * a local APIC can send any interrupt (INIT, SIPI, NMI) to any CPU, whoever maps an I/O APIC
+ * routes every device interrupt, and the VT-d registers decide which memory every device may
+ * reach by DMA. No region of any kind may cover them. The VT-d range is where chipsets
+ * usually put their DMAR units; a machine's own DMAR table may name others (docs/partitions.md).
+ */
+static const struct {
+	u64 start, size;
+	const char *what;
+} machine_ranges[] = {
+    {0xfec00000, 0x100000, "the I/O APIC range (0xfec00000-0xfecfffff)"},
+    {0xfed90000, 0x2000, "the usual VT-d (DMAR) register area (0xfed90000-0xfed91fff)"},
+    {0xfee00000, 0x100000, "the local APIC range (0xfee00000-0xfeefffff)"},
+};
+
+static void check_machine_ranges(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		for (u32 k = 0; k < n_regions(p); k++) {
+			const struct pt_region *r = &p->mem.r[k];
+
+			if (!region_comparable(r))
+				continue;
+			for (size_t m = 0; m < ARRAY_SIZE(machine_ranges); m++)
+				if (ranges_overlap(r->phys, r->size, machine_ranges[m].start,
+						   machine_ranges[m].size))
+					problem(t, i,
+						"mem[%u]: %s " RANGE_FMT
+						" overlaps %s; the interrupt controllers and the "
+						"IOMMU stay with Bulkhead",
+						(unsigned)k, region_kind_name(r->kind),
+						RANGE(r->phys, r->size), machine_ranges[m].what);
+		}
+	}
+}
+
+/* A 4-level EPT translates 48 bits: a guest address above would alias one 2^48 lower. */
+static void check_guest_limit(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		for (u32 k = 0; k < n_regions(p); k++) {
+			const struct pt_region *r = &p->mem.r[k];
+
+			if (region_comparable(r) && r->guest + r->size > PT_GUEST_LIMIT)
+				problem(t, i,
+					"mem[%u].guest: " RANGE_FMT
+					" ends past 0x%llx (2^48), the most guest-physical memory "
+					"a 4-level EPT maps",
+					(unsigned)k, RANGE(r->guest, r->size),
+					(unsigned long long)PT_GUEST_LIMIT);
+		}
+	}
+}
+
+/*
+ * Bulkhead maps only the low 4 GiB for itself: it loads and scrubs RAM and reads guest text
+ * (the print hypercall, through any mapping, MMIO too) there. A region above it would fault
+ * the hypervisor, not the partition.
+ */
+static void check_host_limit(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		for (u32 k = 0; k < n_regions(p); k++) {
+			const struct pt_region *r = &p->mem.r[k];
+
+			if (region_comparable(r) && r->phys + r->size > PT_HOST_LIMIT)
+				problem(t, i,
+					"mem[%u].phys: %s " RANGE_FMT
+					" ends past 0x%llx (4 GiB): Bulkhead maps only the low "
+					"4 GiB for itself (boot/entry.asm) and reaches partition "
+					"memory through that map",
+					(unsigned)k, region_kind_name(r->kind),
+					RANGE(r->phys, r->size), (unsigned long long)PT_HOST_LIMIT);
+		}
+	}
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* I/O ports                                                                                  */
 
@@ -718,6 +802,72 @@ static void check_ports_console(const struct partition_table *t)
 }
 
 /*
+ * Ports that reset the machine: every partition, and Bulkhead, would go down with it. The
+ * keyboard controller is refused whole: command 0xfe on 0x64 pulses the reset line, and
+ * command 0xd1 then a byte on 0x60 writes its output port (bit 0 reset, bit 1 A20).
+ */
+static const struct {
+	u16 port;
+	const char *what;
+} reset_ports[] = {
+    {0x60, "0x60 (keyboard controller data: after command 0xd1 it drives reset and A20)"},
+    {0x64, "0x64 (keyboard controller command: 0xfe resets the machine)"},
+    {0x92, "0x92 (system control port A: bit 0 resets the machine)"},
+    {0xcf9, "0xcf9 (the chipset's reset control register)"},
+};
+
+static void check_ports_reset(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		for (u32 k = 0; k < n_ports(p); k++) {
+			const struct pt_ports *r = &p->ports.p[k];
+
+			if (!ports_valid(r))
+				continue;
+			for (size_t m = 0; m < ARRAY_SIZE(reset_ports); m++)
+				if (ranges_overlap(r->base, r->count, reset_ports[m].port, 1))
+					problem(t, i,
+						"ports[%u]: " PORTS_FMT
+						" includes %s; no partition may reset the machine",
+						(unsigned)k, PORTS(r->base, r->count),
+						reset_ports[m].what);
+		}
+	}
+}
+
+/* PCI configuration mechanism #1: CONFIG_ADDRESS 0xcf8-0xcfb, CONFIG_DATA 0xcfc-0xcff. */
+#define PCI_CONFIG_BASE	 0xcf8
+#define PCI_CONFIG_PORTS 8
+
+/*
+ * Through these ports a partition reaches every device's configuration space: it can move
+ * any BAR (over another partition's memory), turn on bus mastering (DMA anywhere) or turn a
+ * device off. Refused until Bulkhead can assign devices and filter configuration space.
+ */
+static void check_ports_pci_config(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		for (u32 k = 0; k < n_ports(p); k++) {
+			const struct pt_ports *r = &p->ports.p[k];
+
+			if (ports_valid(r) &&
+			    ranges_overlap(r->base, r->count, PCI_CONFIG_BASE, PCI_CONFIG_PORTS))
+				problem(
+				    t, i,
+				    "ports[%u]: " PORTS_FMT
+				    " includes the PCI configuration ports (0xcf8-0xcff), which "
+				    "reach every device on the machine; not granted until "
+				    "devices can be assigned",
+				    (unsigned)k, PORTS(r->base, r->count));
+		}
+	}
+}
+
+/*
  * A port is a device register with no memory behind it to share: two partitions driving one
  * device corrupt each other. Never allowed, and twice in one partition is a typo.
  */
@@ -768,15 +918,38 @@ static void check_port_unique(const struct partition_table *t)
 /* ------------------------------------------------------------------------------------------ */
 
 static void (*const checks[])(const struct partition_table *) = {
-    check_partition_count, check_layout_name,	check_stale_entries,
-    check_names,	   check_names_unique,	check_kind,
-    check_linux_count,	   check_modules,	check_modules_unique,
-    check_initrd,	   check_fault,		check_cpu_count,
-    check_cpu_unique,	   check_cpu_exclusive, check_region_count,
-    check_has_ram,	   check_region_shape,	check_region_kind,
-    check_region_access,   check_guest_overlap, check_host_overlap_self,
-    check_ram_overlap,	   check_mmio_overlap,	check_hypervisor_overlap,
-    check_ports,	   check_ports_console, check_port_unique,
+    check_partition_count,
+    check_layout_name,
+    check_stale_entries,
+    check_names,
+    check_names_unique,
+    check_kind,
+    check_linux_count,
+    check_modules,
+    check_modules_unique,
+    check_initrd,
+    check_fault,
+    check_cpu_count,
+    check_cpu_unique,
+    check_cpu_exclusive,
+    check_region_count,
+    check_has_ram,
+    check_region_shape,
+    check_region_kind,
+    check_region_access,
+    check_guest_overlap,
+    check_host_overlap_self,
+    check_ram_overlap,
+    check_mmio_overlap,
+    check_hypervisor_overlap,
+    check_machine_ranges,
+    check_guest_limit,
+    check_host_limit,
+    check_ports,
+    check_ports_console,
+    check_ports_reset,
+    check_ports_pci_config,
+    check_port_unique,
 };
 
 /* tests/fuzz/fuzz_ptcheck.c includes this file with PTCHECK_NO_MAIN and runs `checks` itself. */

@@ -12,6 +12,9 @@
 #define EPT_LARGE     (1ULL << 7)
 #define EPT_ADDR_MASK 0x000ffffffffff000ULL
 #define ENTRIES	      512
+/* A 4-level walk translates 48 bits of guest-physical address: index_at() would wrap any
+ * address above onto one 2^48 lower. */
+#define EPT_GUEST_LIMIT (1ULL << 48)
 
 static u64 *table(u64 phys)
 {
@@ -50,18 +53,36 @@ static unsigned index_at(u64 gpa, unsigned level)
 	return (gpa >> (12 + 9 * level)) & (ENTRIES - 1);
 }
 
-/* Map one page of the size `level` gives: 0 = 4 KiB (PTE), 1 = 2 MiB (PDE), 2 = 1 GiB
- * (PDPTE). SDM Vol. 3C §29.3.2. */
+/* A present entry of a PDPT (level 2) or PD (level 1) that maps a 1 GiB or 2 MiB page. */
+static bool is_large(u64 e, unsigned level)
+{
+	return (e & EPT_RWX) && (level == 1 || level == 2) && (e & EPT_LARGE);
+}
+
+/*
+ * Map one page of the size `level` gives: 0 = 4 KiB (PTE), 1 = 2 MiB (PDE), 2 = 1 GiB
+ * (PDPTE). SDM Vol. 3C §29.3.2. A guest address is mapped once: a large page on the way down
+ * (its host address is no table: descending would write entries into that memory) or a
+ * present entry where the leaf goes (a page, or a table of smaller ones) is a second mapping
+ * of the same address: E_INVAL, and no entry is overwritten.
+ */
 static int map_one(u64 pml4, u64 gpa, u64 hpa, u64 leaf, unsigned leaf_level)
 {
 	u64 *t = table(pml4);
+	u64 *e;
 
 	for (unsigned level = 3; level > leaf_level; level--) {
-		t = next_level(&t[index_at(gpa, level)]);
+		e = &t[index_at(gpa, level)];
+		if (is_large(*e, level))
+			return ERR(E_INVAL);
+		t = next_level(e);
 		if (!t)
 			return ERR(E_NOMEM);
 	}
-	t[index_at(gpa, leaf_level)] = hpa | leaf | (leaf_level ? EPT_LARGE : 0);
+	e = &t[index_at(gpa, leaf_level)];
+	if (*e & EPT_RWX)
+		return ERR(E_INVAL);
+	*e = hpa | leaf | (leaf_level ? EPT_LARGE : 0);
 	return 0;
 }
 
@@ -80,10 +101,29 @@ static unsigned best_level(u64 gpa, u64 hpa, u64 size)
 	return 0;
 }
 
+/* The CPU's physical-address width, MAXPHYADDR (CPUID 0x80000008 EAX[7:0]): an EPT entry
+ * with an address bit at or above it is an EPT misconfiguration. 36 without that leaf, or
+ * when it says something no x86-64 CPU has (EPT entries hold at most 52 bits). */
+static unsigned phys_addr_bits(void)
+{
+	unsigned bits = 0;
+
+	if (cpuid(0x80000000, 0).eax >= 0x80000008)
+		bits = cpuid(0x80000008, 0).eax & 0xff;
+	return bits >= 32 && bits <= 52 ? bits : 36;
+}
+
 int ept_map(u64 pml4, u64 gpa, u64 hpa, u64 size, u32 access, bool uncached)
 {
 	u64 leaf = (access & EPT_RWX) | (uncached ? EPT_MT_UC : EPT_MT_WB);
+	u64 host_limit = 1ULL << phys_addr_bits();
 
+	if ((gpa | hpa | size) & (PAGE_SIZE - 1))
+		return ERR(E_INVAL);
+	if (size > EPT_GUEST_LIMIT || gpa > EPT_GUEST_LIMIT - size)
+		return ERR(E_RANGE);
+	if (size > host_limit || hpa > host_limit - size)
+		return ERR(E_RANGE);
 	while (size) {
 		unsigned level = best_level(gpa, hpa, size);
 		u64 step = PAGE_SIZE << (9 * level);

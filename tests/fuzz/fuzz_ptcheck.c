@@ -29,6 +29,24 @@
 #define DOC_COM1_FIRST	   0x3f8u /* "COM1 (0x3f8-0x3ff) cannot be granted" */
 #define DOC_COM1_LAST	   0x3ffu
 #define DOC_PORT_LAST	   0xffffu /* "port ranges past 0xffff" */
+/* docs/partitions.md, "what the table may not hand out": */
+#define DOC_HOST_END  0x100000000ULL /* host ranges end by 4 GiB (Bulkhead's own map) */
+#define DOC_GUEST_END (1ULL << 48)   /* guest ranges end by 2^48 (a 4-level EPT) */
+static const struct {
+	u64 start, size;
+} doc_machine[] = {
+    {0xfec00000, 0x100000}, /* I/O APIC */
+    {0xfed90000, 0x2000},   /* VT-d (DMAR) registers */
+    {0xfee00000, 0x100000}, /* local APIC */
+};
+static const struct {
+	u32 base, count;
+} doc_ports[] = {
+    {0x60, 1},
+    {0x64, 1},
+    {0x92, 1},	/* keyboard controller, system control port A */
+    {0xcf8, 8}, /* PCI configuration, 0xcf9 the reset control register */
+};
 
 static const char *const strings[] = {
     NULL,
@@ -229,6 +247,9 @@ static void good_region(const struct pt_region *m)
 	 * bad_mem_access_none.c). */
 	FUZZ_ASSERT(m->access != 0 && (m->access & ~(u32)(MEM_R | MEM_W | MEM_X)) == 0);
 	FUZZ_ASSERT(m->phys + m->size <= DOC_HV_START || m->phys >= DOC_HV_END);
+	FUZZ_ASSERT(m->phys + m->size <= DOC_HOST_END && m->guest + m->size <= DOC_GUEST_END);
+	for (size_t i = 0; i < ARRAY_SIZE(doc_machine); i++)
+		FUZZ_ASSERT(!meet(m->phys, m->size, doc_machine[i].start, doc_machine[i].size));
 }
 
 /* "a partition with no CPU", "a CPU ... twice in one", lists "filled past their count". */
@@ -279,6 +300,9 @@ static void good_ports(const struct partition_config *p)
 
 		FUZZ_ASSERT(a->count >= 1 && last <= DOC_PORT_LAST);
 		FUZZ_ASSERT(last < DOC_COM1_FIRST || a->base > DOC_COM1_LAST);
+		for (size_t i = 0; i < ARRAY_SIZE(doc_ports); i++)
+			FUZZ_ASSERT(
+			    !meet(a->base, a->count, doc_ports[i].base, doc_ports[i].count));
 		for (u32 l = 0; l < k; l++)
 			FUZZ_ASSERT(
 			    !meet(a->base, a->count, p->ports.p[l].base, p->ports.p[l].count));

@@ -5,8 +5,8 @@
 #   /* expect: ok */           the table is good: exit 0 and the "ok" line;
 #   /* expect: <substring> */  the table is bad: exit 1, a problem line containing <substring>,
 #                              every line in the documented format, "<n> problem(s)" last.
-# Every layout in partitions/ must pass as well. Prints PASS/FAIL ptcheck:<file> (a FAIL with
-# the output), then "N passed, N failed"; exits 1 if anything failed.
+# Every layout in partitions/ and tests/layouts/ must pass as well. Prints PASS/FAIL
+# ptcheck:<file> (a FAIL with the output), then "N passed, N failed"; exits 1 if anything failed.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 out_dir=$(mktemp -d)
@@ -87,7 +87,7 @@ for f in tests/ptcheck/*.c; do
 	expect=${expect%" */"}
 	check "$f" "$expect"
 done
-for f in partitions/*.c; do
+for f in partitions/*.c tests/layouts/*.c; do
 	[ -e "$f" ] && check "$f" ok
 done
 

@@ -1,0 +1,48 @@
+/* expect: ok */
+/* Right beside what no partition may have: ports next to the reset and PCI ports, MMIO next
+ * to the APICs and the VT-d area and up to 4 GiB, a guest range up to 2^48: all allowed. */
+#include "core/ptable.h"
+
+const struct partition_table partition_table = {
+    .layout = "test",
+    .parts = PT_PARTITIONS({
+	.name = "rt0",
+	.kind = PART_PAYLOAD,
+	.cpus = PT_CPUS(1),
+	.mem = PT_REGIONS({.phys = 0x4000000,
+			   .size = 0x200000,
+			   .guest = 0x0,
+			   .access = MEM_RWX,
+			   .kind = REGION_RAM},
+			  {.phys = 0x4200000,
+			   .size = 0x1000,
+			   .guest = 0xfffffffff000,
+			   .access = MEM_RW,
+			   .kind = REGION_RAM},
+			  {.phys = 0xfebff000,
+			   .size = 0x1000,
+			   .guest = 0xfebff000,
+			   .access = MEM_RW,
+			   .kind = REGION_MMIO},
+			  {.phys = 0xfed00000,
+			   .size = 0x90000,
+			   .guest = 0xfed00000,
+			   .access = MEM_RW,
+			   .kind = REGION_MMIO},
+			  {.phys = 0xfed92000,
+			   .size = 0x1000,
+			   .guest = 0xfed92000,
+			   .access = MEM_RW,
+			   .kind = REGION_MMIO},
+			  {.phys = 0xfef00000,
+			   .size = 0x1100000,
+			   .guest = 0xfef00000,
+			   .access = MEM_RW,
+			   .kind = REGION_MMIO}),
+	.ports = PT_PORTS({.base = 0x61, .count = 3}, {.base = 0x65, .count = 0x2d},
+			  {.base = 0x93, .count = 1}, {.base = 0xcf0, .count = 8},
+			  {.base = 0xd00, .count = 1}),
+	.module = "rt0",
+	.fault = FAULT_STOP,
+    }),
+};
