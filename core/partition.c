@@ -32,10 +32,11 @@ struct partition {
 	const struct partition_config *cfg;
 	volatile u32 state;
 	u32 restarts;
-	u32 start_cpu;		    /* index of the CPU that starts it */
-	u32 cpu_index[PT_MAX_CPUS]; /* CPU index of each of cpus.apic_id[] */
-	volatile u32 waiting;	    /* other CPUs now in wait-for-SIPI */
-	volatile u32 parked;	    /* CPUs now waiting in park() */
+	u32 start_cpu;			     /* index of the CPU that starts it */
+	u32 cpu_index[PT_MAX_CPUS];	     /* CPU index of each of cpus.apic_id[] */
+	volatile u32 waiting;		     /* other CPUs now in wait-for-SIPI */
+	volatile u32 parked;		     /* CPUs now waiting in park() */
+	volatile u8 cpu_parked[PT_MAX_CPUS]; /* which of cpus.apic_id[] are in park() */
 	volatile u32 generation;    /* bumped by every (re)start: parked CPUs leave park() */
 	struct spinlock print_lock; /* a line it prints, against a stop changing its state */
 	struct spinlock uart_lock;  /* its COM1, written by any of its CPUs */
@@ -461,6 +462,15 @@ static u32 others(const struct partition *p)
 	return p->cfg->cpus.count - 1;
 }
 
+/* Which of the row's cpus.apic_id[] CPU index `cpu` is (it is one of them). */
+static u32 slot_of(const struct partition *p, u32 cpu)
+{
+	for (u32 i = 0; i < p->cfg->cpus.count; i++)
+		if (p->cpu_index[i] == cpu)
+			return i;
+	return 0;
+}
+
 /* Bounded wait (100 ms) for `*counter` to reach `want`. */
 static void wait_for(volatile u32 *counter, u32 want)
 {
@@ -520,11 +530,53 @@ bool partition_owns_apic(u32 partition, u32 dest_apic)
  * NMI, for whoever starts the partition again to bump its generation. */
 static __attribute__((noreturn)) void park(struct partition *p, u32 partition, u32 cpu, u32 gen)
 {
+	u32 slot = slot_of(p, cpu);
+
+	__atomic_store_n(&p->cpu_parked[slot], 1, __ATOMIC_RELEASE);
 	__atomic_add_fetch(&p->parked, 1, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&p->generation, __ATOMIC_ACQUIRE) == gen)
 		arch_cpu_halt();
 	__atomic_sub_fetch(&p->parked, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&p->cpu_parked[slot], 0, __ATOMIC_RELEASE);
 	enter(p, partition, cpu);
+}
+
+/* The partition's CPUs that can run none of its code now: parked in the hypervisor, or waiting
+ * for a SIPI in the guest (never started, or sent INIT), which only a CPU of the partition
+ * could send. An NMI cannot reach the latter, so they are counted, not waited for. */
+static u32 settled(const struct partition *p)
+{
+	u32 n = 0;
+
+	for (u32 i = 0; i < p->cfg->cpus.count; i++)
+		n += __atomic_load_n(&p->cpu_parked[i], __ATOMIC_ACQUIRE) ||
+		     arch_cpu_waiting_for_sipi(p->cpu_index[i]);
+	return n;
+}
+
+/* Of those, the ones waiting for a SIPI: a start wakes them by SIPI, not through enter(). */
+static u32 sipi_waiters(const struct partition *p)
+{
+	u32 n = 0;
+
+	for (u32 i = 0; i < p->cfg->cpus.count; i++)
+		n += !__atomic_load_n(&p->cpu_parked[i], __ATOMIC_ACQUIRE) &&
+		     arch_cpu_waiting_for_sipi(p->cpu_index[i]);
+	return n;
+}
+
+/* Wait until `want` of the partition's CPUs are settled, at most 100 ms: false if they are
+ * not. Its RAM is never scrubbed or reloaded on a timed-out wait. */
+static bool wait_settled(const struct partition *p, u32 want)
+{
+	u64 start = arch_tsc(), limit = arch_tsc_khz() * 100;
+
+	while (settled(p) < want)
+		if (arch_tsc() - start >= limit)
+			return false;
+		else
+			arch_cpu_relax();
+	return true;
 }
 
 /* Start the partition again: its parked CPUs leave park(). An NMI that lands between a CPU's
@@ -770,10 +822,15 @@ void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
 	if (!restart)
 		park(p, partition, cpu, gen);
 	/* Nothing of the partition may run while its RAM is scrubbed and reloaded. */
-	wait_for(&p->parked, others(p));
+	if (!wait_settled(p, others(p))) {
+		log_err("partition %s: not restarted: its other cpus did not stop within 100 ms\n",
+			p->cfg->name);
+		p->state = PART_STOPPED;
+		park(p, partition, cpu, gen);
+	}
 	restart_backoff(p->restarts);
 	p->restarts++;
-	p->waiting = 0;
+	p->waiting = sipi_waiters(p);
 	load_image(p);
 	log_info("partition %s: restarted (%u)\n", p->cfg->name, p->restarts);
 	release(p, cpu);
@@ -858,16 +915,19 @@ static const char *take_down(struct partition *p, u32 state, const char *what)
 		return "it is not running";
 	log_info("partition %s: %s from the shell\n", p->cfg->name, what);
 	signal_others(p, arch_this_cpu());
-	wait_for(&p->parked, p->cfg->cpus.count);
+	if (!wait_settled(p, p->cfg->cpus.count)) {
+		p->state = PART_STOPPED; /* what stopped stays stopped; nothing is reloaded */
+		return "its cpus did not all stop within 100 ms";
+	}
 	return NULL;
 }
 
 /* Reload a partition whose CPUs are all parked and start it. */
 static const char *bring_up(struct partition *p)
 {
-	if (__atomic_load_n(&p->parked, __ATOMIC_ACQUIRE) != p->cfg->cpus.count)
+	if (settled(p) != p->cfg->cpus.count)
 		return "its CPUs have not all parked";
-	p->waiting = 0;
+	p->waiting = sipi_waiters(p);
 	load_image(p);
 	log_info("partition %s: started from the shell\n", p->cfg->name);
 	release(p, arch_this_cpu());

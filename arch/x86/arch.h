@@ -94,6 +94,9 @@ __attribute__((noreturn)) void arch_vm_start(const struct arch_vm *vm, u32 parti
 __attribute__((noreturn)) void arch_vm_start_waiting(const struct arch_vm *vm, u32 partition);
 /* Send an NMI to another CPU (to make it look at its partition's state). */
 void arch_cpu_nmi(u32 cpu_index);
+/* CPU `cpu_index` waits for a SIPI in the guest (never started, or sent INIT): it runs
+ * nothing of the partition until a CPU of it sends a SIPI, and an NMI cannot reach it. */
+bool arch_cpu_waiting_for_sipi(u32 cpu_index);
 /* Exits counted on the calling CPU since it started its guest, by exit reason. */
 u64 arch_vm_exit_count(u32 cpu, u32 reason);
 const char *arch_vm_exit_name(u32 reason);

@@ -24,6 +24,9 @@ struct vcpu {
 	volatile u32 started;	   /* left wait-for-SIPI through a SIPI */
 	volatile u32 init_pending; /* go back to wait-for-SIPI on the next NMI exit */
 	volatile u32 nmi_pending;  /* a sibling's NMI: inject one into the guest on the NMI exit */
+	/* In the wait-for-SIPI activity state (or entering it): it runs nothing of the guest
+	 * until a SIPI, and NMIs do not reach it there (SDM Vol. 3C §25.4.2). */
+	volatile u32 waiting_sipi;
 };
 
 #endif

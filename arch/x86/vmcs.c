@@ -292,6 +292,7 @@ static struct vcpu *vcpu_setup(const struct arch_vm *vm, u32 partition,
 	memset(&v->launch_regs, 0, sizeof(v->launch_regs));
 	v->started = 0;
 	v->init_pending = 0;
+	v->waiting_sipi = 0;
 	*(volatile u32 *)v->vmcs = revision;
 	if (vmx_vmclear(v->vmcs) || vmx_vmptrld(v->vmcs)) {
 		log_err("vmx: cpu %u: VMCLEAR/VMPTRLD failed\n", cpu->index);
@@ -324,9 +325,17 @@ void arch_vm_start_waiting(const struct arch_vm *vm, u32 partition)
 	static const struct arch_vm_entry none = {.cs = 0x08, .ds = 0x10};
 	struct vcpu *v = vcpu_setup(vm, partition, &none);
 
+	v->waiting_sipi = 1;
 	vmwrite(GUEST_ACTIVITY, GUEST_WAIT_FOR_SIPI);
 	vmx_launch_guest(&v->launch_regs);
 	arch_halt_forever();
+}
+
+bool arch_cpu_waiting_for_sipi(u32 cpu_index)
+{
+	struct x86_cpu *cpu = cpu_by_index(cpu_index);
+
+	return cpu && cpu->vcpu.waiting_sipi;
 }
 
 u64 arch_vm_exit_count(u32 index, u32 reason)

@@ -591,6 +591,7 @@ static void enter_wait_for_sipi(void)
 
 	v->started = 0;
 	v->init_pending = 0;
+	v->waiting_sipi = 1;
 	xcr0_reset();
 	vmwrite(GUEST_INTERRUPTIBILITY, 0);
 	vmwrite(GUEST_ACTIVITY, GUEST_WAIT_FOR_SIPI);
@@ -647,6 +648,7 @@ static void handle_sipi(struct guest_regs *r)
 	vmwrite(GUEST_INTERRUPTIBILITY, 0); /* a CPU fresh from SIPI blocks nothing */
 	vmwrite(GUEST_ACTIVITY, GUEST_ACTIVE);
 	current()->started = 1;
+	current()->waiting_sipi = 0;
 	nmi_unblock(GDT_CODE64, GDT_DATA); /* Bochs blocked NMIs while the vCPU waited */
 }
 

@@ -5,6 +5,7 @@
 # (tests/emu/linux.sh) run the default layout from the repo's grub.cfg.
 
 . tests/emu/expect.sh
+CR=$'\r' # what a terminal's Enter key sends, for the cases that type on COM1
 
 # Every run starts from nothing: an image or ISO left by an earlier run is never booted.
 EMU_DIR=$BUILD/emu
@@ -430,6 +431,23 @@ if want partitions-pair; then
 	expect '^rt0: started second cpu$'
 	expect '^rt0: ap beat 2$'
 	expect_not 'stopped|NOT refused'
+	done_case
+
+	# rt0 never starts its second CPU (the heartbeat runs on one): that CPU waits for SIPI,
+	# where no NMI reaches it. It counts as stopped: the shell's stop and start bring rt0 back.
+	# shellcheck disable=SC2086
+	make_iso pair-shell "/module2 \/boot\/testpay.elf rt2\$/d; s#testpay.bin rt0\$#heartbeat.elf rt0 period_ms=100#" \
+		"$BUILD/pair/bulkhead.bin" $PAYLOAD_FILES
+	boot partitions-pair-shell "$EMU_DIR/pair-shell.iso" "$VMX_EMU" 4 --timeout 240 \
+		--type-on '^rt0: heartbeat 3 ' --type "stop rt0$CR" \
+		--type-on '^partition rt0: stopped from the shell$' --type "start rt0$CR" \
+		--until '^rt0: heartbeat 3 ' --until-count 2
+	expect '^bulkhead> stop rt0$'
+	expect '^partition rt0: stopped from the shell$'
+	expect '^bulkhead> start rt0$'
+	expect '^partition rt0: started from the shell$'
+	expect_count '^rt0: heartbeat: start, apic id 1, ' 2
+	expect_not 'have not all parked|did not (all )?stop'
 	done_case
 
 	pair_iso pair-badnmi 's#^\(\s*module2 /boot/testpay.bin rt0\)$#\1 badnmi#'
