@@ -90,7 +90,7 @@ run: setup all
 
 # --- host unit tests ------------------------------------------------------------------
 HOST_LIB   := core/log.c core/format.c core/error.c core/string.c tests/unit/host.c
-UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave guestmem guesttext
+UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave guestmem guesttext ept
 test_format_SRCS  :=
 test_mb2_SRCS     := core/mb2.c
 test_acpi_SRCS    := arch/x86/acpi.c
@@ -100,6 +100,9 @@ test_elf_SRCS     := core/elf.c
 test_bzimage_SRCS := core/bzimage.c
 test_vuart_SRCS   := core/vuart.c core/guesttext.c
 test_guesttext_SRCS := core/guesttext.c
+test_ept_SRCS     := arch/x86/ept.c
+# arch/x86/ept.c reads an MSR and CPUID: the test's stand-in cpu.h comes first.
+test_ept_CFLAGS   := -Itests/unit/fake
 test_lineq_SRCS   := core/lineq.c
 test_denied_SRCS  := core/denied.c
 test_xsave_SRCS   := arch/x86/xsave.c
@@ -110,10 +113,10 @@ test_linux_SRCS   := core/linux.c core/bzimage.c core/guest_acpi.c core/guestmem
 define unit_rule
 $(BUILD)/host/test_$(1): tests/unit/test_$(1).c $$(test_$(1)_SRCS) $$(HOST_LIB) tests/unit/check.h
 	@mkdir -p $$(dir $$@)
-	$$(HOSTCC) $$(HOSTCFLAGS) -DTEST_FILE='"test_$(1)"' -o $$@ $$< $$(test_$(1)_SRCS) $$(HOST_LIB)
+	$$(HOSTCC) $$(test_$(1)_CFLAGS) $$(HOSTCFLAGS) -DTEST_FILE='"test_$(1)"' -o $$@ $$< $$(test_$(1)_SRCS) $$(HOST_LIB)
 $(BUILD)/host/trace/test_$(1): tests/unit/test_$(1).c $$(test_$(1)_SRCS) $$(HOST_LIB) tests/unit/check.h
 	@mkdir -p $$(dir $$@)
-	$$(HOSTCC) $$(HOSTCFLAGS) -DCONFIG_TRACE_ERROR -DTEST_FILE='"test_$(1)"' -o $$@ $$< $$(test_$(1)_SRCS) $$(HOST_LIB)
+	$$(HOSTCC) $$(test_$(1)_CFLAGS) $$(HOSTCFLAGS) -DCONFIG_TRACE_ERROR -DTEST_FILE='"test_$(1)"' -o $$@ $$< $$(test_$(1)_SRCS) $$(HOST_LIB)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 

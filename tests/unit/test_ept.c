@@ -1,0 +1,89 @@
+/* Unit tests for arch/x86/ept.c, built with tests/unit/fake/arch/x86/cpu.h for its MSR and
+ * CPUID. Page-table pages come from pmem_alloc (here: the host heap) and "host RAM" is a heap
+ * buffer, so a table entry written into a mapped page shows as a changed byte in it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/x86/ept.h"
+#include "core/error.h"
+#include "tests/unit/check.h"
+
+u64 fake_msr_value = (1ULL << 16) | (1ULL << 17); /* EPT 2 MiB and 1 GiB pages */
+u32 fake_phys_addr_bits = 52;			  /* host heap addresses lie high */
+
+/* Page-table pages: a static pool, zeroed, handed out in order (0 once it is used up). */
+u64 pmem_alloc(u64 pages)
+{
+	static u8 pool[64][4096] __attribute__((aligned(4096)));
+	static u64 used;
+
+	if (pages > ARRAY_SIZE(pool) - used)
+		return 0;
+	used += pages;
+	return (u64)(uintptr_t)pool[used - pages];
+}
+
+static bool all_zero(const u8 *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i])
+			return false;
+	return true;
+}
+
+/* A 4 KiB page inside a 2 MiB one: refused, and nothing written into the 2 MiB the large page
+ * maps (descending through it took its host address for a table). */
+static void test_no_table_through_large_page(void)
+{
+	u8 *ram = aligned_alloc(2 * MiB, 2 * MiB);
+	u64 pml4 = ept_create(), hpa = (u64)(uintptr_t)ram;
+
+	CHECK(ram != NULL);
+	if (!ram)
+		return;
+	memset(ram, 0, 2 * MiB);
+	CHECK_EQ(ept_map(pml4, 0, hpa, 2 * MiB, EPT_R | EPT_W | EPT_X, false), 0);
+	CHECK_EQ(ept_translate(pml4, 0x1234), hpa + 0x1234);
+	CHECK_EQ(ept_map(pml4, 0x1000, 0x40000000, 0x1000, EPT_R | EPT_W, true), E_INVAL);
+	CHECK(all_zero(ram, 2 * MiB));
+	CHECK_EQ(ept_translate(pml4, 0x1000), hpa + 0x1000);
+	free(ram);
+}
+
+/* One guest address, one mapping: a page mapped twice, or a large page over a table of small
+ * ones, is refused and the first mapping stays. */
+static void test_no_second_mapping(void)
+{
+	u64 pml4 = ept_create();
+
+	CHECK_EQ(ept_map(pml4, 0x400000, 0x1000000, 0x1000, EPT_R, false), 0);
+	CHECK_EQ(ept_map(pml4, 0x400000, 0x2000000, 0x1000, EPT_R, false), E_INVAL);
+	CHECK_EQ(ept_translate(pml4, 0x400000), 0x1000000);
+	CHECK_EQ(ept_map(pml4, 0x400000, 0x2000000, 2 * MiB, EPT_R, false), E_INVAL);
+	CHECK_EQ(ept_translate(pml4, 0x400000), 0x1000000);
+}
+
+/* What a 4-level walk or the CPU cannot address is refused, not wrapped onto lower addresses;
+ * so are unaligned ranges (an unaligned size never reached 0). */
+static void test_limits(void)
+{
+	u64 pml4 = ept_create();
+
+	CHECK_EQ(ept_map(pml4, 1ULL << 48, 0x3000000, 0x1000, EPT_R, false), E_RANGE);
+	CHECK_EQ(ept_translate(pml4, 0), ~0ULL);
+	CHECK_EQ(ept_map(pml4, (1ULL << 48) - 0x1000, 0x3000000, 0x1000, EPT_R, false), 0);
+	fake_phys_addr_bits = 39;
+	CHECK_EQ(ept_map(pml4, 0x800000, (1ULL << 39) - 0x1000, 0x2000, EPT_R, true), E_RANGE);
+	CHECK_EQ(ept_map(pml4, 0x800000, (1ULL << 39) - 0x1000, 0x1000, EPT_R, true), 0);
+	fake_phys_addr_bits = 52;
+	CHECK_EQ(ept_map(pml4, 0xa00000, 0x3000000, 0x800, EPT_R, false), E_INVAL);
+	CHECK_EQ(ept_map(pml4, 0xa00800, 0x3000000, 0x1000, EPT_R, false), E_INVAL);
+}
+
+int main(void)
+{
+	RUN(test_no_table_through_large_page);
+	RUN(test_no_second_mapping);
+	RUN(test_limits);
+	CHECK_MAIN_END();
+}
