@@ -125,7 +125,9 @@ void partition_nmi(u32 partition, u32 cpu);
 /* The guest on this CPU broke a rule: report it, park the CPU. */
 __attribute__((noreturn)) void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f);
 
-/* Deliberately fault (debug option `selftest=`): "pf", "ud", "gp", "de". */
+/* Deliberately fault (debug option `selftest=`): "pf", "ud", "gp", "de"; "vmentry": the first
+ * partition's first print hypercall is answered with a VM entry that fails (an invalid event
+ * injection), to show a failed entry stops that partition only, restartably. */
 void arch_selftest_fault(const char *kind);
 
 #endif

@@ -3,6 +3,7 @@
 #include "arch/x86/cpu.h"
 #include "arch/x86/irq.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/vmx.h"
 #include "core/console.h"
 #include "core/log.h"
 #include "core/string.h"
@@ -76,7 +77,9 @@ void trap_selftest(const char *kind)
 		volatile u32 one = 1;
 		// cppcheck-suppress zerodiv
 		(void)(one / zero);
+	} else if (!strcmp(kind, "vmentry")) {
+		vmexit_selftest_arm();
 	} else {
-		log_warn("bulkhead: selftest=%s unknown (pf, ud, gp, de)\n", kind);
+		log_warn("bulkhead: selftest=%s unknown (pf, ud, gp, de, vmentry)\n", kind);
 	}
 }

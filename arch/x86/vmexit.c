@@ -94,6 +94,7 @@ enum exit_reason {
 #define SEG_AR_TSS_BUSY	       0x8b
 
 void vmexit_dispatch(struct guest_regs *r);
+static void selftest_break_entry(u32 reason, const struct vcpu *v);
 
 static struct vcpu *vcpu_of_apic(u32 apic_id)
 {
@@ -707,6 +708,7 @@ void vmexit_dispatch(struct guest_regs *r)
 		vmwrite(GUEST_INTERRUPTIBILITY,
 			vmread(GUEST_INTERRUPTIBILITY) & ~(u64)(INTR_BLOCK_SMI | INTR_BLOCK_NMI));
 	dispatch(r, v, reason);
+	selftest_break_entry(reason, v);
 	/* Bulkhead's NMI may have come while this CPU was in the hypervisor (and been taken
 	 * there): look at the partition's state before going back to the guest. */
 	partition_nmi(v->partition, this_cpu()->index);
@@ -817,13 +819,41 @@ const char *arch_vm_exit_name(u32 reason)
 	}
 }
 
+/* VMLAUNCH or VMRESUME failed (VMfailValid: a control or host-state field the guest's
+ * actions led Bulkhead to write wrong; SDM Vol. 3C §31.4 lists the errors). Its partition is
+ * stopped (or restarted, by its policy) with one line, like any other fault: the CPU parks
+ * and is set up afresh on a start, never halted silently. */
 void vmentry_failed(u32 resume)
 {
 	u32 cpu = this_cpu()->index;
-	u32 reason = (u32)vmread(EXIT_REASON);
+	u32 reason = (u32)vmread(EXIT_REASON) & 0xffff;
+	u64 error = vmread(VM_INSTRUCTION_ERROR);
+	struct vm_fault f = {
+	    .reason = "vm entry failed",
+	    .exit_reason = reason,
+	    .rip = vmread(GUEST_RIP),
+	    .gpa = 0,
+	    .qualification = error,
+	};
 
 	log_err("vmx: cpu %u: %s failed, instruction error %llu, exit reason 0x%x\n", cpu,
-		resume ? "VMRESUME" : "VMLAUNCH", (unsigned long long)vmread(VM_INSTRUCTION_ERROR),
-		reason);
-	arch_halt_forever();
+		resume ? "VMRESUME" : "VMLAUNCH", (unsigned long long)error, reason);
+	partition_fault(current()->partition, cpu, &f);
+}
+
+/* selftest=vmentry: one print hypercall of the first partition gets an event injection of
+ * interruption type 1, which is reserved: VM entry fails with error 7, invalid control field
+ * (SDM Vol. 3C §27.2.1.3). */
+static volatile u32 selftest_vmentry;
+
+void vmexit_selftest_arm(void)
+{
+	selftest_vmentry = 1;
+}
+
+static void selftest_break_entry(u32 reason, const struct vcpu *v)
+{
+	if (reason == EXIT_VMCALL && v->partition == 0 &&
+	    __atomic_exchange_n(&selftest_vmentry, 0, __ATOMIC_ACQ_REL))
+		vmwrite(ENTRY_INTR_INFO, VEC_GP | (1u << 8) | INTR_VALID);
 }

@@ -71,4 +71,7 @@ static inline void vmx_invvpid_single(u16 vpid)
 	__asm__ volatile("invvpid %0, %1" ::"m"(desc), "r"(1ULL) : "cc", "memory");
 }
 
+/* selftest=vmentry (arch_selftest_fault): arm the one failed VM entry. */
+void vmexit_selftest_arm(void);
+
 #endif

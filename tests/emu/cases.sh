@@ -375,6 +375,24 @@ if want partitions-exits; then
 	done_case
 fi
 
+# A VM entry that fails (selftest=vmentry: rt0's first print is answered with a reserved
+# event type) stops that partition with one line, like any fault; its CPU parks rather than
+# halts, so the shell's start brings rt0 back, and the neighbours never notice.
+if want partitions-vmentry; then
+	# shellcheck disable=SC2086
+	make_iso vmentry "$(with_args 'loglevel=info selftest=vmentry')" "$RT_BIN" $PAYLOAD_FILES
+	boot partitions-vmentry "$EMU_DIR/vmentry.iso" "$VMX_EMU" 4 --timeout 180 \
+		--type-on '^partition rt0: stopped: vm entry failed' --type "start rt0$CR" \
+		--until '^rt[0-2]: done$' --until-count 3
+	expect '^vmx: cpu 1: VMRESUME failed, instruction error 7, exit reason 0x12$'
+	expect '^partition rt0: stopped: vm entry failed \(cpu 1, exit 18, rip 0x[0-9a-f]+, gpa 0x0, qualification 0x7\)$'
+	expect '^partition rt0: started from the shell$'
+	expect_count '^rt0: hello, apic id 1$' 2
+	expect_count '^rt[0-2]: done$' 3
+	expect_not '^partition rt[12]: stopped'
+	done_case
+fi
+
 # A two-CPU partition (partitions/pair.c): its first CPU starts the second by INIT-SIPI;
 # a stop parks both; an INIT aimed at another partition's CPU stops the sender.
 if want partitions-pair; then
