@@ -3,6 +3,7 @@
  * part of it, plus the list of reservations. Only arithmetic on addresses; see core/pmem.h.
  */
 #include "core/pmem.h"
+#include "core/spinlock.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/string.h"
@@ -333,6 +334,10 @@ static u64 take_from_top(u64 size, u64 align, u64 top, bool *table_full)
 	return 0;
 }
 
+/* Allocations after boot come from partition CPUs starting (their VMCS, exit stack) at the
+ * same time: one lock around the free table (reservations happen on the boot CPU alone). */
+static struct spinlock alloc_lock;
+
 u64 pmem_alloc_aligned(u64 pages, u64 align, u64 below)
 {
 	u64 top = min_u64(align_down(below, PAGE_SIZE), alloc_limit), at = 0;
@@ -343,8 +348,10 @@ u64 pmem_alloc_aligned(u64 pages, u64 align, u64 below)
 			ULL(align));
 		return 0;
 	}
+	spin_lock(&alloc_lock);
 	if (pages <= top / PAGE_SIZE)
 		at = take_from_top(pages * PAGE_SIZE, align, top, &table_full);
+	spin_unlock(&alloc_lock);
 	if (!at)
 		alloc_failed(pages, align, top, table_full);
 	return at;
