@@ -106,6 +106,13 @@ make_scratch() {
 	for e in "$ROOT"/build/* "$ROOT"/build/.[!.]*; do
 		[ -e "$e" ] || continue
 		case ${e##*/} in emu | mutants) continue ;; esac
+		# A fuzz run going on meanwhile (make test) adds and removes corpus files: its
+		# corpus and artifacts are its own, and each fuzz run starts from the seeds anyway.
+		if [ "${e##*/}" = fuzz ]; then
+			tar -C "$ROOT/build" --exclude=fuzz/corpus --exclude=fuzz/artifacts -cf - fuzz |
+				tar -C "$SCRATCH/build" -xf - || return 1
+			continue
+		fi
 		cp -a "$e" "$SCRATCH/build/" || return 1
 	done
 }
