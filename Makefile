@@ -141,7 +141,7 @@ bench: setup all
 	tests/bench_latency.sh
 	tests/bench_linux.sh
 
-lint:
+lint: setup
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	  --suppress=missingIncludeSystem -I. $$(git ls-files '*.c')
