@@ -313,6 +313,8 @@ static void handle_io(struct guest_regs *r)
 #define EFER_LME    (1ULL << 8)
 #define EFER_LMA    (1ULL << 10)
 #define ENTRY_IA32E (1u << 9)
+#define CR4_PAE	    (1ULL << 5)
+#define SEG_AR_L    (1u << 13) /* CS: 64-bit code */
 
 /* A guest's MOV to CR0, done for it because it touched CR0.NE. When the write turns paging
  * on with EFER.LME set, the CPU would have entered IA-32e mode: so must the emulation, by
@@ -335,14 +337,24 @@ static void write_cr0(u64 val)
 	vmwrite(CR0_SHADOW, val);
 }
 
-/* What MOV to CR0 refuses with #GP (SDM Vol. 3A §2.5, Vol. 2B MOV CR): reserved bits, PG
- * without PE, NW without CD. Written unchecked, the next VM entry would fail instead. */
-static bool cr0_invalid(u64 val)
+/* Why MOV to CR0 of `val` raises #GP in the guest's present mode, or NULL (SDM Vol. 3A §2.5,
+ * §10.8.5, Vol. 2B MOV CR): reserved bits, PG without PE, NW without CD; in 64-bit mode,
+ * clearing PG; turning paging on with EFER.LME set and CR4.PAE clear (IA-32e mode needs PAE
+ * paging). Written unchecked, the next VM entry would fail instead. */
+static const char *cr0_invalid(u64 val)
 {
 	const u64 defined = 0xe005003fULL; /* PE MP EM TS ET NE, WP, AM, NW CD PG */
+	u64 efer = vmread(GUEST_IA32_EFER);
+	bool in_64bit = (efer & EFER_LMA) && (vmread(GUEST_ES_AR + 2 * SEG_CS) & SEG_AR_L);
 
-	return (val & ~defined) || ((val & CR0_PG) && !(val & 1)) ||
-	       ((val & (1ULL << 29)) && !(val & (1ULL << 30)));
+	if ((val & ~defined) || ((val & CR0_PG) && !(val & CR0_PE)) ||
+	    ((val & (1ULL << 29)) && !(val & (1ULL << 30))))
+		return "reserved or conflicting bits";
+	if (in_64bit && !(val & CR0_PG))
+		return "paging off in 64-bit mode";
+	if ((val & CR0_PG) && (efer & EFER_LME) && !(vmread(GUEST_CR4) & CR4_PAE))
+		return "long mode without PAE";
+	return NULL;
 }
 
 /* MOV to CR0/CR4 touching a host-owned bit (CR0.NE, CR4.VMXE). */
@@ -365,11 +377,12 @@ static void handle_cr(struct guest_regs *r)
 		vmwrite(GUEST_CR4, val | CR4_VMXE);
 		vmwrite(CR4_SHADOW, val);
 	} else {
-		if (cr0_invalid(val)) {
+		const char *why = cr0_invalid(val);
+
+		if (why) {
 			char what[64];
 
-			format(what, sizeof(what), "cr0 0x%llx (reserved or conflicting bits)",
-			       (unsigned long long)val);
+			format(what, sizeof(what), "cr0 0x%llx (%s)", (unsigned long long)val, why);
 			refuse(VEC_GP, REFUSAL_KEY(EXIT_CR_ACCESS, 0), what);
 			return;
 		}

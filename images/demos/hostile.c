@@ -605,6 +605,18 @@ static void cr3_outside(void)
 }
 
 /* CR0 with a reserved high bit and NE flipped (NE is host-owned, so the write exits). */
+/* Paging off in 64-bit mode, with CR0.NE flipped too so that Bulkhead sees the write: the CPU
+ * raises #GP for it (it would also drop IA-32e mode under running 64-bit code). */
+static void cr0_paging_off(void)
+{
+	uint64_t cr0;
+
+	__asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+	cr0 = (cr0 ^ (1ull << 5)) & ~(1ull << 31);
+	GUARDED("mov %0, %%cr0", ::"r"(cr0) : "r11", "memory");
+	report_caught();
+}
+
 static void cr0_reserved(void)
 {
 	uint64_t cr0;
@@ -661,6 +673,7 @@ static const struct {
     {"vmcall-print-forge", vmcall_print_forge},
     {"cr4-vmxe", cr4_vmxe},
     {"cr0-reserved", cr0_reserved},
+    {"cr0-paging-off", cr0_paging_off},
     {"xsetbv", xsetbv},
     {"invd", invd},
     {"wbinvd", wbinvd},

@@ -25,7 +25,7 @@ ISOLATION_ATTACKS=(
 	cli-hlt triple-fault exception-storm interrupt-storm cr3-outside
 	write-hv-tables read-own-host port-neighbour port-string wrmsr-tsc
 	icr-fixed-foreign icr-dest-all vmcall-print-edge cr0-reserved
-	vmcall-print-forge port-sweep icr-reserved
+	vmcall-print-forge port-sweep icr-reserved cr0-paging-off
 )
 ISOLATION_PERIOD_MS=20
 
@@ -200,6 +200,9 @@ isolation_check() {
 		isolation_says '65528 of 65528 ports read 0xff' ;;
 	vmcall-print-foreign | vmcall-print-edge)
 		isolation_says 'returned 0xffffffffffffffff' ;;
+	cr0-paging-off)
+		isolation_refused 'cr0 0x[0-9a-f]+ \(paging off in 64-bit mode\)' '#GP'
+		isolation_says 'caught exception 13' ;;
 	cr0-reserved)
 		isolation_refused 'cr0 0x[0-9a-f]+ \(reserved or conflicting bits\)' '#GP'
 		isolation_says 'caught exception 13' ;;
