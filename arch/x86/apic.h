@@ -8,6 +8,21 @@
 #define ICR_STARTUP 0x00004600u /* delivery mode start-up, level assert; | vector */
 #define ICR_NMI	    0x00004400u /* delivery mode NMI, level assert */
 
+/* x2APIC LVT registers with a delivery-mode field (SDM Vol. 3A §11.5.1, §11.12.1.2): CMCI,
+ * thermal, performance counters, LINT0, LINT1. The timer and error LVTs have none. */
+#define MSR_X2APIC_LVT_CMCI    0x82f
+#define MSR_X2APIC_LVT_THERMAL 0x833
+#define MSR_X2APIC_LVT_PERF    0x834
+#define MSR_X2APIC_LVT_LINT0   0x835
+#define MSR_X2APIC_LVT_LINT1   0x836
+#define LVT_MODE(v)	       (((v) >> 8) & 7)
+#define LVT_MODE_SMI	       2
+#define LVT_MODE_INIT	       5
+#define LVT_MODE_EXTINT	       7
+#define LVT_MASKED	       (1u << 16)
+#define LVT_READ_ONLY	       ((1u << 12) | (1u << 14)) /* delivery status, remote IRR */
+#define LVT_WRITABLE	       0x1a7ffu			 /* vector, mode, polarity, trigger, mask */
+
 /* Enable this CPU's local APIC, in x2APIC mode when the CPU has it. */
 void lapic_init(void);
 bool lapic_x2apic(void);

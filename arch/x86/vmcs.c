@@ -11,6 +11,7 @@
  *                 every partition shares)
  *   exit/entry  : 64-bit host, save/load IA32_EFER and IA32_PAT (a guest's PAT must not
  *                 change how the hypervisor maps its own memory), acknowledge interrupts */
+#include "arch/x86/apic.h"
 #include "arch/x86/arch.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/ept.h"
@@ -109,6 +110,15 @@ static const struct msr_pass_rule {
     {0xc0000100, 0xc0000103, true, true},	      /* FS/GS base, KERNEL_GS_BASE, TSC_AUX */
 };
 
+/* The LVTs whose delivery mode could make the local APIC raise an SMI, an INIT or an ExtINT
+ * on the partition's CPU (an SMI stalls every core while firmware runs): their writes are
+ * checked (arch/x86/vmexit.c), as ICR writes are. */
+static bool lvt_with_delivery_mode(u32 msr)
+{
+	return msr == MSR_X2APIC_LVT_CMCI ||
+	       (msr >= MSR_X2APIC_LVT_THERMAL && msr <= MSR_X2APIC_LVT_LINT1);
+}
+
 int arch_vm_create(struct arch_vm *vm, u16 vpid)
 {
 	vm->vpid = vpid;
@@ -130,7 +140,7 @@ int arch_vm_create(struct arch_vm *vm, u16 vpid)
 	 * timer interrupts cost no exit. The ICR stays trapped: it can reach other CPUs, so
 	 * every write is checked (arch/x86/vmexit.c). */
 	for (u32 msr = MSR_X2APIC_FIRST; msr <= MSR_X2APIC_LAST; msr++)
-		msr_pass(vm, msr, true, msr != MSR_X2APIC_ICR);
+		msr_pass(vm, msr, true, msr != MSR_X2APIC_ICR && !lvt_with_delivery_mode(msr));
 	return 0;
 }
 

@@ -549,13 +549,47 @@ static void handle_icr_write(u64 v)
 	}
 }
 
-/* The x2APIC ICR is checked (handle_icr_write); a few writes are dropped
- * (msr_write_dropped); any other MSR the partition was not granted raises #GP. */
+/* A write to an LVT with a delivery mode (apic.h): reserved bits get the #GP a real x2APIC
+ * gives, in the guest (not in Bulkhead's own WRMSR); read-only bits are dropped; an SMI, INIT
+ * or ExtINT entry is written masked, named once: a partition's interrupts are fixed or NMI. */
+static void handle_lvt_write(u32 msr, u64 v)
+{
+	u32 mode = LVT_MODE(v);
+	char what[56];
+
+	if (v & ~(u64)(LVT_WRITABLE | LVT_READ_ONLY)) {
+		format(what, sizeof(what), "lvt 0x%x value 0x%llx (reserved bits)", msr,
+		       (unsigned long long)v);
+		refuse(VEC_GP, REFUSAL_KEY(EXIT_WRMSR, msr), what);
+		return;
+	}
+	v &= LVT_WRITABLE;
+	if (mode == LVT_MODE_SMI || mode == LVT_MODE_INIT || mode == LVT_MODE_EXTINT) {
+		static const char *const names[8] = {
+		    [LVT_MODE_SMI] = "smi", [LVT_MODE_INIT] = "init", [LVT_MODE_EXTINT] = "extint"};
+
+		format(what, sizeof(what), "lvt 0x%x delivery mode %s", msr, names[mode]);
+		partition_refused(current()->partition, REFUSAL_KEY(EXIT_WRMSR, mode << 24 | msr),
+				  false, what, "masked");
+		v |= LVT_MASKED;
+	}
+	wrmsr(msr, v);
+	skip_instruction();
+}
+
+/* The x2APIC ICR and the LVTs with a delivery mode are checked (handle_icr_write,
+ * handle_lvt_write); a few writes are dropped (msr_write_dropped); any other MSR the
+ * partition was not granted raises #GP. */
 static void handle_wrmsr(struct guest_regs *r)
 {
 	u32 msr = (u32)r->rcx;
 	u64 v = ((u64)(u32)r->rdx << 32) | (u32)r->rax;
 
+	if (msr == MSR_X2APIC_LVT_CMCI ||
+	    (msr >= MSR_X2APIC_LVT_THERMAL && msr <= MSR_X2APIC_LVT_LINT1)) {
+		handle_lvt_write(msr, v);
+		return;
+	}
 	if (msr != MSR_X2APIC_ICR) {
 		refuse_wrmsr(msr);
 		return;

@@ -361,6 +361,21 @@ static void icr_reserved(void)
 	report_caught();
 }
 
+/* The local APIC's LINT0 entry: first with a reserved bit (20) set, which a real x2APIC
+ * refuses with #GP; then with SMI delivery, unmasked (an SMI stalls every core while firmware
+ * runs): it must end up masked. */
+static void lvt_smi(void)
+{
+	int reserved;
+
+	wrmsr_guarded(0x835, (1u << 20) | 0x10000);
+	reserved = caught;
+	caught = -1;
+	wrmsr_guarded(0x835, 2u << 8);
+	report("reserved bit: exception %d; smi: exception %d, lint0 reads 0x%llx", reserved,
+	       caught, (unsigned long long)rdmsr_guarded(0x835));
+}
+
 static void icr_fixed_foreign(void)
 {
 	icr(ICR_DEST(FOREIGN_APIC) | ICR_ASSERT | 0x40);
@@ -660,6 +675,7 @@ static const struct {
     {"icr-smi-foreign", icr_smi_foreign},
     {"icr-fixed-foreign", icr_fixed_foreign},
     {"icr-reserved", icr_reserved},
+    {"lvt-smi", lvt_smi},
     {"icr-dest-all", icr_dest_all},
     {"icr-broadcast-fixed", icr_broadcast_fixed},
     {"icr-broadcast-init", icr_broadcast_init},

@@ -25,7 +25,7 @@ ISOLATION_ATTACKS=(
 	cli-hlt triple-fault exception-storm interrupt-storm cr3-outside
 	write-hv-tables read-own-host port-neighbour port-string wrmsr-tsc
 	icr-fixed-foreign icr-dest-all vmcall-print-edge cr0-reserved
-	vmcall-print-forge port-sweep icr-reserved cr0-paging-off
+	vmcall-print-forge port-sweep icr-reserved cr0-paging-off lvt-smi
 )
 ISOLATION_PERIOD_MS=20
 
@@ -175,6 +175,10 @@ isolation_check() {
 	icr-smi-foreign) isolation_ipi 0x200004200 ;;
 	icr-fixed-foreign) isolation_ipi 0x200004040 ;;
 	icr-dest-all) isolation_ipi 0xffffffff00004040 ;;
+	lvt-smi) # reserved bits: #GP in the guest; SMI delivery: written masked, named once
+		isolation_refused 'lvt 0x835 value 0x110000 \(reserved bits\)' '#GP'
+		isolation_refused 'lvt 0x835 delivery mode smi' masked
+		isolation_says 'reserved bit: exception 13; smi: exception -1, lint0 reads 0x10200' ;;
 	icr-reserved)
 		isolation_refused 'x2apic icr 0x46041 \(reserved bits\)' '#GP'
 		isolation_says 'caught exception 13' ;;
