@@ -35,7 +35,6 @@ struct partition {
 	u32 start_cpu;			     /* index of the CPU that starts it */
 	u32 cpu_index[PT_MAX_CPUS];	     /* CPU index of each of cpus.apic_id[] */
 	volatile u32 waiting;		     /* other CPUs now in wait-for-SIPI */
-	volatile u32 parked;		     /* CPUs now waiting in park() */
 	volatile u8 cpu_parked[PT_MAX_CPUS]; /* which of cpus.apic_id[] are in park() */
 	volatile u32 generation;    /* bumped by every (re)start: parked CPUs leave park() */
 	struct spinlock print_lock; /* a line it prints, against a stop changing its state */
@@ -149,8 +148,7 @@ static void reserve_shared(const struct partition *p)
 {
 	char name[PMEM_NAME_LEN];
 
-	strlcpy(name, "shared ", sizeof(name));
-	strlcpy(name + 7, p->cfg->name, sizeof(name) - 7);
+	format(name, sizeof(name), "shared %s", p->cfg->name);
 	for (u32 i = 0; i < p->cfg->mem.count; i++)
 		if (p->cfg->mem.r[i].kind == REGION_SHARED)
 			pmem_reserve(p->cfg->mem.r[i].phys, p->cfg->mem.r[i].size, name);
@@ -533,36 +531,43 @@ static __attribute__((noreturn)) void park(struct partition *p, u32 partition, u
 	u32 slot = slot_of(p, cpu);
 
 	__atomic_store_n(&p->cpu_parked[slot], 1, __ATOMIC_RELEASE);
-	__atomic_add_fetch(&p->parked, 1, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&p->generation, __ATOMIC_ACQUIRE) == gen)
 		arch_cpu_halt();
-	__atomic_sub_fetch(&p->parked, 1, __ATOMIC_RELEASE);
 	__atomic_store_n(&p->cpu_parked[slot], 0, __ATOMIC_RELEASE);
 	enter(p, partition, cpu);
 }
 
-/* The partition's CPUs that can run none of its code now: parked in the hypervisor, or waiting
- * for a SIPI in the guest (never started, or sent INIT), which only a CPU of the partition
- * could send. An NMI cannot reach the latter, so they are counted, not waited for. */
-static u32 settled(const struct partition *p)
+/* Where a CPU of a partition is, for counting: parked in the hypervisor, or waiting for a SIPI
+ * in the guest (never started, or sent INIT). Either way it runs none of the partition's code
+ * until the partition is started again: only a CPU of the partition could send that SIPI. */
+enum { CPU_PARKED = 1, CPU_WAITING_SIPI = 2, CPU_SETTLED = CPU_PARKED | CPU_WAITING_SIPI };
+
+/* How many of the partition's CPUs are where `where` (CPU_* bits) says. */
+static u32 cpus_where(const struct partition *p, u32 where)
 {
 	u32 n = 0;
 
-	for (u32 i = 0; i < p->cfg->cpus.count; i++)
-		n += __atomic_load_n(&p->cpu_parked[i], __ATOMIC_ACQUIRE) ||
-		     arch_cpu_waiting_for_sipi(p->cpu_index[i]);
+	for (u32 i = 0; i < p->cfg->cpus.count; i++) {
+		u32 at = __atomic_load_n(&p->cpu_parked[i], __ATOMIC_ACQUIRE) ? CPU_PARKED
+			 : arch_cpu_waiting_for_sipi(p->cpu_index[i])	      ? CPU_WAITING_SIPI
+									      : 0;
+
+		n += (at & where) != 0;
+	}
 	return n;
+}
+
+/* The partition's CPUs that run none of its code now. An NMI cannot reach one waiting for a
+ * SIPI, so those are counted, not waited for. */
+static u32 settled(const struct partition *p)
+{
+	return cpus_where(p, CPU_SETTLED);
 }
 
 /* Of those, the ones waiting for a SIPI: a start wakes them by SIPI, not through enter(). */
 static u32 sipi_waiters(const struct partition *p)
 {
-	u32 n = 0;
-
-	for (u32 i = 0; i < p->cfg->cpus.count; i++)
-		n += !__atomic_load_n(&p->cpu_parked[i], __ATOMIC_ACQUIRE) &&
-		     arch_cpu_waiting_for_sipi(p->cpu_index[i]);
-	return n;
+	return cpus_where(p, CPU_WAITING_SIPI);
 }
 
 /* Wait until `want` of the partition's CPUs are settled, at most 100 ms: false if they are
@@ -588,7 +593,7 @@ static void release(struct partition *p, u32 me)
 
 	p->state = PART_STARTING;
 	__atomic_add_fetch(&p->generation, 1, __ATOMIC_RELEASE);
-	while (__atomic_load_n(&p->parked, __ATOMIC_ACQUIRE) && arch_tsc() - start < limit) {
+	while (cpus_where(p, CPU_PARKED) && arch_tsc() - start < limit) {
 		for (u32 i = 0; i < p->cfg->cpus.count; i++)
 			if (p->cpu_index[i] != me)
 				arch_cpu_nmi(p->cpu_index[i]);
