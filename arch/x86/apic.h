@@ -23,6 +23,14 @@
 #define LVT_READ_ONLY	       ((1u << 12) | (1u << 14)) /* delivery status, remote IRR */
 #define LVT_WRITABLE	       0x1a7ffu			 /* vector, mode, polarity, trigger, mask */
 
+/* One of those five LVTs: a write to it could make the local APIC raise an SMI, an INIT or
+ * an ExtINT, so it is checked (arch/x86/vmexit.c), as ICR writes are. */
+static inline bool lvt_has_delivery_mode(u32 msr)
+{
+	return msr == MSR_X2APIC_LVT_CMCI ||
+	       (msr >= MSR_X2APIC_LVT_THERMAL && msr <= MSR_X2APIC_LVT_LINT1);
+}
+
 /* Enable this CPU's local APIC, in x2APIC mode when the CPU has it. */
 void lapic_init(void);
 bool lapic_x2apic(void);

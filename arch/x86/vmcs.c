@@ -110,15 +110,6 @@ static const struct msr_pass_rule {
     {0xc0000100, 0xc0000103, true, true},	      /* FS/GS base, KERNEL_GS_BASE, TSC_AUX */
 };
 
-/* The LVTs whose delivery mode could make the local APIC raise an SMI, an INIT or an ExtINT
- * on the partition's CPU (an SMI stalls every core while firmware runs): their writes are
- * checked (arch/x86/vmexit.c), as ICR writes are. */
-static bool lvt_with_delivery_mode(u32 msr)
-{
-	return msr == MSR_X2APIC_LVT_CMCI ||
-	       (msr >= MSR_X2APIC_LVT_THERMAL && msr <= MSR_X2APIC_LVT_LINT1);
-}
-
 int arch_vm_create(struct arch_vm *vm, u16 vpid)
 {
 	vm->vpid = vpid;
@@ -138,9 +129,10 @@ int arch_vm_create(struct arch_vm *vm, u16 vpid)
 	}
 	/* The partition owns its CPUs' local APICs: x2APIC registers pass through, so its
 	 * timer interrupts cost no exit. The ICR stays trapped: it can reach other CPUs, so
-	 * every write is checked (arch/x86/vmexit.c). */
+	 * every write is checked (arch/x86/vmexit.c); so do the LVTs with a delivery mode (an
+	 * SMI one would stall every core while firmware runs). */
 	for (u32 msr = MSR_X2APIC_FIRST; msr <= MSR_X2APIC_LAST; msr++)
-		msr_pass(vm, msr, true, msr != MSR_X2APIC_ICR && !lvt_with_delivery_mode(msr));
+		msr_pass(vm, msr, true, msr != MSR_X2APIC_ICR && !lvt_has_delivery_mode(msr));
 	return 0;
 }
 

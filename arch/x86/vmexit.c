@@ -585,8 +585,7 @@ static void handle_wrmsr(struct guest_regs *r)
 	u32 msr = (u32)r->rcx;
 	u64 v = ((u64)(u32)r->rdx << 32) | (u32)r->rax;
 
-	if (msr == MSR_X2APIC_LVT_CMCI ||
-	    (msr >= MSR_X2APIC_LVT_THERMAL && msr <= MSR_X2APIC_LVT_LINT1)) {
+	if (lvt_has_delivery_mode(msr)) {
 		handle_lvt_write(msr, v);
 		return;
 	}
