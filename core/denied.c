@@ -20,16 +20,21 @@ static struct denied_ports {
 
 enum refusal { REFUSAL_SEEN, REFUSAL_NEW, REFUSAL_LIST_FULL };
 
+/* Something new to name, against a budget of `limit` names per partition: NEW while there is
+ * room, LIST_FULL once (the line saying the rest go unnamed), then SEEN. `*named` counts. */
+static enum refusal name_budget(u32 *named, u32 limit)
+{
+	if (*named > limit)
+		return REFUSAL_SEEN;
+	return (*named)++ == limit ? REFUSAL_LIST_FULL : REFUSAL_NEW;
+}
+
 static enum refusal port_record(struct denied_ports *d, u32 port)
 {
 	if (d->seen[port / 8] & (1u << (port % 8)))
 		return REFUSAL_SEEN;
 	d->seen[port / 8] |= (u8)(1u << (port % 8));
-	if (d->named > NAMED_PORTS)
-		return REFUSAL_SEEN;
-	if (d->named++ == NAMED_PORTS)
-		return REFUSAL_LIST_FULL;
-	return REFUSAL_NEW;
+	return name_budget(&d->named, NAMED_PORTS);
 }
 
 void denied_port(u32 partition, u32 port, bool in)
@@ -61,19 +66,16 @@ static struct refused_list {
 
 static enum refusal refused_record(struct refused_list *l, u64 key)
 {
+	enum refusal r;
 	u32 i;
 
 	for (i = 0; i < l->count && i < REFUSED_KEYS; i++)
 		if (l->key[i] == key)
 			return REFUSAL_SEEN;
-	if (l->count > REFUSED_KEYS)
-		return REFUSAL_SEEN;
-	if (l->count == REFUSED_KEYS) {
-		l->count++;
-		return REFUSAL_LIST_FULL;
-	}
-	l->key[l->count++] = key;
-	return REFUSAL_NEW;
+	r = name_budget(&l->count, REFUSED_KEYS);
+	if (r == REFUSAL_NEW)
+		l->key[l->count - 1] = key;
+	return r;
 }
 
 void partition_refused(u32 partition, u64 key, bool fault, const char *what, const char *outcome)
