@@ -79,6 +79,11 @@ expect_clean_boot() {
 	expect_not 'exception [0-9]+ \('
 }
 
+# The end of every boot under QEMU's TCG, which has no VMX: Bulkhead says so and halts.
+expect_no_vmx_halt() {
+	expect '^bulkhead: halted: vmx unavailable, nothing can run$'
+}
+
 PAYLOAD_FILES=$(ls "$BUILD"/images/*.bin "$BUILD"/images/*.elf)
 make_iso rt '' "$RT_BIN" $PAYLOAD_FILES
 ISO=$EMU_DIR/rt.iso
@@ -106,7 +111,7 @@ if want qemu-uefi; then
 	expect '^acpi: revision 2, .*XSDT at 0x'
 	expect '^bulkhead: cpus online 2/2$'
 	expect '^bulkhead: vmx unavailable: missing vmx \('
-	expect '^bulkhead: halted: vmx unavailable, nothing can run$' # QEMU's TCG has no VMX
+	expect_no_vmx_halt
 	done_case
 fi
 
@@ -141,7 +146,7 @@ if want ap-timeout; then
 	expect '^bulkhead: cpu 2 online, apic id 2$'
 	expect '^bulkhead: cpus online 2/3$'
 	expect '^bulkhead: entry to hardware report'
-	expect '^bulkhead: halted: vmx unavailable, nothing can run$' # QEMU's TCG has no VMX
+	expect_no_vmx_halt
 	done_case
 fi
 
@@ -150,7 +155,7 @@ if want loglevel; then
 	make_iso debug "$(with_args 'loglevel=debug')"
 	boot loglevel-debug "$EMU_DIR/debug.iso" qemu 1 --timeout 60
 	expect '^bulkhead:   0x0000000000000000-0x[0-9a-f]+ type 1$'
-	expect '^bulkhead: halted: vmx unavailable, nothing can run$' # QEMU's TCG has no VMX
+	expect_no_vmx_halt
 	done_case
 	make_iso quiet "$(with_args 'loglevel=error')"
 	boot loglevel-error "$EMU_DIR/quiet.iso" qemu 1 --timeout 60
@@ -158,7 +163,7 @@ if want loglevel; then
 	expect '^bulkhead: vmx unavailable: missing vmx'
 	expect_not '^hwcheck: '
 	expect_not '^bulkhead: cpus online'
-	expect '^bulkhead: halted: vmx unavailable, nothing can run$' # QEMU's TCG has no VMX
+	expect_no_vmx_halt
 	done_case
 fi
 
@@ -185,7 +190,7 @@ if want trace; then
 	boot trace-build "$EMU_DIR/trace.iso" qemu 1 --timeout 60
 	expect_seq_re '' 'trace: core/log\.c:[0-9]+: invalid' \
 		'bulkhead: loglevel=loud unknown; use error, warn, info or debug'
-	expect '^bulkhead: halted: vmx unavailable, nothing can run$' # QEMU's TCG has no VMX
+	expect_no_vmx_halt
 	done_case
 fi
 

@@ -91,7 +91,7 @@ isolation_common() {
 	done
 	# No line of theirs lost: each neighbour's beats are numbered 1, 2, 3 ... with no gap.
 	for nb in rt1 rt2; do
-		n=$(tr -d '\r' <"$LOG" | sed -n "s/^$nb: heartbeat \([0-9]*\) (+[0-9]* ticks)\$/\1/p" |
+		n=$(com1 | sed -n "s/^$nb: heartbeat \([0-9]*\) (+[0-9]* ticks)\$/\1/p" |
 			awk '$1 != NR { bad++ } END { print bad + 0 }')
 		if [ "$n" -eq 0 ]; then
 			echo "  $CASE: $nb lost no beat line"
@@ -193,7 +193,7 @@ isolation_check() {
 	vmcall-print-forge) # a line end, CR and escapes inside one print: one line of rt0's
 		expect '^rt0: x partition rt1: stopped: forged\[2K2Kbulkhead: halted: forged$'
 		expect_not '^bulkhead: halted: forged'
-		if tr -d '\r' <"$LOG" | sed -n '/^rt0: hostile: attack/,$p' | LC_ALL=C grep -q $'[\x1b\x9b]'; then
+		if com1 | sed -n '/^rt0: hostile: attack/,$p' | LC_ALL=C grep -q $'[\x1b\x9b]'; then
 			echo "  $CASE: an escape byte reached COM1"
 			CASE_OK=0
 		fi
