@@ -90,7 +90,7 @@ run: setup all
 
 # --- host unit tests ------------------------------------------------------------------
 HOST_LIB   := core/log.c core/format.c core/error.c core/string.c tests/unit/host.c
-UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave guestmem guesttext ept
+UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave guestmem guesttext ept tsc_leaf
 test_format_SRCS  :=
 test_mb2_SRCS     := core/mb2.c
 test_acpi_SRCS    := arch/x86/acpi.c

@@ -88,3 +88,76 @@ bool lapic_send_ipi(u32 dest, u32 icr_low)
 	}
 	return true;
 }
+
+#define X2APIC_VERSION	  0x803
+#define X2APIC_TPR	  0x808
+#define X2APIC_EOI	  0x80b
+#define X2APIC_ISR	  0x810 /* 8 registers of 32 vectors each */
+#define X2APIC_ESR	  0x828
+#define X2APIC_IRR	  0x820
+#define X2APIC_LVT_TIMER  0x832
+#define X2APIC_LVT_ERROR  0x837
+#define X2APIC_TIMER_INIT 0x838
+#define X2APIC_TIMER_DIV  0x83e
+#define MSR_TSC_DEADLINE  0x6e0
+#define MAX_LVT(version)  (((version) >> 16) & 0xff)
+
+/* The LVTs this APIC has: timer, LINT0, LINT1 and error always; performance counters,
+ * thermal and CMCI by the version register's "max LVT entry" (SDM Vol. 3A §11.4.8, §11.5.1):
+ * in x2APIC mode an absent one raises #GP. */
+void lapic_mask_all_lvts(void)
+{
+	u32 max_lvt;
+
+	if (!x2apic)
+		return;
+	max_lvt = MAX_LVT(rdmsr(X2APIC_VERSION));
+	wrmsr(X2APIC_LVT_TIMER, LVT_MASKED);
+	wrmsr(MSR_X2APIC_LVT_LINT0, LVT_MASKED);
+	wrmsr(MSR_X2APIC_LVT_LINT1, LVT_MASKED);
+	wrmsr(X2APIC_LVT_ERROR, LVT_MASKED);
+	if (max_lvt >= 4)
+		wrmsr(MSR_X2APIC_LVT_PERF, LVT_MASKED);
+	if (max_lvt >= 5)
+		wrmsr(MSR_X2APIC_LVT_THERMAL, LVT_MASKED);
+	if (max_lvt >= 6)
+		wrmsr(MSR_X2APIC_LVT_CMCI, LVT_MASKED);
+}
+
+void lapic_stop_timer(bool tsc_deadline)
+{
+	if (!x2apic)
+		return;
+	wrmsr(X2APIC_TIMER_INIT, 0);
+	wrmsr(X2APIC_TIMER_DIV, 0);
+	if (tsc_deadline)
+		wrmsr(MSR_TSC_DEADLINE, 0);
+}
+
+static bool any_vector(u32 first_reg)
+{
+	for (u32 i = 0; i < 8; i++)
+		if (rdmsr(first_reg + i))
+			return true;
+	return false;
+}
+
+/* An EOI per interrupt in service; then, with TPR 0, interrupts let in for a moment, as many
+ * times as there are vectors, so that pending ones reach Bulkhead's IDT (every vector has a
+ * gate that only acknowledges, percpu.c) rather than the partition's next run. Bounded: a
+ * sibling still sending to this CPU cannot hold it here. The ESR is cleared by a write
+ * (SDM Vol. 3A §11.5.3). */
+void lapic_drain(void)
+{
+	if (!x2apic)
+		return;
+	wrmsr(X2APIC_TPR, 0);
+	for (u32 n = 0; n < 256 && any_vector(X2APIC_ISR); n++)
+		wrmsr(X2APIC_EOI, 0);
+	for (u32 n = 0; n < 256 && any_vector(X2APIC_IRR); n++) {
+		irq_enable();
+		cpu_relax();
+		irq_disable();
+	}
+	wrmsr(X2APIC_ESR, 0);
+}

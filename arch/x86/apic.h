@@ -31,6 +31,13 @@ static inline bool lvt_has_delivery_mode(u32 msr)
 	       (msr >= MSR_X2APIC_LVT_THERMAL && msr <= MSR_X2APIC_LVT_LINT1);
 }
 
+/* For a partition CPU's (re)start (cpu_reset.c), x2APIC mode only (partition CPUs have it:
+ * the hardware check): every LVT masked; the timer stopped in all its modes; the partition's
+ * interrupts in service ended, pending ones taken and dropped, TPR 0, no error recorded. */
+void lapic_mask_all_lvts(void);
+void lapic_stop_timer(bool tsc_deadline);
+void lapic_drain(void);
+
 /* Enable this CPU's local APIC, in x2APIC mode when the CPU has it. */
 void lapic_init(void);
 bool lapic_x2apic(void);

@@ -127,7 +127,8 @@ __attribute__((noreturn)) void partition_fault(u32 partition, u32 cpu, const str
 
 /* Deliberately fault (debug option `selftest=`): "pf", "ud", "gp", "de"; "vmentry": the first
  * partition's first print hypercall is answered with a VM entry that fails (an invalid event
- * injection), to show a failed entry stops that partition only, restartably. */
+ * injection), to show a failed entry stops that partition only, restartably; "vmwrite": that
+ * hypercall makes a VMWRITE the CPU refuses (an invalid field), which must stop it the same. */
 void arch_selftest_fault(const char *kind);
 
 #endif

@@ -2,6 +2,7 @@
  * VMX on in IA32_FEATURE_CONTROL where firmware left the MSR unlocked (SDM Vol. 3C §24.7). */
 #include "arch/x86/cpu.h"
 #include "arch/x86/hwcheck.h"
+#include "arch/x86/vmx.h"
 
 #define FC_LOCK		   (1ULL << 0)
 #define FC_VMX_OUTSIDE_SMX (1ULL << 2)
@@ -24,8 +25,10 @@ static u8 feature_control_enable(u64 *value)
 static void read_vmx_msrs(struct hw_caps *c)
 {
 	c->vmx_basic = rdmsr(MSR_IA32_VMX_BASIC);
-	c->vmx_pinbased = rdmsr(MSR_IA32_VMX_PINBASED);
-	c->vmx_procbased = rdmsr(MSR_IA32_VMX_PROCBASED);
+	c->vmx_pinbased = rdmsr(vmx_control_msr(c->vmx_basic, VMX_PIN));
+	c->vmx_procbased = rdmsr(vmx_control_msr(c->vmx_basic, VMX_PROC));
+	c->vmx_exit = rdmsr(vmx_control_msr(c->vmx_basic, VMX_EXIT));
+	c->vmx_entry = rdmsr(vmx_control_msr(c->vmx_basic, VMX_ENTRY));
 	c->vmx_misc = rdmsr(MSR_IA32_VMX_MISC);
 	if (!((c->vmx_procbased >> 32) & (1u << 31)))
 		return;

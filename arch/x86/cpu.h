@@ -16,6 +16,8 @@
 #define MSR_IA32_VMX_EPT_VPID	 0x48c
 #define MSR_IA32_VMX_TRUE_PIN	 0x48d
 #define MSR_IA32_VMX_TRUE_PROC	 0x48e
+#define MSR_IA32_VMX_TRUE_EXIT	 0x48f
+#define MSR_IA32_VMX_TRUE_ENTRY	 0x490
 #define MSR_IA32_EFER		 0xc0000080
 
 struct cpuid_regs {
@@ -101,6 +103,68 @@ static inline u64 read_cr4(void)
 
 	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
 	return v;
+}
+
+/* DR6 (SDM Vol. 3B §18.2.3): Bulkhead uses no debug register; the guest's stays in the CPU. */
+static inline u64 read_dr6(void)
+{
+	u64 v;
+
+	__asm__ volatile("mov %%dr6, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_dr6(u64 v)
+{
+	__asm__ volatile("mov %0, %%dr6" ::"r"(v));
+}
+
+/* DR0-DR3 (SDM Vol. 3B §18.2.1), by number. */
+static inline void write_dr_address(unsigned n, u64 v)
+{
+	switch (n) {
+	case 0:
+		__asm__ volatile("mov %0, %%dr0" ::"r"(v));
+		break;
+	case 1:
+		__asm__ volatile("mov %0, %%dr1" ::"r"(v));
+		break;
+	case 2:
+		__asm__ volatile("mov %0, %%dr2" ::"r"(v));
+		break;
+	default:
+		__asm__ volatile("mov %0, %%dr3" ::"r"(v));
+		break;
+	}
+}
+
+/* x87 to its FNINIT state, MXCSR to `mxcsr`, XMM0-15 to 0 (SDM Vol. 1 §8.1, §10.2.3); needs
+ * CR4.OSFXSR. For CPUs without XSAVE, whose XRSTOR would do it all. */
+static inline void fpu_sse_init(u32 mxcsr)
+{
+	__asm__ volatile("fninit\n\tldmxcsr %0\n\t"
+			 "xorps %%xmm0, %%xmm0\n\txorps %%xmm1, %%xmm1\n\t"
+			 "xorps %%xmm2, %%xmm2\n\txorps %%xmm3, %%xmm3\n\t"
+			 "xorps %%xmm4, %%xmm4\n\txorps %%xmm5, %%xmm5\n\t"
+			 "xorps %%xmm6, %%xmm6\n\txorps %%xmm7, %%xmm7\n\t"
+			 "xorps %%xmm8, %%xmm8\n\txorps %%xmm9, %%xmm9\n\t"
+			 "xorps %%xmm10, %%xmm10\n\txorps %%xmm11, %%xmm11\n\t"
+			 "xorps %%xmm12, %%xmm12\n\txorps %%xmm13, %%xmm13\n\t"
+			 "xorps %%xmm14, %%xmm14\n\txorps %%xmm15, %%xmm15" ::"m"(mxcsr)
+			 : "memory");
+}
+
+/* XRSTOR of the components in `mask` from `area` (64-byte aligned; SDM Vol. 1 §13.8). */
+static inline void xrstor(const void *area, u64 mask)
+{
+	__asm__ volatile("xrstor %0" ::"m"(*(const u8 *)area), "a"((u32)mask),
+			 "d"((u32)(mask >> 32))
+			 : "memory");
+}
+
+static inline void irq_enable(void)
+{
+	__asm__ volatile("sti" ::: "memory");
 }
 
 /* XSETBV runs in Bulkhead only with CR4.OSXSAVE set (vmx.c sets it where XSAVE exists). */

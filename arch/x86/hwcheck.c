@@ -1,6 +1,7 @@
 /* Decoding and reporting of the hardware check. Bit positions: SDM Vol. 3D Appendix A
  * (VMX capability MSRs) and Vol. 2A CPUID. */
 #include "arch/x86/hwcheck.h"
+#include "arch/x86/vmcs_fields.h"
 #include "core/format.h"
 #include "core/log.h"
 #include "core/string.h"
@@ -19,7 +20,18 @@ const struct hw_feature_desc hw_features[HW_FEATURE_COUNT] = {
     [HW_UNRESTRICTED] = {"unrestricted-guest", true, "needed to start guests in real mode", HW_VMX},
     [HW_VPID] = {"vpid", false, "TLB flushed on every VM transition without it", HW_VMX},
     [HW_PREEMPT_TIMER] = {"preemption-timer", false, "VMX preemption timer", HW_VMX},
-    [HW_X2APIC] = {"x2apic", false, "x2APIC mode", -1},
+    [HW_NMI_CONTROL] = {"virtual-nmis", true,
+			"NMI exiting, virtual NMIs, NMI-window exiting: how a partition's CPUs are "
+			"stopped",
+			HW_VMX},
+    [HW_BITMAPS] = {"io-msr-bitmaps", true, "I/O and MSR bitmaps: the ports and MSRs granted",
+		    HW_VMX},
+    [HW_WBINVD_EXIT] = {"wbinvd-exiting", true, "a partition may not flush the shared caches",
+			HW_VMX},
+    [HW_STATE_SWITCH] = {"state-switch", true,
+			 "EFER, PAT and debug controls switched on entry/exit", HW_VMX},
+    [HW_INVEPT] = {"invept", true, "INVEPT single- or all-context", HW_EPT},
+    [HW_X2APIC] = {"x2apic", true, "x2APIC mode: partitions' IPIs go through the x2APIC ICR", -1},
     [HW_TSC_DEADLINE] = {"tsc-deadline", false, "APIC timer TSC-deadline mode", -1},
     [HW_INVARIANT_TSC] = {"invariant-tsc", false, "TSC rate constant across P/C-states", -1},
     [HW_CAT] = {"cat", false, "Intel CAT (L3 cache allocation)", -1},
@@ -36,6 +48,12 @@ static bool allowed1(u64 msr, unsigned bit)
 static bool has_secondary(const struct hw_caps *c, unsigned bit)
 {
 	return allowed1(c->vmx_procbased, 31) && allowed1(c->vmx_procbased2, bit);
+}
+
+/* Every bit of `want` may be 1 in the control whose capability MSR is `msr`. */
+static bool allows(u64 msr, u32 want)
+{
+	return ((u32)(msr >> 32) & want) == want;
 }
 
 static bool has_ept_cap(const struct hw_caps *c, unsigned bit)
@@ -70,6 +88,18 @@ bool hw_has(const struct hw_caps *c, enum hw_feature f)
 		return vmx && has_secondary(c, 5);
 	case HW_PREEMPT_TIMER:
 		return vmx && allowed1(c->vmx_pinbased, 6);
+	case HW_NMI_CONTROL:
+		return vmx && allows(c->vmx_pinbased, VMX_PIN_REQUIRED) &&
+		       allows(c->vmx_procbased, PROC_NMI_WINDOW);
+	case HW_BITMAPS:
+		return vmx && allows(c->vmx_procbased, VMX_PROC_REQUIRED);
+	case HW_WBINVD_EXIT:
+		return vmx && has_secondary(c, 6);
+	case HW_STATE_SWITCH:
+		return vmx && allows(c->vmx_exit, VMX_EXIT_REQUIRED) &&
+		       allows(c->vmx_entry, VMX_ENTRY_REQUIRED);
+	case HW_INVEPT:
+		return vmx && has_ept_cap(c, 20) && (has_ept_cap(c, 25) || has_ept_cap(c, 26));
 	case HW_X2APIC:
 		return c->cpuid1_ecx & BIT(21);
 	case HW_TSC_DEADLINE:
@@ -105,6 +135,20 @@ static const char *state_text(const struct hw_caps *caps, u32 n, enum hw_feature
 	for (u32 i = 0; i < n; i++)
 		yes += hw_has(&caps[i], f);
 	return yes == n ? "yes" : yes == 0 ? "no" : "mixed";
+}
+
+/* The raw values, for a report from a machine that lacks something. */
+static void report_raw(const struct hw_caps *c)
+{
+	log_info("hwcheck: vmx basic 0x%016llx ept/vpid 0x%016llx misc 0x%08llx "
+		 "(preemption timer rate tsc >> %llu)\n",
+		 (unsigned long long)c->vmx_basic, (unsigned long long)c->vmx_ept_vpid,
+		 (unsigned long long)c->vmx_misc, (unsigned long long)(c->vmx_misc & 0x1f));
+	log_info("hwcheck: vmx pin 0x%016llx proc 0x%016llx proc2 0x%016llx exit 0x%016llx "
+		 "entry 0x%016llx\n",
+		 (unsigned long long)c->vmx_pinbased, (unsigned long long)c->vmx_procbased,
+		 (unsigned long long)c->vmx_procbased2, (unsigned long long)c->vmx_exit,
+		 (unsigned long long)c->vmx_entry);
 }
 
 static void report_differences(const struct hw_caps *caps, const u32 *apic_ids, u32 n)
@@ -152,12 +196,7 @@ bool hwcheck_report(const struct hw_caps *caps, const u32 *apic_ids, u32 n, char
 				 hw_features[f].required ? "required" : "optional");
 	}
 	if (caps[0].cpuid1_ecx & BIT(5))
-		log_info("hwcheck: vmx basic 0x%016llx ept/vpid 0x%016llx misc 0x%08llx "
-			 "(preemption timer rate tsc >> %llu)\n",
-			 (unsigned long long)caps[0].vmx_basic,
-			 (unsigned long long)caps[0].vmx_ept_vpid,
-			 (unsigned long long)caps[0].vmx_misc,
-			 (unsigned long long)(caps[0].vmx_misc & 0x1f));
+		report_raw(&caps[0]);
 	report_differences(caps, apic_ids, n);
 	for (u32 f = 0; f < HW_FEATURE_COUNT; f++) {
 		if (!hw_features[f].required || !strcmp(state_text(caps, n, f), "yes"))

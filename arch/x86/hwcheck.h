@@ -23,7 +23,9 @@ struct hw_caps {
 	u32 ext_80000007_edx; /* invariant TSC in bit 8 */
 	u8 fc_state;	      /* enum fc_state */
 	u64 feature_control;
+	/* The control capabilities are the TRUE MSRs where IA32_VMX_BASIC bit 55 says so. */
 	u64 vmx_basic, vmx_pinbased, vmx_procbased, vmx_procbased2, vmx_ept_vpid, vmx_misc;
+	u64 vmx_exit, vmx_entry;
 };
 
 enum hw_feature {
@@ -38,6 +40,11 @@ enum hw_feature {
 	HW_UNRESTRICTED,
 	HW_VPID,
 	HW_PREEMPT_TIMER,
+	HW_NMI_CONTROL,
+	HW_BITMAPS,
+	HW_WBINVD_EXIT,
+	HW_STATE_SWITCH,
+	HW_INVEPT,
 	HW_X2APIC,
 	HW_TSC_DEADLINE,
 	HW_INVARIANT_TSC,

@@ -1,11 +1,9 @@
-; Exception entry stubs. Each pushes a dummy error code where the CPU pushes none
+; Exception and interrupt entry stubs, one per vector. Each pushes a dummy error code where the CPU pushes none
 ; (SDM Vol. 3A §6.13), then its vector, saves the general registers in the order of
 ; struct trap_frame (arch/x86/trap.h) and calls trap_handler(frame).
 
 extern trap_handler
 global isr_stub_table
-global isr_irq_wake
-global isr_irq_com1
 
 %macro STUB 1
 isr_stub_%1:
@@ -20,20 +18,10 @@ isr_stub_%1:
 section .text
 bits 64
 %assign v 0
-%rep 32
+%rep 256
 	STUB v
 %assign v v + 1
 %endrep
-
-; The two interrupts the boot CPU waits for in its idle loop (arch/x86/irq.c): no error code.
-isr_irq_wake:
-	push 0
-	push 0xf0
-	jmp isr_common
-isr_irq_com1:
-	push 0
-	push 0xf1
-	jmp isr_common
 
 isr_common:
 	push rax
@@ -76,7 +64,7 @@ section .rodata
 align 8
 isr_stub_table:
 %assign v 0
-%rep 32
+%rep 256
 	dq isr_stub_ %+ v
 %assign v v + 1
 %endrep

@@ -1,7 +1,6 @@
 /* GDT, TSS and IDT of one CPU (SDM Vol. 3A §3.5 descriptors, §6.14 64-bit IDT, §8.7 TSS). */
 #include "arch/x86/percpu.h"
 #include "arch/x86/cpu.h"
-#include "arch/x86/irq.h"
 #include "core/config.h"
 #include "core/string.h"
 
@@ -10,9 +9,7 @@
 struct x86_cpu bsp_cpu __attribute__((aligned(4096)));
 struct x86_cpu *cpu_table[MAX_CPUS];
 
-extern const u64 isr_stub_table[32];
-extern void isr_irq_wake(void);
-extern void isr_irq_com1(void);
+extern const u64 isr_stub_table[256];
 
 /* Vectors that must run on a known-good stack even if the current one is gone:
  * NMI, double fault and machine check use IST1. */
@@ -36,10 +33,11 @@ static void set_gate(struct x86_cpu *cpu, u32 v, u64 handler)
 static void idt_fill(struct x86_cpu *cpu)
 {
 	memset(cpu->idt, 0, sizeof(cpu->idt));
-	for (u32 v = 0; v < 32; v++)
+	/* Every vector has a gate: exceptions report and halt; an interrupt is acknowledged
+	 * (irq.c), whichever it is, such as one a partition left pending in its local APIC that
+	 * a restart drains (apic.c). */
+	for (u32 v = 0; v < 256; v++)
 		set_gate(cpu, v, isr_stub_table[v]);
-	set_gate(cpu, IRQ_VECTOR_WAKE, (u64)isr_irq_wake);
-	set_gate(cpu, IRQ_VECTOR_COM1, (u64)isr_irq_com1);
 }
 
 static void gdt_fill(struct x86_cpu *cpu)

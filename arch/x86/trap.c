@@ -77,9 +77,10 @@ void trap_selftest(const char *kind)
 		volatile u32 one = 1;
 		// cppcheck-suppress zerodiv
 		(void)(one / zero);
-	} else if (!strcmp(kind, "vmentry")) {
-		vmexit_selftest_arm();
+	} else if (!strcmp(kind, "vmentry") || !strcmp(kind, "vmwrite")) {
+		vmexit_selftest_arm(kind[2] == 'w');
 	} else {
-		log_warn("bulkhead: selftest=%s unknown (pf, ud, gp, de, vmentry)\n", kind);
+		log_warn("bulkhead: selftest=%s unknown (pf, ud, gp, de, vmentry, vmwrite)\n",
+			 kind);
 	}
 }

@@ -27,6 +27,9 @@ struct vcpu {
 	/* In the wait-for-SIPI activity state (or entering it): it runs nothing of the guest
 	 * until a SIPI, and NMIs do not reach it there (SDM Vol. 3C §25.4.2). */
 	volatile u32 waiting_sipi;
+	/* The first VMWRITE that failed since the VMCS was loaded or the last exit was handled
+	 * (its field encoding + 1; 0: none): the partition is stopped before the next entry. */
+	u64 failed_vmwrite;
 };
 
 #endif

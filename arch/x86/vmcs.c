@@ -14,43 +14,23 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/arch.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/cpu_reset.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmcs_fields.h"
 #include "arch/x86/vmx.h"
-#include "arch/x86/xsave.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/pmem.h"
 #include "core/string.h"
 
-#define MSR_TRUE_EXIT  0x48f
-#define MSR_TRUE_ENTRY 0x490
-#define MSR_FS_BASE    0xc0000100
-#define MSR_GS_BASE    0xc0000101
-#define MSR_PAT	       0x277
+#define MSR_FS_BASE 0xc0000100
+#define MSR_GS_BASE 0xc0000101
+#define MSR_PAT	    0x277
 
-#define PIN_NMI_EXITING	     (1u << 3)
-#define PROC_USE_IO_BITMAPS  (1u << 25)
-#define PROC_USE_MSR_BITMAPS (1u << 28)
-#define PROC_SECONDARY	     (1u << 31)
-#define PROC2_EPT	     (1u << 1)
-#define PROC2_RDTSCP	     (1u << 3)
-#define PROC2_WBINVD_EXIT    (1u << 6)
-#define PROC2_INVPCID	     (1u << 12)
-#define PROC2_VPID	     (1u << 5)
-#define PROC2_UNRESTRICTED   (1u << 7)
-#define EXIT_HOST_64	     (1u << 9)
-#define EXIT_ACK_INTR	     (1u << 15)
-#define EXIT_SAVE_PAT	     (1u << 18)
-#define EXIT_LOAD_PAT	     (1u << 19)
-#define EXIT_SAVE_EFER	     (1u << 20)
-#define EXIT_LOAD_EFER	     (1u << 21)
-#define ENTRY_LOAD_PAT	     (1u << 14)
-#define ENTRY_LOAD_EFER	     (1u << 15)
-#define CR0_PE		     (1ULL << 0)
-#define CR0_ET		     (1ULL << 4)
-#define CR0_NE		     (1ULL << 5)
+#define CR0_PE (1ULL << 0)
+#define CR0_ET (1ULL << 4)
+#define CR0_NE (1ULL << 5)
 
 extern void vmx_exit_entry(void);
 extern void vmx_launch_guest(struct guest_regs *regs);
@@ -171,19 +151,22 @@ static u32 adjust(u32 msr, u32 want)
 	return (want | (u32)caps) & (u32)(caps >> 32);
 }
 
+/* Exceptions that exit (SDM Vol. 3C §25.6.3): #DB and #AC, whose delivery loops would hold a
+ * CPU beyond the reach of NMIs (vmexit.c, reflect_exception). */
+#define EXCEPTIONS_INTERCEPTED ((1u << 1) | (1u << 17))
+
 static void write_controls(const struct arch_vm *vm)
 {
-	vmwrite(PIN_CONTROLS, adjust(MSR_IA32_VMX_TRUE_PIN, PIN_NMI_EXITING));
-	vmwrite(PROC_CONTROLS, adjust(MSR_IA32_VMX_TRUE_PROC,
-				      PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY));
-	vmwrite(PROC_CONTROLS2, adjust(MSR_IA32_VMX_PROCBASED2,
-				       PROC2_EPT | PROC2_VPID | PROC2_UNRESTRICTED | PROC2_RDTSCP |
-					   PROC2_INVPCID | PROC2_WBINVD_EXIT));
+	u64 basic = rdmsr(MSR_IA32_VMX_BASIC);
+
+	vmwrite(PIN_CONTROLS, adjust(vmx_control_msr(basic, VMX_PIN), VMX_PIN_REQUIRED));
+	vmwrite(PROC_CONTROLS, adjust(vmx_control_msr(basic, VMX_PROC), VMX_PROC_REQUIRED));
+	vmwrite(PROC_CONTROLS2, adjust(MSR_IA32_VMX_PROCBASED2, VMX_PROC2_REQUIRED | PROC2_VPID |
+								    PROC2_RDTSCP | PROC2_INVPCID));
 	vmwrite(EXIT_CONTROLS,
-		adjust(MSR_TRUE_EXIT, EXIT_HOST_64 | EXIT_ACK_INTR | EXIT_SAVE_EFER |
-					  EXIT_LOAD_EFER | EXIT_SAVE_PAT | EXIT_LOAD_PAT));
-	vmwrite(ENTRY_CONTROLS, adjust(MSR_TRUE_ENTRY, ENTRY_LOAD_EFER | ENTRY_LOAD_PAT));
-	vmwrite(EXCEPTION_BITMAP, 0);
+		adjust(vmx_control_msr(basic, VMX_EXIT), VMX_EXIT_REQUIRED | EXIT_ACK_INTR));
+	vmwrite(ENTRY_CONTROLS, adjust(vmx_control_msr(basic, VMX_ENTRY), VMX_ENTRY_REQUIRED));
+	vmwrite(EXCEPTION_BITMAP, EXCEPTIONS_INTERCEPTED);
 	vmwrite(CR3_TARGET_COUNT, 0);
 	vmwrite(EXIT_MSR_STORE_COUNT, 0);
 	vmwrite(EXIT_MSR_LOAD_COUNT, 0);
@@ -257,6 +240,7 @@ static void write_guest_state(const struct arch_vm_entry *e)
 	vmwrite(GUEST_CR3, 0);
 	vmwrite(GUEST_CR4, rdmsr(MSR_IA32_VMX_CR4_FIXED0));
 	vmwrite(GUEST_DR7, 0x400);
+	vmwrite(GUEST_IA32_DEBUGCTL, 0);
 	vmwrite(GUEST_RSP, e->rsp);
 	vmwrite(GUEST_RIP, e->rip);
 	vmwrite(GUEST_RFLAGS, 0x2);
@@ -268,6 +252,28 @@ static void write_guest_state(const struct arch_vm_entry *e)
 	vmwrite(GUEST_IA32_PAT, rdmsr(MSR_PAT));
 	vmwrite(GUEST_INTERRUPTIBILITY, 0);
 	vmwrite(GUEST_ACTIVITY, GUEST_ACTIVE);
+}
+
+void vmwrite_failed(u64 field)
+{
+	struct vcpu *v = &this_cpu()->vcpu;
+
+	if (!v->failed_vmwrite)
+		v->failed_vmwrite = field + 1;
+}
+
+void vmwrite_check(void)
+{
+	struct vcpu *v = &this_cpu()->vcpu;
+	struct vm_fault f = {.reason = "vmwrite failed"};
+
+	if (!v->failed_vmwrite)
+		return;
+	f.exit_reason = (u32)vmread(EXIT_REASON) & 0xffff;
+	f.rip = vmread(GUEST_RIP);
+	f.qualification = v->failed_vmwrite - 1; /* the field */
+	v->failed_vmwrite = 0;
+	partition_fault(v->partition, this_cpu()->index, &f);
 }
 
 /* Load a fresh VMCS on this CPU for `vm` (reusing this CPU's VMCS page and exit stack). */
@@ -300,10 +306,14 @@ static struct vcpu *vcpu_setup(const struct arch_vm *vm, u32 partition,
 		log_err("vmx: cpu %u: VMCLEAR/VMPTRLD failed\n", cpu->index);
 		arch_halt_forever();
 	}
+	v->failed_vmwrite = 0;
 	write_controls(vm);
-	xcr0_reset(); /* nothing of the partition's last run, or of another, stays in XCR0 */
+	cpu_reset_for_partition(); /* nothing of a last run stays in the CPU either */
 	if (rdmsr(MSR_IA32_VMX_EPT_VPID) & (1ULL << 41)) /* single-context INVVPID offered */
 		vmx_invvpid_single(vm->vpid);
+	/* The EPT was built (or this CPU last ran another partition's) since this CPU last
+	 * used it: no translation cached from before may survive (SDM Vol. 3C §29.4.3). */
+	vmx_invept(ept_pointer(vm->ept), rdmsr(MSR_IA32_VMX_EPT_VPID) & (1ULL << 25));
 	write_host_state(cpu, v->exit_stack);
 	write_guest_state(e);
 	return v;
@@ -316,6 +326,7 @@ void arch_vm_start(const struct arch_vm *vm, u32 partition, const struct arch_vm
 	v->launch_regs.rax = e->eax;
 	v->launch_regs.rbx = e->ebx;
 	v->launch_regs.rsi = e->esi;
+	vmwrite_check();
 	vmx_launch_guest(&v->launch_regs);
 	arch_halt_forever(); /* not reached: vmentry_failed() does not return */
 }
@@ -329,6 +340,7 @@ void arch_vm_start_waiting(const struct arch_vm *vm, u32 partition)
 
 	v->waiting_sipi = 1;
 	vmwrite(GUEST_ACTIVITY, GUEST_WAIT_FOR_SIPI);
+	vmwrite_check();
 	vmx_launch_guest(&v->launch_regs);
 	arch_halt_forever();
 }

@@ -1,4 +1,5 @@
-/* VMCS field encodings used by Bulkhead (SDM Vol. 3D Appendix B). */
+/* VMCS field encodings used by Bulkhead (SDM Vol. 3D Appendix B), and the bits of the control
+ * and event fields it sets or reads (SDM Vol. 3C ch. 25). */
 #ifndef BULKHEAD_ARCH_X86_VMCS_FIELDS_H
 #define BULKHEAD_ARCH_X86_VMCS_FIELDS_H
 
@@ -25,6 +26,7 @@ enum vmcs_field {
 	EPT_POINTER = 0x201a,
 	GUEST_PHYS_ADDR = 0x2400,
 	VMCS_LINK_PTR = 0x2800,
+	GUEST_IA32_DEBUGCTL = 0x2802,
 	GUEST_IA32_PAT = 0x2804,
 	GUEST_IA32_EFER = 0x2806,
 	HOST_IA32_PAT = 0x2c00,
@@ -40,10 +42,14 @@ enum vmcs_field {
 	ENTRY_MSR_LOAD_COUNT = 0x4014,
 	ENTRY_INTR_INFO = 0x4016,
 	ENTRY_EXCEPTION_ERROR = 0x4018,
+	ENTRY_INSTRUCTION_LEN = 0x401a,
 	PROC_CONTROLS2 = 0x401e,
 	VM_INSTRUCTION_ERROR = 0x4400,
 	EXIT_REASON = 0x4402,
 	EXIT_INTR_INFO = 0x4404,
+	EXIT_INTR_ERROR = 0x4406,
+	IDT_VECTORING_INFO = 0x4408,
+	IDT_VECTORING_ERROR = 0x440a,
 	EXIT_INSTRUCTION_LEN = 0x440c,
 	GUEST_ES_LIMIT = 0x4800,
 	GUEST_GDTR_LIMIT = 0x4810,
@@ -84,6 +90,61 @@ enum vmcs_field {
 	HOST_RSP = 0x6c14,
 	HOST_RIP = 0x6c16,
 };
+
+/* VM-execution, exit and entry controls (SDM Vol. 3C §25.6-25.8). */
+#define PIN_NMI_EXITING	     (1u << 3)
+#define PIN_VIRTUAL_NMIS     (1u << 5)
+#define PROC_NMI_WINDOW	     (1u << 22)
+#define PROC_USE_IO_BITMAPS  (1u << 25)
+#define PROC_USE_MSR_BITMAPS (1u << 28)
+#define PROC_SECONDARY	     (1u << 31)
+#define PROC2_EPT	     (1u << 1)
+#define PROC2_RDTSCP	     (1u << 3)
+#define PROC2_VPID	     (1u << 5)
+#define PROC2_WBINVD_EXIT    (1u << 6)
+#define PROC2_UNRESTRICTED   (1u << 7)
+#define PROC2_INVPCID	     (1u << 12)
+#define EXIT_SAVE_DEBUG	     (1u << 2)
+#define EXIT_HOST_64	     (1u << 9)
+#define EXIT_ACK_INTR	     (1u << 15)
+#define EXIT_SAVE_PAT	     (1u << 18)
+#define EXIT_LOAD_PAT	     (1u << 19)
+#define EXIT_SAVE_EFER	     (1u << 20)
+#define EXIT_LOAD_EFER	     (1u << 21)
+#define ENTRY_LOAD_DEBUG     (1u << 2)
+#define ENTRY_IA32E	     (1u << 9)
+#define ENTRY_LOAD_PAT	     (1u << 14)
+#define ENTRY_LOAD_EFER	     (1u << 15)
+
+/* The controls Bulkhead cannot isolate a partition without (vmcs.c sets them, the hardware
+ * check refuses a CPU that cannot: "vmx unavailable: missing <control>"). Optional ones
+ * (VPID, RDTSCP, INVPCID, acknowledge interrupt on exit) are set where offered. */
+#define VMX_PIN_REQUIRED   (PIN_NMI_EXITING | PIN_VIRTUAL_NMIS)
+#define VMX_PROC_REQUIRED  (PROC_USE_IO_BITMAPS | PROC_USE_MSR_BITMAPS | PROC_SECONDARY)
+#define VMX_PROC2_REQUIRED (PROC2_EPT | PROC2_UNRESTRICTED | PROC2_WBINVD_EXIT)
+#define VMX_EXIT_REQUIRED                                                                          \
+	(EXIT_SAVE_DEBUG | EXIT_HOST_64 | EXIT_SAVE_PAT | EXIT_LOAD_PAT | EXIT_SAVE_EFER |         \
+	 EXIT_LOAD_EFER)
+#define VMX_ENTRY_REQUIRED (ENTRY_LOAD_DEBUG | ENTRY_LOAD_PAT | ENTRY_LOAD_EFER)
+
+/* Interruption-information fields: VM-entry, VM-exit, IDT-vectoring (SDM §25.8.3, §25.9.2). */
+#define INTR_VECTOR(info)	   ((info)&0xffu)
+#define INTR_TYPE(info)		   (((info) >> 8) & 7)
+#define INTR_TYPE_EXT_INTR	   0
+#define INTR_TYPE_NMI		   2
+#define INTR_TYPE_HW_EXCEPTION	   3
+#define INTR_TYPE_SOFT_INTR	   4
+#define INTR_TYPE_PRIV_SOFT_EXC	   5
+#define INTR_TYPE_SOFT_EXC	   6
+#define INTR_DELIVER_ERROR	   (1u << 11)
+#define INTR_NMI_UNBLOCKED_BY_IRET (1u << 12) /* exit info only */
+#define INTR_VALID		   (1u << 31)
+
+/* Guest interruptibility state (SDM §25.4.2). */
+#define INTR_BLOCK_STI	 (1u << 0)
+#define INTR_BLOCK_MOVSS (1u << 1)
+#define INTR_BLOCK_SMI	 (1u << 2)
+#define INTR_BLOCK_NMI	 (1u << 3) /* with virtual NMIs: virtual-NMI blocking */
 
 /* Guest activity states (SDM §25.4.2). */
 #define GUEST_ACTIVE	    0

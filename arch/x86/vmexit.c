@@ -5,6 +5,7 @@
 #include "arch/x86/arch.h"
 #include "arch/x86/cpu.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/tsc_leaf.h"
 #include "arch/x86/vmcs_fields.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/xsave.h"
@@ -18,6 +19,7 @@ enum exit_reason {
 	EXIT_TRIPLE_FAULT = 2,
 	EXIT_INIT = 3,
 	EXIT_SIPI = 4,
+	EXIT_NMI_WINDOW = 8,
 	EXIT_CPUID = 10,
 	EXIT_HLT = 12,
 	EXIT_INVD = 13,
@@ -39,59 +41,51 @@ enum exit_reason {
 	EXIT_VMFUNC = 59,
 };
 
-#define VEC_UD		       6
-#define VEC_GP		       13
-#define INTR_TYPE_HW_EXCEPTION (3u << 8)
-#define INTR_DELIVER_ERROR     (1u << 11)
-#define INTR_VALID	       (1u << 31)
-#define CR0_PE		       (1ULL << 0)
-#define CPUID1_ECX_VMX	       (1u << 5)
-#define CPUID1_ECX_PDCM	       (1u << 15)
-#define CPUID1_EDX_MCE	       (1u << 7)
-#define CPUID1_EDX_MCA	       (1u << 14)
-#define CPUID1_EDX_ACPI	       (1u << 22)
-#define CPUID1_EDX_TM	       (1u << 29)
-#define CPUID7_EBX_INVPCID     (1u << 10)
-#define CPUID7_ECX_WAITPKG     (1u << 5)
-#define CPUID7_ECX_RDPID       (1u << 22)
-#define CPUIDX1_EDX_RDTSCP     (1u << 27)
-#define PROC2_RDTSCP	       (1u << 3)
-#define PROC2_INVPCID	       (1u << 12)
-#define CPUID1_ECX_OSXSAVE     (1u << 27)
-#define CPUID7_ECX_PKU	       (1u << 3)
-#define CPUID7_ECX_OSPKE       (1u << 4)
-#define CR4_PKE		       (1ULL << 22)
-#define CPUID1_ECX_HYPERVISOR  (1u << 31)
-#define HV_LEAF		       0x40000000u
-#define MSR_APIC_BASE	       0x1b
-#define MSR_MISC_ENABLE	       0x1a0
-#define MSR_UCODE_REV	       0x8b
-#define MSR_X2APIC_ID	       0x802
-#define MSR_X2APIC_VERSION     0x803
-#define MSR_X2APIC_ICR	       0x830
-#define ICR_MODE(v)	       (((v) >> 8) & 7)
-#define ICR_SHORTHAND(v)       (((v) >> 18) & 3)
-#define ICR_RESERVED	       0xfff33000ULL /* bits 12-13, 16-17, 20-31 (SDM Vol. 3A §11.12.9) */
-#define ICR_MODE_FIXED	       0
-#define ICR_MODE_NMI	       4
-#define ICR_MODE_INIT	       5
-#define ICR_MODE_SIPI	       6
-#define ICR_LOGICAL	       (1u << 11)
-#define ICR_ASSERT	       (1u << 14)
-#define ICR_LEVEL	       (1u << 15)
-#define ICR_SELF	       1
-#define ICR_ALL		       2
-#define ICR_ALL_BUT_SELF       3
-#define INTR_TYPE_NMI_INJECT   (2u << 8)
-#define VEC_NMI		       2
-#define INTR_TYPE(info)	       (((info) >> 8) & 7)
-#define INTR_TYPE_NMI	       2
-#define INTR_BLOCK_SMI	       (1u << 2)
-#define INTR_BLOCK_NMI	       (1u << 3)
-#define SEG_AR_CODE16	       0x9b
-#define SEG_AR_DATA16	       0x93
-#define SEG_AR_LDT	       0x82
-#define SEG_AR_TSS_BUSY	       0x8b
+#define VEC_DB		      1
+#define VEC_UD		      6
+#define VEC_AC		      17
+#define VEC_GP		      13
+#define CR0_PE		      (1ULL << 0)
+#define CPUID1_ECX_VMX	      (1u << 5)
+#define CPUID1_ECX_PDCM	      (1u << 15)
+#define CPUID1_EDX_MCE	      (1u << 7)
+#define CPUID1_EDX_MCA	      (1u << 14)
+#define CPUID1_EDX_ACPI	      (1u << 22)
+#define CPUID1_EDX_TM	      (1u << 29)
+#define CPUID7_EBX_INVPCID    (1u << 10)
+#define CPUID7_ECX_WAITPKG    (1u << 5)
+#define CPUID7_ECX_RDPID      (1u << 22)
+#define CPUIDX1_EDX_RDTSCP    (1u << 27)
+#define CPUID1_ECX_OSXSAVE    (1u << 27)
+#define CPUID7_ECX_PKU	      (1u << 3)
+#define CPUID7_ECX_OSPKE      (1u << 4)
+#define CR4_PKE		      (1ULL << 22)
+#define CPUID1_ECX_HYPERVISOR (1u << 31)
+#define HV_LEAF		      0x40000000u
+#define MSR_APIC_BASE	      0x1b
+#define MSR_MISC_ENABLE	      0x1a0
+#define MSR_UCODE_REV	      0x8b
+#define MSR_X2APIC_ID	      0x802
+#define MSR_X2APIC_VERSION    0x803
+#define MSR_X2APIC_ICR	      0x830
+#define ICR_MODE(v)	      (((v) >> 8) & 7)
+#define ICR_SHORTHAND(v)      (((v) >> 18) & 3)
+#define ICR_RESERVED	      0xfff33000ULL /* bits 12-13, 16-17, 20-31 (SDM Vol. 3A §11.12.9) */
+#define ICR_MODE_FIXED	      0
+#define ICR_MODE_NMI	      4
+#define ICR_MODE_INIT	      5
+#define ICR_MODE_SIPI	      6
+#define ICR_LOGICAL	      (1u << 11)
+#define ICR_ASSERT	      (1u << 14)
+#define ICR_LEVEL	      (1u << 15)
+#define ICR_SELF	      1
+#define ICR_ALL		      2
+#define ICR_ALL_BUT_SELF      3
+#define VEC_NMI		      2
+#define SEG_AR_CODE16	      0x9b
+#define SEG_AR_DATA16	      0x93
+#define SEG_AR_LDT	      0x82
+#define SEG_AR_TSS_BUSY	      0x8b
 
 void vmexit_dispatch(struct guest_regs *r);
 static void selftest_break_entry(u32 reason, const struct vcpu *v);
@@ -114,9 +108,43 @@ static struct vcpu *current(void)
 	return &this_cpu()->vcpu;
 }
 
+#define CR0_NE	       (1ULL << 5)
+#define CR0_PG	       (1ULL << 31)
+#define EFER_LME       (1ULL << 8)
+#define EFER_LMA       (1ULL << 10)
+#define CR4_PAE	       (1ULL << 5)
+#define SEG_AR_L       (1u << 13) /* CS: 64-bit code */
+#define SEG_AR_DB      (1u << 14) /* CS: 32-bit code */
+#define RFLAGS_TF      (1ULL << 8)
+#define PENDING_DBG_BS (1ULL << 14)
+
+/* 64-bit mode: IA-32e mode and a 64-bit code segment (SDM Vol. 3A §2.2). */
+static bool guest_in_64bit(void)
+{
+	return (vmread(GUEST_IA32_EFER) & EFER_LMA) &&
+	       (vmread(GUEST_ES_AR + 2 * SEG_CS) & SEG_AR_L);
+}
+
+/* Go past the instruction that exited, as the CPU does when it completes one:
+ *  - the instruction pointer wraps as the code size says (EIP at 4 GiB, IP at 64 KiB): a RIP
+ *    above 4 GiB outside 64-bit mode fails VM entry (SDM Vol. 3C §27.3.1.4);
+ *  - blocking by STI or MOV SS ends with the instruction that follows it (SDM Vol. 3A §6.8.3),
+ *    and left set it would forbid an NMI injection and, with IF clear, fail VM entry;
+ *  - with RFLAGS.TF set, the single-step trap the instruction would have raised is pending
+ *    (pending debug exceptions BS, SDM Vol. 3C §25.4.2): a guest single-stepping over CPUID
+ *    sees its #DB, as on a real CPU. */
 static void skip_instruction(void)
 {
-	vmwrite(GUEST_RIP, vmread(GUEST_RIP) + vmread(EXIT_INSTRUCTION_LEN));
+	u64 rip = vmread(GUEST_RIP) + vmread(EXIT_INSTRUCTION_LEN);
+	u64 intr = vmread(GUEST_INTERRUPTIBILITY);
+
+	if (!guest_in_64bit())
+		rip &= (vmread(GUEST_ES_AR + 2 * SEG_CS) & SEG_AR_DB) ? 0xffffffffULL : 0xffffULL;
+	vmwrite(GUEST_RIP, rip);
+	if (intr & (INTR_BLOCK_STI | INTR_BLOCK_MOVSS))
+		vmwrite(GUEST_INTERRUPTIBILITY, intr & ~(u64)(INTR_BLOCK_STI | INTR_BLOCK_MOVSS));
+	if (vmread(GUEST_RFLAGS) & RFLAGS_TF)
+		vmwrite(GUEST_PENDING_DBG, vmread(GUEST_PENDING_DBG) | PENDING_DBG_BS);
 }
 
 /* The exceptions that push an error code in protected mode (SDM Vol. 3A §6.15): #DF, #TS,
@@ -128,23 +156,56 @@ static bool vector_has_error_code(u32 vector)
 
 /* Every event Bulkhead injects is built here, against the guest's mode: VM entry checks that
  * "deliver error code" is set exactly for those exceptions, and only when CR0.PE is 1 (a guest
- * in real mode under unrestricted guest, such as an AP fresh from SIPI, takes none; SDM Vol. 3C
- * §27.2.1.3). Anything else makes VM entry fail. The error code given is 0. */
-static void inject_event(u32 vector, u32 type)
+ * in real mode under unrestricted guest, such as an AP fresh from SIPI, takes none), and that
+ * a software exception carries its instruction's length (SDM Vol. 3C §27.2.1.3). Anything else
+ * makes VM entry fail. The error code given is 0 (#AC's always is; #GP's for Bulkhead's
+ * refusals too). */
+static void inject_event(u32 vector, u32 type, u64 instruction_len)
 {
-	u32 info = vector | type | INTR_VALID;
+	u32 info = vector | type << 8 | INTR_VALID;
 
 	if (type == INTR_TYPE_HW_EXCEPTION && vector_has_error_code(vector) &&
 	    (vmread(GUEST_CR0) & CR0_PE)) {
 		info |= INTR_DELIVER_ERROR;
 		vmwrite(ENTRY_EXCEPTION_ERROR, 0);
 	}
+	if (type == INTR_TYPE_SOFT_INTR || type == INTR_TYPE_PRIV_SOFT_EXC ||
+	    type == INTR_TYPE_SOFT_EXC)
+		vmwrite(ENTRY_INSTRUCTION_LEN, instruction_len);
 	vmwrite(ENTRY_INTR_INFO, info);
 }
 
 static void inject_exception(u32 vector)
 {
-	inject_event(vector, INTR_TYPE_HW_EXCEPTION);
+	inject_event(vector, INTR_TYPE_HW_EXCEPTION, 0);
+}
+
+/* NMI-window exiting (SDM Vol. 3C §25.6.2): an exit as soon as the guest can take an NMI. */
+static void set_nmi_window(bool on)
+{
+	u64 proc = vmread(PROC_CONTROLS);
+
+	if (!!(proc & PROC_NMI_WINDOW) != on)
+		vmwrite(PROC_CONTROLS, on ? proc | PROC_NMI_WINDOW : proc & ~(u64)PROC_NMI_WINDOW);
+}
+
+#define DR6_B0_B3 0xfULL
+#define DR6_BD	  (1ULL << 13)
+#define DR6_BS	  (1ULL << 14)
+#define DR6_FIXED (0xffff0ff0ULL) /* bits 4-11 and 16-31 read 1 (RTM: 1 outside RTM) */
+#define DR7_GD	  (1ULL << 13)
+
+/* A #DB that exits leaves DR6 as it was; the exit qualification says what the CPU would have
+ * written there (SDM Vol. 3C §28.2.1): B0-B3 of this exception, BD, BS. DR6 is the guest's
+ * own (Bulkhead uses no debug register). A general-detect #DB clears DR7.GD, so that the
+ * handler may use the debug registers (SDM Vol. 3B §18.2.4). */
+static void debug_exception_to_dr6(u64 qualification)
+{
+	u64 dr6 = (read_dr6() & ~DR6_B0_B3) | (qualification & (DR6_B0_B3 | DR6_BD | DR6_BS));
+
+	write_dr6(dr6 | DR6_FIXED);
+	if (qualification & DR6_BD)
+		vmwrite(GUEST_DR7, vmread(GUEST_DR7) & ~DR7_GD);
 }
 
 /* Refuse what the guest tried, named once per partition and `key` (core/denied.c): raise
@@ -250,10 +311,11 @@ static void filter_cpuid(u32 leaf, u32 sub, struct cpuid_regs *c)
 			c->ecx &= ~CPUID7_ECX_RDPID;
 		break;
 	case 0x15:
-		/* TSC frequency = ECX * EBX / EAX: the one Bulkhead measured and gives every
-		 * payload too, so all partitions agree on time (some CPUs and emulators report
-		 * a nominal figure here that is not what the TSC really counts at). */
-		*c = (struct cpuid_regs){1, 1, (u32)(arch_tsc_khz() * 1000), 0};
+		/* The TSC rate Bulkhead measured and gives every payload too, so all partitions
+		 * agree on time (some CPUs and emulators report a nominal figure here that is not
+		 * what the TSC really counts at); tsc_leaf.h fits it to 32 bits. */
+		*c = (struct cpuid_regs){0, 0, 0, 0};
+		tsc_leaf15(arch_tsc_khz(), &c->eax, &c->ebx, &c->ecx);
 		break;
 	case 0x80000001:
 		if (!(proc2 & PROC2_RDTSCP))
@@ -308,14 +370,6 @@ static void handle_io(struct guest_regs *r)
 	skip_instruction();
 }
 
-#define CR0_NE	    (1ULL << 5)
-#define CR0_PG	    (1ULL << 31)
-#define EFER_LME    (1ULL << 8)
-#define EFER_LMA    (1ULL << 10)
-#define ENTRY_IA32E (1u << 9)
-#define CR4_PAE	    (1ULL << 5)
-#define SEG_AR_L    (1u << 13) /* CS: 64-bit code */
-
 /* A guest's MOV to CR0, done for it because it touched CR0.NE. When the write turns paging
  * on with EFER.LME set, the CPU would have entered IA-32e mode: so must the emulation, by
  * setting EFER.LMA and the "IA-32e mode guest" entry control (SDM §10.8.5, §27.3.1.1);
@@ -345,7 +399,7 @@ static const char *cr0_invalid(u64 val)
 {
 	const u64 defined = 0xe005003fULL; /* PE MP EM TS ET NE, WP, AM, NW CD PG */
 	u64 efer = vmread(GUEST_IA32_EFER);
-	bool in_64bit = (efer & EFER_LMA) && (vmread(GUEST_ES_AR + 2 * SEG_CS) & SEG_AR_L);
+	bool in_64bit = guest_in_64bit();
 
 	if ((val & ~defined) || ((val & CR0_PG) && !(val & CR0_PE)) ||
 	    ((val & (1ULL << 29)) && !(val & (1ULL << 30))))
@@ -638,8 +692,12 @@ static void enter_wait_for_sipi(void)
 
 	v->started = 0;
 	v->init_pending = 0;
+	v->nmi_pending = 0; /* INIT drops what was pending (SDM Vol. 3A §10.1.1) */
 	v->waiting_sipi = 1;
 	xcr0_reset();
+	set_nmi_window(false);
+	/* VM entry into wait-for-SIPI may inject nothing (SDM Vol. 3C §27.3.1.5). */
+	vmwrite(ENTRY_INTR_INFO, 0);
 	vmwrite(GUEST_INTERRUPTIBILITY, 0);
 	vmwrite(GUEST_ACTIVITY, GUEST_WAIT_FOR_SIPI);
 }
@@ -699,6 +757,66 @@ static void handle_sipi(struct guest_regs *r)
 	nmi_unblock(GDT_CODE64, GDT_DATA); /* Bochs blocked NMIs while the vCPU waited */
 }
 
+/* A #AC or #DB, intercepted (exception bitmap, vmcs.c): a guest whose delivery of one raises
+ * the same exception again loops inside the CPU without an instruction boundary, where no NMI
+ * reaches it: `stop` could never park that CPU (CVE-2015-5307 for #AC, CVE-2015-8104 for #DB).
+ * Intercepted, every round of such a loop is a VM exit, and the exception goes back to the
+ * guest as the CPU would have delivered it (the event it interrupted, if any, is not
+ * delivered: the exception wins, as it does when a fault hits an event's delivery). */
+static void reflect_exception(u32 info)
+{
+	u32 vector = INTR_VECTOR(info), type = INTR_TYPE(info);
+
+	if (vector == VEC_DB)
+		debug_exception_to_dr6(vmread(EXIT_QUALIFICATION));
+	/* A fault in an IRET that had ended virtual-NMI blocking: the guest's handler runs
+	 * before that IRET is done again, so the blocking comes back (SDM Vol. 3C §28.2.3). */
+	if (info & INTR_NMI_UNBLOCKED_BY_IRET)
+		vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) | INTR_BLOCK_NMI);
+	inject_event(vector, type, vmread(EXIT_INSTRUCTION_LEN));
+}
+
+/* The exit came during the delivery of an event (IDT-vectoring information, SDM Vol. 3C
+ * §28.2.4): unless a handler injects something in its place, the event is delivered again on
+ * entry, or the guest would lose it. The CPU itself took it in this mode, so it is valid. */
+static void requeue_interrupted_event(void)
+{
+	u32 info = (u32)vmread(IDT_VECTORING_INFO);
+
+	if (!(info & INTR_VALID))
+		return;
+	if (info & INTR_DELIVER_ERROR)
+		vmwrite(ENTRY_EXCEPTION_ERROR, vmread(IDT_VECTORING_ERROR));
+	vmwrite(ENTRY_INSTRUCTION_LEN, vmread(EXIT_INSTRUCTION_LEN));
+	if (INTR_TYPE(info) == INTR_TYPE_NMI) /* an NMI being delivered was not blocking yet */
+		vmwrite(GUEST_INTERRUPTIBILITY,
+			vmread(GUEST_INTERRUPTIBILITY) & ~(u64)INTR_BLOCK_NMI);
+	vmwrite(ENTRY_INTR_INFO, info & ~INTR_NMI_UNBLOCKED_BY_IRET);
+}
+
+/* A sibling's NMI (vcpu->nmi_pending) is injected only where the guest can take it: VM entry
+ * fails on an NMI injected under blocking by MOV SS, or by NMI with virtual NMIs (SDM Vol. 3C
+ * §27.3.1.5), and an event already being injected comes first. Otherwise NMI-window exiting
+ * brings the CPU back as soon as it can take one. Blocking by STI ends with the delivery (some
+ * CPUs refuse an NMI injected under it; the instruction after STI runs after the handler). */
+static void deliver_pending_nmi(struct vcpu *v)
+{
+	u64 intr = vmread(GUEST_INTERRUPTIBILITY);
+
+	if (!v->nmi_pending)
+		return;
+	if ((intr & (INTR_BLOCK_MOVSS | INTR_BLOCK_NMI)) ||
+	    (vmread(ENTRY_INTR_INFO) & INTR_VALID)) {
+		set_nmi_window(true);
+		return;
+	}
+	v->nmi_pending = 0;
+	set_nmi_window(false);
+	if (intr & INTR_BLOCK_STI)
+		vmwrite(GUEST_INTERRUPTIBILITY, intr & ~(u64)INTR_BLOCK_STI);
+	inject_event(VEC_NMI, INTR_TYPE_NMI, 0);
+}
+
 static void handle_exception_or_nmi(void)
 {
 	u32 info = (u32)vmread(EXIT_INTR_INFO);
@@ -710,10 +828,11 @@ static void handle_exception_or_nmi(void)
 	}
 	if (INTR_TYPE(info) == INTR_TYPE_NMI) {
 		partition_nmi(v->partition, this_cpu()->index);
-		if (v->nmi_pending) {
-			v->nmi_pending = 0;
-			inject_event(VEC_NMI, INTR_TYPE_NMI_INJECT);
-		}
+		deliver_pending_nmi(v);
+		return;
+	}
+	if (INTR_VECTOR(info) == VEC_AC || INTR_VECTOR(info) == VEC_DB) {
+		reflect_exception(info);
 		return;
 	}
 	fault(EXIT_EXCEPTION, "unexpected exception exit");
@@ -746,15 +865,16 @@ void vmexit_dispatch(struct guest_regs *r)
 
 	if (reason < VMX_EXIT_REASONS)
 		v->exits[reason]++;
-	/* Bochs keeps "blocking by SMI" and "blocking by NMI" set in the saved interruptibility
-	 * state of a vCPU that came through INIT-SIPI: the next VM entry would fail on the first
-	 * (outside SMM, SDM §27.3.1.5) and Bulkhead's NMIs would never reach the second. Guests
-	 * neither run in SMM nor receive NMIs (NMI exiting), so both bits are cleared. */
-	if (vmread(GUEST_INTERRUPTIBILITY) & (INTR_BLOCK_SMI | INTR_BLOCK_NMI))
+	/* Bochs keeps "blocking by SMI" set in the saved interruptibility state of a vCPU that
+	 * came through INIT-SIPI: the next VM entry would fail on it (outside SMM, SDM Vol. 3C
+	 * §27.3.1.5). A guest never runs in SMM, so the bit is cleared. */
+	if (vmread(GUEST_INTERRUPTIBILITY) & INTR_BLOCK_SMI)
 		vmwrite(GUEST_INTERRUPTIBILITY,
-			vmread(GUEST_INTERRUPTIBILITY) & ~(u64)(INTR_BLOCK_SMI | INTR_BLOCK_NMI));
+			vmread(GUEST_INTERRUPTIBILITY) & ~(u64)INTR_BLOCK_SMI);
+	requeue_interrupted_event();
 	dispatch(r, v, reason);
 	selftest_break_entry(reason, v);
+	vmwrite_check();
 	/* Bulkhead's NMI may have come while this CPU was in the hypervisor (and been taken
 	 * there): look at the partition's state before going back to the guest. */
 	partition_nmi(v->partition, this_cpu()->index);
@@ -777,6 +897,10 @@ static void dispatch(struct guest_regs *r, struct vcpu *v, u32 reason)
 		return;
 	case EXIT_EXCEPTION:
 		handle_exception_or_nmi();
+		return;
+	case EXIT_NMI_WINDOW:
+		set_nmi_window(false);
+		deliver_pending_nmi(v);
 		return;
 	case EXIT_INIT:
 		log_debug("vmx: cpu %u: INIT\n", this_cpu()->index);
@@ -889,17 +1013,24 @@ void vmentry_failed(u32 resume)
 
 /* selftest=vmentry: one print hypercall of the first partition gets an event injection of
  * interruption type 1, which is reserved: VM entry fails with error 7, invalid control field
- * (SDM Vol. 3C §27.2.1.3). */
-static volatile u32 selftest_vmentry;
+ * (SDM Vol. 3C §27.2.1.3). selftest=vmwrite: it makes a VMWRITE to an encoding with reserved
+ * bit 15 set, which no CPU has (SDM Vol. 3C §25.11.2): VMfailValid, error 12. */
+static volatile u32 selftest_mode; /* 0: off, 1: vmentry, 2: vmwrite */
 
-void vmexit_selftest_arm(void)
+void vmexit_selftest_arm(bool vmwrite)
 {
-	selftest_vmentry = 1;
+	selftest_mode = vmwrite ? 2 : 1;
 }
 
 static void selftest_break_entry(u32 reason, const struct vcpu *v)
 {
-	if (reason == EXIT_VMCALL && v->partition == 0 &&
-	    __atomic_exchange_n(&selftest_vmentry, 0, __ATOMIC_ACQ_REL))
+	u32 mode;
+
+	if (reason != EXIT_VMCALL || v->partition != 0 || !selftest_mode)
+		return;
+	mode = __atomic_exchange_n(&selftest_mode, 0, __ATOMIC_ACQ_REL);
+	if (mode == 1)
 		vmwrite(ENTRY_INTR_INFO, VEC_GP | (1u << 8) | INTR_VALID);
+	else if (mode == 2)
+		vmwrite(0x8000, 0);
 }

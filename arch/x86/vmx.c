@@ -22,9 +22,12 @@ static inline void write_cr4(u64 v)
 /* CR0 and CR4 must hold the bits IA32_VMX_CRx_FIXED0 sets and none that FIXED1 clears,
  * both to execute VMXON and for as long as VMX operation lasts (SDM §24.8). CR4.OSXSAVE
  * too where the CPU has XSAVE: Bulkhead executes the partitions' XSETBV (xsave.h). */
+#define CR4_OSFXSR (1ULL << 9)
 static void fix_control_registers(void)
 {
-	u64 cr0 = read_cr0(), cr4 = read_cr4() | CR4_VMXE;
+	/* OSFXSR: a restart puts the partition's SSE state back to its power-on values
+	 * (cpu_reset.c). */
+	u64 cr0 = read_cr0(), cr4 = read_cr4() | CR4_VMXE | CR4_OSFXSR;
 
 	if (cpuid(1, 0).ecx & CPUID1_ECX_XSAVE)
 		cr4 |= CR4_OSXSAVE;

@@ -2,6 +2,8 @@
 #ifndef BULKHEAD_ARCH_X86_VMX_H
 #define BULKHEAD_ARCH_X86_VMX_H
 
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmcs_fields.h"
 #include "core/types.h"
 
 #define MSR_IA32_VMX_CR0_FIXED0 0x486
@@ -9,6 +11,20 @@
 #define MSR_IA32_VMX_CR4_FIXED0 0x488
 #define MSR_IA32_VMX_CR4_FIXED1 0x489
 #define CR4_VMXE		(1ULL << 13)
+
+enum vmx_control { VMX_PIN, VMX_PROC, VMX_EXIT, VMX_ENTRY };
+
+/* The capability MSR of a control field: the TRUE one only where IA32_VMX_BASIC bit 55 says
+ * the CPU has it; reading an absent MSR raises #GP (SDM Vol. 3D A.2, A.3). */
+static inline u32 vmx_control_msr(u64 vmx_basic, enum vmx_control c)
+{
+	static const u32 plain[] = {MSR_IA32_VMX_PINBASED, MSR_IA32_VMX_PROCBASED,
+				    MSR_IA32_VMX_EXIT, MSR_IA32_VMX_ENTRY};
+	static const u32 true_msr[] = {MSR_IA32_VMX_TRUE_PIN, MSR_IA32_VMX_TRUE_PROC,
+				       MSR_IA32_VMX_TRUE_EXIT, MSR_IA32_VMX_TRUE_ENTRY};
+
+	return (vmx_basic & (1ULL << 55)) ? true_msr[c] : plain[c];
+}
 
 /* Enter VMX root operation on the calling CPU. Returns 0 or a negative E_* code. */
 int vmx_cpu_on(void);
@@ -51,12 +67,30 @@ static inline u64 vmread(u64 field)
 	return v;
 }
 
+/* Remember a failed VMWRITE on this CPU (vmcs.c): a field the CPU does not have, or a value
+ * it refuses, would otherwise go unseen until an entry fails for a reason far from it. */
+void vmwrite_failed(u64 field);
+
 static inline int vmwrite(u64 field, u64 v)
 {
 	u8 fail;
 
 	__asm__ volatile("vmwrite %2, %1; setbe %0" : "=qm"(fail) : "r"(field), "r"(v) : "cc");
+	if (fail)
+		vmwrite_failed(field);
 	return fail ? -1 : 0;
+}
+
+/* Forget translations derived from the EPT at `eptp` (INVEPT, SDM Vol. 3C §31.3): single
+ * context where offered, else all contexts. */
+static inline void vmx_invept(u64 eptp, bool single)
+{
+	struct {
+		u64 eptp;
+		u64 zero;
+	} desc = {eptp, 0};
+
+	__asm__ volatile("invept %0, %1" ::"m"(desc), "r"(single ? 1ULL : 2ULL) : "cc", "memory");
 }
 
 /* Drop every TLB entry tagged with `vpid` (single-context INVVPID, SDM Vol. 3C §31.3), so a
@@ -71,7 +105,10 @@ static inline void vmx_invvpid_single(u16 vpid)
 	__asm__ volatile("invvpid %0, %1" ::"m"(desc), "r"(1ULL) : "cc", "memory");
 }
 
-/* selftest=vmentry (arch_selftest_fault): arm the one failed VM entry. */
-void vmexit_selftest_arm(void);
+/* selftest=vmentry or vmwrite (arch_selftest_fault): arm the one failed VM entry or VMWRITE. */
+void vmexit_selftest_arm(bool vmwrite);
+
+/* Stop the partition, with one line, if a VMWRITE failed since the last check. */
+void vmwrite_check(void);
 
 #endif

@@ -1,5 +1,9 @@
 /* The hardware check's decoding and report, fed with capability values read in Bochs. */
+#include <stddef.h>
+
 #include "arch/x86/hwcheck.h"
+#include "arch/x86/vmx.h"
+#include "core/format.h"
 #include "core/log.h"
 #include "tests/unit/check.h"
 
@@ -13,9 +17,11 @@ static struct hw_caps icelake(void)
 	c.fc_state = FC_LOCKED_ON;
 	c.feature_control = 5;
 	c.vmx_basic = 0x00d8100000000004ULL;
-	c.vmx_pinbased = 0x000000ff00000016ULL;
-	c.vmx_procbased = 0xfff9fffe0401e172ULL;
+	c.vmx_pinbased = 0x0000007f00000016ULL; /* the TRUE MSRs: basic bit 55 is set */
+	c.vmx_procbased = 0xfff9fffe04006172ULL;
 	c.vmx_procbased2 = 0x02977fff00000000ULL;
+	c.vmx_exit = 0x007fffff00036dfbULL;
+	c.vmx_entry = 0x0000ffff000011fbULL;
 	c.vmx_ept_vpid = 0x00000f0106334141ULL;
 	c.vmx_misc = 0x600401e0ULL;
 	return c;
@@ -128,6 +134,64 @@ static void differing_cpus_are_named(void)
 	CHECK_LOG("hwcheck: cpu 1 (apic id 2) differs from cpu 0: vmx no\n");
 }
 
+/* Each control Bulkhead needs to contain a partition, when the CPU cannot set it, is named
+ * in the verdict (the "vmx unavailable: missing <control>" line), not dropped silently. */
+static void missing_control_named(size_t field, u64 clear, const char *name)
+{
+	struct hw_caps c = icelake();
+	u32 id = 0;
+	char why[256], want[40];
+
+	*(u64 *)((char *)&c + field) &= ~clear;
+	CHECK(!hwcheck_report(&c, &id, 1, why, sizeof(why)));
+	format(want, sizeof(want), "missing %s (", name);
+	CHECK(strstr(why, want) == why);
+}
+
+static void missing_controls_are_named(void)
+{
+#define AT(f) offsetof(struct hw_caps, f)
+	missing_control_named(AT(vmx_pinbased), 1ULL << (32 + 5), "virtual-nmis");
+	missing_control_named(AT(vmx_pinbased), 1ULL << (32 + 3), "virtual-nmis");
+	missing_control_named(AT(vmx_procbased), 1ULL << (32 + 22), "virtual-nmis");
+	missing_control_named(AT(vmx_procbased), 1ULL << (32 + 25), "io-msr-bitmaps");
+	missing_control_named(AT(vmx_procbased), 1ULL << (32 + 28), "io-msr-bitmaps");
+	missing_control_named(AT(vmx_procbased2), 1ULL << (32 + 6), "wbinvd-exiting");
+	missing_control_named(AT(vmx_exit), 1ULL << (32 + 2), "state-switch");
+	missing_control_named(AT(vmx_exit), 1ULL << (32 + 21), "state-switch");
+	missing_control_named(AT(vmx_entry), 1ULL << (32 + 2), "state-switch");
+	missing_control_named(AT(vmx_entry), 1ULL << (32 + 14), "state-switch");
+	missing_control_named(AT(vmx_ept_vpid), 1ULL << 20, "invept");
+	missing_control_named(AT(vmx_ept_vpid), (1ULL << 25) | (1ULL << 26), "invept");
+#undef AT
+}
+
+/* Without an x2APIC the ICR a partition writes could only reach a host WRMSR that faults:
+ * such a machine is refused at boot. */
+static void no_x2apic_refused(void)
+{
+	struct hw_caps c = icelake();
+	u32 id = 0;
+	char why[256];
+
+	c.cpuid1_ecx &= ~(1u << 21);
+	CHECK(!hwcheck_report(&c, &id, 1, why, sizeof(why)));
+	CHECK(strstr(why, "missing x2apic (") == why);
+}
+
+/* The TRUE control MSRs are read only where IA32_VMX_BASIC bit 55 says they exist. */
+static void true_msrs_only_with_basic_bit_55(void)
+{
+	CHECK_EQ(vmx_control_msr(0x00d8100000000004ULL, VMX_PIN), 0x48d);
+	CHECK_EQ(vmx_control_msr(0x00d8100000000004ULL, VMX_PROC), 0x48e);
+	CHECK_EQ(vmx_control_msr(0x00d8100000000004ULL, VMX_EXIT), 0x48f);
+	CHECK_EQ(vmx_control_msr(0x00d8100000000004ULL, VMX_ENTRY), 0x490);
+	CHECK_EQ(vmx_control_msr(0x0058100000000004ULL, VMX_PIN), 0x481);
+	CHECK_EQ(vmx_control_msr(0x0058100000000004ULL, VMX_PROC), 0x482);
+	CHECK_EQ(vmx_control_msr(0x0058100000000004ULL, VMX_EXIT), 0x483);
+	CHECK_EQ(vmx_control_msr(0x0058100000000004ULL, VMX_ENTRY), 0x484);
+}
+
 static void why_is_bounded(void)
 {
 	struct hw_caps c = icelake();
@@ -149,6 +213,9 @@ int main(void)
 	RUN(feature_control_locked_off);
 	RUN(feature_control_set_by_us);
 	RUN(differing_cpus_are_named);
+	RUN(missing_controls_are_named);
+	RUN(no_x2apic_refused);
+	RUN(true_msrs_only_with_basic_bit_55);
 	RUN(why_is_bounded);
 	CHECK_MAIN_END();
 }

@@ -1,0 +1,81 @@
+/* What a partition's CPU gets back before each start and restart: the state that lives in the
+ * physical CPU rather than in the VMCS, put back to what INIT or power-on leaves (SDM Vol. 3A
+ * §10.1.1, table 10-1), so that nothing of a partition's last run (or of its neighbour's, had
+ * the CPU been another's) reaches its next one: the local APIC (LVTs, timer, TPR, errors,
+ * interrupts in service or pending), the debug registers, the x87/SSE/AVX state and XCR0,
+ * and the MSRs the partition may write directly (vmcs.c, msr_pass_rules). The VMCS holds
+ * the rest (vmcs.c, write_guest_state). */
+#include "arch/x86/cpu_reset.h"
+#include "arch/x86/apic.h"
+#include "arch/x86/cpu.h"
+#include "arch/x86/xsave.h"
+
+#define MSR_SPEC_CTRL	    0x48
+#define MSR_TSC_DEADLINE    0x6e0
+#define MSR_STAR	    0xc0000081
+#define MSR_SFMASK	    0xc0000084
+#define MSR_KERNEL_GS_BASE  0xc0000102
+#define MSR_TSC_AUX	    0xc0000103
+#define CPUID1_ECX_DEADLINE (1u << 24)
+#define CPUID7_EDX_IBRS	    (1u << 26)
+#define CPUID7_EDX_STIBP    (1u << 27)
+#define CPUID7_EDX_SSBD	    (1u << 31)
+#define CPUIDX1_EDX_RDTSCP  (1u << 27)
+#define MXCSR_POWER_ON	    0x1f80u
+#define DR6_POWER_ON	    0xffff0ff0ULL
+
+/* The local APIC as INIT leaves it, where software can get there (SDM Vol. 3A §11.4.7.1). */
+static void lapic_to_init_state(void)
+{
+	lapic_mask_all_lvts();
+	lapic_stop_timer(cpuid(1, 0).ecx & CPUID1_ECX_DEADLINE);
+	lapic_drain();
+}
+
+/* XSAVE-managed state in its initial configuration: XRSTOR of every component the partition
+ * may enable, from an area whose header marks all of them "initial" (XSTATE_BV = 0; SDM Vol. 1
+ * §13.8.1); MXCSR, which XRSTOR still loads from the legacy area, holds its power-on value. */
+static void fpu_to_init_state(void)
+{
+	static const struct {
+		u8 legacy[24];
+		u32 mxcsr;
+		u8 rest[512 - 28];
+		u64 header[8];
+	} __attribute__((aligned(64))) initial = {.mxcsr = MXCSR_POWER_ON};
+	u64 all;
+
+	if (!(cpuid(1, 0).ecx & CPUID1_ECX_XSAVE)) {
+		fpu_sse_init(MXCSR_POWER_ON);
+		return;
+	}
+	all = xcr0_allowed(cpuid);
+	xsetbv(0, all);
+	xrstor(&initial, all);
+	xcr0_reset();
+}
+
+/* The MSRs a partition writes without an exit, where the CPU has them. */
+static void msrs_to_init_state(void)
+{
+	struct cpuid_regs leaf0 = cpuid(0, 0);
+	u32 spec = leaf0.eax >= 7 ? cpuid(7, 0).edx : 0;
+
+	if (spec & (CPUID7_EDX_IBRS | CPUID7_EDX_STIBP | CPUID7_EDX_SSBD))
+		wrmsr(MSR_SPEC_CTRL, 0);
+	for (u32 msr = MSR_STAR; msr <= MSR_SFMASK; msr++) /* STAR, LSTAR, CSTAR, SFMASK */
+		wrmsr(msr, 0);
+	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	if (cpuid(0x80000001, 0).edx & CPUIDX1_EDX_RDTSCP)
+		wrmsr(MSR_TSC_AUX, 0);
+}
+
+void cpu_reset_for_partition(void)
+{
+	lapic_to_init_state();
+	for (unsigned n = 0; n < 4; n++)
+		write_dr_address(n, 0);
+	write_dr6(DR6_POWER_ON);
+	fpu_to_init_state();
+	msrs_to_init_state();
+}
