@@ -11,6 +11,7 @@
 #                     need no network)
 #   $(BUILD)/linux/initrd.img  gzip'd cpio with images/linux/init as /init, busybox and
 #                     /bin/uvmcall (images/linux/uvmcall.c, a user process making a hypercall)
+#                     /bin/utraps (images/linux/utraps.c, a user process taking #AC and #DB)
 #   $(BUILD)/linux/bare.iso    the kernel booted directly by GRUB, no hypervisor
 #                     (images/linux/grub-bare.cfg), for bare-vs-hypervisor comparisons
 #   linux-images      a phony target building LINUX_IMAGES
@@ -34,9 +35,10 @@ $(LINUX_OUT)/vmlinuz: $(LINUX_DIR)/fetch.sh
 $(LINUX_OUT)/busybox $(LINUX_OUT)/config $(LINUX_OUT)/VERSION: $(LINUX_OUT)/vmlinuz ;
 
 $(LINUX_OUT)/initrd.img: $(LINUX_DIR)/init $(LINUX_DIR)/mkinitrd.py $(LINUX_OUT)/busybox \
-		$(LINUX_OUT)/uvmcall
+		$(LINUX_OUT)/uvmcall $(LINUX_OUT)/utraps
 	@echo "  INITRD  $@"
-	@python3 $(LINUX_DIR)/mkinitrd.py $(LINUX_OUT)/busybox $(LINUX_DIR)/init $@ $(LINUX_OUT)/uvmcall
+	@python3 $(LINUX_DIR)/mkinitrd.py $(LINUX_OUT)/busybox $(LINUX_DIR)/init $@ \
+		$(LINUX_OUT)/uvmcall $(LINUX_OUT)/utraps
 
 # /bin/uvmcall: a user process that tries a hypercall (it must get SIGILL).
 $(LINUX_OUT)/uvmcall: $(LINUX_DIR)/uvmcall.c $(LINUX_ROOT)/core/payload_abi.h
@@ -44,6 +46,13 @@ $(LINUX_OUT)/uvmcall: $(LINUX_DIR)/uvmcall.c $(LINUX_ROOT)/core/payload_abi.h
 	@echo "  CC      $@"
 	@gcc -std=gnu11 -Wall -Wextra -Werror -O2 -static -nostdlib -ffreestanding -fno-pie -no-pie \
 		-fno-stack-protector -fno-asynchronous-unwind-tables -I$(LINUX_ROOT) -o $@ $<
+
+# /bin/utraps: a user process that takes #AC and single-step #DB (Bulkhead intercepts both).
+$(LINUX_OUT)/utraps: $(LINUX_DIR)/utraps.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc -std=gnu11 -Wall -Wextra -Werror -O2 -static -nostdlib -ffreestanding -fno-pie -no-pie \
+		-fno-stack-protector -fno-asynchronous-unwind-tables -o $@ $<
 
 # tools/mkiso.sh wants a hypervisor binary for /boot/bulkhead.bin; the bare ISO gets an
 # empty one.
