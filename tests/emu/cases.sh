@@ -398,6 +398,23 @@ if want partitions-vmentry; then
 	done_case
 fi
 
+# A VMWRITE the CPU refuses (selftest=vmwrite: an encoding with a reserved bit, on rt0's first
+# print hypercall) is caught before the next entry: rt0 stops with one line naming the field,
+# its neighbours run on, and the shell starts it again.
+if want partitions-vmwrite; then
+	# shellcheck disable=SC2086
+	make_iso vmwrite "$(with_args 'loglevel=info selftest=vmwrite')" "$RT_BIN" $PAYLOAD_FILES
+	boot partitions-vmwrite "$EMU_DIR/vmwrite.iso" "$VMX_EMU" 4 --timeout 180 \
+		--type-on '^partition rt0: stopped: vmwrite failed' --type "start rt0$CR" \
+		--until '^rt[0-2]: done$' --until-count 3
+	expect '^partition rt0: stopped: vmwrite failed \(cpu 1, exit 18, rip 0x[0-9a-f]+, gpa 0x0, qualification 0x8000\)$'
+	expect '^partition rt0: started from the shell$'
+	expect_count '^rt0: hello, apic id 1$' 2
+	expect_count '^rt[0-2]: done$' 3
+	expect_not '^partition rt[12]: stopped|VMRESUME failed'
+	done_case
+fi
+
 # A two-CPU partition (partitions/pair.c): its first CPU starts the second by INIT-SIPI;
 # a stop parks both; an INIT aimed at another partition's CPU stops the sender.
 if want partitions-pair; then
