@@ -3,7 +3,7 @@
 #   include images/sdk/sdk.mk
 #
 # Uses: BUILD (output directory), NASM, LD, CC. Defines:
-#   DEMO_ELFS    $(BUILD)/images/{heartbeat,latency,smp,hostile}.elf, with rules to build them
+#   DEMO_ELFS    $(BUILD)/images/{heartbeat,latency,smp,hostile,cpustate}.elf, with rules to build them
 #   SDK_OBJS     the SDK's objects (start-up code + library), to link your own payload:
 #                $(BUILD)/images/NAME.elf from images/demos/NAME.c is one line in DEMOS
 #   SDK_CFLAGS   flags a payload's C files are compiled with
@@ -16,10 +16,10 @@ SDK_DIR     := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 SDK_ROOT    := $(patsubst %/,%,$(dir $(patsubst %/,%,$(dir $(SDK_DIR)))))
 SDK_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 
-DEMOS       := heartbeat latency smp hostile
+DEMOS       := heartbeat latency smp hostile cpustate
 DEMO_DIR    := $(SDK_ROOT)/images/demos
 DEMO_ELFS   := $(BUILD)/images/heartbeat.elf $(BUILD)/images/latency.elf $(BUILD)/images/smp.elf \
-               $(BUILD)/images/hostile.elf
+               $(BUILD)/images/hostile.elf $(BUILD)/images/cpustate.elf
 
 SDK_CFLAGS  := -std=c11 -Wall -Wextra -Werror -O2 -g -ffreestanding -nostdlib \
                -fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-sse2 \

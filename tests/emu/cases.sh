@@ -415,6 +415,25 @@ if want partitions-vmwrite; then
 	done_case
 fi
 
+# Every start of a partition's CPU begins from the state INIT leaves in what the CPU keeps
+# outside the VMCS (images/demos/cpustate.c checks the local APIC, debug registers, x87/SSE/AVX
+# state, XCR0 and the MSRs a partition writes directly, then leaves all of them dirty, with an
+# interrupt in service and one pending, and exits): the first run and the run the shell
+# starts after it both find it clean.
+if want partitions-cpustate; then
+	kbuild "$BUILD/images/cpustate.elf" BUILD="$BUILD"
+	make_iso cpustate 's#testpay.bin rt0$#cpustate.elf rt0#' "$RT_BIN" \
+		"$BUILD/images/cpustate.elf" "$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
+	boot partitions-cpustate "$EMU_DIR/cpustate.iso" "$VMX_EMU" 4 --timeout 180 \
+		--type-on '^partition rt0: exited' --type "start rt0$CR" \
+		--until '^rt0: cpustate: checked' --until-count 2
+	expect_count '^rt0: cpustate: checked, 0 dirty$' 2
+	expect_not 'cpustate: dirty'
+	expect '^partition rt0: started from the shell$'
+	expect_count '^partition rt0: exited \(code 0\)' 2
+	done_case
+fi
+
 # A two-CPU partition (partitions/pair.c): its first CPU starts the second by INIT-SIPI;
 # a stop parks both; an INIT aimed at another partition's CPU stops the sender.
 if want partitions-pair; then
