@@ -9,6 +9,7 @@
 #define EPT_RWX	      0x7ULL
 #define EPT_MT_WB     (6ULL << 3)
 #define EPT_MT_UC     (0ULL << 3)
+#define EPT_MT_MASK   (7ULL << 3)
 #define EPT_LARGE     (1ULL << 7)
 #define EPT_ADDR_MASK 0x000ffffffffff000ULL
 #define ENTRIES	      512
@@ -143,7 +144,8 @@ u64 ept_pointer(u64 pml4)
 	return pml4 | (3ULL << 3) | 6ULL; /* walk length 4 - 1; WB (SDM §25.6.11) */
 }
 
-u64 ept_translate(u64 pml4, u64 gpa)
+/* The leaf entry that maps `gpa`, with the size of its page in *page; 0 if none. */
+static u64 leaf_for(u64 pml4, u64 gpa, u64 *page)
 {
 	u64 *t = table(pml4);
 
@@ -151,11 +153,27 @@ u64 ept_translate(u64 pml4, u64 gpa)
 		u64 e = t[index_at(gpa, level)];
 
 		if (!(e & EPT_RWX))
-			return ~0ULL;
+			return 0;
 		if (level == 0 || ((level == 1 || level == 2) && (e & EPT_LARGE))) {
-			u64 page = PAGE_SIZE << (9 * level);
-			return (e & EPT_ADDR_MASK & ~(page - 1)) | (gpa & (page - 1));
+			*page = PAGE_SIZE << (9 * level);
+			return e;
 		}
 		t = table(e & EPT_ADDR_MASK);
 	}
+}
+
+u64 ept_translate(u64 pml4, u64 gpa)
+{
+	u64 page = 0, e = leaf_for(pml4, gpa, &page);
+
+	return e ? (e & EPT_ADDR_MASK & ~(page - 1)) | (gpa & (page - 1)) : ~0ULL;
+}
+
+u64 ept_translate_readable_ram(u64 pml4, u64 gpa)
+{
+	u64 page = 0, e = leaf_for(pml4, gpa, &page);
+
+	if (!(e & EPT_R) || (e & EPT_MT_MASK) != EPT_MT_WB)
+		return ~0ULL;
+	return (e & EPT_ADDR_MASK & ~(page - 1)) | (gpa & (page - 1));
 }

@@ -17,5 +17,10 @@ int ept_map(u64 pml4, u64 gpa, u64 hpa, u64 size, u32 access, bool uncached);
 u64 ept_pointer(u64 pml4);
 /* Host-physical address that `gpa` maps to, or ~0 if unmapped (used to read guest memory). */
 u64 ept_translate(u64 pml4, u64 gpa);
+/* As ept_translate, only where the partition may read and the page is RAM (write-back), not
+ * a device's MMIO (uncached): what Bulkhead reads for a partition (a print hypercall's text)
+ * is what the partition itself could read, and no read of Bulkhead's reaches a device, where
+ * reads can have effects. ~0 otherwise. */
+u64 ept_translate_readable_ram(u64 pml4, u64 gpa);
 
 #endif

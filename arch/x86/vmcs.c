@@ -134,7 +134,7 @@ bool arch_vm_read(const struct arch_vm *vm, u64 gpa, void *buf, u64 len)
 	u8 *out = buf;
 
 	for (u64 i = 0; i < len; i++) {
-		u64 hpa = ept_translate(vm->ept, gpa + i);
+		u64 hpa = ept_translate_readable_ram(vm->ept, gpa + i);
 
 		if (hpa == ~0ULL)
 			return false;

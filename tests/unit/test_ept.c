@@ -80,10 +80,29 @@ static void test_limits(void)
 	CHECK_EQ(ept_map(pml4, 0xa00800, 0x3000000, 0x1000, EPT_R, false), E_INVAL);
 }
 
+/* What Bulkhead reads for a partition: only RAM it may read itself, never a device's MMIO
+ * (uncached) nor a page it may only write or execute. */
+static void test_readable_ram_only(void)
+{
+	u64 pml4 = ept_create();
+
+	CHECK_EQ(ept_map(pml4, 0x600000, 0x1000000, 0x1000, EPT_R | EPT_W, false), 0);
+	CHECK_EQ(ept_map(pml4, 0x601000, 0xfed00000, 0x1000, EPT_R | EPT_W, true), 0);
+	CHECK_EQ(ept_map(pml4, 0x602000, 0x1002000, 0x1000, EPT_X, false), 0);
+	CHECK_EQ(ept_map(pml4, 0x603000, 0x1003000, 0x1000, EPT_W, false), 0);
+	CHECK_EQ(ept_translate_readable_ram(pml4, 0x600123), 0x1000123);
+	CHECK_EQ(ept_translate_readable_ram(pml4, 0x601000), ~0ULL);
+	CHECK_EQ(ept_translate(pml4, 0x601000), 0xfed00000); /* mapped, but a device's */
+	CHECK_EQ(ept_translate_readable_ram(pml4, 0x602000), ~0ULL);
+	CHECK_EQ(ept_translate_readable_ram(pml4, 0x603000), ~0ULL);
+	CHECK_EQ(ept_translate_readable_ram(pml4, 0x604000), ~0ULL);
+}
+
 int main(void)
 {
 	RUN(test_no_table_through_large_page);
 	RUN(test_no_second_mapping);
 	RUN(test_limits);
+	RUN(test_readable_ram_only);
 	CHECK_MAIN_END();
 }
