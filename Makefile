@@ -95,6 +95,7 @@ test_format_SRCS  :=
 test_mb2_SRCS     := core/mb2.c
 test_acpi_SRCS    := arch/x86/acpi.c
 test_pmem_SRCS    := core/pmem.c
+test_pmem_CFLAGS  := -pthread
 test_hwcheck_SRCS := arch/x86/hwcheck.c
 test_elf_SRCS     := core/elf.c
 test_bzimage_SRCS := core/bzimage.c

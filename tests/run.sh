@@ -49,7 +49,7 @@ section() {
 # wanted NAME: ONLY is unset or names (part of) NAME.
 wanted() { [ -z "$ONLY" ] || [[ $1 == *"$ONLY"* ]]; }
 
-section unit 335 tests/unit/run.sh "$BUILD"
+section unit 336 tests/unit/run.sh "$BUILD"
 wanted harness && section harness 42 tests/emu/selftest.sh
 wanted ptcheck && section ptcheck 69 bash tests/ptcheck/run.sh
 # The fuzzing smoke pass: each libFuzzer harness for 5 s (make fuzz runs them longer).
