@@ -700,6 +700,24 @@ static const struct {
     {"cr3-outside", cr3_outside},
 };
 
+/* Marks this run leaves for the next: one in free RAM (below the AP page), one in the image's
+ * data. A start on RAM that was not scrubbed and reloaded (the shell's start must do both:
+ * tests/emu/isolation.sh starts every attacker a second time) finds them and says so. */
+#define RUN_MARK_GPA 0x7ff8u
+#define IMAGE_WORD   0x1ea5ed1ea5edull
+static volatile uint64_t image_word = IMAGE_WORD;
+
+static void check_fresh(void)
+{
+	volatile uint64_t *mark = (volatile uint64_t *)(uintptr_t)RUN_MARK_GPA;
+
+	if (*mark || image_word != IMAGE_WORD)
+		sdk_printf("hostile: RAM left by an earlier run: mark 0x%llx, image word 0x%llx",
+			   (unsigned long long)*mark, (unsigned long long)image_word);
+	*mark = 1;
+	image_word = 0;
+}
+
 int main(const struct sdk_env *env)
 {
 	static char name[40];
@@ -708,6 +726,7 @@ int main(const struct sdk_env *env)
 	if (!sdk_cmdline_arg("attack", name, sizeof(name)))
 		name[0] = '\0';
 	attack = name;
+	check_fresh();
 	sdk_on_exception(on_exception);
 	/* Let the neighbours get going first: the test counts their beats after the attack. */
 	sdk_delay_us(delay_ms * 1000);

@@ -7,12 +7,17 @@
 #   - the neighbours keep beating after the attack's outcome (at least 5 beats each), and no
 #     beat of theirs comes early (a forged timer interrupt would);
 #   - nothing of another partition leaks (rt1's info page starts "BULK", 0x4b4c5542);
+#   - the shell brings the attacker back: once the neighbours have beaten after the attack,
+#     `stop rt0` (answered "it is not running": the attack ended it, or the shell's stop did)
+#     then `start rt0` reload it, its first line comes again and the neighbours beat on;
 #   - the hypervisor survives: no exception report, one boot only, and its shell answers
-#     `version` typed once the neighbours have beaten after the attack.
+#     `version` typed last.
+# The attack's own checks (isolation_check) read COM1 up to the shell's `start`: the second
+# run attacks again, and how far it gets before the boot ends varies.
 # The boots are independent: they run ISOLATION_JOBS at a time (default: the host's CPUs),
 # then each case's COM1 log is checked in order.
 
-# Every attack of docs/isolation.md, one boot each (about 7 minutes with 2 host CPUs).
+# Every attack of docs/isolation.md, one boot each.
 ISOLATION_ATTACKS=(
 	read-neighbour write-neighbour read-past-ram write-hypervisor
 	lapic-mmio ioapic-mmio hpet-mmio mmconfig
@@ -29,8 +34,15 @@ ISOLATION_ATTACKS=(
 )
 ISOLATION_PERIOD_MS=20
 
+# isolation_neighbours ATTACK: the heartbeat partitions beside the attacker.
+isolation_neighbours() { echo rt1 rt2; }
+# isolation_shell_stopped ATTACK: the attack never ends by itself; the shell's stop ends it.
+isolation_shell_stopped() {
+	[ "$1" = cli-hlt ]
+}
+
 # isolation_outcome ATTACK: the COM1 line that ends the attack (its stop, or its exit after
-# "survived"); cli-hlt never ends by itself.
+# "survived"), or for those the shell stops, the line after which they only wait for it.
 isolation_outcome() {
 	case $1 in
 	cli-hlt) echo '^rt0: hostile: attack cli-hlt$' ;;
@@ -38,23 +50,38 @@ isolation_outcome() {
 	esac
 }
 
+# isolation_back ATTACK: the line that shows the attacker back after the shell's start: its
+# first line.
+isolation_back() { echo "^rt0: hostile: attack $1\$"; }
+
 # isolation_boot ATTACK: make its ISO and boot it in the background; the exit status and
 # the seconds it took go to $EMU_DIR/isolation-ATTACK.rc.
 isolation_boot() {
-	local a=$1 i steps=()
+	local a=$1 i nb nbs last steps=()
 	# shellcheck disable=SC2086
 	make_iso "isolation-$a" "s#testpay.bin rt0\$#hostile.elf rt0 attack=$a#; s#testpay.bin rt1\$#heartbeat.elf rt1 period_ms=$ISOLATION_PERIOD_MS#; s#testpay.elf rt2\$#heartbeat.elf rt2 period_ms=$ISOLATION_PERIOD_MS#" \
 		"$RT_BIN" "$BUILD/images/hostile.elf" "$BUILD/images/heartbeat.elf" >/dev/null
-	# Type nothing until the outcome, then wait for 5 beats of rt1 and 5 more of rt2.
+	read -ra nbs <<<"$(isolation_neighbours "$a")"
+	last=${nbs[-1]}
+	# Type nothing until the outcome, then wait for 5 beats of each neighbour.
 	steps=(--type-on "$(isolation_outcome "$a")" --type '')
-	for i in 1 2 3 4 5; do steps+=(--type-on '^rt1: heartbeat [0-9]+ ' --type ''); done
-	for i in 1 2 3 4; do steps+=(--type-on '^rt2: heartbeat [0-9]+ ' --type ''); done
-	if [ "$a" = cli-hlt ]; then # only the shell's stop gets it out of its halt
-		steps+=(--type-on '^rt2: heartbeat [0-9]+ ' --type "stop rt0$CR"
-			--type-on '^partition rt0: stopped from the shell$' --type "version$CR")
-	else
-		steps+=(--type-on '^rt2: heartbeat [0-9]+ ' --type "version$CR")
+	for nb in "${nbs[@]}"; do
+		for i in 1 2 3 4 5; do steps+=(--type-on "^$nb: heartbeat [0-9]+ " --type ''); done
+	done
+	if isolation_shell_stopped "$a"; then # only the shell's stop gets it out
+		steps+=(--type-on "^$last: heartbeat [0-9]+ " --type "stop rt0$CR"
+			--type-on '^partition rt0: stopped from the shell$' --type '')
 	fi
+	# Stop (it is stopped already: the shell answers so) and start it again, once the shell
+	# is done with what came before: its first line again, 3 beats of each neighbour after
+	# it, and the shell's version.
+	steps+=(--type-on "^$last: heartbeat [0-9]+ " --type "stop rt0$CR"
+		--type-on '^shell: stop rt0: ' --type "start rt0$CR"
+		--type-on "$(isolation_back "$a")" --type '')
+	for nb in "${nbs[@]}"; do
+		for i in 1 2 3; do steps+=(--type-on "^$nb: heartbeat [0-9]+ " --type ''); done
+	done
+	steps+=(--type-on "^$last: heartbeat [0-9]+ " --type "version$CR")
 	(
 		t0=$SECONDS
 		tests/emu/boot.sh --emu "$VMX_EMU" --iso "$EMU_DIR/isolation-$a.iso" \
@@ -64,14 +91,15 @@ isolation_boot() {
 	) &
 }
 
-# isolation_common ATTACK: what every case checks.
+# isolation_common ATTACK: what every case checks, on its whole log.
 isolation_common() {
-	local a=$1 outcome n nb p=$ISOLATION_PERIOD_MS khz after
+	local a=$1 outcome n nb nbs p=$ISOLATION_PERIOD_MS khz after
+	read -ra nbs <<<"$(isolation_neighbours "$a")"
 	outcome=$(isolation_outcome "$a")
 	expect "^rt0: hostile: attack $a\$"
 	# The neighbours beat on after the outcome, and none of their beats comes early.
 	after=$(tr -d '\r' <"$LOG" | sed -En "/$outcome/,\$p")
-	for nb in rt1 rt2; do
+	for nb in "${nbs[@]}"; do
 		n=$(grep -cE "^$nb: heartbeat [0-9]+ " <<<"$after")
 		if [ "$n" -ge 5 ]; then
 			echo "  $CASE: $nb beat $n times after the attack"
@@ -90,7 +118,7 @@ isolation_common() {
 		fi
 	done
 	# No line of theirs lost: each neighbour's beats are numbered 1, 2, 3 ... with no gap.
-	for nb in rt1 rt2; do
+	for nb in "${nbs[@]}"; do
 		n=$(com1 | sed -n "s/^$nb: heartbeat \([0-9]*\) (+[0-9]* ticks)\$/\1/p" |
 			awk '$1 != NR { bad++ } END { print bad + 0 }')
 		if [ "$n" -eq 0 ]; then
@@ -105,6 +133,46 @@ isolation_common() {
 	expect_not 'exception [0-9]+ \(|VMRESUME|VMLAUNCH'
 	expect_count '^Bulkhead [0-9.]+$' 1          # no reset
 	expect '^shell: Bulkhead [0-9]+\.[0-9]+\.[0-9]+$'
+	isolation_restart "$a"
+}
+
+# isolation_restart ATTACK: the shell's `stop rt0` found the attacker stopped (by its attack,
+# or by the shell's own stop before, which went through), `start rt0` reloaded it, and it
+# started from scratch: its first line came a second time after the start, and each
+# neighbour beat at least 3 times after that.
+isolation_restart() {
+	local a=$1 re res nb nbs n start=0 back=0 at
+	read -ra nbs <<<"$(isolation_neighbours "$a")"
+	expect_seq 'bulkhead> ' 'stop rt0' 'start rt0' 'version'
+	expect_seq '' 'bulkhead> stop rt0' 'shell: stop rt0: it is not running'
+	expect_seq '' 'bulkhead> start rt0' 'partition rt0: started from the shell'
+	expect_count '^shell: stop rt0: ' 1
+	expect_not '^shell: start rt0: '              # "its CPUs have not all parked"
+	expect_not 'did not all stop|have not all parked'
+	expect_count "^rt0: hostile: attack $a\$" 2
+	expect_not '^rt0: hostile: RAM left by an earlier run' # the start scrubbed and reloaded it
+	start=$(com1 | grep -nE -m1 '^partition rt0: started from the shell$' | cut -d: -f1)
+	res=("^rt0: hostile: attack $a\$")
+	for re in "${res[@]}"; do
+		at=$(com1 | grep -nE -- "$re" | sed -n '2s/:.*//p')
+		if [ -n "$start" ] && [ -n "$at" ] && [ "$at" -gt "$start" ]; then
+			echo "  $CASE: /$re/ again after the shell's start (line $start), at line $at"
+			[ "$at" -gt "$back" ] && back=$at
+		else
+			echo "  $CASE: /$re/ not again after the shell's start (line ${start:-none}): ${at:-none}"
+			CASE_OK=0
+		fi
+	done
+	[ "$back" -gt 0 ] || return
+	for nb in "${nbs[@]}"; do
+		n=$(com1 | tail -n +"$back" | grep -cE "^$nb: heartbeat [0-9]+ ")
+		if [ "$n" -ge 3 ]; then
+			echo "  $CASE: $nb beat $n times after rt0 came back"
+		else
+			echo "  $CASE: $nb beat $n times after rt0 came back, expected at least 3"
+			CASE_OK=0
+		fi
+	done
 }
 
 # The attacker was stopped by an EPT violation at GPA (hex, as Bulkhead prints it) and
@@ -215,8 +283,8 @@ isolation_check() {
 		expect_count '^partition rt0: xsetbv ' 1
 		isolation_says 'xcr0 0x1 at start, cpuid osxsave 1, pku agrees with xsave, 5 of 5 bad values refused with #GP, xcr0 0x7 after setting 0x7, avx ok' ;;
 	invd | wbinvd) isolation_refused "$a" ignored; isolation_says 'no exception' ;;
-	cli-hlt)
-		expect '^partition rt0: stopped from the shell$'
+	cli-hlt) # only Bulkhead's NMI reaches its CPU: the shell's stop parks it
+		expect_seq '' 'bulkhead> stop rt0' 'partition rt0: stopped from the shell' 'partition rt0: cpu 1 parked'
 		expect_not '^rt0: hostile: cli-hlt: ' ;;
 	triple-fault)
 		expect '^partition rt0: stopped: triple fault \(cpu 1, exit 2, rip 0x[0-9a-f]+'
@@ -274,7 +342,12 @@ if [ ${#isolation_wanted[@]} -gt 0 ]; then
 		fi
 		echo "  $CASE: booted $EMU_DIR/isolation-$a.iso on $VMX_EMU with 4 cpus in $secs s"
 		isolation_common "$a"
+		# The attack's own checks read COM1 up to the shell's start: the first run only.
+		sed '/^bulkhead> start rt0\r*$/,$d' "$LOG" >"$EMU_DIR/isolation-$a.first.log"
+		LOG=$EMU_DIR/isolation-$a.first.log
+		expect_count "^rt0: hostile: attack $a\$" 1 # nothing but the shell started it again
 		isolation_check "$a"
+		LOG=$EMU_DIR/isolation-$a.log
 		done_case
 	done
 fi
