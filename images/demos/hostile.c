@@ -13,6 +13,9 @@
  * layout (partitions/rt.c): this partition's RAM is guest 0-2 MiB, rt1's RAM is host
  * 0x4200000, rt2's 0x4400000, the hypervisor is loaded at host 2 MiB (up to 16 MiB) and
  * the page allocator hands out its tables (EPT, VMCS, stacks) from the top of RAM down.
+ * The sibling-* attacks need a second CPU (the "sibling" layout, tests/layouts/sibling.c,
+ * where rt1's RAM is where the rt layout has it); they use guest pages 0x8000 (the SDK's AP
+ * trampoline) and 0x9000 (where the second CPU starts after the attack's SIPIs).
  */
 #include <bulkhead/sdk.h>
 
@@ -642,6 +645,204 @@ static void cr0_reserved(void)
 	report_caught();
 }
 
+/* ---- attacks through a sibling CPU ------------------------------------------------------
+ * These need a second CPU in the partition (tests/layouts/sibling.c: this partition on APIC
+ * IDs 1 and 2). CPU 0 starts CPU 1 with sdk_start_cpu() and waits until it said it is up
+ * (sibling_up counts its starts). With one CPU they print "needs 2 cpus" and survive. */
+#define SIBLING_WAIT_MS 1000
+#define SIPI_ROUNDS	4
+/* Where CPU 1 starts after the attack's SIPIs, in real mode (SIPI vector RM_PAGE >> 12). */
+#define RM_PAGE 0x9000
+
+static volatile uint32_t sibling_up;
+volatile uint64_t hostile_nmis; /* NMIs CPU 1 took (hostile_nmi_stuck counts them) */
+
+/* Wait until *v reaches want, at most ms milliseconds. */
+static bool wait_at_least(volatile uint32_t *v, uint32_t want, uint64_t ms)
+{
+	uint64_t t0 = sdk_tsc(), ticks = ms * sdk_tsc_khz();
+
+	while (__atomic_load_n(v, __ATOMIC_ACQUIRE) < want)
+		if (sdk_tsc() - t0 >= ticks)
+			return false;
+		else
+			__asm__ volatile("pause");
+	return true;
+}
+
+/* Start CPU 1 running fn, which prints its line and then counts itself in sibling_up. */
+static bool start_sibling(void (*fn)(unsigned index))
+{
+	const struct sdk_env *e = sdk_env();
+	int rc;
+
+	if (e->cpu_count < 2) {
+		report("needs 2 cpus, has %u", e->cpu_count);
+		return false;
+	}
+	rc = sdk_start_cpu(1, fn);
+	if (rc == 0 && !wait_at_least(&sibling_up, 1, SIBLING_WAIT_MS))
+		rc = -3;
+	if (rc)
+		report("cpu 1 did not start (%d)", rc);
+	return rc == 0;
+}
+
+static void sibling_says_up(unsigned index, const char *what)
+{
+	sdk_printf("hostile: %s: cpu %u up, apic id %u, %s", attack, index, sdk_apic_id(), what);
+	__atomic_add_fetch(&sibling_up, 1, __ATOMIC_RELEASE);
+}
+
+static void icr_to_sibling(uint32_t mode_vector)
+{
+	wrmsr_guarded(MSR_X2APIC_ICR, ICR_DEST(sdk_env()->apic_ids[1]) | ICR_ASSERT | mode_vector);
+}
+
+/* CPU 1 spins with interrupts off and never leaves the guest (cli; jmp .); CPU 0 halts with
+ * interrupts off. Only Bulkhead's NMIs reach either: the shell's stop must park both. */
+static void spinning_sibling(unsigned index)
+{
+	sibling_says_up(index, "spinning with interrupts off");
+	__asm__ volatile("cli\n1:\tjmp 1b" ::: "memory");
+	__builtin_unreachable();
+}
+
+static void sibling_spin_stop(void)
+{
+	if (!start_sibling(spinning_sibling))
+		return;
+	report("cpu 0 halting with interrupts off");
+	sdk_halt();
+}
+
+/* CPU 1's NMI handler (the IDT's vector 2, for every CPU): it counts the NMI and never
+ * returns, interrupts off. Without an IRET the CPU keeps NMIs blocked. */
+__asm__(".pushsection .text\n"
+	".globl hostile_nmi_stuck\n"
+	"hostile_nmi_stuck:\n"
+	"\tlock incq hostile_nmis(%rip)\n"
+	"\tcli\n"
+	"1:\tpause\n"
+	"\tjmp 1b\n"
+	".popsection");
+void hostile_nmi_stuck(void);
+
+/* Point the IDT's NMI gate (the SDK's one IDT, every CPU's) at handler. */
+static void set_nmi_gate(void (*handler)(void))
+{
+	struct {
+		uint16_t limit;
+		uint64_t base;
+	} __attribute__((packed)) idtr;
+	volatile uint16_t *gate;
+	uint64_t a = (uintptr_t)handler;
+
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	gate = (volatile uint16_t *)(uintptr_t)(idtr.base + 2 * 16); /* 16-byte gates */
+	gate[0] = (uint16_t)a;					     /* offset 15:0 */
+	gate[3] = (uint16_t)(a >> 16);				     /* offset 31:16 */
+	*(volatile uint32_t *)(gate + 4) = (uint32_t)(a >> 32);	     /* offset 63:32 */
+}
+
+static void waiting_sibling(unsigned index)
+{
+	sibling_says_up(index, "waiting for nmis");
+	for (;;)
+		__asm__ volatile("pause");
+}
+
+/* CPU 0 sends NMIs to CPU 1 until it takes one, then for ever (one a millisecond: each is a
+ * VM exit of CPU 0); CPU 1's handler never returns. */
+static void sibling_nmi_loop(void)
+{
+	uint64_t t0;
+
+	set_nmi_gate(hostile_nmi_stuck);
+	if (!start_sibling(waiting_sibling))
+		return;
+	t0 = sdk_tsc();
+	while (!hostile_nmis && sdk_tsc() - t0 < SIBLING_WAIT_MS * sdk_tsc_khz()) {
+		icr_to_sibling(ICR_NMI);
+		sdk_delay_us(1000);
+	}
+	if (hostile_nmis)
+		report("cpu 1 took an nmi and stays in its handler; more nmis follow");
+	else
+		report("cpu 1 took no nmi");
+	for (;;) {
+		icr_to_sibling(ICR_NMI);
+		sdk_delay_us(1000);
+	}
+}
+
+/* Where CPU 1 starts after each of the attack's SIPIs (copied to RM_PAGE; it runs anywhere):
+ * in real mode, with CS at the SIPI's page, it counts the SIPI in the digit of its own text,
+ * prints the text (the print hypercall works from real mode: EBX is guest-physical) and goes
+ * on through the SDK's trampoline, which sdk_start_cpu() left at SDK_AP_PAGE (0800:0000),
+ * into long mode, where it calls its function again. */
+_Static_assert(SDK_AP_PAGE == 0x8000, "the far jump below goes to 0800:0000");
+__asm__(".pushsection .rodata\n"
+	".code16\n"
+	".globl hostile_rm_entry, hostile_rm_size, hostile_rm_digit_at\n"
+	"hostile_rm_entry:\n"
+	"\tcli\n"
+	"\tmovw %cs, %ax\n"
+	"\tmovw %ax, %ds\n"
+	"\tincb hostile_rm_digit - hostile_rm_entry\n"
+	"\tmovzwl %ax, %ebx\n"
+	"\tshll $4, %ebx\n"
+	"\taddl $(hostile_rm_text - hostile_rm_entry), %ebx\n"
+	"\tmovl $(hostile_rm_digit + 1 - hostile_rm_text), %ecx\n"
+	"\tmovl $1, %eax\n" /* HYPERCALL_PRINT */
+	"\tvmcall\n"
+	"\tljmp $0x0800, $0\n"
+	"hostile_rm_text:\n"
+	"\t.ascii \"hostile: sibling-init-sipi: cpu 1 in real mode after SIPI \"\n"
+	"hostile_rm_digit:\n"
+	"\t.byte '0'\n"
+	"hostile_rm_end:\n"
+	".code64\n"
+	".balign 4\n"
+	"hostile_rm_size:\n"
+	"\t.long hostile_rm_end - hostile_rm_entry\n"
+	"hostile_rm_digit_at:\n"
+	"\t.long hostile_rm_digit - hostile_rm_entry\n"
+	".popsection");
+extern const uint8_t hostile_rm_entry[];
+extern const uint32_t hostile_rm_size, hostile_rm_digit_at; /* bytes; the digit's offset */
+
+static void long_mode_sibling(unsigned index)
+{
+	sdk_printf("hostile: %s: cpu %u in 64-bit mode, start %u", attack, index, sibling_up + 1);
+	__atomic_add_fetch(&sibling_up, 1, __ATOMIC_RELEASE);
+	for (;;)
+		__asm__ volatile("pause");
+}
+
+/* INIT and SIPI to CPU 1 while it runs in 64-bit mode, SIPI_ROUNDS times (Linux does so to
+ * take a CPU offline and back): each time it must start afresh in real mode at the SIPI's
+ * vector, and reach 64-bit mode again. */
+static void sibling_init_sipi(void)
+{
+	volatile uint8_t *digit = (volatile uint8_t *)(uintptr_t)(RM_PAGE + hostile_rm_digit_at);
+	unsigned round;
+
+	if (!start_sibling(long_mode_sibling))
+		return;
+	memcpy((void *)(uintptr_t)RM_PAGE, hostile_rm_entry, hostile_rm_size);
+	for (round = 0; round < SIPI_ROUNDS; round++) {
+		icr_to_sibling(ICR_INIT);
+		sdk_delay_us(10000);
+		icr_to_sibling(ICR_SIPI | (RM_PAGE >> 12));
+		if (!wait_at_least(&sibling_up, round + 2, SIBLING_WAIT_MS))
+			break;
+	}
+	report("%u of %u rounds of INIT and SIPI: %u starts in real mode, %u in 64-bit mode, %s",
+	       round, SIPI_ROUNDS, (unsigned)(*digit - '0'), (unsigned)sibling_up,
+	       caught < 0 ? "no exception" : "caught exception");
+}
+
 static const struct {
 	const char *name;
 	void (*fn)(void);
@@ -698,6 +899,9 @@ static const struct {
     {"exception-storm", exception_storm},
     {"interrupt-storm", interrupt_storm},
     {"cr3-outside", cr3_outside},
+    {"sibling-spin-stop", sibling_spin_stop},
+    {"sibling-nmi-loop", sibling_nmi_loop},
+    {"sibling-init-sipi", sibling_init_sipi},
 };
 
 /* Marks this run leaves for the next: one in free RAM (below the AP page), one in the image's
