@@ -1,0 +1,51 @@
+/* Host stand-in for arch/x86/vmx.h in the exit-handler fuzzer (tests/fuzz/fuzz_vmexit.c): the
+ * VMX instructions are ordinary functions the harness defines over its fake VMCS (an array
+ * with one slot per field encoding). VMREAD and VMWRITE of an encoding no CPU has, and VMWRITE
+ * to a read-only field, fail the input there; VMXON, VMCLEAR and VMPTRLD from an exit handler
+ * fail it too. Keep it in step with the real header.
+ *
+ * vmexit_selftest_arm() is left out on purpose: vmexit.c defines it, and its parameters are
+ * changing; the harness never arms the self-test. */
+#ifndef BULKHEAD_ARCH_X86_VMX_H
+#define BULKHEAD_ARCH_X86_VMX_H
+
+#include "arch/x86/cpu.h"
+#include "arch/x86/vmcs_fields.h"
+#include "core/types.h"
+
+#define MSR_IA32_VMX_CR0_FIXED0 0x486
+#define MSR_IA32_VMX_CR0_FIXED1 0x487
+#define MSR_IA32_VMX_CR4_FIXED0 0x488
+#define MSR_IA32_VMX_CR4_FIXED1 0x489
+#define CR4_VMXE		(1ULL << 13)
+
+enum vmx_control { VMX_PIN, VMX_PROC, VMX_EXIT, VMX_ENTRY };
+
+static inline u32 vmx_control_msr(u64 vmx_basic, enum vmx_control c)
+{
+	static const u32 plain[] = {MSR_IA32_VMX_PINBASED, MSR_IA32_VMX_PROCBASED,
+				    MSR_IA32_VMX_EXIT, MSR_IA32_VMX_ENTRY};
+	static const u32 true_msr[] = {MSR_IA32_VMX_TRUE_PIN, MSR_IA32_VMX_TRUE_PROC,
+				       MSR_IA32_VMX_TRUE_EXIT, MSR_IA32_VMX_TRUE_ENTRY};
+
+	return (vmx_basic & (1ULL << 55)) ? true_msr[c] : plain[c];
+}
+
+int vmx_cpu_on(void);
+
+static inline bool vmx_op_ok(u8 fail)
+{
+	return !fail;
+}
+
+int vmx_vmxon(u64 phys);
+int vmx_vmclear(u64 phys);
+int vmx_vmptrld(u64 phys);
+u64 vmread(u64 field);
+void vmwrite_failed(u64 field);
+int vmwrite(u64 field, u64 v);
+void vmx_invept(u64 eptp, bool single);
+void vmx_invvpid_single(u16 vpid);
+void vmwrite_check(void);
+
+#endif
