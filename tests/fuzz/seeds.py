@@ -189,3 +189,41 @@ write("ptcheck", 1, bytes([3, 11, 0]) + rt0 + rt1 + linux)
 # A bad one: two partitions named rt0 sharing CPU 3 and overlapping RAM, COM1 granted.
 bad = part(5, 2, 3, 0, 0, [3], [(addr_mib(16), addr_mib(4), addr_pages(0), 7, 1)], [(0x3F8, 8)])
 write("ptcheck", 2, bytes([2, 3, 0]) + rt0 + bad)
+
+# ---- Exit handlers: fuzz_vmexit.c's decoding --------------------------------------------------
+# Byte 0: bits 0-1 partition (0: CPUs with APIC IDs 1, 2, 5; 1: 3, 0x100; 2: 7), bits 5-7 TSC
+# frequency; byte 1: two bits per CPU of the partition (0 first CPU, 1 started by SIPI, 2 waiting
+# for SIPI, 3 started with an INIT pending). Then one 64-byte record per exit (struct exit_rec).
+R_CPUID, R_IO, R_CR, R_RDMSR, R_WRMSR, R_XSETBV, R_VMCALL = 0, 2, 4, 7, 8, 12, 14
+R_INIT, R_SIPI, R_EXCEPTION = 22, 24, 26
+M_REAL, M_PROT16, M_PROT32, M_COMPAT, M_LONG64, M_V86 = range(6)
+
+
+def exit_rec(reason, cpu=0, keep=False, mode=M_PROT32, flags=0, cr0_bits=0, intr=0, cr4_bits=0,
+             rip=0x100000, rflags=0, segs=0x20, qual=0, a=0, b=0, c=0, event=0, length=2, ret=0,
+             vflags=0, dict_bits=0):
+    return struct.pack("<BBHBBBBIQHHQQQQIBBBB", cpu | (8 if keep else 0), reason, 0, mode, flags,
+                       cr0_bits, intr, cr4_bits, rip, rflags, segs, qual, a, b, c, event, length - 1,
+                       ret, vflags, dict_bits)
+
+
+def vmexit(partition, states, *recs):
+    return bytes([partition, states]) + b"".join(recs)
+
+
+write("vmexit", 0, vmexit(0, 0x28, exit_rec(R_CPUID, a=1)))
+# INIT from CPU 0 to APIC 2 (a started sibling), its NMI exit, SIPI vector 0x10, CPUID there.
+write("vmexit", 1, vmexit(0, 0x24, exit_rec(R_WRMSR, a=0x4500, b=0, c=0x100),
+                          exit_rec(R_EXCEPTION, cpu=1, mode=M_LONG64, event=0),
+                          exit_rec(R_WRMSR, a=0x4610, b=0, c=0x100),
+                          exit_rec(R_SIPI, cpu=1, qual=0x10),
+                          exit_rec(R_CPUID, cpu=1, keep=True, a=0xd)))
+write("vmexit", 2, vmexit(1, 0x00, exit_rec(R_IO, mode=M_LONG64, qual=0x8, ret=0x41)))
+# Paging on with EFER.LME and CR4.PAE: into IA-32e mode.
+write("vmexit", 3, vmexit(2, 0x00, exit_rec(R_CR, flags=0x20, cr4_bits=0x20, a=0x1)))
+write("vmexit", 4, vmexit(0, 0x00, exit_rec(R_XSETBV, mode=M_LONG64, a=2),
+                          exit_rec(R_WRMSR, a=0x700, b=4)))
+# An #AC exit during the delivery of another event, with #DB and #AC intercepted.
+write("vmexit", 5, vmexit(0, 0x00, exit_rec(R_EXCEPTION, mode=M_PROT32, flags=3, event=0x1111)))
+write("vmexit", 6, vmexit(1, 0x00, exit_rec(R_VMCALL, mode=M_LONG64, flags=3, a=1),
+                          exit_rec(R_VMCALL, mode=M_LONG64, a=2)))
