@@ -53,7 +53,7 @@ section unit 336 tests/unit/run.sh "$BUILD"
 wanted harness && section harness 42 tests/emu/selftest.sh
 wanted ptcheck && section ptcheck 69 bash tests/ptcheck/run.sh
 # The fuzzing smoke pass: each libFuzzer harness for 5 s (make fuzz runs them longer).
-wanted fuzz && section fuzz 6 tests/fuzz/run.sh "$BUILD/fuzz" 5 mb2 acpi elf bzimage linux ptcheck
+wanted fuzz && section fuzz 7 tests/fuzz/run.sh "$BUILD/fuzz" 5 mb2 acpi elf bzimage linux ptcheck vmexit
 section emu 93 tests/emu/run.sh
 
 echo
