@@ -518,6 +518,11 @@ static void check_region_access(const struct partition_table *t)
 				    "mem[%u].access: 0x%x has bits other than MEM_R|MEM_W|MEM_X "
 				    "(0x%x)",
 				    (unsigned)k, (unsigned)a, (unsigned)(a & ~MEM_RWX));
+			else if ((a & MEM_W) && !(a & MEM_R)) /* SDM Vol. 3C §29.3.3.1 */
+				problem(t, i,
+					"mem[%u].access: MEM_W without MEM_R, which EPT cannot "
+					"map (an EPT misconfiguration)",
+					(unsigned)k);
 		}
 	}
 }
@@ -802,21 +807,34 @@ static void check_ports_console(const struct partition_table *t)
 }
 
 /*
- * Ports that reset the machine: every partition, and Bulkhead, would go down with it. The
- * keyboard controller is refused whole: command 0xfe on 0x64 pulses the reset line, and
- * command 0xd1 then a byte on 0x60 writes its output port (bit 0 reset, bit 1 A20).
+ * Ports of the whole machine. Those that reset it: every partition, and Bulkhead, would go
+ * down with it; the keyboard controller is refused whole: command 0xfe on 0x64 pulses the
+ * reset line, and command 0xd1 then a byte on 0x60 writes its output port (bit 0 reset, bit 1
+ * A20). The 8259 PICs and their edge/level register: reprogrammed and unmasked, they deliver
+ * their vectors to the boot CPU, Bulkhead's own. The APM/SMI command port: a write raises an
+ * SMI, which stalls every CPU while firmware runs.
  */
 static const struct {
-	u16 port;
-	const char *what;
-} reset_ports[] = {
-    {0x60, "0x60 (keyboard controller data: after command 0xd1 it drives reset and A20)"},
-    {0x64, "0x64 (keyboard controller command: 0xfe resets the machine)"},
-    {0x92, "0x92 (system control port A: bit 0 resets the machine)"},
-    {0xcf9, "0xcf9 (the chipset's reset control register)"},
+	u16 port, count;
+	const char *what, *why;
+} machine_ports[] = {
+    {0x60, 1, "0x60 (keyboard controller data: after command 0xd1 it drives reset and A20)",
+     "no partition may reset the machine"},
+    {0x64, 1, "0x64 (keyboard controller command: 0xfe resets the machine)",
+     "no partition may reset the machine"},
+    {0x92, 1, "0x92 (system control port A: bit 0 resets the machine)",
+     "no partition may reset the machine"},
+    {0xcf9, 1, "0xcf9 (the chipset's reset control register)",
+     "no partition may reset the machine"},
+    {0x20, 2, "0x20-0x21 (the master 8259 PIC)", "its interrupts would reach Bulkhead's own CPU"},
+    {0xa0, 2, "0xa0-0xa1 (the slave 8259 PIC)", "its interrupts would reach Bulkhead's own CPU"},
+    {0x4d0, 2, "0x4d0-0x4d1 (the PICs' edge/level control)",
+     "its interrupts would reach Bulkhead's own CPU"},
+    {0xb2, 2, "0xb2-0xb3 (the APM/SMI command port: a write raises an SMI)",
+     "an SMI stalls every CPU"},
 };
 
-static void check_ports_reset(const struct partition_table *t)
+static void check_ports_machine(const struct partition_table *t)
 {
 	for (u32 i = 0; i < n_parts(t); i++) {
 		const struct partition_config *p = &t->parts.p[i];
@@ -826,13 +844,12 @@ static void check_ports_reset(const struct partition_table *t)
 
 			if (!ports_valid(r))
 				continue;
-			for (size_t m = 0; m < ARRAY_SIZE(reset_ports); m++)
-				if (ranges_overlap(r->base, r->count, reset_ports[m].port, 1))
-					problem(t, i,
-						"ports[%u]: " PORTS_FMT
-						" includes %s; no partition may reset the machine",
+			for (size_t m = 0; m < ARRAY_SIZE(machine_ports); m++)
+				if (ranges_overlap(r->base, r->count, machine_ports[m].port,
+						   machine_ports[m].count))
+					problem(t, i, "ports[%u]: " PORTS_FMT " includes %s; %s",
 						(unsigned)k, PORTS(r->base, r->count),
-						reset_ports[m].what);
+						machine_ports[m].what, machine_ports[m].why);
 		}
 	}
 }
@@ -947,7 +964,7 @@ static void (*const checks[])(const struct partition_table *) = {
     check_host_limit,
     check_ports,
     check_ports_console,
-    check_ports_reset,
+    check_ports_machine,
     check_ports_pci_config,
     check_port_unique,
 };
