@@ -236,9 +236,14 @@ static void check_cpus_and_module(struct partition *p, const struct mb2_info *mb
 {
 	u32 index;
 
+	/* The boot CPU (index 0) is Bulkhead's: its console, shell and every stop and start run
+	 * there, so no partition may have it. */
 	for (u32 i = 0; i < p->cfg->cpus.count && p->state != PART_REFUSED; i++)
 		if (!cpu_index_of(p->cfg->cpus.apic_id[i], &index))
 			refuse(p, "cpus[%u]: apic id %u is not online on this machine", i,
+			       p->cfg->cpus.apic_id[i]);
+		else if (index == 0)
+			refuse(p, "cpus[%u]: apic id %u is the boot cpu, which Bulkhead keeps", i,
 			       p->cfg->cpus.apic_id[i]);
 		else
 			p->cpu_index[i] = index;
@@ -570,17 +575,34 @@ static u32 sipi_waiters(const struct partition *p)
 	return cpus_where(p, CPU_WAITING_SIPI);
 }
 
-/* Wait until `want` of the partition's CPUs are settled, at most 100 ms: false if they are
- * not. Its RAM is never scrubbed or reloaded on a timed-out wait. */
-static bool wait_settled(const struct partition *p, u32 want)
+/* NMI each CPU of the partition but `me` that still runs its code. */
+static void nudge_unsettled(const struct partition *p, u32 me)
 {
-	u64 start = arch_tsc(), limit = arch_tsc_khz() * 100;
+	for (u32 i = 0; i < p->cfg->cpus.count; i++)
+		if (p->cpu_index[i] != me &&
+		    !__atomic_load_n(&p->cpu_parked[i], __ATOMIC_ACQUIRE) &&
+		    !arch_cpu_waiting_for_sipi(p->cpu_index[i]))
+			arch_cpu_nmi(p->cpu_index[i]);
+}
 
-	while (settled(p) < want)
+/* Wait until `want` of the partition's CPUs are settled, at most 100 ms: false if they are
+ * not. The ones still running are sent an NMI again every millisecond: one that landed
+ * while its CPU was in the hypervisor, after the CPU looked at the state, is taken there and
+ * lost, and a guest that does not exit again would never be reached. Its RAM is never
+ * scrubbed or reloaded on a timed-out wait. */
+static bool wait_settled(const struct partition *p, u32 me, u32 want)
+{
+	u64 start = arch_tsc(), limit = arch_tsc_khz() * 100, nudged = start;
+
+	while (settled(p) < want) {
 		if (arch_tsc() - start >= limit)
 			return false;
-		else
-			arch_cpu_relax();
+		if (arch_tsc() - nudged >= arch_tsc_khz()) {
+			nudge_unsettled(p, me);
+			nudged = arch_tsc();
+		}
+		arch_cpu_relax();
+	}
 	return true;
 }
 
@@ -627,17 +649,23 @@ static void signal_others(struct partition *p, u32 me)
 
 static void report_exits(const struct partition *p, u32 cpu);
 
-/* Write up to `max` of the partition's queued lines to COM1, and say if any were dropped:
- * when its queue has emptied, or once a second while it stays full (so that the reports do
- * not take the line from the partitions). Under print_lock: a line is never written after
- * the partition's stop report. */
-static void drain_locked(struct partition *p, u32 max)
+#define DRAIN_SHARE_BYTES 256 /* per partition per round of the boot CPU's console loop */
+
+/* Write the partition's queued lines to COM1 until `max_bytes` are out (the line that crosses
+ * it included), and say if any were dropped: when its queue has emptied, or once a second
+ * while it stays full (so that the reports do not take the line from the partitions). Under
+ * print_lock: a line is never written after the partition's stop report. */
+
+static void drain_locked(struct partition *p, u32 max_bytes)
 {
 	char line[VUART_LINE + 1];
-	u32 dropped;
+	u32 dropped, written = 0;
 
-	while (max-- && p->state == PART_RUNNING && lineq_get(&p->out, line, sizeof(line)))
+	while (written < max_bytes && p->state == PART_RUNNING &&
+	       lineq_get(&p->out, line, sizeof(line))) {
 		log_info("%s: %s\n", p->cfg->name, line);
+		written += (u32)(strlen(p->cfg->name) + strlen(line) + 3);
+	}
 	if (!lineq_empty(&p->out) && arch_tsc() - p->drop_report_tsc < arch_tsc_khz() * 1000)
 		return;
 	dropped = lineq_take_dropped(&p->out);
@@ -827,7 +855,7 @@ void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
 	if (!restart)
 		park(p, partition, cpu, gen);
 	/* Nothing of the partition may run while its RAM is scrubbed and reloaded. */
-	if (!wait_settled(p, others(p))) {
+	if (!wait_settled(p, cpu, others(p))) {
 		log_err("partition %s: not restarted: its other cpus did not stop within 100 ms\n",
 			p->cfg->name);
 		p->state = PART_STOPPED;
@@ -872,7 +900,9 @@ void partition_drain_output(u32 i)
 	struct partition *p = &parts[i];
 
 	spin_lock(&p->print_lock);
-	drain_locked(p, 4); /* a few at a time: a chatty partition cannot starve the others */
+	/* A share of COM1 by bytes, not lines: a partition printing long lines cannot take the
+	 * line from neighbours printing short ones (at most one line over the share). */
+	drain_locked(p, DRAIN_SHARE_BYTES);
 	spin_unlock(&p->print_lock);
 }
 
@@ -920,7 +950,7 @@ static const char *take_down(struct partition *p, u32 state, const char *what)
 		return "it is not running";
 	log_info("partition %s: %s from the shell\n", p->cfg->name, what);
 	signal_others(p, arch_this_cpu());
-	if (!wait_settled(p, p->cfg->cpus.count)) {
+	if (!wait_settled(p, arch_this_cpu(), p->cfg->cpus.count)) {
 		p->state = PART_STOPPED; /* what stopped stays stopped; nothing is reloaded */
 		return "its cpus did not all stop within 100 ms";
 	}
@@ -930,7 +960,8 @@ static const char *take_down(struct partition *p, u32 state, const char *what)
 /* Reload a partition whose CPUs are all parked and start it. */
 static const char *bring_up(struct partition *p)
 {
-	if (settled(p) != p->cfg->cpus.count)
+	/* A CPU that missed the NMI of an exit or a fault is reached now. */
+	if (!wait_settled(p, arch_this_cpu(), p->cfg->cpus.count))
 		return "its CPUs have not all parked";
 	p->waiting = sipi_waiters(p);
 	load_image(p);

@@ -1,6 +1,7 @@
 /* Local APIC access (SDM Vol. 3A ch. 11 xAPIC, §11.12 x2APIC). */
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/percpu.h"
 #include "arch/x86/tsc.h"
 
 #define APIC_BASE_ENABLE (1ULL << 11)
@@ -39,6 +40,9 @@ void lapic_init(void)
 	if (x2apic) {
 		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_X2APIC);
 		wrmsr(X2APIC_MSR(XAPIC_SVR), SVR_ENABLE | SPURIOUS_VECTOR);
+		/* Firmware often leaves LINT0 as an unmasked ExtINT: the 8259's vectors, which
+		 * would reach Bulkhead's exception handlers on the boot CPU. */
+		lapic_mask_all_lvts();
 		return;
 	}
 	xapic = (volatile u32 *)(base & 0xfffff000ULL);
@@ -73,6 +77,7 @@ bool lapic_send_ipi(u32 dest, u32 icr_low)
 
 	if (x2apic) {
 		/* x2APIC ICR writes are a single MSR write; no delivery status (SDM §11.12.9). */
+		cpu_mfence();
 		wrmsr(X2APIC_MSR(XAPIC_ICR_LO), ((u64)dest << 32) | icr_low);
 		return true;
 	}
@@ -102,26 +107,35 @@ bool lapic_send_ipi(u32 dest, u32 icr_low)
 #define MSR_TSC_DEADLINE  0x6e0
 #define MAX_LVT(version)  (((version) >> 16) & 0xff)
 
-/* The LVTs this APIC has: timer, LINT0, LINT1 and error always; performance counters,
- * thermal and CMCI by the version register's "max LVT entry" (SDM Vol. 3A §11.4.8, §11.5.1):
- * in x2APIC mode an absent one raises #GP. */
+/* Timer, LINT0, LINT1 and error always; performance counters, thermal and CMCI by the
+ * version register's "max LVT entry" (SDM Vol. 3A §11.4.8, §11.5.1). */
+bool lapic_has_lvt(u32 msr)
+{
+	u32 max_lvt = MAX_LVT(rdmsr(X2APIC_VERSION));
+
+	switch (msr) {
+	case MSR_X2APIC_LVT_PERF:
+		return max_lvt >= 4;
+	case MSR_X2APIC_LVT_THERMAL:
+		return max_lvt >= 5;
+	case MSR_X2APIC_LVT_CMCI:
+		return max_lvt >= 6;
+	default:
+		return true;
+	}
+}
+
 void lapic_mask_all_lvts(void)
 {
-	u32 max_lvt;
+	static const u32 lvts[] = {X2APIC_LVT_TIMER,   MSR_X2APIC_LVT_LINT0, MSR_X2APIC_LVT_LINT1,
+				   X2APIC_LVT_ERROR,   MSR_X2APIC_LVT_PERF,  MSR_X2APIC_LVT_THERMAL,
+				   MSR_X2APIC_LVT_CMCI};
 
 	if (!x2apic)
 		return;
-	max_lvt = MAX_LVT(rdmsr(X2APIC_VERSION));
-	wrmsr(X2APIC_LVT_TIMER, LVT_MASKED);
-	wrmsr(MSR_X2APIC_LVT_LINT0, LVT_MASKED);
-	wrmsr(MSR_X2APIC_LVT_LINT1, LVT_MASKED);
-	wrmsr(X2APIC_LVT_ERROR, LVT_MASKED);
-	if (max_lvt >= 4)
-		wrmsr(MSR_X2APIC_LVT_PERF, LVT_MASKED);
-	if (max_lvt >= 5)
-		wrmsr(MSR_X2APIC_LVT_THERMAL, LVT_MASKED);
-	if (max_lvt >= 6)
-		wrmsr(MSR_X2APIC_LVT_CMCI, LVT_MASKED);
+	for (u32 i = 0; i < sizeof(lvts) / sizeof(lvts[0]); i++)
+		if (lapic_has_lvt(lvts[i]))
+			wrmsr(lvts[i], LVT_MASKED);
 }
 
 void lapic_stop_timer(bool tsc_deadline)
@@ -142,22 +156,26 @@ static bool any_vector(u32 first_reg)
 	return false;
 }
 
-/* An EOI per interrupt in service; then, with TPR 0, interrupts let in for a moment, as many
- * times as there are vectors, so that pending ones reach Bulkhead's IDT (every vector has a
- * gate that only acknowledges, percpu.c) rather than the partition's next run. Bounded: a
- * sibling still sending to this CPU cannot hold it here. The ESR is cleared by a write
- * (SDM Vol. 3A §11.5.3). */
+/* The APIC software-enabled (a guest may have disabled it, which holds pending interrupts),
+ * an EOI per interrupt in service; then, with TPR 0, interrupts let in for a moment, as many
+ * times as there are vectors, through an IDT whose every gate only acknowledges (percpu.c):
+ * pending ones end there rather than in the partition's next run, vectors 16-31 included,
+ * which Bulkhead's own IDT would take for exceptions. Bounded: a sibling still sending to
+ * this CPU cannot hold it here. The ESR is cleared by a write (SDM Vol. 3A §11.5.3). */
 void lapic_drain(void)
 {
 	if (!x2apic)
 		return;
+	wrmsr(X2APIC_MSR(XAPIC_SVR), SVR_ENABLE | SPURIOUS_VECTOR);
 	wrmsr(X2APIC_TPR, 0);
 	for (u32 n = 0; n < 256 && any_vector(X2APIC_ISR); n++)
 		wrmsr(X2APIC_EOI, 0);
+	percpu_idt_ack_only(true);
 	for (u32 n = 0; n < 256 && any_vector(X2APIC_IRR); n++) {
 		irq_enable();
 		cpu_relax();
 		irq_disable();
 	}
+	percpu_idt_ack_only(false);
 	wrmsr(X2APIC_ESR, 0);
 }

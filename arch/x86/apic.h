@@ -20,8 +20,10 @@
 #define LVT_MODE_INIT	       5
 #define LVT_MODE_EXTINT	       7
 #define LVT_MASKED	       (1u << 16)
-#define LVT_READ_ONLY	       ((1u << 12) | (1u << 14)) /* delivery status, remote IRR */
-#define LVT_WRITABLE	       0x1a7ffu			 /* vector, mode, polarity, trigger, mask */
+#define LVT_DELIVERY_STATUS    (1u << 12) /* read-only */
+#define LVT_REMOTE_IRR	       (1u << 14) /* read-only, LINT0/LINT1 only */
+#define LVT_WRITABLE_LINT      0x1a7ffu	  /* vector, mode, polarity, trigger, mask */
+#define LVT_WRITABLE_OTHER     0x107ffu	  /* vector, mode, mask: CMCI, thermal, performance */
 
 /* One of those five LVTs: a write to it could make the local APIC raise an SMI, an INIT or
  * an ExtINT, so it is checked (arch/x86/vmexit.c), as ICR writes are. */
@@ -37,6 +39,31 @@ static inline bool lvt_has_delivery_mode(u32 msr)
 void lapic_mask_all_lvts(void);
 void lapic_stop_timer(bool tsc_deadline);
 void lapic_drain(void);
+
+/* The bits of that LVT software may write, and those it reads but may not set; any other
+ * set bit is reserved, and a real x2APIC answers it with #GP (SDM Vol. 3A §11.5.1 figure
+ * 11-8, §11.12.1.3). */
+static inline u32 lvt_writable(u32 msr)
+{
+	return (msr == MSR_X2APIC_LVT_LINT0 || msr == MSR_X2APIC_LVT_LINT1) ? LVT_WRITABLE_LINT
+									    : LVT_WRITABLE_OTHER;
+}
+
+static inline u32 lvt_read_only(u32 msr)
+{
+	return LVT_DELIVERY_STATUS | (lvt_writable(msr) == LVT_WRITABLE_LINT ? LVT_REMOTE_IRR : 0);
+}
+
+/* Delivery modes 1, 3 and 6 are reserved (SDM Vol. 3A §11.5.1). */
+static inline bool lvt_mode_reserved(u32 mode)
+{
+	return mode == 1 || mode == 3 || mode == 6;
+}
+
+/* This APIC has that LVT: CMCI, thermal and performance counters only up to its "max LVT
+ * entry" (version register bits 23:16; SDM Vol. 3A §11.4.8); an absent one raises #GP in
+ * x2APIC mode. */
+bool lapic_has_lvt(u32 msr);
 
 /* Enable this CPU's local APIC, in x2APIC mode when the CPU has it. */
 void lapic_init(void);

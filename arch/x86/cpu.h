@@ -173,6 +173,19 @@ static inline void xsetbv(u32 index, u64 v)
 	__asm__ volatile("xsetbv" ::"c"(index), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
 }
 
+/* Every earlier store visible before what follows: a WRMSR to the x2APIC ICR is not ordered
+ * after them (SDM Vol. 3A §11.12.3), and the CPU the IPI reaches must see the state it
+ * signals. */
+static inline void cpu_mfence(void)
+{
+	__asm__ volatile("mfence" ::: "memory");
+}
+
+static inline void write_cr0(u64 v)
+{
+	__asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory");
+}
+
 static inline void cpu_relax(void)
 {
 	__asm__ volatile("pause" ::: "memory");

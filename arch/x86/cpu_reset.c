@@ -1,10 +1,11 @@
-/* What a partition's CPU gets back before each start and restart: the state that lives in the
- * physical CPU rather than in the VMCS, put back to what INIT or power-on leaves (SDM Vol. 3A
- * §10.1.1, table 10-1), so that nothing of a partition's last run (or of its neighbour's, had
- * the CPU been another's) reaches its next one: the local APIC (LVTs, timer, TPR, errors,
- * interrupts in service or pending), the debug registers, the x87/SSE/AVX state and XCR0,
- * and the MSRs the partition may write directly (vmcs.c, msr_pass_rules). The VMCS holds
- * the rest (vmcs.c, write_guest_state). */
+/* What a partition's CPU gets back before each start and restart, and at each INIT a sibling
+ * sends it: the state that lives in the physical CPU rather than in the VMCS, put back to its
+ * power-on values (SDM Vol. 3A §10.1.1, table 10-1; INIT itself would keep the FPU and most
+ * MSRs, which the CPU's next code sets up anyway), with its caches on, so that nothing of a
+ * partition's last run (or of its neighbour's, had the CPU been another's) reaches its next one:
+ * the local APIC (LVTs, timer, TPR, errors, interrupts in service or pending), the debug registers,
+ * the x87/SSE/AVX state and XCR0, and the MSRs the partition may write directly (vmcs.c,
+ * msr_pass_rules). The VMCS holds the rest (vmcs.c, write_guest_state). */
 #include "arch/x86/cpu_reset.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/cpu.h"
@@ -23,6 +24,8 @@
 #define CPUIDX1_EDX_RDTSCP  (1u << 27)
 #define MXCSR_POWER_ON	    0x1f80u
 #define DR6_POWER_ON	    0xffff0ff0ULL
+#define CR0_NW		    (1ULL << 29)
+#define CR0_CD		    (1ULL << 30)
 
 /* The local APIC as INIT leaves it, where software can get there (SDM Vol. 3A §11.4.7.1). */
 static void lapic_to_init_state(void)
@@ -70,8 +73,17 @@ static void msrs_to_init_state(void)
 		wrmsr(MSR_TSC_AUX, 0);
 }
 
+/* CR0.CD and NW are the guest's to set without an exit, and neither VM exit nor VM entry
+ * changes them (SDM Vol. 3C §28.5.1, §27.3.2.1): a partition that turned its caches off would
+ * leave Bulkhead and its own next run uncached. */
+static void caches_on(void)
+{
+	write_cr0(read_cr0() & ~(CR0_CD | CR0_NW));
+}
+
 void cpu_reset_for_partition(void)
 {
+	caches_on();
 	lapic_to_init_state();
 	for (unsigned n = 0; n < 4; n++)
 		write_dr_address(n, 0);

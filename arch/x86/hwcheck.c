@@ -31,6 +31,9 @@ const struct hw_feature_desc hw_features[HW_FEATURE_COUNT] = {
     [HW_STATE_SWITCH] = {"state-switch", true,
 			 "EFER, PAT and debug controls switched on entry/exit", HW_VMX},
     [HW_INVEPT] = {"invept", true, "INVEPT single- or all-context", HW_EPT},
+    [HW_WAIT_SIPI] = {"wait-for-sipi", true,
+		      "activity state wait-for-SIPI: where a partition's other CPUs wait", HW_VMX},
+    [HW_CR3_NO_EXIT] = {"cr3-no-exit", true, "CR3 loads and stores without exits", HW_VMX},
     [HW_X2APIC] = {"x2apic", true, "x2APIC mode: partitions' IPIs go through the x2APIC ICR", -1},
     [HW_TSC_DEADLINE] = {"tsc-deadline", false, "APIC timer TSC-deadline mode", -1},
     [HW_INVARIANT_TSC] = {"invariant-tsc", false, "TSC rate constant across P/C-states", -1},
@@ -100,6 +103,10 @@ bool hw_has(const struct hw_caps *c, enum hw_feature f)
 		       allows(c->vmx_entry, VMX_ENTRY_REQUIRED);
 	case HW_INVEPT:
 		return vmx && has_ept_cap(c, 20) && (has_ept_cap(c, 25) || has_ept_cap(c, 26));
+	case HW_WAIT_SIPI:
+		return vmx && (c->vmx_misc & BIT(8));
+	case HW_CR3_NO_EXIT: /* allowed-0 settings, the low half: CR3-load and -store exiting */
+		return vmx && !((u32)c->vmx_procbased & (PROC_CR3_LOAD_EXIT | PROC_CR3_STORE_EXIT));
 	case HW_X2APIC:
 		return c->cpuid1_ecx & BIT(21);
 	case HW_TSC_DEADLINE:

@@ -4,6 +4,7 @@
 
 extern trap_handler
 global isr_stub_table
+global isr_ack
 
 %macro STUB 1
 isr_stub_%1:
@@ -22,6 +23,21 @@ bits 64
 	STUB v
 %assign v v + 1
 %endrep
+
+; Every gate of the acknowledge-only IDT (arch/x86/percpu.c): an x2APIC EOI (MSR 0x80b) and
+; back, for whichever vector came, with no error code (interrupts push none).
+isr_ack:
+	push rax
+	push rcx
+	push rdx
+	mov ecx, 0x80b
+	xor eax, eax
+	xor edx, edx
+	wrmsr
+	pop rdx
+	pop rcx
+	pop rax
+	iretq
 
 isr_common:
 	push rax

@@ -18,9 +18,9 @@ static u8 ist_for_vector(u32 v)
 	return (v == 2 || v == 8 || v == 18) ? 1 : 0;
 }
 
-static void set_gate(struct x86_cpu *cpu, u32 v, u64 handler)
+static void set_gate_in(struct idt_gate *idt, u32 v, u64 handler)
 {
-	struct idt_gate *g = &cpu->idt[v];
+	struct idt_gate *g = &idt[v];
 
 	g->offset_lo = (u16)handler;
 	g->selector = GDT_CODE64;
@@ -28,6 +28,28 @@ static void set_gate(struct x86_cpu *cpu, u32 v, u64 handler)
 	g->type_attr = 0x8e; /* present, DPL 0, 64-bit interrupt gate */
 	g->offset_mid = (u16)(handler >> 16);
 	g->offset_hi = (u32)(handler >> 32);
+}
+
+static void set_gate(struct x86_cpu *cpu, u32 v, u64 handler)
+{
+	set_gate_in(cpu->idt, v, handler);
+}
+
+/* An IDT whose every gate acknowledges an interrupt and returns (isr_ack), for the moment a
+ * partition CPU takes the interrupts its last run left pending (apic.c, lapic_drain): a guest
+ * may leave any vector from 16 up pending, and vectors 16-31 would reach the exception
+ * handlers of the usual IDT as if the CPU had faulted. Shared by all CPUs, read only once
+ * the boot CPU has filled it. */
+extern void isr_ack(void);
+static struct idt_gate ack_idt[256];
+
+void percpu_idt_ack_only(bool on)
+{
+	struct x86_cpu *cpu = this_cpu();
+	struct desc_ptr ack = {sizeof(ack_idt) - 1, (u64)ack_idt};
+	struct desc_ptr own = {sizeof(cpu->idt) - 1, (u64)cpu->idt};
+
+	lidt(on ? &ack : &own);
 }
 
 static void idt_fill(struct x86_cpu *cpu)
@@ -81,6 +103,9 @@ void percpu_load(struct x86_cpu *cpu)
 	cpu->tss.iomap_base = sizeof(cpu->tss); /* no I/O bitmap */
 	gdt_fill(cpu);
 	idt_fill(cpu);
+	if (cpu->index == 0) /* the boot CPU, before any other runs */
+		for (u32 v = 0; v < 256; v++)
+			set_gate_in(ack_idt, v, (u64)isr_ack);
 	lgdt(&gdtr);
 	reload_segments();
 	ltr(GDT_TSS);

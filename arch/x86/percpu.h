@@ -56,6 +56,8 @@ struct x86_cpu {
 /* Load this CPU's GDT, TSS and IDT (built in `cpu`) and make it the current CPU. */
 void percpu_load(struct x86_cpu *cpu);
 struct x86_cpu *this_cpu(void);
+/* Load the IDT that only acknowledges interrupts (on), or this CPU's own again (off). */
+void percpu_idt_ack_only(bool on);
 struct x86_cpu *cpu_by_index(u32 index);
 /* The boot CPU's structure is static: it needs an IDT before any allocator exists. */
 extern struct x86_cpu bsp_cpu;

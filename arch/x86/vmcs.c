@@ -300,6 +300,7 @@ static struct vcpu *vcpu_setup(const struct arch_vm *vm, u32 partition,
 	memset(&v->launch_regs, 0, sizeof(v->launch_regs));
 	v->started = 0;
 	v->init_pending = 0;
+	v->nmi_pending = 0; /* a sibling's NMI of the last run is not this run's */
 	v->waiting_sipi = 0;
 	*(volatile u32 *)v->vmcs = revision;
 	if (vmx_vmclear(v->vmcs) || vmx_vmptrld(v->vmcs)) {
@@ -327,6 +328,9 @@ void arch_vm_start(const struct arch_vm *vm, u32 partition, const struct arch_vm
 	v->launch_regs.rbx = e->ebx;
 	v->launch_regs.rsi = e->esi;
 	vmwrite_check();
+	/* A stop's NMI that came while this CPU was set up was taken in the hypervisor: the
+	 * state says whether to enter at all (a guest that never exits would never see it). */
+	partition_nmi(partition, this_cpu()->index);
 	vmx_launch_guest(&v->launch_regs);
 	arch_halt_forever(); /* not reached: vmentry_failed() does not return */
 }
@@ -341,6 +345,7 @@ void arch_vm_start_waiting(const struct arch_vm *vm, u32 partition)
 	v->waiting_sipi = 1;
 	vmwrite(GUEST_ACTIVITY, GUEST_WAIT_FOR_SIPI);
 	vmwrite_check();
+	partition_nmi(partition, this_cpu()->index);
 	vmx_launch_guest(&v->launch_regs);
 	arch_halt_forever();
 }

@@ -29,6 +29,7 @@ enum vmcs_field {
 	GUEST_IA32_DEBUGCTL = 0x2802,
 	GUEST_IA32_PAT = 0x2804,
 	GUEST_IA32_EFER = 0x2806,
+	GUEST_PDPTE0 = 0x280a, /* to 0x2810: PDPTE0-3, 2 apart */
 	HOST_IA32_PAT = 0x2c00,
 	HOST_IA32_EFER = 0x2c02,
 	PIN_CONTROLS = 0x4000,
@@ -94,6 +95,8 @@ enum vmcs_field {
 /* VM-execution, exit and entry controls (SDM Vol. 3C §25.6-25.8). */
 #define PIN_NMI_EXITING	     (1u << 3)
 #define PIN_VIRTUAL_NMIS     (1u << 5)
+#define PROC_CR3_LOAD_EXIT   (1u << 15)
+#define PROC_CR3_STORE_EXIT  (1u << 16)
 #define PROC_NMI_WINDOW	     (1u << 22)
 #define PROC_USE_IO_BITMAPS  (1u << 25)
 #define PROC_USE_MSR_BITMAPS (1u << 28)

@@ -4,6 +4,7 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/arch.h"
 #include "arch/x86/cpu.h"
+#include "arch/x86/cpu_reset.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/tsc_leaf.h"
 #include "arch/x86/vmcs_fields.h"
@@ -118,33 +119,24 @@ static struct vcpu *current(void)
 #define RFLAGS_TF      (1ULL << 8)
 #define PENDING_DBG_BS (1ULL << 14)
 
+#define RFLAGS_RF (1ULL << 16)
+#define CR4_LA57  (1ULL << 12)
+
+/* A linear address the guest's paging can form: bits 63 down to 47 (56 with 5-level paging)
+ * all equal (SDM Vol. 3A §3.3.7.1). */
+static bool canonical(u64 la)
+{
+	unsigned top = (vmread(GUEST_CR4) & CR4_LA57) ? 56 : 47;
+	u64 high = la >> top;
+
+	return high == 0 || high == (~0ULL >> top);
+}
+
 /* 64-bit mode: IA-32e mode and a 64-bit code segment (SDM Vol. 3A §2.2). */
 static bool guest_in_64bit(void)
 {
 	return (vmread(GUEST_IA32_EFER) & EFER_LMA) &&
 	       (vmread(GUEST_ES_AR + 2 * SEG_CS) & SEG_AR_L);
-}
-
-/* Go past the instruction that exited, as the CPU does when it completes one:
- *  - the instruction pointer wraps as the code size says (EIP at 4 GiB, IP at 64 KiB): a RIP
- *    above 4 GiB outside 64-bit mode fails VM entry (SDM Vol. 3C §27.3.1.4);
- *  - blocking by STI or MOV SS ends with the instruction that follows it (SDM Vol. 3A §6.8.3),
- *    and left set it would forbid an NMI injection and, with IF clear, fail VM entry;
- *  - with RFLAGS.TF set, the single-step trap the instruction would have raised is pending
- *    (pending debug exceptions BS, SDM Vol. 3C §25.4.2): a guest single-stepping over CPUID
- *    sees its #DB, as on a real CPU. */
-static void skip_instruction(void)
-{
-	u64 rip = vmread(GUEST_RIP) + vmread(EXIT_INSTRUCTION_LEN);
-	u64 intr = vmread(GUEST_INTERRUPTIBILITY);
-
-	if (!guest_in_64bit())
-		rip &= (vmread(GUEST_ES_AR + 2 * SEG_CS) & SEG_AR_DB) ? 0xffffffffULL : 0xffffULL;
-	vmwrite(GUEST_RIP, rip);
-	if (intr & (INTR_BLOCK_STI | INTR_BLOCK_MOVSS))
-		vmwrite(GUEST_INTERRUPTIBILITY, intr & ~(u64)(INTR_BLOCK_STI | INTR_BLOCK_MOVSS));
-	if (vmread(GUEST_RFLAGS) & RFLAGS_TF)
-		vmwrite(GUEST_PENDING_DBG, vmread(GUEST_PENDING_DBG) | PENDING_DBG_BS);
 }
 
 /* The exceptions that push an error code in protected mode (SDM Vol. 3A §6.15): #DF, #TS,
@@ -178,6 +170,37 @@ static void inject_event(u32 vector, u32 type, u64 instruction_len)
 static void inject_exception(u32 vector)
 {
 	inject_event(vector, INTR_TYPE_HW_EXCEPTION, 0);
+}
+
+/* Go past the instruction that exited, as the CPU does when it completes one:
+ *  - the instruction pointer wraps as the code size says (EIP at 4 GiB, IP at 64 KiB): a RIP
+ *    above 4 GiB outside 64-bit mode fails VM entry (SDM Vol. 3C §27.3.1.4);
+ *    in 64-bit mode a RIP that is not canonical gets the #GP its fetch would raise;
+ *  - blocking by STI or MOV SS ends with the instruction that follows it (SDM Vol. 3A §6.8.3),
+ *    and left set it would forbid an NMI injection and, with IF clear, fail VM entry;
+ *  - with RFLAGS.TF set, the single-step trap the instruction would have raised is pending
+ *    (pending debug exceptions BS, SDM Vol. 3C §25.4.2): a guest single-stepping over CPUID
+ *    sees its #DB, as on a real CPU. */
+static void skip_instruction(void)
+{
+	u64 rip = vmread(GUEST_RIP) + vmread(EXIT_INSTRUCTION_LEN);
+	u64 intr = vmread(GUEST_INTERRUPTIBILITY), rflags = vmread(GUEST_RFLAGS);
+
+	if (!guest_in_64bit())
+		rip &= (vmread(GUEST_ES_AR + 2 * SEG_CS) & SEG_AR_DB) ? 0xffffffffULL : 0xffffULL;
+	else if (!canonical(rip)) {
+		/* The next fetch would raise #GP; VM entry would fail on such a RIP. */
+		inject_exception(VEC_GP);
+		return;
+	}
+	vmwrite(GUEST_RIP, rip);
+	if (rflags &
+	    RFLAGS_RF) /* an instruction that completes clears RF (SDM Vol. 3B §18.3.1.1) */
+		vmwrite(GUEST_RFLAGS, rflags & ~RFLAGS_RF);
+	if (intr & (INTR_BLOCK_STI | INTR_BLOCK_MOVSS))
+		vmwrite(GUEST_INTERRUPTIBILITY, intr & ~(u64)(INTR_BLOCK_STI | INTR_BLOCK_MOVSS));
+	if (rflags & RFLAGS_TF)
+		vmwrite(GUEST_PENDING_DBG, vmread(GUEST_PENDING_DBG) | PENDING_DBG_BS);
 }
 
 /* NMI-window exiting (SDM Vol. 3C §25.6.2): an exit as soon as the guest can take an NMI. */
@@ -370,17 +393,31 @@ static void handle_io(struct guest_regs *r)
 	skip_instruction();
 }
 
+#define SEG_AR_TYPE	      0xfu
+#define TSS16_BUSY	      3
+#define TSS64_BUSY	      11
+#define PDPTE_PRESENT	      1ULL
+#define PDPTE_RESERVED	      0x1e6ULL /* bits 1-2, 5-8; and above MAXPHYADDR */
+#define CR4_PCIDE	      (1ULL << 17)
+#define CR4_CET		      (1ULL << 23)
+#define CR0_WP		      (1ULL << 16)
+#define CPUIDX8_MAXPHYADDR(a) ((a)&0xff)
+
 /* A guest's MOV to CR0, done for it because it touched CR0.NE. When the write turns paging
  * on with EFER.LME set, the CPU would have entered IA-32e mode: so must the emulation, by
- * setting EFER.LMA and the "IA-32e mode guest" entry control (SDM §10.8.5, §27.3.1.1);
+ * setting EFER.LMA and the "IA-32e mode guest" entry control (SDM §10.8.5, §27.3.1.1), with
+ * TR as a 64-bit TSS, the only kind IA-32e mode has (a 16-bit one fails VM entry there);
  * turning paging off leaves IA-32e mode. */
-static void write_cr0(u64 val)
+static void write_guest_cr0(u64 val)
 {
 	u64 efer = vmread(GUEST_IA32_EFER), entry = vmread(ENTRY_CONTROLS);
+	u64 tr = vmread(GUEST_ES_AR + 2 * SEG_TR);
 
 	if ((val & CR0_PG) && (efer & EFER_LME)) {
 		efer |= EFER_LMA;
 		entry |= ENTRY_IA32E;
+		if ((tr & SEG_AR_TYPE) == TSS16_BUSY)
+			vmwrite(GUEST_ES_AR + 2 * SEG_TR, (tr & ~(u64)SEG_AR_TYPE) | TSS64_BUSY);
 	} else if (!(val & CR0_PG)) {
 		efer &= ~EFER_LMA;
 		entry &= ~(u64)ENTRY_IA32E;
@@ -391,23 +428,52 @@ static void write_cr0(u64 val)
 	vmwrite(CR0_SHADOW, val);
 }
 
+/* Turning on PAE paging outside IA-32e mode loads the four PDPTEs CR3 points at; with EPT,
+ * VM entry loads them from the VMCS instead, so the emulation writes them there. A present
+ * one with reserved bits set is the #GP the CPU gives (and would fail VM entry). */
+static const char *load_pdptes(void)
+{
+	u64 pdpte[4], maxphys = CPUIDX8_MAXPHYADDR(cpuid(0x80000008, 0).eax);
+	u64 above = ~0ULL << maxphys; /* and bits 63:52, XD included */
+
+	if (!arch_vm_read(current()->vm, vmread(GUEST_CR3) & 0xffffffe0ULL, pdpte, sizeof(pdpte)))
+		return "pdpt outside ram";
+	for (u32 i = 0; i < 4; i++)
+		if ((pdpte[i] & PDPTE_PRESENT) && (pdpte[i] & (PDPTE_RESERVED | above)))
+			return "pdpte reserved bits";
+	for (u32 i = 0; i < 4; i++)
+		vmwrite(GUEST_PDPTE0 + 2 * i, pdpte[i]);
+	return NULL;
+}
+
 /* Why MOV to CR0 of `val` raises #GP in the guest's present mode, or NULL (SDM Vol. 3A §2.5,
- * §10.8.5, Vol. 2B MOV CR): reserved bits, PG without PE, NW without CD; in 64-bit mode,
- * clearing PG; turning paging on with EFER.LME set and CR4.PAE clear (IA-32e mode needs PAE
- * paging). Written unchecked, the next VM entry would fail instead. */
+ * §10.8.5, Vol. 2B MOV CR): reserved bits, PG without PE, NW without CD; clearing PG in
+ * 64-bit mode or with CR4.PCIDE set; clearing WP with CR4.CET set; turning paging on with
+ * EFER.LME set and CR4.PAE clear (IA-32e mode needs PAE paging), or with a code segment
+ * both 64-bit and 32-bit (L and D: VM entry refuses it in IA-32e mode); turning PAE paging on
+ * with bad PDPTEs. Written unchecked, the next VM entry would fail instead. */
 static const char *cr0_invalid(u64 val)
 {
 	const u64 defined = 0xe005003fULL; /* PE MP EM TS ET NE, WP, AM, NW CD PG */
-	u64 efer = vmread(GUEST_IA32_EFER);
-	bool in_64bit = guest_in_64bit();
+	u64 efer = vmread(GUEST_IA32_EFER), cr4 = vmread(GUEST_CR4);
+	u64 cs = vmread(GUEST_ES_AR + 2 * SEG_CS);
+	bool paging_on = (val & CR0_PG) && !(vmread(GUEST_CR0) & CR0_PG);
 
 	if ((val & ~defined) || ((val & CR0_PG) && !(val & CR0_PE)) ||
 	    ((val & (1ULL << 29)) && !(val & (1ULL << 30))))
 		return "reserved or conflicting bits";
-	if (in_64bit && !(val & CR0_PG))
+	if (!(val & CR0_PG) && guest_in_64bit())
 		return "paging off in 64-bit mode";
-	if ((val & CR0_PG) && (efer & EFER_LME) && !(vmread(GUEST_CR4) & CR4_PAE))
+	if (!(val & CR0_PG) && (cr4 & CR4_PCIDE))
+		return "paging off with pcide";
+	if (!(val & CR0_WP) && (cr4 & CR4_CET))
+		return "wp off with cet";
+	if ((val & CR0_PG) && (efer & EFER_LME) && !(cr4 & CR4_PAE))
 		return "long mode without PAE";
+	if ((val & CR0_PG) && (efer & EFER_LME) && (cs & SEG_AR_L) && (cs & SEG_AR_DB))
+		return "long mode with cs.l and cs.d";
+	if (paging_on && !(efer & EFER_LME) && (cr4 & CR4_PAE))
+		return load_pdptes();
 	return NULL;
 }
 
@@ -416,11 +482,12 @@ static void handle_cr(struct guest_regs *r)
 {
 	u64 q = vmread(EXIT_QUALIFICATION);
 	u32 cr = q & 0xf, type = (q >> 4) & 3, reg = (q >> 8) & 0xf;
-	u64 *gpr[16] = {&r->rax, &r->rcx, &r->rdx, &r->rbx, NULL,    &r->rbp, &r->rsi, &r->rdi,
+	u64 rsp = vmread(GUEST_RSP); /* RSP lives in the VMCS, not in guest_regs */
+	u64 *gpr[16] = {&r->rax, &r->rcx, &r->rdx, &r->rbx, &rsp,    &r->rbp, &r->rsi, &r->rdi,
 			&r->r8,	 &r->r9,  &r->r10, &r->r11, &r->r12, &r->r13, &r->r14, &r->r15};
 	u64 val;
 
-	if (type != 0 || !gpr[reg] || (cr != 0 && cr != 4))
+	if (type != 0 || (cr != 0 && cr != 4))
 		fault(EXIT_CR_ACCESS, "unhandled control register access");
 	val = *gpr[reg];
 	if (cr == 4) {
@@ -440,7 +507,7 @@ static void handle_cr(struct guest_regs *r)
 			refuse(VEC_GP, REFUSAL_KEY(EXIT_CR_ACCESS, 0), what);
 			return;
 		}
-		write_cr0(val);
+		write_guest_cr0(val);
 	}
 	skip_instruction();
 }
@@ -513,6 +580,7 @@ static void send_init(u32 dest_apic)
 	if (!target || !target->started)
 		return; /* still waiting for SIPI: INIT changes nothing */
 	target->init_pending = 1;
+	cpu_mfence();
 	wrmsr(MSR_X2APIC_ICR, ((u64)dest_apic << 32) | ICR_NMI);
 }
 
@@ -525,6 +593,7 @@ static void send_nmi(u32 dest_apic)
 	if (!target)
 		return;
 	target->nmi_pending = 1;
+	cpu_mfence();
 	wrmsr(MSR_X2APIC_ICR, ((u64)dest_apic << 32) | ICR_NMI);
 }
 
@@ -603,21 +672,36 @@ static void handle_icr_write(u64 v)
 	}
 }
 
-/* A write to an LVT with a delivery mode (apic.h): reserved bits get the #GP a real x2APIC
- * gives, in the guest (not in Bulkhead's own WRMSR); read-only bits are dropped; an SMI, INIT
- * or ExtINT entry is written masked, named once: a partition's interrupts are fixed or NMI. */
+/* Why a write of `v` to that LVT gets the #GP a real x2APIC gives (in the guest, not in
+ * Bulkhead's own WRMSR), or NULL: an LVT this APIC does not have, a reserved bit (which bits
+ * are depends on the LVT), a reserved delivery mode. */
+static const char *lvt_invalid(u32 msr, u64 v)
+{
+	if (!lapic_has_lvt(msr))
+		return "absent";
+	if (v & ~(u64)(lvt_writable(msr) | lvt_read_only(msr)))
+		return "reserved bits";
+	if (lvt_mode_reserved(LVT_MODE(v)))
+		return "reserved delivery mode";
+	return NULL;
+}
+
+/* A write to an LVT with a delivery mode (apic.h): checked as a real x2APIC would
+ * (lvt_invalid); read-only bits are dropped; an SMI, INIT or ExtINT entry is written masked,
+ * named once: a partition's interrupts are fixed or NMI. */
 static void handle_lvt_write(u32 msr, u64 v)
 {
+	const char *why = lvt_invalid(msr, v);
 	u32 mode = LVT_MODE(v);
-	char what[56];
+	char what[64];
 
-	if (v & ~(u64)(LVT_WRITABLE | LVT_READ_ONLY)) {
-		format(what, sizeof(what), "lvt 0x%x value 0x%llx (reserved bits)", msr,
-		       (unsigned long long)v);
+	if (why) {
+		format(what, sizeof(what), "lvt 0x%x value 0x%llx (%s)", msr, (unsigned long long)v,
+		       why);
 		refuse(VEC_GP, REFUSAL_KEY(EXIT_WRMSR, msr), what);
 		return;
 	}
-	v &= LVT_WRITABLE;
+	v &= lvt_writable(msr);
 	if (mode == LVT_MODE_SMI || mode == LVT_MODE_INIT || mode == LVT_MODE_EXTINT) {
 		static const char *const names[8] = {
 		    [LVT_MODE_SMI] = "smi", [LVT_MODE_INIT] = "init", [LVT_MODE_EXTINT] = "extint"};
@@ -685,7 +769,9 @@ static void handle_xsetbv(struct guest_regs *r)
 	refuse(VEC_GP, REFUSAL_KEY(EXIT_XSETBV, 0), what);
 }
 
-/* Put this vCPU back into wait-for-SIPI, as INIT does (SDM §9.4.4). */
+/* Put this vCPU back into wait-for-SIPI, as INIT does (SDM §9.4.4), with the CPU's own state
+ * as INIT leaves it (cpu_reset.c) and none of its TLB entries: a partition restarted while
+ * this CPU waits finds it as clean as one set up afresh. */
 static void enter_wait_for_sipi(void)
 {
 	struct vcpu *v = current();
@@ -694,7 +780,8 @@ static void enter_wait_for_sipi(void)
 	v->init_pending = 0;
 	v->nmi_pending = 0; /* INIT drops what was pending (SDM Vol. 3A §10.1.1) */
 	v->waiting_sipi = 1;
-	xcr0_reset();
+	cpu_reset_for_partition();
+	vmx_invvpid_single((u16)vmread(VPID));
 	set_nmi_window(false);
 	/* VM entry into wait-for-SIPI may inject nothing (SDM Vol. 3C §27.3.1.5). */
 	vmwrite(ENTRY_INTR_INFO, 0);
@@ -770,8 +857,9 @@ static void reflect_exception(u32 info)
 	if (vector == VEC_DB)
 		debug_exception_to_dr6(vmread(EXIT_QUALIFICATION));
 	/* A fault in an IRET that had ended virtual-NMI blocking: the guest's handler runs
-	 * before that IRET is done again, so the blocking comes back (SDM Vol. 3C §28.2.3). */
-	if (info & INTR_NMI_UNBLOCKED_BY_IRET)
+	 * before that IRET is done again, so the blocking comes back (SDM Vol. 3C §28.2.3; the
+	 * bit means nothing when the exit came during an event's delivery). */
+	if ((info & INTR_NMI_UNBLOCKED_BY_IRET) && !(vmread(IDT_VECTORING_INFO) & INTR_VALID))
 		vmwrite(GUEST_INTERRUPTIBILITY, vmread(GUEST_INTERRUPTIBILITY) | INTR_BLOCK_NMI);
 	inject_event(vector, type, vmread(EXIT_INSTRUCTION_LEN));
 }
@@ -803,7 +891,7 @@ static void deliver_pending_nmi(struct vcpu *v)
 {
 	u64 intr = vmread(GUEST_INTERRUPTIBILITY);
 
-	if (!v->nmi_pending)
+	if (!v->nmi_pending || v->waiting_sipi) /* wait-for-SIPI takes no injection */
 		return;
 	if ((intr & (INTR_BLOCK_MOVSS | INTR_BLOCK_NMI)) ||
 	    (vmread(ENTRY_INTR_INFO) & INTR_VALID)) {
@@ -876,8 +964,13 @@ void vmexit_dispatch(struct guest_regs *r)
 	selftest_break_entry(reason, v);
 	vmwrite_check();
 	/* Bulkhead's NMI may have come while this CPU was in the hypervisor (and been taken
-	 * there): look at the partition's state before going back to the guest. */
+	 * there): look at the partition's state before going back to the guest; so for a
+	 * sibling's INIT or NMI, whichever exit comes first. */
 	partition_nmi(v->partition, this_cpu()->index);
+	if (v->init_pending && v->started)
+		enter_wait_for_sipi();
+	else
+		deliver_pending_nmi(v);
 }
 
 static void dispatch(struct guest_regs *r, struct vcpu *v, u32 reason)

@@ -9,11 +9,6 @@
 #include "core/spinlock.h"
 #include "core/string.h"
 
-static inline void write_cr0(u64 v)
-{
-	__asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory");
-}
-
 static inline void write_cr4(u64 v)
 {
 	__asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory");

@@ -14,9 +14,9 @@
  * It prints "cpustate: dirty <what> 0x<value>" for each one found otherwise, then
  * "cpustate: checked, <n> dirty". It leaves: a TPR of 0x20, the timer periodic and unmasked
  * (vector 0x40, a long period), an interrupt in service (0x50, its handler never returns)
- * and one pending (0x48, below it), every debug register set, odd FCW and MXCSR, ones in
- * XMM0 and YMM0, XCR0 with AVX, and the MSRs written, then exits (code 0) from inside the
- * interrupt handler.
+ * and two pending below it (0x48, and 0x11: a vector a restart must not mistake for #AC), every
+ * debug register set, odd FCW and MXCSR, ones in XMM0 and YMM0, XCR0 with AVX, and the MSRs
+ * written, then exits (code 0) from inside the interrupt handler.
  */
 #include <bulkhead/sdk.h>
 
@@ -40,6 +40,7 @@
 #define CR4_OSXSAVE	 (1ull << 18)
 #define VEC_TIMER	 0x40
 #define VEC_PENDING	 0x48
+#define VEC_LOW		 0x11 /* legal (16 up), and an exception's number in Bulkhead's IDT */
 #define VEC_IN_SERVICE	 0x50
 
 static unsigned dirty;
@@ -217,6 +218,7 @@ static void in_service(unsigned vector)
 {
 	(void)vector;
 	sdk_ipi(sdk_apic_id(), VEC_PENDING);
+	sdk_ipi(sdk_apic_id(), VEC_LOW);
 	wrmsr(X2APIC_TPR, 0x20);
 	sdk_exit(0);
 }

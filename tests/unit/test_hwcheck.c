@@ -163,7 +163,21 @@ static void missing_controls_are_named(void)
 	missing_control_named(AT(vmx_entry), 1ULL << (32 + 14), "state-switch");
 	missing_control_named(AT(vmx_ept_vpid), 1ULL << 20, "invept");
 	missing_control_named(AT(vmx_ept_vpid), (1ULL << 25) | (1ULL << 26), "invept");
+	missing_control_named(AT(vmx_misc), 1ULL << 8, "wait-for-sipi");
 #undef AT
+}
+
+/* Without TRUE controls (IA32_VMX_BASIC bit 55 clear), CR3-load and -store exiting are
+ * default-1: every CR3 write of a partition would exit, which Bulkhead does not handle. */
+static void cr3_exiting_forced_refused(void)
+{
+	struct hw_caps c = icelake();
+	u32 id = 0;
+	char why[256];
+
+	c.vmx_procbased |= (1ULL << 15) | (1ULL << 16);
+	CHECK(!hwcheck_report(&c, &id, 1, why, sizeof(why)));
+	CHECK(strstr(why, "missing cr3-no-exit (") == why);
 }
 
 /* Without an x2APIC the ICR a partition writes could only reach a host WRMSR that faults:
@@ -215,6 +229,7 @@ int main(void)
 	RUN(differing_cpus_are_named);
 	RUN(missing_controls_are_named);
 	RUN(no_x2apic_refused);
+	RUN(cr3_exiting_forced_refused);
 	RUN(true_msrs_only_with_basic_bit_55);
 	RUN(why_is_bounded);
 	CHECK_MAIN_END();
