@@ -520,19 +520,20 @@ if want partitions-pair; then
 fi
 
 # The table is checked again at boot against the machine: RAM past the end of memory, RAM
-# over GRUB's boot information and modules, and "MMIO" that is RAM are each refused with
-# their reason, and the partition that fits still runs.
+# over GRUB's boot information and modules, "MMIO" that is RAM and the boot CPU (Bulkhead's)
+# are each refused with their reason, and the partition that fits still runs.
 if want partitions-machine; then
 	kbuild "$BUILD/mismatch/bulkhead.bin" BUILD="$BUILD/mismatch" LAYOUT=tests/layouts/machine-mismatch.c
-	make_iso mismatch 's#^\(\s*module2 /boot/testpay.elf rt2\)$#\1\n\tmodule2 /boot/testpay.bin rt3#' \
+	make_iso mismatch 's#^\(\s*module2 /boot/testpay.elf rt2\)$#\1\n\tmodule2 /boot/testpay.bin rt3\n\tmodule2 /boot/testpay.bin rt4#' \
 		"$BUILD/mismatch/bulkhead.bin" "$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
-	boot partitions-machine "$EMU_DIR/mismatch.iso" "$VMX_EMU" 4 --timeout 180 --until '^good: done$'
+	boot partitions-machine "$EMU_DIR/mismatch.iso" "$VMX_EMU" 5 --timeout 180 --until '^good: done$'
 	expect '^partition beyond: refused: mem: 0x20000000-0x20200000 is not usable RAM in the memory map$'
 	expect '^partition onmodules: refused: mem: 0x100000-0x200000 overlaps the hypervisor, boot information or a module$'
 	expect '^partition fakemmio: refused: mem: MMIO region 0x5000000-0x5001000 covers RAM$'
+	expect '^partition onboot: refused: cpus\[0\]: apic id 0 is the boot cpu, which Bulkhead keeps$'
 	expect '^bulkhead: 1 partitions ready$'
 	expect '^good: hello, apic id 1$'
-	expect_not '^(beyond|onmodules|fakemmio): '
+	expect_not '^(beyond|onmodules|fakemmio|onboot): '
 	done_case
 fi
 

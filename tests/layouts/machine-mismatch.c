@@ -1,5 +1,5 @@
 /*
- * A layout that passes tools/ptcheck but does not fit the 256 MiB test machine: three
+ * A layout that passes tools/ptcheck but does not fit the 256 MiB, 5-CPU test machine: four
  * partitions must be refused at boot, each with its own reason, and "good" must still run.
  * Used by tests/emu/cases.sh (make LAYOUT=tests/layouts/machine-mismatch.c).
  */
@@ -24,7 +24,7 @@ const struct partition_table partition_table = {
 	    /* 512 MiB: past the end of a 256 MiB machine's RAM. */
 	    .name = "beyond",
 	    .kind = PART_PAYLOAD,
-	    .cpus = PT_CPUS(0),
+	    .cpus = PT_CPUS(4),
 	    .mem = RAM(0x20000000),
 	    .module = "rt1",
 	    .fault = FAULT_STOP,
@@ -58,6 +58,15 @@ const struct partition_table partition_table = {
 			       .access = MEM_RW,
 			       .kind = REGION_MMIO}),
 	    .module = "rt3",
+	    .fault = FAULT_STOP,
+	},
+	{
+	    /* The boot CPU: Bulkhead's console, shell, stops and starts run there. */
+	    .name = "onboot",
+	    .kind = PART_PAYLOAD,
+	    .cpus = PT_CPUS(0),
+	    .mem = RAM(0x4600000),
+	    .module = "rt4",
 	    .fault = FAULT_STOP,
 	}),
 };
