@@ -941,6 +941,9 @@ u64 partition_hypercall(u32 partition, u32 cpu, u64 nr, u64 a1, u64 a2)
 	(void)a1;
 	(void)a2;
 	expect_this(partition, cpu, "partition_hypercall");
+	if (AR_DPL(get(cur, VF_AR(SG_SS))) != 0) /* docs/payloads.md: the kernel's only */
+		broken("hypercall %llu run for a guest at CPL %u", (unsigned long long)nr,
+		       (u32)AR_DPL(get(cur, VF_AR(SG_SS))));
 	fx.hypercalls++;
 	if (nr == HYPERCALL_EXIT) { /* the partition stops: every CPU of it parks */
 		left = LEFT_PARKED;
@@ -1630,8 +1633,25 @@ static void check_entry_state(bool resumed)
 		    !same_words(&a->launch_regs, &b->launch_regs, sizeof(a->launch_regs)))
 			broken("this vCPU's partition, VM, VMCS or launch registers changed");
 	}
+	/* VMX instructions: #UD, as outside VMX operation (no nested VMX), never a stop. */
+	if (((reason >= RSN_VMCLEAR && reason <= RSN_VMXON) || reason == RSN_INVEPT ||
+	     reason == RSN_INVVPID || reason == RSN_VMFUNC) &&
+	    !(now.reason & RSN_ENTRY_FAIL)) {
+		if (left == LEFT_FAULT)
+			broken("VMX instruction (exit %u) stopped the partition instead of #UD",
+			       reason);
+		if (resumed && get(cur, VF_ACTIVITY) != ACT_SIPI &&
+		    (get(cur, VF_ENTRY_INFO) & (II_VALID | 0x7ff)) !=
+			(II_VALID | II_TYPE_HW << 8 | 6))
+			broken("VMX instruction (exit %u) answered with %#llx, not #UD", reason,
+			       (unsigned long long)get(cur, VF_ENTRY_INFO));
+	}
 	if (!resumed)
 		return;
+
+	/* The guest neither sees nor sets CR4.VMXE (it reads the shadow). */
+	if (get(cur, VF_CR4_SHADOW) & X86_CR4_VMXE)
+		broken("CR4 read shadow shows VMXE: the guest believes it has VMX");
 
 	/* No VMCS field written that this exit's handler has no business with. */
 	for (int slot = next_difference(pre, cur, 0); slot < VMCS_SLOTS;
@@ -1742,6 +1762,11 @@ static void check_entry_state(bool resumed)
 					       "(length %llu)",
 					       (unsigned long long)rip0, (unsigned long long)rip,
 					       (unsigned long long)len);
+				/* Under RFLAGS.TF the instruction ends in a single-step trap. */
+				if ((get(pre, VF_RFLAGS) & X86_RF_TF) &&
+				    !(get(cur, VF_PENDING_DBG) & X86_PDBG_BS))
+					broken("instruction completed under RFLAGS.TF without a "
+					       "single-step trap pending (BS)");
 			}
 		}
 
@@ -2656,8 +2681,8 @@ static void world_reset(u8 setup, u8 states)
 		cpus[i].vcpu.partition = machine[i].partition >= 0 ? (u32)machine[i].partition : 0;
 		if (machine[i].partition == (int)partition)
 			init_cpu(i, (states >> (2 * k++)) & 3);
-		else if (machine[i].partition >= 0)
-			cpus[i].vcpu.vm = &part_vm[machine[i].partition];
+		else if (machine[i].partition >= 0) /* another partition's, running */
+			cpus[i].vcpu.vm = &part_vm[machine[i].partition], cpus[i].vcpu.started = 1;
 	}
 	cur = NULL;
 }
