@@ -34,7 +34,7 @@
  * and XSETBV emulated as documented.
  *
  * FUZZ_STRICT=all turns off the tolerance of known findings (known_finding() below), for
- * reproducing them; FUZZ_STRICT=3 only that of finding 3. FUZZ_VERBOSE=1 prints each exit.
+ * reproducing them; FUZZ_STRICT=7 only that of finding 7. FUZZ_VERBOSE=1 prints each exit.
  */
 #include <setjmp.h>
 #include <string.h>
@@ -1249,51 +1249,21 @@ static const char *entry_invalid(const struct fake_vmcs *s, bool smi_quirk)
 
 /* ---- Known findings -------------------------------------------------------------------------- */
 
-/* Each known finding (docs/fuzzing.md) is a narrow predicate the oracle tolerates until
- * vmexit.c is fixed. FUZZ_STRICT=all tolerates none, FUZZ_STRICT=2,5 not findings 2 and 5. */
+/* Each known finding (docs/fuzzing.md, numbered there) is a narrow predicate the oracle
+ * tolerates until vmexit.c is fixed. FUZZ_STRICT=all tolerates none, FUZZ_STRICT=7 not
+ * finding 7. Findings 1-6 and 8 were fixed in vmexit.c and their tolerances removed. */
 static u32 strict; /* bit n: finding n is not tolerated */
 
 enum finding {
-	/* 1: skip_instruction() in 64-bit mode past the end of the lower canonical half leaves
-	 * RIP non-canonical: VM entry fails. */
-	FINDING_RIP_NONCANONICAL,
-	/* 2: the LVT filter lets pin polarity and trigger mode (bits 13, 15), which only LINT0
-	 * and LINT1 have, through to the CMCI, thermal and performance LVTs: a #GP in
-	 * Bulkhead. */
-	FINDING_LVT_LINT_BITS,
-	/* 3: LVT writes with a reserved delivery mode (1, 3, 6) reach the local APIC (what it
-	 * does with them the SDM does not say). */
-	FINDING_LVT_RESERVED_MODE,
-	/* 4: MOV to CR0 clearing PG in compatibility mode with CR4.PCIDE set is emulated (the
-	 * CPU raises #GP): PCIDE outside IA-32e mode fails VM entry. */
-	FINDING_CR0_PCIDE,
-	/* 5: MOV to CR0 that turns paging on with EFER.LME set enters IA-32e mode with the
-	 * segments as they are: a 16-bit TSS in TR fails VM entry in IA-32e mode. */
-	FINDING_IA32E_SEGMENTS,
-	/* 6: MOV to CR0 that turns PAE paging on (outside IA-32e mode) leaves the VMCS PDPTE
-	 * fields as they were (undefined): the guest pages through stale PDPTEs, and VM entry
-	 * fails when they have reserved bits. */
-	FINDING_PDPTES_STALE,
 	/* 7: an instruction that ends at the top of the lower canonical half is carried out
 	 * (IN's RAX and port read, CPUID, RDMSR, an IPI, a hypercall ...) and then gets #GP with
 	 * RIP on it, as if it had not been: a retry repeats it. */
-	FINDING_GP_AFTER_EFFECT,
-	/* 8: a write to an LVT this local APIC does not have (CMCI, performance counters) is
-	 * passed to it: a #GP in Bulkhead. */
-	FINDING_LVT_ABSENT,
-	FINDING_COUNT
+	FINDING_GP_AFTER_EFFECT = 7,
 };
 
 static bool known_finding(enum finding f)
 {
-	static const bool tolerated[FINDING_COUNT] = {
-	    [FINDING_RIP_NONCANONICAL] = true,	[FINDING_LVT_LINT_BITS] = true,
-	    [FINDING_LVT_RESERVED_MODE] = true, [FINDING_CR0_PCIDE] = true,
-	    [FINDING_IA32E_SEGMENTS] = true,	[FINDING_PDPTES_STALE] = true,
-	    [FINDING_GP_AFTER_EFFECT] = true,	[FINDING_LVT_ABSENT] = true,
-	};
-
-	return !(strict & (1u << (f + 1))) && tolerated[f];
+	return !(strict & (1u << f));
 }
 
 /* ---- The host-side rules -----------------------------------------------------------------------
@@ -1336,13 +1306,9 @@ static const char *lvt_write_invalid(u32 msr, u64 v)
 	    (msr == LVT_LINT0 || msr == LVT_LINT1) ? LVT_WRITABLE_LINT : LVT_WRITABLE_PLAIN;
 	u32 mode = (v >> 8) & 7;
 
-	u64 extra = v & ~writable;
-
-	if (known_finding(FINDING_LVT_LINT_BITS))
-		extra &= ~(LVT_WRITABLE_LINT & ~LVT_WRITABLE_PLAIN);
-	if (extra)
+	if (v & ~writable)
 		return "LVT write with reserved or read-only bits (a #GP in Bulkhead)";
-	if ((mode == 1 || mode == 3 || mode == 6) && !known_finding(FINDING_LVT_RESERVED_MODE))
+	if (mode == 1 || mode == 3 || mode == 6)
 		return "LVT write with a reserved delivery mode";
 	if ((mode == 2 || mode == 5 || mode == 7) && !(v & LVT_MASK_BIT))
 		return "LVT write delivering SMI, INIT or ExtINT unmasked";
@@ -1485,46 +1451,6 @@ static bool is_sibling(u32 cpu)
 	return machine[cpu].partition == (int)partition;
 }
 
-/* A copy of the state after the handler with what the known findings broke put right, in
- * `out`; false (and nothing copied) when none of them shows. */
-static bool patch_known_findings(struct fake_vmcs *out)
-{
-	const struct fake_vmcs *pre = &before;
-	u32 reason = now.reason & 0xffff;
-	u64 rip = get(cur, VF_RIP);
-	bool copied = false;
-
-	if (known_finding(FINDING_RIP_NONCANONICAL) && instruction_exit(reason) && in_64bit(pre) &&
-	    !canonical(rip) && rip == get(pre, VF_RIP) + get(pre, VF_EXIT_LEN)) {
-		copy_words(out, cur, sizeof(*out)), copied = true;
-		put(out, VF_RIP, 0);
-	}
-	if (known_finding(FINDING_CR0_PCIDE) && reason == RSN_CR &&
-	    (get(pre, VF_ENTRY_CTLS) & CTL_ENTRY_IA32E) &&
-	    !(get(cur, VF_ENTRY_CTLS) & CTL_ENTRY_IA32E) && (get(cur, VF_CR4) & X86_CR4_PCIDE)) {
-		if (!copied)
-			copy_words(out, cur, sizeof(*out)), copied = true;
-		put(out, VF_CR4, get(out, VF_CR4) & ~X86_CR4_PCIDE);
-	}
-	if (known_finding(FINDING_IA32E_SEGMENTS) && reason == RSN_CR &&
-	    !(get(pre, VF_ENTRY_CTLS) & CTL_ENTRY_IA32E) &&
-	    (get(cur, VF_ENTRY_CTLS) & CTL_ENTRY_IA32E) && AR_TYPE(get(cur, VF_AR(SG_TR))) == 3) {
-		if (!copied)
-			copy_words(out, cur, sizeof(*out)), copied = true;
-		put(out, VF_AR(SG_TR), get(out, VF_AR(SG_TR)) | 8);
-	}
-	if (known_finding(FINDING_PDPTES_STALE) && reason == RSN_CR &&
-	    (get(cur, VF_CR0) & X86_CR0_PG) && !(get(pre, VF_CR0) & X86_CR0_PG) &&
-	    (get(cur, VF_CR4) & X86_CR4_PAE) && !(get(cur, VF_ENTRY_CTLS) & CTL_ENTRY_IA32E) &&
-	    get(cur, VF_PDPTE(0)) == get(pre, VF_PDPTE(0))) {
-		if (!copied)
-			copy_words(out, cur, sizeof(*out)), copied = true;
-		for (u32 i = 0; i < 4; i++)
-			put(out, VF_PDPTE(i), 0);
-	}
-	return copied;
-}
-
 /*
  * The oracles, after every exit: host-side rules always (the handler's WRMSRs and XSETBVs
  * reached the hardware even if it then stopped the partition), the guest-side ones when the
@@ -1547,7 +1473,7 @@ static void check_entry_state(bool resumed)
 				why = icr_write_invalid(op->value);
 			else if (op->index == LVT_CMCI ||
 				 (op->index >= LVT_THERMAL && op->index <= LVT_LINT1))
-				why = lapic_has_lvt(op->index) || known_finding(FINDING_LVT_ABSENT)
+				why = lapic_has_lvt(op->index)
 					  ? lvt_write_invalid(op->index, op->value)
 					  : "WRMSR to an LVT this APIC does not have (a #GP in "
 					    "Bulkhead)";
@@ -1695,18 +1621,9 @@ static void check_entry_state(bool resumed)
 	if (now.reason & RSN_ENTRY_FAIL)
 		broken("the guest resumed after a failed VM entry");
 
-	/* The entry checks, on the state with the known findings patched out. */
-	{
-		static struct fake_vmcs patched;
-		const struct fake_vmcs *checked = cur;
-
-		if (patch_known_findings(&patched)) {
-			checked = &patched;
-			needs_fresh[now.cpu] = true; /* the next exit must not start from it */
-		}
-		if ((why = entry_invalid(checked, false)))
-			broken("VM entry would fail: %s", why);
-	}
+	/* The entry checks. */
+	if ((why = entry_invalid(cur, false)))
+		broken("VM entry would fail: %s", why);
 
 	{
 		u64 info = get(cur, VF_ENTRY_INFO);
@@ -1847,8 +1764,7 @@ static void check_entry_state(bool resumed)
 		/* PAE paging turned on (outside IA-32e mode): the PDPTEs are the guest's. */
 		if (reason == RSN_CR && (get(cur, VF_CR0) & X86_CR0_PG) &&
 		    !(get(pre, VF_CR0) & X86_CR0_PG) && (get(cur, VF_CR4) & X86_CR4_PAE) &&
-		    !(get(cur, VF_ENTRY_CTLS) & CTL_ENTRY_IA32E) &&
-		    !known_finding(FINDING_PDPTES_STALE))
+		    !(get(cur, VF_ENTRY_CTLS) & CTL_ENTRY_IA32E))
 			for (u32 i = 0; i < 4; i++)
 				if (get(cur, VF_PDPTE(i)) != fx.memory[i])
 					broken("PAE paging turned on, PDPTE%u %#llx is not the "
@@ -2786,7 +2702,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (st && !strcmp(st, "all"))
 			strict = ~0u;
-		for (; st && *st; st++)
+		for (; st && *st; st++) /* finding numbers, one digit each */
 			if (*st >= '1' && *st <= '9' && (st[1] < '0' || st[1] > '9'))
 				strict |= 1u << (*st - '0');
 		verbose = getenv("FUZZ_VERBOSE") != NULL;
