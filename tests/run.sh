@@ -54,7 +54,7 @@ wanted harness && section harness 42 tests/emu/selftest.sh
 wanted ptcheck && section ptcheck 69 bash tests/ptcheck/run.sh
 # The fuzzing smoke pass: each libFuzzer harness for 5 s (make fuzz runs them longer).
 wanted fuzz && section fuzz 7 tests/fuzz/run.sh "$BUILD/fuzz" 5 mb2 acpi elf bzimage linux ptcheck vmexit
-section emu 93 tests/emu/run.sh
+section emu 95 tests/emu/run.sh
 
 echo
 echo "$passed passed, $failed failed$([ $skipped -gt 0 ] && echo ", $skipped skipped")"

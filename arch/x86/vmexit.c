@@ -910,6 +910,12 @@ static void handle_exception_or_nmi(void)
 	u32 info = (u32)vmread(EXIT_INTR_INFO);
 	struct vcpu *v = current();
 
+	/* An NMI's VM exit leaves NMIs blocked until an IRET (SDM Vol. 3C §28.1.1), and with
+	 * virtual NMIs the next VM entry does not end that blocking: without this IRET here, the
+	 * guest would run on with Bulkhead's NMIs held back, and one that never exits again
+	 * could never be stopped. */
+	if (INTR_TYPE(info) == INTR_TYPE_NMI)
+		nmi_unblock(GDT_CODE64, GDT_DATA);
 	if (INTR_TYPE(info) == INTR_TYPE_NMI && v->init_pending) {
 		enter_wait_for_sipi();
 		return;

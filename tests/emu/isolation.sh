@@ -318,11 +318,10 @@ isolation_check() {
 		expect "^rt0: hostile: $a: cpu 1 up, apic id 2, spinning with interrupts off\$"
 		expect "^rt0: hostile: $a: cpu 0 halting with interrupts off\$"
 		isolation_shell_parked ;;
-	# The sibling's NMI handler never returns. FAILS for a hypervisor bug (docs/isolation.md,
-	# "still open"): after the NMI exit that delivered the sibling's NMI, the physical CPU
-	# blocks NMIs (no IRET in root mode before resuming the guest), so Bulkhead's stop never
-	# reaches it: "its cpus did not all stop within 100 ms", then "its CPUs have not all
-	# parked" for good. Keep the case: it passes once that exit path unblocks NMIs.
+	# The sibling's NMI handler never returns, and Bulkhead's stop must still reach it: the
+	# NMI exit that delivered the sibling's NMI left the physical CPU blocking NMIs until an
+	# IRET in root mode, which Bulkhead did not do before resuming the guest (docs/isolation.md,
+	# "found and fixed").
 	sibling-nmi-loop)
 		expect "^rt0: hostile: $a: cpu 1 up, apic id 2, waiting for nmis\$"
 		expect "^rt0: hostile: $a: cpu 1 took an nmi and stays in its handler; more nmis follow\$"
