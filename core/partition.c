@@ -489,10 +489,8 @@ static __attribute__((noreturn)) void enter(struct partition *p, u32 partition, 
 {
 	char cpus[64];
 
-	if (cpu != p->start_cpu) {
-		__atomic_add_fetch(&p->waiting, 1, __ATOMIC_RELEASE);
-		arch_vm_start_waiting(&p->vm, partition);
-	}
+	if (cpu != p->start_cpu)
+		arch_vm_start_waiting(&p->vm, partition, &p->waiting);
 	wait_for(&p->waiting, others(p));
 	p->state = PART_RUNNING;
 	print_cpus(p->cfg, cpus, sizeof(cpus));

@@ -90,8 +90,11 @@ struct arch_vm_entry {
 /* Run the guest on the calling CPU from `e`. Never returns. */
 __attribute__((noreturn)) void arch_vm_start(const struct arch_vm *vm, u32 partition,
 					     const struct arch_vm_entry *e);
-/* The partition's other CPUs: wait for INIT-SIPI from its first CPU. Never returns. */
-__attribute__((noreturn)) void arch_vm_start_waiting(const struct arch_vm *vm, u32 partition);
+/* The partition's other CPUs: wait for INIT-SIPI from its first CPU. Never returns.
+ * `waiting` is counted up just before the CPU enters wait-for-SIPI: a SIPI sent earlier, while
+ * it is still in the hypervisor, would be lost (SIPIs are blocked in VMX root operation). */
+__attribute__((noreturn)) void arch_vm_start_waiting(const struct arch_vm *vm, u32 partition,
+						     volatile u32 *waiting);
 /* Send an NMI to another CPU (to make it look at its partition's state). */
 void arch_cpu_nmi(u32 cpu_index);
 /* CPU `cpu_index` waits for a SIPI in the guest (never started, or sent INIT): it runs

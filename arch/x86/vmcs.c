@@ -337,7 +337,7 @@ void arch_vm_start(const struct arch_vm *vm, u32 partition, const struct arch_vm
 
 /* A partition's other CPUs wait for its first one to start them, as on a real machine:
  * in the wait-for-SIPI activity state (SDM §25.4.2), woken by INIT and SIPI exits. */
-void arch_vm_start_waiting(const struct arch_vm *vm, u32 partition)
+void arch_vm_start_waiting(const struct arch_vm *vm, u32 partition, volatile u32 *waiting)
 {
 	static const struct arch_vm_entry none = {.cs = 0x08, .ds = 0x10};
 	struct vcpu *v = vcpu_setup(vm, partition, &none);
@@ -346,6 +346,7 @@ void arch_vm_start_waiting(const struct arch_vm *vm, u32 partition)
 	vmwrite(GUEST_ACTIVITY, GUEST_WAIT_FOR_SIPI);
 	vmwrite_check();
 	partition_nmi(partition, this_cpu()->index);
+	__atomic_add_fetch(waiting, 1, __ATOMIC_RELEASE);
 	vmx_launch_guest(&v->launch_regs);
 	arch_halt_forever();
 }
