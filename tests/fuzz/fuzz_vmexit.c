@@ -11,11 +11,11 @@
  *
  * Each input drives one partition through up to MAX_EXITS exits, on any of its CPUs, each CPU
  * keeping its VMCS and vCPU flags from exit to exit (INIT from a sibling, then the NMI exit,
- * then SIPI ...). Byte 0 chooses the partition and the options of vmcs.c (see world_reset);
- * each exit then reads one record (struct exit_rec): which CPU, the exit reason, whether the
- * guest state is fresh or what the last exit left, and the bytes that become the guest's mode
- * (real, 16/32-bit protected, compatibility, 64-bit, virtual-8086), control registers,
- * segments, RIP, RFLAGS, interruptibility and activity, the exit qualification and
+ * then SIPI ...). Bytes 0-1 choose the partition, the options of vmcs.c and each CPU's start
+ * state (see world_reset); each exit then reads one record (struct exit_rec): which CPU, the exit
+ * reason, whether the guest state is fresh or what the last exit left, and the bytes that become
+ * the guest's mode (real, 16/32-bit protected, compatibility, 64-bit, virtual-8086), control
+ * registers, segments, RIP, RFLAGS, interruptibility and activity, the exit qualification and
  * interruption fields, and the guest's registers. The generated state is what a CPU could
  * exit with: it passes the VM-entry checks itself (asserted before every exit, so a harness
  * bug cannot pass for a finding), privileged instructions exit only at CPL 0, CR exits only
@@ -822,10 +822,9 @@ static struct {
 	u32 nmi_calls;
 	u32 port_calls, port, port_size, port_value_out;
 	bool port_in;
-	bool vm_read_fails; /* arch_vm_read() finds no RAM */
-	u64 memory[4];	    /* what it reads, repeated: PDPTEs */
-	u32 hypercalls, refusals, faults;
-	struct vm_fault fault;
+	bool vm_read_fails;    /* arch_vm_read() finds no RAM */
+	u64 memory[4];	       /* what it reads, repeated: PDPTEs */
+	struct vm_fault fault; /* what partition_fault() was told */
 } fx;
 
 struct x86_cpu *this_cpu(void)
@@ -901,7 +900,6 @@ void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
 		broken("partition_fault without a vm_fault");
 	expect_text(f->reason, "partition_fault reason");
 	fx.fault = *f;
-	fx.faults++;
 	left = LEFT_FAULT;
 	longjmp(leave_dispatch, 1);
 }
@@ -915,7 +913,6 @@ void partition_refused(u32 partition, u64 key, bool fault, const char *what, con
 		       now.partition);
 	expect_text(what, "partition_refused what");
 	expect_text(outcome, "partition_refused outcome");
-	fx.refusals++;
 }
 
 u32 partition_port_io(u32 partition, u32 port, u32 size, bool in, u32 value)
@@ -944,7 +941,6 @@ u64 partition_hypercall(u32 partition, u32 cpu, u64 nr, u64 a1, u64 a2)
 	if (AR_DPL(get(cur, VF_AR(SG_SS))) != 0) /* docs/payloads.md: the kernel's only */
 		broken("hypercall %llu run for a guest at CPL %u", (unsigned long long)nr,
 		       (u32)AR_DPL(get(cur, VF_AR(SG_SS))));
-	fx.hypercalls++;
 	if (nr == HYPERCALL_EXIT) { /* the partition stops: every CPU of it parks */
 		left = LEFT_PARKED;
 		longjmp(leave_dispatch, 1);
