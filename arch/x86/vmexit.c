@@ -424,6 +424,10 @@ static void write_guest_cr0(u64 val)
 	}
 	vmwrite(GUEST_IA32_EFER, efer);
 	vmwrite(ENTRY_CONTROLS, entry);
+	/* Turning paging on or off drops the TLB's translations (SDM Vol. 3A §4.10.4.1): with
+	 * VPID they would outlive the emulated MOV. */
+	if ((val ^ vmread(GUEST_CR0)) & CR0_PG)
+		vmx_invvpid_current();
 	vmwrite(GUEST_CR0, val | CR0_NE);
 	vmwrite(CR0_SHADOW, val);
 }
@@ -781,7 +785,7 @@ static void enter_wait_for_sipi(void)
 	v->nmi_pending = 0; /* INIT drops what was pending (SDM Vol. 3A §10.1.1) */
 	v->waiting_sipi = 1;
 	cpu_reset_for_partition();
-	vmx_invvpid_single((u16)vmread(VPID));
+	vmx_invvpid_current();
 	set_nmi_window(false);
 	/* VM entry into wait-for-SIPI may inject nothing (SDM Vol. 3C §27.3.1.5). */
 	vmwrite(ENTRY_INTR_INFO, 0);

@@ -105,6 +105,14 @@ static inline void vmx_invvpid_single(u16 vpid)
 	__asm__ volatile("invvpid %0, %1" ::"m"(desc), "r"(1ULL) : "cc", "memory");
 }
 
+/* The same for the VPID of the VMCS loaded on this CPU, where the CPU offers single-context
+ * INVVPID (IA32_VMX_EPT_VPID_CAP bit 41; without it INVVPID is #UD) and VPID is on. */
+static inline void vmx_invvpid_current(void)
+{
+	if ((rdmsr(MSR_IA32_VMX_EPT_VPID) & (1ULL << 41)) && (vmread(PROC_CONTROLS2) & PROC2_VPID))
+		vmx_invvpid_single((u16)vmread(VPID));
+}
+
 /* selftest=vmentry or vmwrite (arch_selftest_fault): arm the one failed VM entry or VMWRITE. */
 void vmexit_selftest_arm(bool vmwrite);
 

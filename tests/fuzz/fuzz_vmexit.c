@@ -705,6 +705,11 @@ void vmx_invvpid_single(u16 vpid)
 	log_op(OP_INVVPID, vpid, 0);
 }
 
+void vmx_invvpid_current(void)
+{
+	log_op(OP_INVVPID, (u32)vmread(0x0000 /* VPID */), 0);
+}
+
 u64 rdtsc(void)
 {
 	return tsc += 1000;

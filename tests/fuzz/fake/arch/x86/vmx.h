@@ -46,6 +46,7 @@ void vmwrite_failed(u64 field);
 int vmwrite(u64 field, u64 v);
 void vmx_invept(u64 eptp, bool single);
 void vmx_invvpid_single(u16 vpid);
+void vmx_invvpid_current(void);
 void vmwrite_check(void);
 
 #endif
