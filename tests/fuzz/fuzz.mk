@@ -6,6 +6,7 @@
 # committed corpus is never written. Needs clang with libFuzzer (Debian: clang,
 # libclang-rt-14-dev). See docs/fuzzing.md.
 
+FUZZ_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 FUZZCC        ?= clang
 FUZZ_SECONDS  ?= 60
 FUZZ_NAMES    := mb2 acpi elf bzimage linux ptcheck vmexit
@@ -48,3 +49,6 @@ fuzz: $(FUZZ_BINS)
 
 fuzz-smoke: $(FUZZ_BINS)
 	@tests/fuzz/run.sh $(BUILD)/fuzz 5 $(FUZZ_NAMES)
+
+# Including this file does not change the default goal (`make` builds the hypervisor).
+.DEFAULT_GOAL := $(FUZZ_SAVED_DEFAULT_GOAL)
