@@ -12,19 +12,20 @@ LD         := ld
 NASM       := nasm
 HOSTCC     := gcc
 
-WARN       := -Wall -Wextra -Werror
+WARN       := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow -Wpointer-arith \
+              -Wcast-align -Wundef
 KCFLAGS    := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-builtin -nostdlib -fno-stack-protector \
               -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-avx \
               -fno-tree-loop-distribute-patterns -fno-omit-frame-pointer \
-              -fno-asynchronous-unwind-tables --param=min-pagesize=0 -I.
-HOSTCFLAGS := -std=c11 $(WARN) -O1 -g -I. -DHOST_TEST -fno-tree-loop-distribute-patterns \
+              -fno-asynchronous-unwind-tables --param=min-pagesize=0 -I. -Icore/include
+HOSTCFLAGS := -std=c11 $(WARN) -O1 -g -I. -Icore/include -DHOST_TEST -fno-tree-loop-distribute-patterns \
               -fsanitize=address,undefined -fno-sanitize-recover=all
 ifeq ($(TRACE),1)
 KCFLAGS    += -DCONFIG_TRACE_ERROR
 endif
 
 # --- the hypervisor image -------------------------------------------------------------
-CORE_SRCS  := $(wildcard core/*.c)
+CORE_SRCS  := $(wildcard core/*.c core/lib/*.c)
 ARCH_SRCS  := $(wildcard arch/x86/*.c)
 ASM_SRCS   := $(wildcard boot/*.asm arch/x86/*.asm)
 LAYOUT     ?= partitions/$(PARTITIONS).c
@@ -56,7 +57,7 @@ $(BUILD)/k/%.o: %.asm $(BUILD)/trampoline.bin
 
 # The layout is checked on the host before it is linked: a bad table stops the build here,
 # naming the file, the partition, the field and the reason.
-$(BUILD)/ptcheck-$(notdir $(LAYOUT)).ok: $(LAYOUT) tools/ptcheck.c core/ptable.h
+$(BUILD)/ptcheck-$(notdir $(LAYOUT)).ok: $(LAYOUT) tools/ptcheck.c core/include/bulkhead/ptable.h
 	@mkdir -p $(dir $@)
 	@tools/ptcheck.sh $(LAYOUT) $(BUILD)/ptcheck
 	@touch $@
@@ -89,7 +90,7 @@ run: setup all
 	tools/run.sh $(EMU) $(BUILD)/bulkhead.iso $(CPUS)
 
 # --- host unit tests ------------------------------------------------------------------
-HOST_LIB   := core/log.c core/format.c core/error.c core/string.c tests/unit/host.c
+HOST_LIB   := core/log.c core/lib/format.c core/error.c core/lib/string.c tests/unit/host.c
 UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave guestmem guesttext ept tsc_leaf
 test_format_SRCS  :=
 test_mb2_SRCS     := core/mb2.c

@@ -24,7 +24,7 @@
 #include "core/bzimage.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 /* Setup header fields, as offsets into the file. */
 #define OFF_SETUP_SECTS	     0x1f1 /* u8 */

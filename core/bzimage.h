@@ -20,7 +20,7 @@
 #ifndef BULKHEAD_CORE_BZIMAGE_H
 #define BULKHEAD_CORE_BZIMAGE_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 /* 2.12 added xloadflags, which says whether the 64-bit entry point exists. */
 #define BZIMAGE_MIN_PROTOCOL 0x020c

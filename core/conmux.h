@@ -11,7 +11,7 @@
 #ifndef BULKHEAD_CORE_CONMUX_H
 #define BULKHEAD_CORE_CONMUX_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define CONMUX_ESCAPE 0x01 /* Ctrl-A */
 

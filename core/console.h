@@ -2,7 +2,7 @@
 #ifndef BULKHEAD_CORE_CONSOLE_H
 #define BULKHEAD_CORE_CONSOLE_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 /* console_write() is declared in core/log.h. */
 

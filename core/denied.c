@@ -4,7 +4,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/partition.h"
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 #include "core/spinlock.h"
 
 /* Ports already seen, per partition: a bit per port; the first NAMED_PORTS are named, then

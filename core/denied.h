@@ -7,7 +7,7 @@
 #ifndef BULKHEAD_CORE_DENIED_H
 #define BULKHEAD_CORE_DENIED_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 /* A port outside its row: a read gives all-ones, a write is dropped. */
 void denied_port(u32 partition, u32 port, bool in);

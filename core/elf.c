@@ -27,7 +27,7 @@
 #include "core/elf.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 /* ELF header (Elf64_Ehdr) layout. */
 #define EHDR_SIZE     64

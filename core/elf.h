@@ -17,7 +17,7 @@
 #ifndef BULKHEAD_CORE_ELF_H
 #define BULKHEAD_CORE_ELF_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define ELF_MAX_SEGMENTS 8
 

@@ -1,6 +1,6 @@
 /* ACPI tables for a Linux partition: see guest_acpi.h for what they describe and why. */
 #include "core/guest_acpi.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 #define HDR_LEN	     36
 #define RSDP_LEN     36

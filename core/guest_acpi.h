@@ -15,7 +15,7 @@
 #ifndef BULKHEAD_CORE_GUEST_ACPI_H
 #define BULKHEAD_CORE_GUEST_ACPI_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 /* Bytes guest_acpi_build() needs at most for `cpus` CPUs. */
 #define GUEST_ACPI_MAX_BYTES(cpus) (1024 + 16 * (cpus))

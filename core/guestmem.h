@@ -3,7 +3,7 @@
 #ifndef BULKHEAD_CORE_GUESTMEM_H
 #define BULKHEAD_CORE_GUESTMEM_H
 
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 /* The REGION_RAM region holding guest-physical [gpa, gpa + len) whole, or NULL. */
 const struct pt_region *guest_ram_holding(const struct partition_config *c, u64 gpa, u64 len);

@@ -12,7 +12,7 @@
 #ifndef BULKHEAD_CORE_GUESTTEXT_H
 #define BULKHEAD_CORE_GUESTTEXT_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define GUEST_LINE 200 /* bytes of one line on COM1, after the partition's name */
 

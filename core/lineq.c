@@ -1,6 +1,6 @@
 /* Console output queue of one partition: see lineq.h. */
 #include "core/lineq.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 bool lineq_put(struct lineq *q, const char *line)
 {

@@ -8,7 +8,7 @@
 #define BULKHEAD_CORE_LINEQ_H
 
 #include "core/spinlock.h"
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define LINEQ_BYTES 4096 /* per partition: about 50 lines of 80 characters */
 

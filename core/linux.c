@@ -1,9 +1,9 @@
 /* Linux loader: see linux.h for the guest-physical layout it builds. */
 #include "core/linux.h"
-#include "core/format.h"
+#include "core/lib/format.h"
 #include "core/guest_acpi.h"
 #include "core/guestmem.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 /* struct boot_params offsets (Documentation/arch/x86/zero-page.rst) */
 #define BP_ACPI_RSDP_ADDR      0x070 /* u64, protocol 2.14+ */

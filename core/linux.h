@@ -17,7 +17,7 @@
 
 #include "arch/x86/arch.h"
 #include "core/bzimage.h"
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 #define LINUX_ZERO_PAGE_GPA 0x7000ULL
 #define LINUX_CMDLINE_GPA   0x8000ULL

@@ -2,8 +2,8 @@
  * that the console lock keeps lines from different CPUs apart. */
 #include "core/log.h"
 #include "core/error.h"
-#include "core/format.h"
-#include "core/string.h"
+#include "core/lib/format.h"
+#include "core/lib/string.h"
 
 static enum log_level current_level = LOG_INFO;
 

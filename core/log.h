@@ -8,7 +8,7 @@
 #define BULKHEAD_CORE_LOG_H
 
 #include <stdarg.h>
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 enum log_level {
 	LOG_ERR = 0,

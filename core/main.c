@@ -9,7 +9,7 @@
 #include "core/mb2.h"
 #include "core/partition.h"
 #include "core/pmem.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 void kmain(u32 magic, u64 info_phys);
 

@@ -23,7 +23,7 @@
 #include "core/mb2.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 #define HDR_SIZE	8 /* u32 total_size, u32 reserved */
 #define TAG_HDR_SIZE	8 /* u32 type, u32 size */

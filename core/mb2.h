@@ -10,7 +10,7 @@
 #define BULKHEAD_CORE_MB2_H
 
 #include "core/config.h"
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289	   /* in EAX at entry */
 #define MB2_MAX_SIZE	     (1024 * 1024) /* largest info block the hypervisor accepts */

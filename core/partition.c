@@ -5,7 +5,7 @@
 #include "core/denied.h"
 #include "core/elf.h"
 #include "core/error.h"
-#include "core/format.h"
+#include "core/lib/format.h"
 #include "core/guestmem.h"
 #include "core/guesttext.h"
 #include "core/linux.h"
@@ -14,9 +14,9 @@
 #include "core/conmux.h"
 #include "core/mb2.h"
 #include "core/pmem.h"
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 #include "core/spinlock.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 #include "core/vuart.h"
 
 enum part_state {

@@ -3,8 +3,8 @@
 #ifndef BULKHEAD_CORE_PARTITION_H
 #define BULKHEAD_CORE_PARTITION_H
 
-#include "core/types.h"
-#include "core/payload_abi.h"
+#include "bulkhead/types.h"
+#include "bulkhead/payload_abi.h"
 
 struct mb2_info;
 

@@ -6,7 +6,7 @@
 #include "core/spinlock.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 /* The log formatter checks types like printf: u64 is unsigned long on x86-64. */
 #define ULL(x) ((unsigned long long)(x))

@@ -18,7 +18,7 @@
 #define BULKHEAD_CORE_PMEM_H
 
 #include "core/config.h"
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 /* Named reservations kept: every module plus the hypervisor, its info block and a few more. */
 #define PMEM_MAX_RESERVATIONS (MAX_MODULES + 8)

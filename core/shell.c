@@ -5,7 +5,7 @@
 #include "core/log.h"
 #include "core/partition.h"
 #include "core/pmem.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 static char line[SHELL_LINE + 1];
 static u32 len;

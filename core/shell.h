@@ -5,7 +5,7 @@
 #ifndef BULKHEAD_CORE_SHELL_H
 #define BULKHEAD_CORE_SHELL_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define SHELL_LINE 80
 

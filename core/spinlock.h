@@ -2,7 +2,7 @@
 #ifndef BULKHEAD_CORE_SPINLOCK_H
 #define BULKHEAD_CORE_SPINLOCK_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 struct spinlock {
 	volatile u32 held;

@@ -1,6 +1,6 @@
 /* Emulated COM1 of a partition: see vuart.h. Register layout from the PC16550D data sheet. */
 #include "core/vuart.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 enum { RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
 

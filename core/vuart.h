@@ -13,7 +13,7 @@
 #define BULKHEAD_CORE_VUART_H
 
 #include "core/guesttext.h"
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define VUART_BASE  0x3f8
 #define VUART_PORTS 8

@@ -3,7 +3,7 @@
  * machine (the Bochs machine of `make run`).
  *
  * A layout is data, not code. This file fills one object, `partition_table`, with designated
- * initializers against core/ptable.h; the build checks it with tools/ptcheck (try:
+ * initializers against bulkhead/ptable.h; the build checks it with tools/ptcheck (try:
  * tools/ptcheck.sh THIS_FILE) and links it into the hypervisor. docs/partitions.md explains
  * every field (partitions/rt.c has them commented one by one); docs/linux.md what a Linux
  * partition owns.
@@ -19,7 +19,7 @@
  * rt0's RAM lies above the guest-physical addresses Linux has, so a Linux process that asks
  * /dev/mem for physical 0x10000000 reaches no memory at all (the test of isolation does).
  */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "default",

@@ -4,7 +4,7 @@
  * ID 3. For a 4-CPU, 256 MiB machine; field by field explanations are in default.c.
  * Build with: make PARTITIONS=pair
  */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "pair",

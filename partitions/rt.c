@@ -3,7 +3,7 @@
  * 4-CPU, 256 MiB emulator (Bochs). The emulator tests of payloads and faults run on it.
  *
  * A layout is data, not code. This file fills one object, `partition_table`, with designated
- * initializers against core/ptable.h, and the build does two things with it:
+ * initializers against bulkhead/ptable.h, and the build does two things with it:
  *   1. compiles it with tools/ptcheck.c into a host program and runs it: a table that breaks
  *      isolation (two partitions on one CPU, overlapping RAM, a shared port, ...) fails the
  *      build with the file, partition, field and reason (try: tools/ptcheck.sh THIS_FILE);
@@ -22,7 +22,7 @@
  *   0x4200000-0x4400000   rt1         0x0-0x200000
  *   0x4400000-0x4600000   rt2         0x0-0x200000
  */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     /* Printed at boot and by ptcheck: which layout the image was built with. */

@@ -24,7 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 static const char *file = "<layout>";
 static unsigned problems;

@@ -23,7 +23,9 @@ else
 	trap 'rm -rf "$out"' EXIT
 fi
 bin=$out/ptcheck-$(basename "$layout" .c)
-if ! gcc -std=c11 -Wall -Wextra -Werror -I"$root" -o "$bin" "$root/tools/ptcheck.c" "$layout"; then
+# The warnings are the Makefile's WARN.
+if ! gcc -std=c11 -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow \
+	-Wpointer-arith -Wcast-align -Wundef -I"$root" -I"$root/core/include" -o "$bin" "$root/tools/ptcheck.c" "$layout"; then
 	echo "ptcheck: $layout: does not compile" >&2
 	exit 2
 fi

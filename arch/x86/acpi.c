@@ -8,7 +8,7 @@
 #include "arch/x86/acpi.h"
 #include "core/error.h"
 #include "core/log.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 /* §5.2.5.3 Root System Description Pointer structure. */
 enum {

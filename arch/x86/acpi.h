@@ -11,7 +11,7 @@
 #define BULKHEAD_ARCH_X86_ACPI_H
 
 #include "core/config.h"
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 /* Largest table accepted. Real MADTs/XSDTs are a few KiB; a larger length is corruption. */
 #define ACPI_TABLE_MAX_LEN (1 * MiB)

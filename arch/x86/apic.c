@@ -1,6 +1,6 @@
 /* Local APIC access (SDM Vol. 3A ch. 11 xAPIC, §11.12 x2APIC). */
 #include "arch/x86/apic.h"
-#include "arch/x86/cpu.h"
+#include "core/lib/cpu.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/tsc.h"
 

@@ -2,7 +2,7 @@
 #ifndef BULKHEAD_ARCH_X86_APIC_H
 #define BULKHEAD_ARCH_X86_APIC_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define ICR_INIT    0x00004500u /* delivery mode INIT, level assert */
 #define ICR_STARTUP 0x00004600u /* delivery mode start-up, level assert; | vector */

@@ -1,7 +1,8 @@
 /* The small arch/x86 functions core/ calls (arch/x86/arch.h). */
 #include "arch/x86/arch.h"
+#include "arch/x86/trap.h"
 #include "arch/x86/apic.h"
-#include "arch/x86/cpu.h"
+#include "core/lib/cpu.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/uart.h"
@@ -10,9 +11,6 @@
 
 extern u64 boot_tsc;
 extern u8 _image_start[], _image_end[];
-
-void caps_read(struct hw_caps *c);
-void trap_selftest(const char *kind);
 
 static bool have_uart;
 static u8 bsp_ist[IST_SIZE] __attribute__((aligned(16)));

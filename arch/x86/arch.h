@@ -5,7 +5,7 @@
 #ifndef BULKHEAD_ARCH_X86_ARCH_H
 #define BULKHEAD_ARCH_X86_ARCH_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 struct mb2_info;
 
@@ -73,7 +73,7 @@ struct arch_vm {
 };
 
 int arch_vm_create(struct arch_vm *vm, u16 vpid);
-/* access: bit 0 read, bit 1 write, bit 2 execute (MEM_R/W/X of core/ptable.h). */
+/* access: bit 0 read, bit 1 write, bit 2 execute (MEM_R/W/X of bulkhead/ptable.h). */
 int arch_vm_map(struct arch_vm *vm, u64 gpa, u64 hpa, u64 size, u32 access, bool uncached);
 void arch_vm_grant_ports(struct arch_vm *vm, u32 base, u32 count);
 /* Copy guest-physical memory out; false if any byte is not mapped. */

@@ -8,7 +8,7 @@
  * msr_pass_rules). The VMCS holds the rest (vmcs.c, write_guest_state). */
 #include "arch/x86/cpu_reset.h"
 #include "arch/x86/apic.h"
-#include "arch/x86/cpu.h"
+#include "core/lib/cpu.h"
 #include "arch/x86/xsave.h"
 
 #define MSR_SPEC_CTRL	    0x48

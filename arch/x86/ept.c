@@ -1,10 +1,10 @@
 /* EPT construction. Entry format: SDM Vol. 3C §29.3.2, tables 29-1 to 29-6. Tables come from
  * the boot-time allocator and are built before the partition first runs. */
 #include "arch/x86/ept.h"
-#include "arch/x86/cpu.h"
+#include "core/lib/cpu.h"
 #include "core/error.h"
 #include "core/pmem.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 #define EPT_RWX	      0x7ULL
 #define EPT_MT_WB     (6ULL << 3)

@@ -2,7 +2,7 @@
 #ifndef BULKHEAD_ARCH_X86_EPT_H
 #define BULKHEAD_ARCH_X86_EPT_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define EPT_R 0x1u
 #define EPT_W 0x2u

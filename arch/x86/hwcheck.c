@@ -2,9 +2,9 @@
  * (VMX capability MSRs) and Vol. 2A CPUID. */
 #include "arch/x86/hwcheck.h"
 #include "arch/x86/vmcs_fields.h"
-#include "core/format.h"
+#include "core/lib/format.h"
 #include "core/log.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 const struct hw_feature_desc hw_features[HW_FEATURE_COUNT] = {
     [HW_VMX] = {"vmx", true, "CPUID.1:ECX.VMX; enable VT-x, or use an emulator with VMX", -1},

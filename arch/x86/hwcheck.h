@@ -5,7 +5,7 @@
 #ifndef BULKHEAD_ARCH_X86_HWCHECK_H
 #define BULKHEAD_ARCH_X86_HWCHECK_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 /* What happened to IA32_FEATURE_CONTROL on this CPU (SDM Vol. 3C §24.7). */
 enum fc_state {
@@ -64,6 +64,10 @@ struct hw_feature_desc {
 extern const struct hw_feature_desc hw_features[HW_FEATURE_COUNT];
 
 bool hw_has(const struct hw_caps *c, enum hw_feature f);
+
+/* Read the calling CPU's capabilities (caps.c), turning VMX on in IA32_FEATURE_CONTROL if
+ * firmware left it unlocked. */
+void caps_read(struct hw_caps *c);
 
 /* Print the hardware table for `n` CPUs (caps[i] read on the CPU whose APIC ID is
  * apic_ids[i]). Returns true when every required feature is present on every CPU;

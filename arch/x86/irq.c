@@ -4,7 +4,7 @@
 #include "arch/x86/irq.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/arch.h"
-#include "arch/x86/cpu.h"
+#include "core/lib/cpu.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/smp.h"
 #include "core/log.h"

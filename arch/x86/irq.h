@@ -3,7 +3,7 @@
 #ifndef BULKHEAD_ARCH_X86_IRQ_H
 #define BULKHEAD_ARCH_X86_IRQ_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define IRQ_VECTOR_WAKE 0xf0 /* IPI: a partition queued console output */
 #define IRQ_VECTOR_COM1 0xf1 /* COM1 received a byte (I/O APIC, ISA IRQ 4) */

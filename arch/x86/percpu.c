@@ -1,8 +1,8 @@
 /* GDT, TSS and IDT of one CPU (SDM Vol. 3A §3.5 descriptors, §6.14 64-bit IDT, §8.7 TSS). */
 #include "arch/x86/percpu.h"
-#include "arch/x86/cpu.h"
+#include "core/lib/cpu.h"
 #include "core/config.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 #define MSR_GS_BASE 0xc0000101
 

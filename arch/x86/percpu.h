@@ -2,7 +2,7 @@
 #ifndef BULKHEAD_ARCH_X86_PERCPU_H
 #define BULKHEAD_ARCH_X86_PERCPU_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 #include "arch/x86/hwcheck.h"
 #include "arch/x86/vcpu.h"
 

@@ -4,14 +4,14 @@
  * wait-for-SIPI, so it cannot wake later and run on memory that is no longer its own. */
 #include "arch/x86/apic.h"
 #include "arch/x86/arch.h"
-#include "arch/x86/cpu.h"
+#include "core/lib/cpu.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/smp.h"
 #include "arch/x86/tsc.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/pmem.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 #define AP_ANSWER_US 200000 /* 200 ms: an AP reaches C in well under 1 ms */
 #define LOW_MEM	     (1 * MiB)

@@ -2,7 +2,7 @@
 #ifndef BULKHEAD_ARCH_X86_SMP_H
 #define BULKHEAD_ARCH_X86_SMP_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 /* The CPUs firmware lists, boot CPU first (filled by platform.c). */
 extern u32 platform_cpu_count;

@@ -1,12 +1,14 @@
 /* Exceptions taken by the hypervisor itself. Each one is a bug or a hardware fault: report
  * everything a developer needs on COM1 and stop this CPU; the other CPUs go on. */
-#include "arch/x86/cpu.h"
+#include "arch/x86/trap.h"
+#include "core/lib/cpu.h"
 #include "arch/x86/irq.h"
 #include "arch/x86/percpu.h"
+#include "arch/x86/vmexit.h"
 #include "arch/x86/vmx.h"
 #include "core/console.h"
 #include "core/log.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 /* Layout pushed by isr_common in arch/x86/isr.asm (last pushed first). */
 struct trap_frame {
@@ -20,8 +22,6 @@ static const char *const vector_names[32] = {
     "#NP", "#SS", "#GP", "#PF", "?15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",
     "?22", "?23", "?24", "?25", "?26", "?27", "#HV", "#VC", "#SX", "?31",
 };
-
-void trap_handler(struct trap_frame *f);
 
 void trap_handler(struct trap_frame *f)
 {

@@ -2,7 +2,7 @@
  * and shows its output in bit 5). The PIT is there on every PC-compatible machine and in
  * every emulator; an emulator's PIT follows its virtual time, so delays stay right there. */
 #include "arch/x86/tsc.h"
-#include "arch/x86/cpu.h"
+#include "core/lib/cpu.h"
 #include "core/log.h"
 
 #define PIT_HZ	      1193182u

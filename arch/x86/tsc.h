@@ -2,7 +2,7 @@
 #ifndef BULKHEAD_ARCH_X86_TSC_H
 #define BULKHEAD_ARCH_X86_TSC_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 u64 tsc_calibrate(void);
 u64 tsc_khz(void);

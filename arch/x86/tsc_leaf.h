@@ -2,7 +2,7 @@
 #ifndef BULKHEAD_ARCH_X86_TSC_LEAF_H
 #define BULKHEAD_ARCH_X86_TSC_LEAF_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 /* Leaf 0x15 says TSC Hz = ECX * EBX / EAX (SDM Vol. 2A CPUID), ECX being the crystal in Hz,
  * a 32-bit field. Bulkhead gives the TSC rate it measured, `khz`: as the crystal itself with

@@ -1,6 +1,6 @@
 /* 16550 UART, polled. Register layout per the National PC16550D datasheet. */
 #include "arch/x86/uart.h"
-#include "arch/x86/cpu.h"
+#include "core/lib/cpu.h"
 
 enum {
 	UART_THR = 0, /* transmit holding (DLAB=0) */

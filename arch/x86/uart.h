@@ -2,7 +2,7 @@
 #ifndef BULKHEAD_ARCH_X86_UART_H
 #define BULKHEAD_ARCH_X86_UART_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define COM1_PORT 0x3f8
 

@@ -2,7 +2,7 @@
 #ifndef BULKHEAD_ARCH_X86_VCPU_H
 #define BULKHEAD_ARCH_X86_VCPU_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define VMX_EXIT_REASONS 70
 

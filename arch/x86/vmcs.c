@@ -13,7 +13,7 @@
  *                 change how the hypervisor maps its own memory), acknowledge interrupts */
 #include "arch/x86/apic.h"
 #include "arch/x86/arch.h"
-#include "arch/x86/cpu.h"
+#include "core/lib/cpu.h"
 #include "arch/x86/cpu_reset.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/percpu.h"
@@ -22,7 +22,7 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/pmem.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101

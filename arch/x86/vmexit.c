@@ -3,15 +3,16 @@
  * anything Bulkhead does not handle goes to partition_fault(), which stops the partition. */
 #include "arch/x86/apic.h"
 #include "arch/x86/arch.h"
-#include "arch/x86/cpu.h"
+#include "core/lib/cpu.h"
 #include "arch/x86/cpu_reset.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/tsc_leaf.h"
 #include "arch/x86/vmcs_fields.h"
+#include "arch/x86/vmexit.h"
 #include "arch/x86/vmx.h"
 #include "arch/x86/xsave.h"
 #include "core/config.h"
-#include "core/format.h"
+#include "core/lib/format.h"
 #include "core/log.h"
 
 enum exit_reason {
@@ -88,7 +89,6 @@ enum exit_reason {
 #define SEG_AR_LDT	      0x82
 #define SEG_AR_TSS_BUSY	      0x8b
 
-void vmexit_dispatch(struct guest_regs *r);
 static void selftest_break_entry(u32 reason, const struct vcpu *v);
 
 static struct vcpu *vcpu_of_apic(u32 apic_id)
@@ -101,8 +101,6 @@ static struct vcpu *vcpu_of_apic(u32 apic_id)
 	}
 	return NULL;
 }
-
-void vmentry_failed(u32 resume) __attribute__((noreturn));
 
 static struct vcpu *current(void)
 {

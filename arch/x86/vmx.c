@@ -1,13 +1,13 @@
 /* VMXON on each CPU (SDM Vol. 3C §24.7, "Enabling and entering VMX operation"). */
 #include "arch/x86/vmx.h"
-#include "arch/x86/cpu.h"
+#include "core/lib/cpu.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/xsave.h"
 #include "core/error.h"
 #include "core/log.h"
 #include "core/pmem.h"
 #include "core/spinlock.h"
-#include "core/string.h"
+#include "core/lib/string.h"
 
 static inline void write_cr4(u64 v)
 {

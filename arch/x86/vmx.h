@@ -2,9 +2,9 @@
 #ifndef BULKHEAD_ARCH_X86_VMX_H
 #define BULKHEAD_ARCH_X86_VMX_H
 
-#include "arch/x86/cpu.h"
+#include "core/lib/cpu.h"
 #include "arch/x86/vmcs_fields.h"
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define MSR_IA32_VMX_CR0_FIXED0 0x486
 #define MSR_IA32_VMX_CR0_FIXED1 0x487
@@ -112,9 +112,6 @@ static inline void vmx_invvpid_current(void)
 	if ((rdmsr(MSR_IA32_VMX_EPT_VPID) & (1ULL << 41)) && (vmread(PROC_CONTROLS2) & PROC2_VPID))
 		vmx_invvpid_single((u16)vmread(VPID));
 }
-
-/* selftest=vmentry or vmwrite (arch_selftest_fault): arm the one failed VM entry or VMWRITE. */
-void vmexit_selftest_arm(bool vmwrite);
 
 /* Stop the partition, with one line, if a VMWRITE failed since the last check. */
 void vmwrite_check(void);

@@ -8,8 +8,8 @@
 #ifndef BULKHEAD_ARCH_X86_XSAVE_H
 #define BULKHEAD_ARCH_X86_XSAVE_H
 
-#include "arch/x86/cpu.h"
-#include "core/types.h"
+#include "core/lib/cpu.h"
+#include "bulkhead/types.h"
 
 #define XCR0_X87    (1ULL << 0)
 #define XCR0_SSE    (1ULL << 1)

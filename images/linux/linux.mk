@@ -41,17 +41,17 @@ $(LINUX_OUT)/initrd.img: $(LINUX_DIR)/init $(LINUX_DIR)/mkinitrd.py $(LINUX_OUT)
 		$(LINUX_OUT)/uvmcall $(LINUX_OUT)/utraps
 
 # /bin/uvmcall: a user process that tries a hypercall (it must get SIGILL).
-$(LINUX_OUT)/uvmcall: $(LINUX_DIR)/uvmcall.c $(LINUX_ROOT)/core/payload_abi.h
+$(LINUX_OUT)/uvmcall: $(LINUX_DIR)/uvmcall.c $(LINUX_ROOT)/core/include/bulkhead/payload_abi.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@gcc -std=gnu11 -Wall -Wextra -Werror -O2 -static -nostdlib -ffreestanding -fno-pie -no-pie \
-		-fno-stack-protector -fno-asynchronous-unwind-tables -I$(LINUX_ROOT) -o $@ $<
+	@gcc -std=gnu11 $(WARN) -O2 -static -nostdlib -ffreestanding -fno-pie -no-pie \
+		-fno-stack-protector -fno-asynchronous-unwind-tables -I$(LINUX_ROOT)/core/include -o $@ $<
 
 # /bin/utraps: a user process that takes #AC and single-step #DB (Bulkhead intercepts both).
 $(LINUX_OUT)/utraps: $(LINUX_DIR)/utraps.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@gcc -std=gnu11 -Wall -Wextra -Werror -O2 -static -nostdlib -ffreestanding -fno-pie -no-pie \
+	@gcc -std=gnu11 $(WARN) -O2 -static -nostdlib -ffreestanding -fno-pie -no-pie \
 		-fno-stack-protector -fno-asynchronous-unwind-tables -o $@ $<
 
 # tools/mkiso.sh wants a hypervisor binary for /boot/bulkhead.bin; the bare ISO gets an

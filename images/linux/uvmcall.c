@@ -10,7 +10,7 @@
  * If the VMCALL returns, it writes "uvmcall: returned <rax in hex>" and exits 0.
  * Freestanding (no libc): built with -static -nostdlib, entry _start.
  */
-#include "core/payload_abi.h"
+#include "bulkhead/payload_abi.h"
 
 static long sys3(long nr, long a, long b, long c)
 {

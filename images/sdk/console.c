@@ -3,11 +3,11 @@
  * bare, lines go to COM1 (a polled 16550 at 0x3f8, 115200 8N1) with "\r\n" line ends.
  */
 #include "sdk_internal.h"
-#include "core/format.h"
+#include "core/lib/format.h"
 
 /* ---- formatting -------------------------------------------------------------------- */
 
-/* The hypervisor's own formatter (core/format.c), linked into the SDK: one implementation
+/* The hypervisor's own formatter (core/lib/format.c), linked into the SDK: one implementation
  * of %d %i %u %x %X %p %s %c with flags, width, %s precision and hh/h/l/ll/z. */
 int sdk_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {

@@ -296,4 +296,4 @@ _Noreturn void sdk_exit(int code)
 	sdk_halt();
 }
 
-/* memset, memcpy, memmove, memcmp, strlen, strncmp: core/string.c, linked into the SDK. */
+/* memset, memcpy, memmove, memcmp, strlen, strncmp: core/lib/string.c, linked into the SDK. */

@@ -2,7 +2,7 @@
 #
 #   include images/sdk/sdk.mk
 #
-# Uses: BUILD (output directory), NASM, LD, CC. Defines:
+# Uses: BUILD (output directory), NASM, LD, CC, WARN (the warning flags, -Werror among them). Defines:
 #   DEMO_ELFS    $(BUILD)/images/{heartbeat,latency,smp,hostile,cpustate}.elf, with rules to build them
 #   SDK_OBJS     the SDK's objects (start-up code + library), to link your own payload:
 #                $(BUILD)/images/NAME.elf from images/demos/NAME.c is one line in DEMOS
@@ -21,11 +21,11 @@ DEMO_DIR    := $(SDK_ROOT)/images/demos
 DEMO_ELFS   := $(BUILD)/images/heartbeat.elf $(BUILD)/images/latency.elf $(BUILD)/images/smp.elf \
                $(BUILD)/images/hostile.elf $(BUILD)/images/cpustate.elf
 
-SDK_CFLAGS  := -std=c11 -Wall -Wextra -Werror -O2 -g -ffreestanding -nostdlib \
+SDK_CFLAGS  := -std=c11 $(WARN) -O2 -g -ffreestanding -nostdlib \
                -fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-sse2 \
                -mno-mmx -mno-avx -mcmodel=small -fno-asynchronous-unwind-tables \
                -fno-tree-loop-distribute-patterns -fcf-protection=none \
-               --param=min-pagesize=0 -I$(SDK_DIR)/include -I$(SDK_ROOT)
+               --param=min-pagesize=0 -I$(SDK_DIR)/include -I$(SDK_ROOT)/core/include -I$(SDK_ROOT)
 SDK_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T $(SDK_DIR)/payload.ld
 
 SDK_C_SRCS  := sdk.c console.c apic.c irq.c
@@ -34,7 +34,7 @@ SDK_CORE    := format string
 SDK_OBJS    := $(BUILD)/sdk/start.o $(patsubst %.c,$(BUILD)/sdk/%.o,$(SDK_C_SRCS)) \
                $(patsubst %,$(BUILD)/sdk/core/%.o,$(SDK_CORE))
 SDK_HDRS    := $(SDK_DIR)/include/bulkhead/sdk.h $(SDK_DIR)/sdk_internal.h \
-               $(SDK_ROOT)/core/payload_abi.h
+               $(SDK_ROOT)/core/include/bulkhead/payload_abi.h
 
 $(BUILD)/sdk/start.o: $(SDK_DIR)/start.asm
 	@mkdir -p $(dir $@)
@@ -46,7 +46,7 @@ $(patsubst %.c,$(BUILD)/sdk/%.o,$(SDK_C_SRCS)): $(BUILD)/sdk/%.o: $(SDK_DIR)/%.c
 	@echo "  CC      $<"
 	@$(CC) $(SDK_CFLAGS) -MMD -c $< -o $@
 
-$(patsubst %,$(BUILD)/sdk/core/%.o,$(SDK_CORE)): $(BUILD)/sdk/core/%.o: $(SDK_ROOT)/core/%.c
+$(patsubst %,$(BUILD)/sdk/core/%.o,$(SDK_CORE)): $(BUILD)/sdk/core/%.o: $(SDK_ROOT)/core/lib/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (sdk)"
 	@$(CC) $(SDK_CFLAGS) -MMD -c $< -o $@

@@ -40,7 +40,7 @@ void sdk_apic_write(uint32_t reg, uint32_t val); /* not for the ICR */
 /* ---- CPU helpers ------------------------------------------------------------------- */
 
 /* cpuid, rdmsr, wrmsr, inb, outb, cpu_relax: the hypervisor's own wrappers. */
-#include "arch/x86/cpu.h"
+#include "core/lib/cpu.h"
 
 static inline uint64_t irq_save(void)
 {

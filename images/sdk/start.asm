@@ -4,7 +4,7 @@
 ;
 ; One image, two ways in:
 ;   Bulkhead:  32-bit protected mode, paging off, EAX = PAYLOAD_MAGIC ("BULK"),
-;              EBX = guest-physical address of struct payload_info (core/payload_abi.h).
+;              EBX = guest-physical address of struct payload_info (core/include/bulkhead/payload_abi.h).
 ;   bare:      a Multiboot2 loader (GRUB): 32-bit protected mode, paging off,
 ;              EAX = 0x36d76289, EBX = physical address of the Multiboot2 information.
 ; Both go the same way: zero the BSS, load our GDT, identity-map the low 4 GiB with 2 MiB

@@ -1,6 +1,6 @@
 /*
  * Shared bits of the libFuzzer harnesses (tests/fuzz/fuzz_*.c). Each harness is linked with
- * the unit tests' host support (core/log.c, core/format.c, core/error.c, core/string.c,
+ * the unit tests' host support (core/log.c, core/lib/format.c, core/error.c, core/lib/string.c,
  * tests/unit/host.c): log lines go to host.c's capture buffer, which is emptied before every
  * input so it stays small and cheap.
  *
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 
 #include "core/log.h"
-#include "core/types.h"
+#include "bulkhead/types.h"
 #include "tests/unit/check.h"
 
 #define FUZZ_ASSERT(cond)                                                                          \

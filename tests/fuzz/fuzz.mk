@@ -10,11 +10,11 @@ FUZZ_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 FUZZCC        ?= clang
 FUZZ_SECONDS  ?= 60
 FUZZ_NAMES    := mb2 acpi elf bzimage linux ptcheck vmexit
-FUZZ_HOST_LIB := core/log.c core/format.c core/error.c core/string.c tests/unit/host.c
-# -fno-builtin as in the hypervisor build: core/string.c's memcpy/memmove then stay the byte
+FUZZ_HOST_LIB := core/log.c core/lib/format.c core/error.c core/lib/string.c tests/unit/host.c
+# -fno-builtin as in the hypervisor build: core/lib/string.c's memcpy/memmove then stay the byte
 # loops they are (clang would otherwise turn memmove's forward copy into a memcpy of
 # overlapping ranges), and calls to them from the code under test stay calls.
-FUZZ_CFLAGS   := -std=c11 -Wall -Wextra -Werror -O1 -g -I. -DHOST_TEST -fno-builtin \
+FUZZ_CFLAGS   := -std=c11 $(WARN) -O1 -g -I. -Icore/include -DHOST_TEST -fno-builtin \
                  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
 
 fuzz_mb2_SRCS     := core/mb2.c
@@ -23,11 +23,11 @@ fuzz_elf_SRCS     := core/elf.c
 fuzz_bzimage_SRCS := core/bzimage.c
 fuzz_linux_SRCS   := core/linux.c core/bzimage.c core/guest_acpi.c core/guestmem.c
 fuzz_ptcheck_SRCS :=
-fuzz_ptcheck_DEPS := tools/ptcheck.c core/ptable.h
+fuzz_ptcheck_DEPS := tools/ptcheck.c core/include/bulkhead/ptable.h
 # The exit handlers, built over stand-ins for the two headers that hold instructions
-# (tests/fuzz/fake/arch/x86/cpu.h, vmx.h), which come first on the include path.
+# (tests/fuzz/fake/core/lib/cpu.h, vmx.h), which come first on the include path.
 fuzz_vmexit_SRCS  := arch/x86/vmexit.c arch/x86/xsave.c
-fuzz_vmexit_DEPS  := $(wildcard tests/fuzz/fake/arch/x86/*.h arch/x86/*.h) core/payload_abi.h \
+fuzz_vmexit_DEPS  := $(wildcard tests/fuzz/fake/arch/x86/*.h tests/fuzz/fake/core/lib/*.h arch/x86/*.h core/lib/*.h) core/include/bulkhead/payload_abi.h \
                      tests/fuzz/coverage-ignore.txt
 fuzz_vmexit_CFLAGS := -Itests/fuzz/fake -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
 

@@ -19,7 +19,7 @@
 
 /*
  * The numbers docs/partitions.md documents, for the oracle (check_good, below) and the
- * decoder: written here as the docs give them, not taken from ptcheck or core/ptable.h, so a
+ * decoder: written here as the docs give them, not taken from ptcheck or bulkhead/ptable.h, so a
  * constant that drifts from the docs is caught too.
  */
 #define DOC_MAX_PARTITIONS 8	       /* "at most PT_MAX_PARTITIONS (8) partitions" */

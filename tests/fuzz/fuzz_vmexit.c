@@ -40,14 +40,13 @@
 #include <string.h>
 
 #include "arch/x86/arch.h"
-#include "arch/x86/cpu.h" /* tests/fuzz/fake/arch/x86/cpu.h */
+#include "arch/x86/cpu_reset.h"
+#include "core/lib/cpu.h" /* tests/fuzz/fake/core/lib/cpu.h */
 #include "arch/x86/percpu.h"
+#include "arch/x86/vmexit.h"
 #include "arch/x86/vmx.h" /* tests/fuzz/fake/arch/x86/vmx.h */
-#include "core/payload_abi.h"
+#include "bulkhead/payload_abi.h"
 #include "tests/fuzz/fuzz.h"
-
-/* arch/x86/vmexit.c: the entry from vmx_exit_entry (arch/x86/vmentry.asm). */
-void vmexit_dispatch(struct guest_regs *r);
 
 /* ---- Architecture, from the SDM (not from Bulkhead's headers) ------------------------------ */
 
@@ -339,7 +338,7 @@ struct fake_vmcs {
 };
 
 /* Copies and compares of whole VMCSs and vCPUs, a word at a time: the harness is built with
- * -fno-builtin, where memcpy() is core/string.c's byte loop. Not instrumented for coverage:
+ * -fno-builtin, where memcpy() is core/lib/string.c's byte loop. Not instrumented for coverage:
  * their loop counters would only slow the fuzzer down. */
 #define NO_COVERAGE __attribute__((no_sanitize("coverage")))
 
@@ -851,6 +850,8 @@ u64 arch_tsc_khz(void)
  * counters: "max LVT entry" below them). */
 static bool model_has_lvt[2]; /* CMCI, performance */
 
+/* arch/x86/apic.h's, declared here: that header's constants would clash with the SDM's above. */
+bool lapic_has_lvt(u32 msr);
 bool lapic_has_lvt(u32 msr)
 {
 	if (msr == LVT_CMCI)

@@ -3,7 +3,7 @@
  * partitions must be refused at boot, each with its own reason, and "good" must still run.
  * Used by tests/emu/cases.sh (make LAYOUT=tests/layouts/machine-mismatch.c).
  */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 #define RAM(at)                                                                                    \
 	PT_REGIONS(                                                                                \

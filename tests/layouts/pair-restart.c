@@ -3,7 +3,7 @@
  * CPU restarts the whole partition: both CPUs leave the guest, the RAM is reloaded, the
  * first CPU starts the image and the second waits for its SIPI again.
  */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "pair-restart",

@@ -6,7 +6,7 @@
  * for both: after an attack only the shell's start brings rt0 back, which the cases check.
  * For a 4-CPU, 256 MiB machine. Build with: make LAYOUT=tests/layouts/sibling.c
  */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "sibling",

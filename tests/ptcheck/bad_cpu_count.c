@@ -1,6 +1,6 @@
 /* expect: partition "rt1": cpus.count: 17 CPUs, at most 16 (PT_MAX_CPUS) */
 /* A hand-written CPU count beyond the array. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

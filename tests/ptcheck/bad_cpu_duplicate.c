@@ -1,6 +1,6 @@
 /* expect: partition "rt1": cpus[2]: APIC ID 2 is listed twice (also cpus[0]) */
 /* The same APIC ID twice in one partition. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": cpus: no CPU (cpus.count is 0) */
 /* A partition without a CPU. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": cpus[1]: APIC ID 1 is also given to partition "rt0" (cpus[0]) */
 /* One CPU in two partitions. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": fault: unknown fault policy 2; want FAULT_STOP or FAULT_RESTART */
 /* A fault policy that is not in enum fault_policy. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

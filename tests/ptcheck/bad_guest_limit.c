@@ -1,6 +1,6 @@
 /* expect: mem[1].guest: 0xfffffffff000-0x1000000001000 ends past 0x1000000000000 */
 /* A guest range whose last page is above 2^48: the 4-level EPT would map it at guest 0. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem[1]: guest 0x100000-0x101000 overlaps guest range of mem[0] */
 /* Two regions of one partition at the same guest-physical address. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

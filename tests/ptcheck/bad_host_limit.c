@@ -1,6 +1,6 @@
 /* expect: partition "rt0": mem[1].phys: RAM 0xfffff000-0x100001000 ends past 0x100000000 (4 GiB) */
 /* RAM whose last page is above 4 GiB: Bulkhead maps only the low 4 GiB for itself. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem[1]: RAM 0x4300000-0x4500000 overlaps RAM mem[0] of the same */
 /* Two RAM regions of one partition on the same host memory. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt0": mem[0]: RAM 0xe00000-0x1200000 overlaps the hypervisor */
 /* RAM on top of the hypervisor's own range. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem[1]: MMIO 0x200000-0x201000 overlaps the hypervisor */
 /* An MMIO region on the hypervisor's own range. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem[1]: SHARED 0xfff000-0x1001000 overlaps the hypervisor */
 /* A SHARED region straddling the end of the hypervisor's range. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt0": initrd: tag "rt0-initrd" on a partition that is not PART_LINUX */
 /* An initrd given to a bare-metal payload. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

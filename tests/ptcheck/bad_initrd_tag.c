@@ -1,6 +1,6 @@
 /* expect: partition "linux": initrd: tag "rt0" is also a module tag of partition "rt0" */
 /* A Linux initrd tag that names another partition's image. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

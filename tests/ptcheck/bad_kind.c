@@ -1,6 +1,6 @@
 /* expect: partition "rt1": kind: unknown kind 7; want PART_LINUX or PART_PAYLOAD */
 /* A kind that is not in enum partition_kind. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": kind: not set; want PART_LINUX or PART_PAYLOAD */
 /* The kind was left out. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

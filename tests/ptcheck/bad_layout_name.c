@@ -1,6 +1,6 @@
 /* expect: table: layout: missing layout name */
 /* The layout has no name. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .parts = PT_PARTITIONS(

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": kind: a second PART_LINUX partition (partition "rt0" is one already) */
 /* Two Linux partitions. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: mem[1]: MMIO 0xfed91000-0xfed92000 overlaps the usual VT-d (DMAR) register */
 /* A VT-d remapping unit's registers as MMIO: it decides where every device may DMA. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

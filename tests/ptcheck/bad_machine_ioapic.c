@@ -1,6 +1,6 @@
 /* expect: partition "rt0": mem[1]: SHARED 0xfebff000-0xfec01000 overlaps the I/O APIC range */
 /* A SHARED region whose last page is the I/O APIC: every device interrupt routed from it. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

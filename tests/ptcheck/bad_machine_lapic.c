@@ -1,6 +1,6 @@
 /* expect: partition "rt0": mem[1]: MMIO 0xfee00000-0xfee01000 overlaps the local APIC range */
 /* The local APIC page as MMIO: any interrupt (INIT, SIPI, NMI) to any CPU. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

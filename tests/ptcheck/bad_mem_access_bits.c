@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem[0].access: 0x13 has bits other than MEM_R|MEM_W|MEM_X (0x10) */
 /* Access bits that are not MEM_R, MEM_W or MEM_X. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem[0].access: no access rights (0) */
 /* A region nobody may touch. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

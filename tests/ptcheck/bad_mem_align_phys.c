@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem[0].phys: 0x4200800 is not 4 KiB aligned */
 /* An unaligned host address. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem[0].size: 0x1ff800 is not 4 KiB aligned */
 /* An unaligned size. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem.count: 9 regions, at most 8 (PT_MAX_REGIONS) */
 /* A hand-written region count beyond the array. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

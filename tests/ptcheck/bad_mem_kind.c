@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem[1].kind: unknown region kind 9; want REGION_RAM, REGION_SHARED or */
 /* A region kind that is not in enum region_kind. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem[1].kind: unknown region kind 0; want REGION_RAM */
 /* A region whose kind was left out. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem: no RAM (no REGION_RAM region) */
 /* A partition with no region at all. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem[0].size: guest 0xfffffffffff00000 + size 0x200000 overflows 64 */
 /* A guest range that wraps past 2^64. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

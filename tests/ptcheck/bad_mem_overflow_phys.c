@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem[1].size: phys 0xffffffffffff0000 + size 0x10000 overflows 64 bits */
 /* A host range that ends exactly at 2^64 (has no end address). */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem[1].size: size is 0 */
 /* An empty region. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: mem[0].access: MEM_W without MEM_R, which EPT cannot map */
 /* RAM that may be written but not read: an EPT misconfiguration on first touch. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

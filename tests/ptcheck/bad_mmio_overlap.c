@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem[1]: MMIO 0x4000000-0x4001000 overlaps RAM of partition "rt0" */
 /* A device window on another partition's RAM. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

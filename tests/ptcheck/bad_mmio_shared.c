@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem[1]: MMIO 0xfebf0000-0xfebf1000 overlaps MMIO of partition "rt0" */
 /* One device passed through to two partitions. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

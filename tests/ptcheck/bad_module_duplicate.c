@@ -1,6 +1,6 @@
 /* expect: partition "rt1": module: tag "rt0" is also the tag of partition "rt0" */
 /* Two partitions loading the same module. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

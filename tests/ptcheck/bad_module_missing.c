@@ -1,6 +1,6 @@
 /* expect: partition "rt1": module: missing module tag */
 /* No module tag. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": module: tag "rt 1" contains a space */
 /* A tag GRUB would pass as two words. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

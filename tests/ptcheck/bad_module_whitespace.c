@@ -1,6 +1,6 @@
 /* expect: partition "rt1": module: tag contains whitespace (0x09 at offset 2) */
 /* A tab in the tag. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

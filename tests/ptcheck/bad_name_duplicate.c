@@ -1,6 +1,6 @@
 /* expect: partition "rt0": name: "rt0" is also the name of partition #0 */
 /* Two partitions called rt0. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

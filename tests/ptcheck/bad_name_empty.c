@@ -1,6 +1,6 @@
 /* expect: partition #1: name: missing name */
 /* The second partition's name is empty. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

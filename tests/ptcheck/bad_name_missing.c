@@ -1,6 +1,6 @@
 /* expect: partition #1: name: missing name */
 /* The second partition has no name. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: table: parts.count: no partitions */
 /* A table with no partition at all. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

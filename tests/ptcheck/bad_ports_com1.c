@@ -1,6 +1,6 @@
 /* expect: partition "rt0": ports[0]: 0x3f8-0x3ff includes COM1 (0x3f8-0x3ff) */
 /* COM1 granted to a partition: it is the hypervisor's console. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": ports.count: 9 ranges, at most 8 (PT_MAX_PORTS) */
 /* A hand-written port-range count beyond the array. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

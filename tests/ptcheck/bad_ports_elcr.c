@@ -1,6 +1,6 @@
 /* expect: includes 0x4d0-0x4d1 (the PICs' edge/level control) */
 /* The PICs' edge/level control register granted (one port of it is enough). */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": ports[1].count: no ports in the range at 0x3e8 */
 /* A port range of no ports. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": ports[0]: 0xfff8 + 9 ports runs past port 0xffff (ends at 0x10000) */
 /* A port range past the last port. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt0": ports[0]: 0x60-0x64 includes 0x64 (keyboard controller command: 0xfe */
 /* The keyboard controller (0x60 and 0x64) granted: it can reset the machine and flip A20. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt0": ports[0]: 0x60-0x60 includes 0x60 (keyboard controller data */
 /* The keyboard controller's data port alone: with command 0xd1 it drives reset and A20. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

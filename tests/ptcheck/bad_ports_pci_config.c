@@ -1,6 +1,6 @@
 /* expect: ports[0]: 0xcfc-0xcff includes the PCI configuration ports (0xcf8-0xcff) */
 /* PCI CONFIG_DATA granted: every device's configuration space (BARs, bus mastering) with it. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: 0xa0-0xa1 (the slave 8259 PIC); its interrupts would reach Bulkhead's own CPU */
 /* The slave PIC granted: reprogrammed and unmasked, it would interrupt the boot CPU. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

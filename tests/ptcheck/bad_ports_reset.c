@@ -1,6 +1,6 @@
 /* expect: ports[0]: 0x92-0x92 includes 0x92 (system control port A: bit 0 resets */
 /* Port 0x92 granted: its bit 0 resets the whole machine, every partition with it. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

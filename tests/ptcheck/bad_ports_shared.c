@@ -1,6 +1,6 @@
 /* expect: partition "rt1": ports[0]: 0x2f8-0x2ff overlaps ports[0] of partition "rt0" */
 /* One port granted to two partitions. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

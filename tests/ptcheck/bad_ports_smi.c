@@ -1,6 +1,6 @@
 /* expect: (the APM/SMI command port: a write raises an SMI); an SMI stalls every CPU */
 /* The APM/SMI command port inside a wider grant: an SMI stalls every CPU. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

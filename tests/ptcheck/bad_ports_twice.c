@@ -1,6 +1,6 @@
 /* expect: partition "rt1": ports[1]: 0x2fe-0x301 overlaps ports[0] of the same partition */
 /* Overlapping port ranges in one partition. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem[0]: RAM 0x4100000-0x4300000 overlaps RAM of partition "rt0" */
 /* Two partitions' RAM on the same host memory. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: partition "rt1": mem[1]: SHARED 0x41ff000-0x4200000 overlaps RAM of partition "rt0" */
 /* A SHARED region on another partition's RAM: only SHARED may meet SHARED. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

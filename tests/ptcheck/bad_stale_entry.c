@@ -1,6 +1,6 @@
 /* expect: partition "rt1": cpus[1]: APIC ID 3 set past cpus.count (1) */
 /* A hand-written count that was not raised: the second CPU would be ignored. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

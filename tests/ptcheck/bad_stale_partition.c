@@ -1,6 +1,6 @@
 /* expect: table: parts[1]: filled in past parts.count (1) */
 /* A hand-written partition count that was not raised: rt1 would never run. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

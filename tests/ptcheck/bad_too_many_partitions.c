@@ -1,6 +1,6 @@
 /* expect: table: parts.count: 9 partitions, at most 8 (PT_MAX_PARTITIONS) */
 /* A hand-written count beyond the array. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

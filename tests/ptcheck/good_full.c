@@ -1,6 +1,6 @@
 /* expect: ok */
 /* Full lists (PT_MAX_* entries), a Linux partition with MMIO and ports: all allowed. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

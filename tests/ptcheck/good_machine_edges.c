@@ -1,7 +1,7 @@
 /* expect: ok */
 /* Right beside what no partition may have: ports next to the reset and PCI ports, MMIO next
  * to the APICs and the VT-d area and up to 4 GiB, a guest range up to 2^48: all allowed. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: ok */
 /* The smallest valid table: one partition, one CPU, one RAM region, no ports. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -1,6 +1,6 @@
 /* expect: ok */
 /* Two partitions whose memory overlaps only where both regions are REGION_SHARED: allowed. */
-#include "core/ptable.h"
+#include "bulkhead/ptable.h"
 
 const struct partition_table partition_table = {
     .layout = "test",

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "core/spinlock.h"
 #include "tests/unit/check.h"
 
 int check_failed_in_test;

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 static inline void put16(u8 *p, u16 v)
 {

@@ -1,4 +1,4 @@
-/* Unit tests for arch/x86/ept.c, built with tests/unit/fake/arch/x86/cpu.h for its MSR and
+/* Unit tests for arch/x86/ept.c, built with tests/unit/fake/core/lib/cpu.h for its MSR and
  * CPUID. Page-table pages come from pmem_alloc (here: the host heap) and "host RAM" is a heap
  * buffer, so a table entry written into a mapped page shows as a changed byte in it. */
 #include <stdlib.h>
@@ -6,6 +6,7 @@
 
 #include "arch/x86/ept.h"
 #include "core/error.h"
+#include "core/pmem.h"
 #include "tests/unit/check.h"
 
 u64 fake_msr_value = (1ULL << 16) | (1ULL << 17); /* EPT 2 MiB and 1 GiB pages */

@@ -1,5 +1,5 @@
 /* vformat(): the formatter behind every COM1 line. */
-#include "core/format.h"
+#include "core/lib/format.h"
 #include "core/log.h"
 #include "core/error.h"
 #include "tests/unit/check.h"

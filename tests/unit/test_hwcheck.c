@@ -3,7 +3,7 @@
 
 #include "arch/x86/hwcheck.h"
 #include "arch/x86/vmx.h"
-#include "core/format.h"
+#include "core/lib/format.h"
 #include "core/log.h"
 #include "tests/unit/check.h"
 

@@ -1,7 +1,7 @@
 /*
  * Bulkhead payload SDK: a tiny freestanding library for bare-metal payloads that run as a
  * Bulkhead partition or, the same ELF, bare from GRUB (Multiboot2). docs/payloads.md has
- * the whole story; core/payload_abi.h is the contract with the hypervisor.
+ * the whole story; bulkhead/payload_abi.h is the contract with the hypervisor.
  *
  * A payload defines
  *
@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/payload_abi.h"
+#include "bulkhead/payload_abi.h"
 
 /* ---- environment ------------------------------------------------------------------- */
 

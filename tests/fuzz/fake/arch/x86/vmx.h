@@ -3,15 +3,13 @@
  * with one slot per field encoding). VMREAD and VMWRITE of an encoding no CPU has, and VMWRITE
  * to a read-only field, fail the input there; VMXON, VMCLEAR and VMPTRLD from an exit handler
  * fail it too. Keep it in step with the real header.
- *
- * vmexit_selftest_arm() is left out on purpose: vmexit.c defines it, and its parameters are
- * changing; the harness never arms the self-test. */
+ */
 #ifndef BULKHEAD_ARCH_X86_VMX_H
 #define BULKHEAD_ARCH_X86_VMX_H
 
-#include "arch/x86/cpu.h"
+#include "core/lib/cpu.h"
 #include "arch/x86/vmcs_fields.h"
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define MSR_IA32_VMX_CR0_FIXED0 0x486
 #define MSR_IA32_VMX_CR0_FIXED1 0x487

@@ -1,10 +1,10 @@
-/* Host stand-in for arch/x86/cpu.h in unit tests of arch/x86 code that reads MSRs or CPUID
+/* Host stand-in for core/lib/cpu.h in unit tests of arch/x86 code that reads MSRs or CPUID
  * (tests/unit/test_ept.c): the values come from variables the test sets. Only what those
  * files use is here. */
-#ifndef BULKHEAD_ARCH_X86_CPU_H
-#define BULKHEAD_ARCH_X86_CPU_H
+#ifndef BULKHEAD_LIB_CPU_H
+#define BULKHEAD_LIB_CPU_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define MSR_IA32_VMX_EPT_VPID 0x48c
 

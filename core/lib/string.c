@@ -1,6 +1,6 @@
 /* Freestanding memory and string helpers. Built with -fno-tree-loop-distribute-patterns so
  * GCC does not turn these loops back into calls to themselves. */
-#include "core/string.h"
+#include "core/lib/string.h"
 
 void *memcpy(void *dst, const void *src, size_t n)
 {

@@ -1,4 +1,4 @@
-/* Host stand-in for arch/x86/cpu.h in the exit-handler fuzzer (tests/fuzz/fuzz_vmexit.c), which
+/* Host stand-in for core/lib/cpu.h in the exit-handler fuzzer (tests/fuzz/fuzz_vmexit.c), which
  * puts tests/fuzz/fake first on the include path. Same names and signatures as the real header,
  * but no instruction: each function is an ordinary one the harness defines, so that it can
  * answer (CPUID, RDMSR, DR6) and record and check (WRMSR, XSETBV, DR6) what the code under test
@@ -6,10 +6,10 @@
  * table loads) are defined too, and fail the input if called. Keep it in step with the real
  * header: a function missing here is a build error of the fuzzer, not a silent gap. (Not
  * write_cr0(): vmexit.c had a function of that name of its own until recently.) */
-#ifndef BULKHEAD_ARCH_X86_CPU_H
-#define BULKHEAD_ARCH_X86_CPU_H
+#ifndef BULKHEAD_LIB_CPU_H
+#define BULKHEAD_LIB_CPU_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define MSR_IA32_APIC_BASE	 0x1b
 #define MSR_IA32_FEATURE_CONTROL 0x3a

@@ -6,10 +6,10 @@
  * the hypervisor image, and checked on the host by tools/ptcheck before the link (see
  * docs/partitions.md for every field and the rules the checker enforces).
  */
-#ifndef BULKHEAD_CORE_PTABLE_H
-#define BULKHEAD_CORE_PTABLE_H
+#ifndef BULKHEAD_PTABLE_H
+#define BULKHEAD_PTABLE_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define PT_MAX_PARTITIONS 8
 #define PT_MAX_CPUS	  16 /* per partition */

@@ -1,8 +1,8 @@
 /* x86 instruction wrappers. Internal to arch/x86: core/ goes through arch/x86/arch.h. */
-#ifndef BULKHEAD_ARCH_X86_CPU_H
-#define BULKHEAD_ARCH_X86_CPU_H
+#ifndef BULKHEAD_LIB_CPU_H
+#define BULKHEAD_LIB_CPU_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 #define MSR_IA32_APIC_BASE	 0x1b
 #define MSR_IA32_FEATURE_CONTROL 0x3a

@@ -9,8 +9,8 @@
  * Its local APIC is in x2APIC mode; its registers are the partition's own (MSRs 0x800-0x8ff
  * except the ICR, which Bulkhead checks, and IA32_TSC_DEADLINE pass through).
  */
-#ifndef BULKHEAD_CORE_PAYLOAD_ABI_H
-#define BULKHEAD_CORE_PAYLOAD_ABI_H
+#ifndef BULKHEAD_PAYLOAD_ABI_H
+#define BULKHEAD_PAYLOAD_ABI_H
 
 #include <stdint.h>
 

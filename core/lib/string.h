@@ -1,8 +1,8 @@
 /* Freestanding string and memory helpers (the compiler may also emit calls to memcpy/memset). */
-#ifndef BULKHEAD_CORE_STRING_H
-#define BULKHEAD_CORE_STRING_H
+#ifndef BULKHEAD_LIB_STRING_H
+#define BULKHEAD_LIB_STRING_H
 
-#include "core/types.h"
+#include "bulkhead/types.h"
 
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);

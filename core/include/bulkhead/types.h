@@ -1,6 +1,6 @@
 /* Fixed-width types and a few freestanding basics shared by all of Bulkhead. */
-#ifndef BULKHEAD_CORE_TYPES_H
-#define BULKHEAD_CORE_TYPES_H
+#ifndef BULKHEAD_TYPES_H
+#define BULKHEAD_TYPES_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,5 +1,5 @@
 /* vformat(): the one formatter behind every log line. */
-#include "core/format.h"
+#include "core/lib/format.h"
 
 struct out {
 	char *buf;
