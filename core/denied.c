@@ -1,6 +1,7 @@
 /* Refusals named once per partition: denied ports, and what the exit handlers refuse. */
 #include "core/denied.h"
 #include "arch/x86/arch.h"
+#include "core/upcalls.h"
 #include "core/config.h"
 #include "core/log.h"
 #include "core/partition.h"

@@ -1,6 +1,7 @@
 /* Partition life cycle: refused | ready -> running -> stopped (or restarted). */
 #include "core/partition.h"
 #include "arch/x86/arch.h"
+#include "core/upcalls.h"
 #include "core/config.h"
 #include "core/denied.h"
 #include "core/elf.h"

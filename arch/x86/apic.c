@@ -1,8 +1,17 @@
 /* Local APIC access (SDM Vol. 3A ch. 11 xAPIC, §11.12 x2APIC). */
 #include "arch/x86/apic.h"
 #include "core/lib/cpu.h"
+#include "core/lib/msr.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/tsc.h"
+#include "arch/x86/guest.h"
+#include "arch/x86/vcpu.h"
+#include "arch/x86/vmcs_fields.h"
+#include "arch/x86/vmx.h"
+#include "core/lib/format.h"
+#include "core/lib/x86.h"
+#include "core/config.h"
+#include "core/upcalls.h"
 
 #define APIC_BASE_ENABLE (1ULL << 11)
 #define APIC_BASE_X2APIC (1ULL << 10)
@@ -178,4 +187,177 @@ void lapic_drain(void)
 	}
 	percpu_idt_ack_only(false);
 	wrmsr(X2APIC_ESR, 0);
+}
+
+/* ---- A partition's writes to its x2APIC (exit path, guest_msr.c) ---------------------------- */
+
+static struct vcpu *vcpu_of_apic(u32 apic_id)
+{
+	for (u32 i = 0; i < MAX_CPUS; i++) {
+		struct x86_cpu *cpu = cpu_by_index(i);
+
+		if (cpu && cpu->apic_id == apic_id)
+			return &cpu->vcpu;
+	}
+	return NULL;
+}
+
+/* A guest INIT to a sibling (checked by the caller): see struct vcpu for why it travels as
+ * an NMI. */
+static void send_init(u32 dest_apic)
+{
+	struct vcpu *target = vcpu_of_apic(dest_apic);
+
+	if (!target || !target->started)
+		return; /* still waiting for SIPI: INIT changes nothing */
+	target->init_pending = 1;
+	cpu_mfence();
+	wrmsr(MSR_X2APIC_ICR, ((u64)dest_apic << 32) | ICR_NMI);
+}
+
+/* A guest NMI to a sibling: the NMI exits there (NMI exiting is Bulkhead's), so it is flagged
+ * to be injected into the guest on that exit. */
+static void send_nmi(u32 dest_apic)
+{
+	struct vcpu *target = vcpu_of_apic(dest_apic);
+
+	if (!target)
+		return;
+	target->nmi_pending = 1;
+	cpu_mfence();
+	wrmsr(MSR_X2APIC_ICR, ((u64)dest_apic << 32) | ICR_NMI);
+}
+
+/* One IPI to one of the partition's own CPUs. */
+static void send_ipi(u64 icr, u32 dest_apic)
+{
+	switch (ICR_MODE(icr)) {
+	case ICR_MODE_INIT:
+		send_init(dest_apic);
+		break;
+	case ICR_MODE_NMI:
+		send_nmi(dest_apic);
+		break;
+	default:
+		wrmsr(MSR_X2APIC_ICR, ((u64)dest_apic << 32) | (u32)(icr & ~(3u << 18)));
+		break;
+	}
+}
+
+/* A broadcast (shorthand "all" or "all but self") reaches the partition's own CPUs only:
+ * it is sent to each of them in turn. */
+static void broadcast_ipi(u64 icr, bool include_self)
+{
+	u32 me = this_cpu()->apic_id, partition = guest_vcpu()->partition;
+
+	for (u32 i = 0; i < MAX_CPUS; i++) {
+		struct x86_cpu *cpu = cpu_by_index(i);
+
+		if (!cpu || !partition_owns_apic(partition, cpu->apic_id))
+			continue;
+		if (cpu->apic_id != me || include_self)
+			send_ipi(icr, cpu->apic_id);
+	}
+}
+
+/* Which ICR writes a partition may make: fixed, NMI, INIT or SIPI, in physical destination
+ * mode, to one of its own CPUs, to itself, or to all of its own CPUs. */
+static bool icr_allowed(u64 v, u32 partition)
+{
+	u32 mode = ICR_MODE(v), shorthand = ICR_SHORTHAND(v);
+
+	if (mode != ICR_MODE_FIXED && mode != ICR_MODE_NMI && mode != ICR_MODE_INIT &&
+	    mode != ICR_MODE_SIPI)
+		return false;
+	if (shorthand == ICR_SELF)
+		return mode == ICR_MODE_FIXED;
+	if (v & ICR_LOGICAL) /* a logical destination is a cluster and mask, not an APIC ID */
+		return false;
+	if (shorthand != 0)
+		return mode == ICR_MODE_FIXED || mode == ICR_MODE_NMI;
+	return partition_owns_apic(partition, (u32)(v >> 32));
+}
+
+/* A partition's write of `v` to its x2APIC ICR (the MSR bitmap traps it): reserved bits get the
+ * #GP a real x2APIC gives, in the guest, not in Bulkhead's own WRMSR (SDM Vol. 3A §11.12.9); an
+ * IPI the partition may not send (icr_allowed) stops it; any other is sent, INIT and NMI to a
+ * sibling as struct vcpu says. */
+void apic_guest_icr_write(u64 v)
+{
+	struct vcpu *vc = guest_vcpu();
+
+	if (v & ICR_RESERVED) {
+		char what[48];
+
+		format(what, sizeof(what), "x2apic icr 0x%llx (reserved bits)",
+		       (unsigned long long)v);
+		guest_refuse(VEC_GP, REFUSAL_KEY(EXIT_WRMSR, MSR_X2APIC_ICR), what);
+		return;
+	}
+	if (!icr_allowed(v, vc->partition)) {
+		struct vm_fault f = {"forbidden ipi", EXIT_WRMSR, vmread(GUEST_RIP), 0, v};
+
+		partition_fault(vc->partition, this_cpu()->index, &f);
+	}
+	if (ICR_MODE(v) == ICR_MODE_INIT && (v & ICR_LEVEL) && !(v & ICR_ASSERT)) {
+		/* INIT level de-assert: no effect on a CPU with an x2APIC (SDM §11.6.1) */
+		guest_skip_instruction();
+		return;
+	}
+	switch (ICR_SHORTHAND(v)) {
+	case ICR_SELF:
+		wrmsr(MSR_X2APIC_ICR, v);
+		break;
+	case ICR_ALL:
+	case ICR_ALL_BUT_SELF:
+		broadcast_ipi(v, ICR_SHORTHAND(v) == ICR_ALL);
+		break;
+	default:
+		send_ipi(v, (u32)(v >> 32));
+		break;
+	}
+	guest_skip_instruction();
+}
+
+/* Why a write of `v` to that LVT gets the #GP a real x2APIC gives (in the guest, not in
+ * Bulkhead's own WRMSR), or NULL: an LVT this APIC does not have, a reserved bit (which bits
+ * are depends on the LVT), a reserved delivery mode. */
+static const char *lvt_invalid(u32 msr, u64 v)
+{
+	if (!lapic_has_lvt(msr))
+		return "absent";
+	if (v & ~(u64)(lvt_writable(msr) | lvt_read_only(msr)))
+		return "reserved bits";
+	if (lvt_mode_reserved(LVT_MODE(v)))
+		return "reserved delivery mode";
+	return NULL;
+}
+
+/* A partition's write to an LVT with a delivery mode: checked as a real x2APIC would
+ * (lvt_invalid); read-only bits are dropped; an SMI, INIT or ExtINT entry is written masked,
+ * named once: a partition's interrupts are fixed or NMI. */
+void apic_guest_lvt_write(u32 msr, u64 v)
+{
+	const char *why = lvt_invalid(msr, v);
+	u32 mode = LVT_MODE(v);
+	char what[64];
+
+	if (why) {
+		format(what, sizeof(what), "lvt 0x%x value 0x%llx (%s)", msr, (unsigned long long)v,
+		       why);
+		guest_refuse(VEC_GP, REFUSAL_KEY(EXIT_WRMSR, msr), what);
+		return;
+	}
+	v &= lvt_writable(msr);
+	if (mode == LVT_MODE_SMI || mode == LVT_MODE_INIT || mode == LVT_MODE_EXTINT) {
+		static const char *const names[8] = {
+		    [LVT_MODE_SMI] = "smi", [LVT_MODE_INIT] = "init", [LVT_MODE_EXTINT] = "extint"};
+
+		format(what, sizeof(what), "lvt 0x%x delivery mode %s", msr, names[mode]);
+		partition_refused(guest_vcpu()->partition,
+				  REFUSAL_KEY(EXIT_WRMSR, mode << 24 | msr), false, what, "masked");
+		v |= LVT_MASKED;
+	}
+	wrmsr(msr, v);
+	guest_skip_instruction();
 }

@@ -8,6 +8,21 @@
 #define ICR_STARTUP 0x00004600u /* delivery mode start-up, level assert; | vector */
 #define ICR_NMI	    0x00004400u /* delivery mode NMI, level assert */
 
+/* The ICR's fields (SDM Vol. 3A §11.6.1, §11.12.9). */
+#define ICR_MODE(v)	 (((v) >> 8) & 7)
+#define ICR_SHORTHAND(v) (((v) >> 18) & 3)
+#define ICR_RESERVED	 0xfff33000ULL /* x2APIC: bits 12-13, 16-17, 20-31 */
+#define ICR_MODE_FIXED	 0
+#define ICR_MODE_NMI	 4
+#define ICR_MODE_INIT	 5
+#define ICR_MODE_SIPI	 6
+#define ICR_LOGICAL	 (1u << 11)
+#define ICR_ASSERT	 (1u << 14)
+#define ICR_LEVEL	 (1u << 15)
+#define ICR_SELF	 1
+#define ICR_ALL		 2
+#define ICR_ALL_BUT_SELF 3
+
 /* x2APIC LVT registers with a delivery-mode field (SDM Vol. 3A §11.5.1, §11.12.1.2): CMCI,
  * thermal, performance counters, LINT0, LINT1. The timer and error LVTs have none. */
 #define MSR_X2APIC_LVT_CMCI    0x82f
@@ -26,7 +41,7 @@
 #define LVT_WRITABLE_OTHER     0x107ffu	  /* vector, mode, mask: CMCI, thermal, performance */
 
 /* One of those five LVTs: a write to it could make the local APIC raise an SMI, an INIT or
- * an ExtINT, so it is checked (arch/x86/vmexit.c), as ICR writes are. */
+ * an ExtINT, so it is checked (apic_guest_lvt_write), as ICR writes are. */
 static inline bool lvt_has_delivery_mode(u32 msr)
 {
 	return msr == MSR_X2APIC_LVT_CMCI ||
@@ -74,5 +89,11 @@ void lapic_eoi(void);
 /* Send an IPI; returns false if the APIC did not accept it in time or `dest` cannot be
  * addressed in xAPIC mode. */
 bool lapic_send_ipi(u32 dest, u32 icr_low);
+
+/* A partition's WRMSR to its x2APIC's ICR or to an LVT with a delivery mode (the MSR bitmap
+ * traps both): checked as a real x2APIC would check them, then done within the partition's own
+ * CPUs, or refused. Each completes or refuses the guest's instruction. */
+void apic_guest_icr_write(u64 v);
+void apic_guest_lvt_write(u32 msr, u64 v);
 
 #endif

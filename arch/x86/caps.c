@@ -1,6 +1,7 @@
 /* Reads the raw capability values of the calling CPU for the hardware check, and turns
  * VMX on in IA32_FEATURE_CONTROL where firmware left the MSR unlocked (SDM Vol. 3C §24.7). */
 #include "core/lib/cpu.h"
+#include "core/lib/msr.h"
 #include "arch/x86/hwcheck.h"
 #include "arch/x86/vmx.h"
 

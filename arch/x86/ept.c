@@ -2,6 +2,7 @@
  * the boot-time allocator and are built before the partition first runs. */
 #include "arch/x86/ept.h"
 #include "core/lib/cpu.h"
+#include "core/lib/msr.h"
 #include "core/error.h"
 #include "core/pmem.h"
 #include "core/lib/string.h"

@@ -2,9 +2,8 @@
 #ifndef BULKHEAD_ARCH_X86_VCPU_H
 #define BULKHEAD_ARCH_X86_VCPU_H
 
+#include "arch/x86/vmcs_fields.h"
 #include "bulkhead/types.h"
-
-#define VMX_EXIT_REASONS 70
 
 /* Saved on every exit by vmx_exit_entry (arch/x86/vmentry.asm); keep the order. */
 struct guest_regs {

@@ -13,7 +13,9 @@
  *                 change how the hypervisor maps its own memory), acknowledge interrupts */
 #include "arch/x86/apic.h"
 #include "arch/x86/arch.h"
+#include "core/upcalls.h"
 #include "core/lib/cpu.h"
+#include "core/lib/msr.h"
 #include "arch/x86/cpu_reset.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/percpu.h"

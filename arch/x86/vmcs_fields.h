@@ -149,6 +149,9 @@ enum vmcs_field {
 #define INTR_BLOCK_SMI	 (1u << 2)
 #define INTR_BLOCK_NMI	 (1u << 3) /* with virtual NMIs: virtual-NMI blocking */
 
+/* Guest pending debug exceptions (SDM §25.4.2): BS, a single-step trap. */
+#define PENDING_DBG_BS (1ULL << 14)
+
 /* Guest activity states (SDM §25.4.2). */
 #define GUEST_ACTIVE	    0
 #define GUEST_WAIT_FOR_SIPI 3
@@ -162,5 +165,43 @@ enum vmcs_field {
 #define SEG_GS	 5
 #define SEG_LDTR 6
 #define SEG_TR	 7
+
+/* Basic exit reasons, bits 15:0 of the exit reason field (SDM Vol. 3D Appendix C): those
+ * Bulkhead handles or names. */
+enum exit_reason {
+	EXIT_EXCEPTION = 0,
+	EXIT_EXTERNAL_INTR = 1,
+	EXIT_TRIPLE_FAULT = 2,
+	EXIT_INIT = 3,
+	EXIT_SIPI = 4,
+	EXIT_NMI_WINDOW = 8,
+	EXIT_CPUID = 10,
+	EXIT_HLT = 12,
+	EXIT_INVD = 13,
+	EXIT_VMCALL = 18,
+	EXIT_VMCLEAR = 19,
+	EXIT_VMLAUNCH = 20,
+	EXIT_VMPTRLD = 21,
+	EXIT_VMPTRST = 22,
+	EXIT_VMREAD = 23,
+	EXIT_VMRESUME = 24,
+	EXIT_VMWRITE = 25,
+	EXIT_VMXOFF = 26,
+	EXIT_VMXON = 27,
+	EXIT_CR_ACCESS = 28,
+	EXIT_IO = 30,
+	EXIT_RDMSR = 31,
+	EXIT_WRMSR = 32,
+	EXIT_BAD_GUEST_STATE = 33,
+	EXIT_EPT_VIOLATION = 48,
+	EXIT_EPT_MISCONFIG = 49,
+	EXIT_INVEPT = 50,
+	EXIT_INVVPID = 53,
+	EXIT_WBINVD = 54,
+	EXIT_XSETBV = 55,
+	EXIT_INVPCID = 58,
+	EXIT_VMFUNC = 59,
+	VMX_EXIT_REASONS = 70, /* counted per reason below this (struct vcpu) */
+};
 
 #endif

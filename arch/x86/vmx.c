@@ -1,6 +1,7 @@
 /* VMXON on each CPU (SDM Vol. 3C §24.7, "Enabling and entering VMX operation"). */
 #include "arch/x86/vmx.h"
 #include "core/lib/cpu.h"
+#include "core/lib/msr.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/xsave.h"
 #include "core/error.h"

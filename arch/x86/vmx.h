@@ -3,6 +3,7 @@
 #define BULKHEAD_ARCH_X86_VMX_H
 
 #include "core/lib/cpu.h"
+#include "core/lib/msr.h"
 #include "arch/x86/vmcs_fields.h"
 #include "bulkhead/types.h"
 

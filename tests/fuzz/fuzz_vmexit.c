@@ -40,6 +40,7 @@
 #include <string.h>
 
 #include "arch/x86/arch.h"
+#include "core/upcalls.h"
 #include "arch/x86/cpu_reset.h"
 #include "core/lib/cpu.h" /* tests/fuzz/fake/core/lib/cpu.h */
 #include "arch/x86/percpu.h"
@@ -616,6 +617,9 @@ struct cpuid_regs cpuid(u32 leaf, u32 subleaf)
 	}
 }
 
+/* The local APIC's "max LVT entry" (version register bits 23:16), from the input. */
+static u32 model_max_lvt;
+
 /* The MSRs this CPU has: RDMSR of any other raises #GP (in Bulkhead, if a handler did it). */
 static bool model_has_msr(u32 msr)
 {
@@ -666,8 +670,8 @@ u64 rdmsr(u32 msr)
 		return 0xfee00c00ULL | (now.cpu == 0 ? 0x100 : 0);
 	case 0x802:
 		return cpus[now.cpu].apic_id;
-	case 0x803:
-		return 0x01060015;
+	case 0x803: /* version: "max LVT entry" in bits 23:16 */
+		return 0x01000015 | (u64)model_max_lvt << 16;
 	default:
 		return 0x1000000000000ULL + msr;
 	}
@@ -846,19 +850,35 @@ u64 arch_tsc_khz(void)
 	return tsc_khz;
 }
 
-/* The LVTs this local APIC has: all but those the input takes away (CMCI, performance
- * counters: "max LVT entry" below them). */
-static bool model_has_lvt[2]; /* CMCI, performance */
+/* The LVTs this local APIC has, by its version register's "max LVT entry" (SDM Vol. 3A §11.4.8,
+ * §11.5.1): the input may take away CMCI (6), thermal (5) and the performance counters (4). */
 
-/* arch/x86/apic.h's, declared here: that header's constants would clash with the SDM's above. */
-bool lapic_has_lvt(u32 msr);
-bool lapic_has_lvt(u32 msr)
+static bool model_has_lvt(u32 msr)
 {
 	if (msr == LVT_CMCI)
-		return model_has_lvt[0];
+		return model_max_lvt >= 6;
+	if (msr == LVT_THERMAL)
+		return model_max_lvt >= 5;
 	if (msr == LVT_PERF)
-		return model_has_lvt[1];
+		return model_max_lvt >= 4;
 	return msr >= LVT_THERMAL && msr <= LVT_LINT1;
+}
+
+/* arch/x86/apic.c's host side (lapic_drain) swaps the IDT; an exit handler never does. */
+void percpu_idt_ack_only(bool on)
+{
+	(void)on;
+	broken("an exit handler swapped the IDT");
+}
+
+/* arch/x86/apic.c's host side waits on the TSC (tsc.h, whose tsc_khz() would clash with the
+ * variable above); an exit handler never does. */
+bool tsc_elapsed_us(u64 start, u64 us);
+bool tsc_elapsed_us(u64 start, u64 us)
+{
+	(void)start;
+	(void)us;
+	broken("an exit handler waited on the TSC");
 }
 
 void cpu_reset_for_partition(void)
@@ -1475,7 +1495,7 @@ static void check_entry_state(bool resumed)
 				why = icr_write_invalid(op->value);
 			else if (op->index == LVT_CMCI ||
 				 (op->index >= LVT_THERMAL && op->index <= LVT_LINT1))
-				why = lapic_has_lvt(op->index)
+				why = model_has_lvt(op->index)
 					  ? lvt_write_invalid(op->index, op->value)
 					  : "WRMSR to an LVT this APIC does not have (a #GP in "
 					    "Bulkhead)";
@@ -2581,8 +2601,8 @@ static void init_cpu(u32 i, u32 state)
 
 /* Byte 0: bits 0-1 the partition; bit 2: #DB and #AC not intercepted (vmcs.c before them),
  * bit 3: no RDTSCP, bit 4: no INVPCID; bits 5-7 the TSC frequency. Byte 1: two bits per CPU
- * of the partition (up to three), its state for init_cpu(); bit 6: the local APIC has no
- * CMCI LVT, bit 7: none for the performance counters. */
+ * of the partition (up to three), its state for init_cpu(); bits 6-7: how many of the local
+ * APIC's optional LVTs (CMCI, thermal, performance counters, in that order) it lacks. */
 static void world_reset(u8 setup, u8 states)
 {
 	static const u64 khz[] = {2400000, 1000000, 3000000, 4294967, 4295000, 5000000, 1, 6400000};
@@ -2590,8 +2610,7 @@ static void world_reset(u8 setup, u8 states)
 	setup_flags = setup;
 	partition = (setup & 3) % NPART;
 	tsc_khz = khz[setup >> 5];
-	model_has_lvt[0] = !(states & 0x40);
-	model_has_lvt[1] = !(states & 0x80);
+	model_max_lvt = 6 - ((states >> 6) & 3);
 	for (u32 i = 0, k = 0; i < NCPU; i++) {
 		clear_words(&cpus[i].vcpu, sizeof(cpus[i].vcpu));
 		cpus[i].index = i;

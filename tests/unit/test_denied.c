@@ -4,6 +4,7 @@
 
 #include "arch/x86/arch.h"
 #include "core/denied.h"
+#include "core/upcalls.h"
 #include "core/partition.h"
 #include "core/log.h"
 #include "tests/unit/check.h"

@@ -6,7 +6,6 @@
 
 #include "bulkhead/types.h"
 
-#define MSR_IA32_VMX_EPT_VPID 0x48c
 
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;
