@@ -147,6 +147,9 @@ lint: setup
 	clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h')
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	  --suppress=missingIncludeSystem -I. $$(git ls-files '*.c')
+	tests/lint/includes.py
+	@echo 'tests/lint/headers.sh  # each header of core/, arch/, images/sdk/ alone, with the build flags'
+	@CC="$(CC)" KCFLAGS="$(KCFLAGS)" SDK_CFLAGS="$(SDK_CFLAGS)" tests/lint/headers.sh
 
 clean:
 	rm -rf $(BUILD)
