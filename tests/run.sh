@@ -1,8 +1,9 @@
 #!/bin/bash
 # The whole test suite (make test): host unit tests, the emulator cases' own assertions,
-# bad partition tables, a fuzzing smoke pass, then emulator tests that boot the ISO and
-# assert on COM1. Ends with "N passed, N failed". VMX_EMU=qemu-kvm runs the VMX tests on
-# QEMU+KVM instead of Bochs where /dev/kvm offers nested VMX.
+# bad partition tables, a fuzzing smoke pass, a plain make in a fresh clone, then emulator
+# tests that boot the ISO and assert on COM1. Ends with "N passed, N failed".
+# VMX_EMU=qemu-kvm runs the VMX tests on QEMU+KVM instead of Bochs where /dev/kvm offers
+# nested VMX.
 #
 # Each section is a runner of its own that prints "PASS name" / "FAIL name" lines; a section
 # also fails when its runner exits non-zero or gives fewer verdicts than its minimum (a
@@ -54,6 +55,8 @@ wanted harness && section harness 42 tests/emu/selftest.sh
 wanted ptcheck && section ptcheck 69 bash tests/ptcheck/run.sh
 # The fuzzing smoke pass: each libFuzzer harness for 5 s (make fuzz runs them longer).
 wanted fuzz && section fuzz 7 tests/fuzz/run.sh "$BUILD/fuzz" 5 mb2 acpi elf bzimage linux ptcheck vmexit
+# A plain `make` (and make PARTITIONS=rt) in a fresh clone builds what the README says.
+wanted clone && section clone 4 tests/fresh_clone.sh
 section emu 95 tests/emu/run.sh
 
 echo

@@ -10,7 +10,7 @@
 #   --build-only  only check that each patch applies and the tree still builds with it
 # Environment:
 #   MUTANTS_ONLY_FAST=1     run only the catchers that need no emulator (unit:, ptcheck:,
-#                           fuzz:); a mutant whose catchers are all emu: is skipped
+#                           fuzz:, clone:); a mutant whose catchers are all emu: is skipped
 #   MUTANTS_ALL_CATCHERS=1  run every catcher of a mutant, not only up to the first that
 #                           catches it (to see that each one would)
 #   MUTANTS_KEEP=1          keep the scratch copies (their paths are printed)
@@ -22,12 +22,14 @@
 #   # catch: <test> [<test> ...]
 # where each <test> is a verdict name as tests/run.sh prints it after PASS/FAIL, or a prefix
 # of one (unit:test_vuart, unit:test_linux:test_e820_two_ram_regions,
-# ptcheck:tests/ptcheck/bad_ram_overlap.c, fuzz:mb2, emu:partitions-run, ...). Each catcher
-# runs as `ONLY=<filter> tests/run.sh` in the scratch copy: unit:test_x:... -> test_x,
-# ptcheck:... -> ptcheck, fuzz:... -> fuzz, emu:<case> -> <case> (or, for a case that
-# tests/emu/ runs inside a group, the group's `want` word: emu:partitions-pair-badipi runs
-# the whole partitions-pair group). The mutant is caught when a FAIL line whose name starts
-# with one of its catchers appears. Prints one line per mutant:
+# ptcheck:tests/ptcheck/bad_ram_overlap.c, fuzz:mb2, clone:make, emu:partitions-run, ...).
+# Each catcher runs as `ONLY=<filter> tests/run.sh` in the scratch copy: unit:test_x:... ->
+# test_x, ptcheck:... -> ptcheck, fuzz:... -> fuzz, clone:... -> clone (the scratch copy has
+# no .git: tests/fresh_clone.sh copies it without build/), emu:<case> -> <case> (or, for a
+# case that tests/emu/ runs inside a group, the group's `want` word:
+# emu:partitions-pair-badipi runs the whole partitions-pair group). The mutant is caught
+# when a FAIL line whose name starts with one of its catchers appears. Prints one line per
+# mutant:
 #   mutant NAME: caught by <first failing test>
 #   mutant NAME: SURVIVED (ran: <filters>)
 #   mutant NAME: does not build | patch does not apply | ...   (counted as broken)
@@ -145,6 +147,7 @@ filter_for() {
 		;;
 	ptcheck:* | ptcheck) echo ptcheck ;;
 	fuzz:* | fuzz) echo fuzz ;;
+	clone:* | clone) echo clone ;;
 	emu:*)
 		case=${c#emu:}
 		while read -r w; do
