@@ -6,7 +6,6 @@
 
 #include "bulkhead/types.h"
 
-
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;
 };
