@@ -1,0 +1,185 @@
+/* What a running partition asks of Bulkhead: hypercalls, ports it was not granted (its
+ * emulated COM1), lines of output for COM1, and the exit statistics reported about it. Called on
+ * the partition's own CPUs (exits), and on the boot CPU for its console. */
+#include "core/partition.h"
+#include "core/partition_state.h"
+#include "arch/x86/arch.h"
+#include "core/conmux.h"
+#include "core/denied.h"
+#include "core/guesttext.h"
+#include "core/lib/format.h"
+#include "core/lib/string.h"
+#include "core/lineq.h"
+#include "core/log.h"
+#include "core/spinlock.h"
+#include "core/upcalls.h"
+#include "core/vuart.h"
+
+/* One line of the partition's output: queued for the boot CPU, which writes it to COM1
+ * prefixed with the partition's name. The partition's CPU goes back to its guest at once. */
+static void print_line(void *ctx, const char *text)
+{
+	struct partition *p = ctx;
+
+	if (p->state != PART_RUNNING)
+		return;
+	lineq_put(&p->out, text); /* a full queue counts the drop */
+	conmux_kick();
+}
+
+/* The print hypercall's text: at most GUEST_LINE bytes of the partition's RAM at `gpa`, one
+ * line (payload_abi.h), filtered as its UART's lines are (guesttext.h). Line ends at the very
+ * end are dropped; one inside the text becomes a space, so that a print can neither start a
+ * line that looks like another partition's or Bulkhead's nor turn into many lines. */
+static bool print_text(struct partition *p, u64 gpa, u64 len)
+{
+	char text[GUEST_LINE];
+	struct guest_line line = {0};
+
+	if (len > sizeof(text))
+		len = sizeof(text);
+	if (!arch_vm_read(&p->vm, gpa, text, len))
+		return false;
+	while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+		len--;
+	for (u64 i = 0; i < len; i++)
+		guest_line_put(&line, text[i] == '\n' ? ' ' : (u8)text[i], print_line, p);
+	guest_line_flush(&line, print_line, p);
+	return true;
+}
+
+u64 partition_hypercall(u32 partition, u32 cpu, u64 nr, u64 a1, u64 a2)
+{
+	struct partition *p = &parts[partition];
+
+	if (nr == HYPERCALL_EXIT)
+		partition_exited(p, cpu, a1);
+	if (nr != HYPERCALL_PRINT)
+		return ~0ULL;
+	return print_text(p, a1, a2) ? 0 : ~0ULL;
+}
+
+u32 partition_port_io(u32 partition, u32 port, u32 size, bool in, u32 value)
+{
+	struct partition *p = &parts[partition];
+	u32 result;
+
+	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS && size == 1) {
+		spin_lock(&p->uart_lock);
+		if (in)
+			result = vuart_read(&p->uart, port - VUART_BASE);
+		else
+			vuart_write(&p->uart, port - VUART_BASE, (u8)value, print_line, p);
+		spin_unlock(&p->uart_lock);
+		return in ? result : 0;
+	}
+	denied_port(partition, port, in);
+	return ~0u;
+}
+
+#define DRAIN_SHARE_BYTES 256 /* per partition per round of the boot CPU's console loop */
+
+/* Write the partition's queued lines to COM1 until `max_bytes` are out (the line that crosses
+ * it included), and say if any were dropped: when its queue has emptied, or once a second
+ * while it stays full (so that the reports do not take the line from the partitions). Under
+ * print_lock: a line is never written after the partition's stop report. */
+
+void partition_drain_locked(struct partition *p, u32 max_bytes)
+{
+	char line[VUART_LINE + 1];
+	u32 dropped, written = 0;
+
+	while (written < max_bytes && p->state == PART_RUNNING &&
+	       lineq_get(&p->out, line, sizeof(line))) {
+		log_info("%s: %s\n", p->cfg->name, line);
+		written += (u32)(strlen(p->cfg->name) + strlen(line) + 3);
+	}
+	if (!lineq_empty(&p->out) && arch_tsc() - p->drop_report_tsc < arch_tsc_khz() * 1000)
+		return;
+	dropped = lineq_take_dropped(&p->out);
+	if (!dropped)
+		return;
+	p->drop_report_tsc = arch_tsc();
+	log_warn("console: %s: %u lines dropped (printed faster than COM1 carries)\n", p->cfg->name,
+		 dropped);
+}
+
+bool partition_output_pending(u32 i)
+{
+	return !lineq_empty(&parts[i].out) || parts[i].out.dropped;
+}
+
+void partition_drain_output(u32 i)
+{
+	struct partition *p = &parts[i];
+
+	spin_lock(&p->print_lock);
+	/* A share of COM1 by bytes, not lines: a partition printing long lines cannot take the
+	 * line from neighbours printing short ones (at most one line over the share). */
+	partition_drain_locked(p, DRAIN_SHARE_BYTES);
+	spin_unlock(&p->print_lock);
+}
+
+bool partition_type(u32 i, u8 byte)
+{
+	struct partition *p = &parts[i];
+	bool ok;
+
+	spin_lock(&p->uart_lock);
+	ok = p->state == PART_RUNNING && vuart_receive(&p->uart, byte);
+	spin_unlock(&p->uart_lock);
+	return ok;
+}
+
+/* Every non-zero exit counter of `cpu`, e.g. "cpuid 2, io 2, vmcall 12", or "none". */
+static void format_exits(u32 cpu, char *line, size_t size)
+{
+	size_t len = 0;
+
+	line[0] = '\0';
+	for (u32 r = 0; r < ARCH_VM_EXIT_REASONS && len < size; r++) {
+		u64 n = arch_vm_exit_count(cpu, r);
+
+		if (n)
+			len += (size_t)format(line + len, size - len, "%s%s %llu", len ? ", " : "",
+					      arch_vm_exit_name(r), (unsigned long long)n);
+	}
+	if (!len)
+		strlcpy(line, "none", size);
+}
+
+void partition_report_exits(const struct partition *p, u32 cpu)
+{
+	char line[256];
+
+	format_exits(cpu, line, sizeof(line));
+	log_info("partition %s: exits on cpu %u: %s\n", p->cfg->name, cpu, line);
+}
+
+/* One line per CPU of every running partition: its exit counters since it (re)started. */
+void partitions_report_stats(void)
+{
+	char line[256];
+
+	for (u32 i = 0; i < partition_table.parts.count; i++) {
+		const struct partition *p = &parts[i];
+
+		if (p->state != PART_RUNNING)
+			continue;
+		for (u32 c = 0; c < p->cfg->cpus.count; c++) {
+			format_exits(p->cpu_index[c], line, sizeof(line));
+			log_info("stats: partition %s cpu %u: %s\n", p->cfg->name, p->cpu_index[c],
+				 line);
+		}
+	}
+}
+
+bool partition_owns_apic(u32 partition, u32 dest_apic)
+{
+	const struct partition_config *c = parts[partition].cfg;
+
+	for (u32 i = 0; i < c->cpus.count; i++)
+		if (c->cpus.apic_id[i] == dest_apic)
+			return true;
+	return false;
+}
