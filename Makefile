@@ -42,7 +42,7 @@ all: $(BUILD)/bulkhead.bin $(BUILD)/bulkhead.iso
 $(BUILD)/k/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(KCFLAGS) -MMD -c $< -o $@
+	@$(CC) $(KCFLAGS) -MMD -MP -c $< -o $@
 
 # The AP trampoline is a flat binary (real mode, copied below 1 MiB at run time),
 # wrapped into the image by arch/x86/trampoline_blob.asm via incbin.
@@ -91,12 +91,15 @@ run: setup all
 
 # --- host unit tests ------------------------------------------------------------------
 HOST_LIB   := core/log.c core/lib/format.c core/error.c core/lib/string.c tests/unit/host.c
-UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave guestmem guesttext ept tsc_leaf
+UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave guestmem guesttext ept tsc_leaf \
+              spinlock
 test_format_SRCS  :=
 test_mb2_SRCS     := core/mb2.c
 test_acpi_SRCS    := arch/x86/acpi.c
 test_pmem_SRCS    := core/pmem.c
 test_pmem_CFLAGS  := -pthread
+test_spinlock_SRCS :=
+test_spinlock_CFLAGS := -pthread
 test_hwcheck_SRCS := arch/x86/hwcheck.c
 test_elf_SRCS     := core/elf.c
 test_bzimage_SRCS := core/bzimage.c

@@ -1,30 +1,27 @@
-/* Serialises console output between CPUs: a line is written whole under a spinlock, so
- * lines from different CPUs never interleave. */
+/* Serialises console output between CPUs: a line is written whole under a lock, so lines from
+ * different CPUs never interleave, and CPUs waiting for COM1 get it in turn (spinlock.h). */
 #include "core/console.h"
 #include "core/log.h"
 #include "arch/x86/arch.h"
+#include "core/spinlock.h"
 
 #define NO_OWNER 0xffffffffu
 
+/* Guards COM1's transmitter: one line at a time, written whole. */
+static struct spinlock console_lock;
+/* The CPU holding console_lock, for console_break_lock(); NO_OWNER when free. */
 static volatile u32 owner = NO_OWNER;
 
 static void lock(void)
 {
-	u32 me = arch_this_cpu();
-	u32 expected;
-
-	for (;;) {
-		expected = NO_OWNER;
-		if (__atomic_compare_exchange_n(&owner, &expected, me, false, __ATOMIC_ACQUIRE,
-						__ATOMIC_RELAXED))
-			return;
-		arch_cpu_relax();
-	}
+	spin_lock(&console_lock);
+	owner = arch_this_cpu();
 }
 
 static void unlock(void)
 {
-	__atomic_store_n(&owner, NO_OWNER, __ATOMIC_RELEASE);
+	owner = NO_OWNER;
+	spin_unlock(&console_lock);
 }
 
 void console_write(const char *s, size_t len)

@@ -14,8 +14,8 @@
 #define NAMED_PORTS 32
 
 static struct denied_ports {
-	struct spinlock lock;
-	u32 named; /* NAMED_PORTS + 1 once the "not named" line is out */
+	struct spinlock lock; /* guards named and seen: the partition's CPUs trap at once */
+	u32 named;	      /* NAMED_PORTS + 1 once the "not named" line is out */
 	u8 seen[0x10000 / 8];
 } ports[PT_MAX_PARTITIONS];
 
@@ -60,8 +60,8 @@ void denied_port(u32 partition, u32 port, bool in)
 #define REFUSED_KEYS 32
 
 static struct refused_list {
-	struct spinlock lock;
-	u32 count; /* REFUSED_KEYS + 1 once the "not named" line is out */
+	struct spinlock lock; /* guards count and key: the partition's CPUs trap at once */
+	u32 count;	      /* REFUSED_KEYS + 1 once the "not named" line is out */
 	u64 key[REFUSED_KEYS];
 } refused[PT_MAX_PARTITIONS];
 

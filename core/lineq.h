@@ -13,10 +13,10 @@
 #define LINEQ_BYTES 4096 /* per partition: about 50 lines of 80 characters */
 
 struct lineq {
-	struct spinlock lock;
-	u32 head;    /* next byte to take */
-	u32 used;    /* bytes in the ring */
-	u32 dropped; /* lines dropped since the last lineq_take_dropped() */
+	struct spinlock lock; /* guards the ring: the partition's CPUs put, the boot CPU takes */
+	u32 head;	      /* next byte to take */
+	u32 used;	      /* bytes in the ring */
+	u32 dropped;	      /* lines dropped since the last lineq_take_dropped() */
 	char buf[LINEQ_BYTES];
 };
 

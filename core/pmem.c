@@ -346,8 +346,8 @@ static u64 take_from_top(u64 size, u64 align, u64 top, bool *table_full)
 }
 
 /* Allocations after boot come from partition CPUs starting (their VMCS, exit stack) at the
- * same time: one lock around the free table (reservations happen on the boot CPU alone). */
-static struct spinlock alloc_lock;
+ * same time (reservations happen on the boot CPU alone). */
+static struct spinlock alloc_lock; /* guards the free table */
 
 u64 pmem_alloc_aligned(u64 pages, u64 align, u64 below)
 {
