@@ -16,11 +16,6 @@ void conmux_kick(void)
 		arch_wake_boot_cpu();
 }
 
-u32 conmux_focus(void)
-{
-	return focus;
-}
-
 static void set_focus(u32 n)
 {
 	if (n > partition_count()) {

@@ -19,8 +19,6 @@
 void conmux_kick(void);
 /* One byte typed on COM1 (the boot CPU's loop calls it; tests call it directly). */
 void conmux_input(u8 c);
-/* 0 = the shell, n = partition n - 1. */
-u32 conmux_focus(void);
 /* The boot CPU's loop, for good: output, input, and with stats_seconds the periodic
  * statistics. */
 __attribute__((noreturn)) void conmux_run(u32 stats_seconds);

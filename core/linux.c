@@ -1,5 +1,6 @@
 /* Linux loader: see linux.h for the guest-physical layout it builds. */
 #include "core/linux.h"
+#include "core/error.h"
 #include "core/lib/format.h"
 #include "core/guest_acpi.h"
 #include "core/guestmem.h"
@@ -96,26 +97,26 @@ int linux_prepare(const struct partition_config *c, const void *kernel, u64 kern
 		format(why, why_size,
 		       "mem: Linux needs a RAM region covering guest 0x0-0x100000 (zero page, "
 		       "ACPI tables, the trampoline that starts its other CPUs)");
-		return -1;
+		return ERR(E_RANGE);
 	}
 	if (bzimage_parse(kernel, kernel_len, c->name, &lb->bz)) {
 		format(why, why_size, "module: %llu-byte kernel is not a bootable bzImage",
 		       (unsigned long long)kernel_len);
-		return -1;
+		return ERR(E_INVAL);
 	}
 	if (!choose_load_address(c, lb)) {
 		format(why, why_size,
 		       "module: kernel needs %u bytes from an aligned address; it does not fit the "
 		       "partition's RAM",
 		       lb->bz.init_size);
-		return -1;
+		return ERR(E_RANGE);
 	}
 	if (lb->initrd && !choose_initrd_address(c, lb)) {
 		format(why, why_size,
 		       "initrd: %llu bytes do not fit the RAM above the kernel (0x%llx + %u bytes)",
 		       (unsigned long long)lb->initrd_len, (unsigned long long)lb->load_gpa,
 		       lb->bz.init_size);
-		return -1;
+		return ERR(E_RANGE);
 	}
 	return 0;
 }

@@ -45,8 +45,8 @@ struct linux_boot {
 
 /*
  * Check a kernel (and optional initrd) against the partition's row and choose where each
- * goes. Returns 0, or -1 with a one-line reason in `why` (the bzImage parser has then logged
- * its own line too).
+ * goes. Returns 0, or a negative E_* code (error.h) with a one-line reason in `why` (the
+ * bzImage parser has then logged its own line too).
  */
 int linux_prepare(const struct partition_config *c, const void *kernel, u64 kernel_len,
 		  const void *initrd, u64 initrd_len, struct linux_boot *lb, char *why,

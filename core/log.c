@@ -14,11 +14,6 @@ void log_set_level(enum log_level level)
 	current_level = level;
 }
 
-enum log_level log_get_level(void)
-{
-	return current_level;
-}
-
 const char *log_level_name(enum log_level level)
 {
 	return (unsigned)level < ARRAY_SIZE(level_names) ? level_names[level] : "?";

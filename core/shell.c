@@ -7,8 +7,11 @@
 #include "core/pmem.h"
 #include "core/lib/string.h"
 
-static char line[SHELL_LINE + 1];
-static u32 len;
+/* What has been typed since the last Enter (boot CPU only). */
+static struct {
+	char text[SHELL_LINE + 1];
+	u32 len;
+} typed;
 
 static void help(void)
 {
@@ -108,14 +111,14 @@ void shell_run(const char *text)
 void shell_input(u8 c)
 {
 	if (c == '\r' || c == '\n') {
-		line[len] = '\0';
-		if (len)
-			log_info("bulkhead> %s\n", line);
-		len = 0;
-		shell_run(line);
-	} else if ((c == 0x7f || c == 0x08) && len) {
-		len--;
-	} else if (c >= 0x20 && c < 0x7f && len < SHELL_LINE) {
-		line[len++] = (char)c;
+		typed.text[typed.len] = '\0';
+		if (typed.len)
+			log_info("bulkhead> %s\n", typed.text);
+		typed.len = 0;
+		shell_run(typed.text);
+	} else if ((c == 0x7f || c == 0x08) && typed.len) {
+		typed.len--;
+	} else if (c >= 0x20 && c < 0x7f && typed.len < SHELL_LINE) {
+		typed.text[typed.len++] = (char)c;
 	}
 }

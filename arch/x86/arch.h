@@ -41,7 +41,8 @@ void arch_cpu_relax(void);
 u64 arch_image_start(void);
 u64 arch_image_end(void);
 
-/* Read ACPI (RSDP from the Multiboot2 info, or a BIOS-area scan) and list the CPUs. */
+/* Read ACPI (RSDP from the Multiboot2 info, or a BIOS-area scan) and list the CPUs. Returns 0
+ * or a negative E_* code (core/error.h). */
 int arch_platform_init(const struct mb2_info *mb);
 u32 arch_cpu_count(void);	 /* usable CPUs the firmware lists (bounded by MAX_CPUS) */
 u32 arch_cpu_apic_id(u32 index); /* index 0 is the boot CPU */

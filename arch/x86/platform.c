@@ -4,6 +4,7 @@
 #include "arch/x86/arch.h"
 #include "arch/x86/smp.h"
 #include "core/config.h"
+#include "core/error.h"
 #include "core/log.h"
 #include "core/mb2.h"
 
@@ -49,7 +50,7 @@ static int parse_acpi(const struct mb2_info *mb)
 	rsdp = scan_for_rsdp();
 	if (!rsdp) {
 		log_err("acpi: no RSDP (no multiboot2 ACPI tag, none in the BIOS area)\n");
-		return -1;
+		return ERR(E_NOTFOUND);
 	}
 	log_info("acpi: rsdp found at 0x%llx\n", (unsigned long long)rsdp);
 	return acpi_parse_at(rsdp, map_identity, NULL, &acpi);

@@ -44,17 +44,17 @@ $(BUILD)/sdk/start.o: $(SDK_DIR)/start.asm
 $(patsubst %.c,$(BUILD)/sdk/%.o,$(SDK_C_SRCS)): $(BUILD)/sdk/%.o: $(SDK_DIR)/%.c $(SDK_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(SDK_CFLAGS) -MMD -c $< -o $@
+	@$(CC) $(SDK_CFLAGS) -MMD -MP -c $< -o $@
 
 $(patsubst %,$(BUILD)/sdk/core/%.o,$(SDK_CORE)): $(BUILD)/sdk/core/%.o: $(SDK_ROOT)/core/lib/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $< (sdk)"
-	@$(CC) $(SDK_CFLAGS) -MMD -c $< -o $@
+	@$(CC) $(SDK_CFLAGS) -MMD -MP -c $< -o $@
 
 $(patsubst %,$(BUILD)/demos/%.o,$(DEMOS)): $(BUILD)/demos/%.o: $(DEMO_DIR)/%.c $(SDK_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(SDK_CFLAGS) -MMD -c $< -o $@
+	@$(CC) $(SDK_CFLAGS) -MMD -MP -c $< -o $@
 
 $(DEMO_ELFS): $(BUILD)/images/%.elf: $(BUILD)/demos/%.o $(SDK_OBJS) $(SDK_DIR)/payload.ld
 	@mkdir -p $(dir $@)
