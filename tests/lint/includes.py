@@ -22,7 +22,8 @@ that does not exist (a violation); any other name is a system header. The rules:
   core/ (not core/lib/, core/include/)
                                  no inline assembly (__asm__, asm(, asm volatile: that is
                                  arch/x86's or core/lib/cpu.h's), and of arch/ only
-                                 "arch/x86/arch.h"
+                                 "arch/x86/arch.h"; not core/lib/cpu.h either (the
+                                 instruction wrappers are for arch/ and the SDK)
   core/lib/                      only core/lib/*, bulkhead/* and <stdarg.h>, <stddef.h>,
                                  <stdint.h>, <stdbool.h>
   core/include/bulkhead/         only bulkhead/* and those four standard headers
@@ -150,6 +151,9 @@ def check_include(root, path, where, name, quoted, tops):
     if where == "core":
         if k == "arch":
             return f'includes {spelled}: core/ may include only "arch/x86/arch.h" of arch/'
+        if hdr == "core/lib/cpu.h":
+            return (f"includes {spelled}: core/ reaches the CPU only through "
+                    '"arch/x86/arch.h", not through the instruction wrappers')
         return None
     if where == "lib":
         if k in ("lib", "interface"):
