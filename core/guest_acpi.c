@@ -1,5 +1,6 @@
 /* ACPI tables for a Linux partition: see guest_acpi.h for what they describe and why. */
 #include "core/guest_acpi.h"
+#include "core/lib/apic_regs.h"
 #include "core/lib/string.h"
 
 #define HDR_LEN	     36
@@ -10,7 +11,6 @@
 #define OFF_FADT     0x80
 #define OFF_DSDT     0x1a0
 #define OFF_MADT     0x200
-#define LAPIC_ADDR   0xfee00000u
 #define MADT_LAPIC   0 /* Processor Local APIC structure, 8 bytes (§5.2.12.2) */
 #define MADT_X2APIC  9 /* Processor Local x2APIC structure, 16 bytes (§5.2.12.12) */
 #define MADT_ENABLED 1u
@@ -131,7 +131,7 @@ static u32 build_madt(u8 *t, const u32 *apic_ids, u32 count)
 {
 	u32 len = MADT_FIXED;
 
-	put32(t + 36, LAPIC_ADDR);
+	put32(t + 36, APIC_BASE_DEFAULT);
 	put32(t + 40, 0); /* no PCAT_COMPAT: there is no 8259 pair for this guest */
 	for (u32 i = 0; i < count; i++) {
 		u8 *e = t + len;

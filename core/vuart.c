@@ -1,24 +1,7 @@
-/* Emulated COM1 of a partition: see vuart.h. Register layout from the PC16550D data sheet. */
+/* Emulated COM1 of a partition: see vuart.h. Registers: core/lib/uart16550.h. */
 #include "core/vuart.h"
 #include "core/lib/string.h"
-
-enum { RBR_THR = 0, IER = 1, IIR_FCR = 2, LCR = 3, MCR = 4, LSR = 5, MSR = 6, SCR = 7 };
-
-#define LCR_DLAB    0x80
-#define MCR_LOOP    0x10
-#define IER_RDI	    0x01
-#define IER_THRI    0x02
-#define IIR_NO_INT  0x01
-#define IIR_THRI    0x02
-#define IIR_RDI	    0x04
-#define IIR_FIFO_ON 0xc0
-#define FCR_FIFO_ON 0x01
-#define LSR_DR	    0x01
-#define LSR_THRE    0x20
-#define LSR_TEMT    0x40
-#define MSR_CTS	    0x10
-#define MSR_DSR	    0x20
-#define MSR_DCD	    0x80
+#include "core/lib/uart16550.h"
 
 void vuart_reset(struct vuart *u)
 {
@@ -27,31 +10,31 @@ void vuart_reset(struct vuart *u)
 
 void vuart_write(struct vuart *u, u32 reg, u8 val, vuart_line_fn emit, void *ctx)
 {
-	bool dlab = u->lcr & LCR_DLAB;
+	bool dlab = u->lcr & UART_LCR_DLAB;
 
 	switch (reg) {
-	case RBR_THR:
+	case UART_THR:
 		if (dlab)
 			u->dll = val;
-		else if (!(u->mcr & MCR_LOOP)) /* loopback: the byte never leaves the chip */
+		else if (!(u->mcr & UART_MCR_LOOP)) /* loopback: the byte never leaves the chip */
 			guest_line_put(&u->line, val, emit, ctx); /* guesttext.h */
 		break;
-	case IER:
+	case UART_IER:
 		if (dlab)
 			u->dlm = val;
 		else
 			u->ier = val & 0x0f;
 		break;
-	case IIR_FCR:
+	case UART_FCR:
 		u->fcr = val & 0xc9; /* enable, DMA mode, trigger level; resets self-clear */
 		break;
-	case LCR:
+	case UART_LCR:
 		u->lcr = val;
 		break;
-	case MCR:
+	case UART_MCR:
 		u->mcr = val & 0x1f;
 		break;
-	case SCR:
+	case UART_SCR:
 		u->scr = val;
 		break;
 	default: /* LSR and MSR are read-only */
@@ -63,10 +46,10 @@ void vuart_write(struct vuart *u, u32 reg, u8 val, vuart_line_fn emit, void *ctx
  * OUT2->DCD. Otherwise the line looks connected: DCD, DSR and CTS. */
 static u8 modem_status(const struct vuart *u)
 {
-	if (!(u->mcr & MCR_LOOP))
-		return MSR_DCD | MSR_DSR | MSR_CTS;
-	return (u8)(((u->mcr & 0x01) << 5) | ((u->mcr & 0x02) << 3) | ((u->mcr & 0x04) << 4) |
-		    ((u->mcr & 0x08) << 4));
+	if (!(u->mcr & UART_MCR_LOOP))
+		return UART_MSR_DCD | UART_MSR_DSR | UART_MSR_CTS;
+	return (u8)(((u->mcr & UART_MCR_DTR) << 5) | ((u->mcr & UART_MCR_RTS) << 3) |
+		    ((u->mcr & UART_MCR_OUT1) << 4) | ((u->mcr & UART_MCR_OUT2) << 4));
 }
 
 bool vuart_receive(struct vuart *u, u8 byte)
@@ -92,30 +75,30 @@ static u8 take_rx(struct vuart *u)
 /* Interrupt identification, highest priority first: received data, then THR empty. */
 static u8 interrupt_id(const struct vuart *u)
 {
-	if ((u->ier & IER_RDI) && u->rx_count)
-		return IIR_RDI;
-	return (u->ier & IER_THRI) ? IIR_THRI : IIR_NO_INT;
+	if ((u->ier & UART_IER_RDI) && u->rx_count)
+		return UART_IIR_RDI;
+	return (u->ier & UART_IER_THRI) ? UART_IIR_THRI : UART_IIR_NO_INT;
 }
 
 u8 vuart_read(struct vuart *u, u32 reg)
 {
-	bool dlab = u->lcr & LCR_DLAB;
-	u8 fifo = (u->fcr & FCR_FIFO_ON) ? IIR_FIFO_ON : 0;
+	bool dlab = u->lcr & UART_LCR_DLAB;
+	u8 fifo = (u->fcr & UART_FCR_ENABLE) ? UART_IIR_FIFO_ON : 0;
 
 	switch (reg) {
-	case RBR_THR:
+	case UART_RBR:
 		return dlab ? u->dll : take_rx(u);
-	case IER:
+	case UART_IER:
 		return dlab ? u->dlm : u->ier;
-	case IIR_FCR:
+	case UART_IIR:
 		return (u8)(fifo | interrupt_id(u));
-	case LCR:
+	case UART_LCR:
 		return u->lcr;
-	case MCR:
+	case UART_MCR:
 		return u->mcr;
-	case LSR:
-		return (u8)(LSR_THRE | LSR_TEMT | (u->rx_count ? LSR_DR : 0));
-	case MSR:
+	case UART_LSR:
+		return (u8)(UART_LSR_THRE | UART_LSR_TEMT | (u->rx_count ? UART_LSR_DR : 0));
+	case UART_MSR:
 		return modem_status(u);
 	default:
 		return u->scr;

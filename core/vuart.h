@@ -13,9 +13,10 @@
 #define BULKHEAD_CORE_VUART_H
 
 #include "core/guesttext.h"
+#include "core/lib/uart16550.h"
 #include "bulkhead/types.h"
 
-#define VUART_BASE  0x3f8
+#define VUART_BASE  COM1_PORT
 #define VUART_PORTS 8
 #define VUART_LINE  GUEST_LINE /* a longer line is sent in pieces of this many bytes */
 #define VUART_RX    64	       /* bytes typed and not yet read; more are dropped */

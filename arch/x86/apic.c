@@ -1,5 +1,6 @@
 /* Local APIC access (SDM Vol. 3A ch. 11 xAPIC, §11.12 x2APIC). */
 #include "arch/x86/apic.h"
+#include "core/lib/apic_regs.h"
 #include "core/lib/cpu.h"
 #include "core/lib/msr.h"
 #include "arch/x86/percpu.h"
@@ -13,17 +14,7 @@
 #include "core/config.h"
 #include "core/upcalls.h"
 
-#define APIC_BASE_ENABLE (1ULL << 11)
-#define APIC_BASE_X2APIC (1ULL << 10)
-#define XAPIC_ID	 0x020
-#define XAPIC_EOI	 0x0b0
-#define XAPIC_SVR	 0x0f0
-#define XAPIC_ICR_LO	 0x300
-#define XAPIC_ICR_HI	 0x310
-#define X2APIC_MSR(off)	 (0x800 + ((off) >> 4))
-#define SVR_ENABLE	 0x100
-#define SPURIOUS_VECTOR	 0xff
-#define ICR_PENDING	 (1u << 12)
+#define SPURIOUS_VECTOR 0xff
 
 static bool x2apic;
 static volatile u32 *xapic;
@@ -42,20 +33,20 @@ void lapic_init(void)
 {
 	u64 base = rdmsr(MSR_IA32_APIC_BASE);
 
-	x2apic = cpuid(1, 0).ecx & (1u << 21);
+	x2apic = cpuid(1, 0).ecx & CPUID1_ECX_X2APIC;
 	/* xAPIC -> x2APIC must pass through "enabled, xAPIC" (SDM §11.12.5). */
-	base |= APIC_BASE_ENABLE;
+	base |= APIC_BASE_EN;
 	wrmsr(MSR_IA32_APIC_BASE, base);
 	if (x2apic) {
-		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_X2APIC);
-		wrmsr(X2APIC_MSR(XAPIC_SVR), SVR_ENABLE | SPURIOUS_VECTOR);
+		wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_EXTD);
+		wrmsr(MSR_X2APIC_SVR, APIC_SVR_ENABLE | SPURIOUS_VECTOR);
 		/* Firmware often leaves LINT0 as an unmasked ExtINT: the 8259's vectors, which
 		 * would reach Bulkhead's exception handlers on the boot CPU. */
 		lapic_mask_all_lvts();
 		return;
 	}
-	xapic = (volatile u32 *)(base & 0xfffff000ULL);
-	xapic_write(XAPIC_SVR, SVR_ENABLE | SPURIOUS_VECTOR);
+	xapic = (volatile u32 *)(base & APIC_BASE_ADDR_LOW);
+	xapic_write(APIC_SVR, APIC_SVR_ENABLE | SPURIOUS_VECTOR);
 }
 
 bool lapic_x2apic(void)
@@ -66,18 +57,18 @@ bool lapic_x2apic(void)
 u32 lapic_id(void)
 {
 	if (x2apic)
-		return (u32)rdmsr(X2APIC_MSR(XAPIC_ID));
+		return (u32)rdmsr(MSR_X2APIC_ID);
 	if (!xapic)
 		return cpuid(1, 0).ebx >> 24; /* before lapic_init: the initial APIC ID */
-	return xapic_read(XAPIC_ID) >> 24;
+	return xapic_read(APIC_ID) >> 24;
 }
 
 void lapic_eoi(void)
 {
 	if (x2apic)
-		wrmsr(X2APIC_MSR(XAPIC_EOI), 0);
+		wrmsr(MSR_X2APIC_EOI, 0);
 	else if (xapic)
-		xapic_write(XAPIC_EOI, 0);
+		xapic_write(APIC_EOI, 0);
 }
 
 bool lapic_send_ipi(u32 dest, u32 icr_low)
@@ -87,15 +78,15 @@ bool lapic_send_ipi(u32 dest, u32 icr_low)
 	if (x2apic) {
 		/* x2APIC ICR writes are a single MSR write; no delivery status (SDM §11.12.9). */
 		cpu_mfence();
-		wrmsr(X2APIC_MSR(XAPIC_ICR_LO), ((u64)dest << 32) | icr_low);
+		wrmsr(MSR_X2APIC_ICR, ((u64)dest << 32) | icr_low);
 		return true;
 	}
 	if (dest > 0xff)
 		return false;
-	xapic_write(XAPIC_ICR_HI, dest << 24);
-	xapic_write(XAPIC_ICR_LO, icr_low);
+	xapic_write(APIC_ICR_HI, dest << 24);
+	xapic_write(APIC_ICR_LO, icr_low);
 	start = rdtsc();
-	while (xapic_read(XAPIC_ICR_LO) & ICR_PENDING) {
+	while (xapic_read(APIC_ICR_LO) & ICR_DELIVERY_STATUS) {
 		if (tsc_elapsed_us(start, 1000))
 			return false;
 		cpu_relax();
@@ -103,24 +94,11 @@ bool lapic_send_ipi(u32 dest, u32 icr_low)
 	return true;
 }
 
-#define X2APIC_VERSION	  0x803
-#define X2APIC_TPR	  0x808
-#define X2APIC_EOI	  0x80b
-#define X2APIC_ISR	  0x810 /* 8 registers of 32 vectors each */
-#define X2APIC_ESR	  0x828
-#define X2APIC_IRR	  0x820
-#define X2APIC_LVT_TIMER  0x832
-#define X2APIC_LVT_ERROR  0x837
-#define X2APIC_TIMER_INIT 0x838
-#define X2APIC_TIMER_DIV  0x83e
-#define MSR_TSC_DEADLINE  0x6e0
-#define MAX_LVT(version)  (((version) >> 16) & 0xff)
-
 /* Timer, LINT0, LINT1 and error always; performance counters, thermal and CMCI by the
  * version register's "max LVT entry" (SDM Vol. 3A §11.4.8, §11.5.1). */
 bool lapic_has_lvt(u32 msr)
 {
-	u32 max_lvt = MAX_LVT(rdmsr(X2APIC_VERSION));
+	u32 max_lvt = APIC_VERSION_MAX_LVT(rdmsr(MSR_X2APIC_VERSION));
 
 	switch (msr) {
 	case MSR_X2APIC_LVT_PERF:
@@ -136,8 +114,9 @@ bool lapic_has_lvt(u32 msr)
 
 void lapic_mask_all_lvts(void)
 {
-	static const u32 lvts[] = {X2APIC_LVT_TIMER,   MSR_X2APIC_LVT_LINT0, MSR_X2APIC_LVT_LINT1,
-				   X2APIC_LVT_ERROR,   MSR_X2APIC_LVT_PERF,  MSR_X2APIC_LVT_THERMAL,
+	static const u32 lvts[] = {MSR_X2APIC_LVT_TIMER, MSR_X2APIC_LVT_LINT0,
+				   MSR_X2APIC_LVT_LINT1, MSR_X2APIC_LVT_ERROR,
+				   MSR_X2APIC_LVT_PERF,	 MSR_X2APIC_LVT_THERMAL,
 				   MSR_X2APIC_LVT_CMCI};
 
 	if (!x2apic)
@@ -151,10 +130,10 @@ void lapic_stop_timer(bool tsc_deadline)
 {
 	if (!x2apic)
 		return;
-	wrmsr(X2APIC_TIMER_INIT, 0);
-	wrmsr(X2APIC_TIMER_DIV, 0);
+	wrmsr(MSR_X2APIC_TIMER_INIT, 0);
+	wrmsr(MSR_X2APIC_TIMER_DIV, 0);
 	if (tsc_deadline)
-		wrmsr(MSR_TSC_DEADLINE, 0);
+		wrmsr(MSR_IA32_TSC_DEADLINE, 0);
 }
 
 static bool any_vector(u32 first_reg)
@@ -175,18 +154,18 @@ void lapic_drain(void)
 {
 	if (!x2apic)
 		return;
-	wrmsr(X2APIC_MSR(XAPIC_SVR), SVR_ENABLE | SPURIOUS_VECTOR);
-	wrmsr(X2APIC_TPR, 0);
-	for (u32 n = 0; n < 256 && any_vector(X2APIC_ISR); n++)
-		wrmsr(X2APIC_EOI, 0);
+	wrmsr(MSR_X2APIC_SVR, APIC_SVR_ENABLE | SPURIOUS_VECTOR);
+	wrmsr(MSR_X2APIC_TPR, 0);
+	for (u32 n = 0; n < 256 && any_vector(MSR_X2APIC_ISR); n++)
+		wrmsr(MSR_X2APIC_EOI, 0);
 	percpu_idt_ack_only(true);
-	for (u32 n = 0; n < 256 && any_vector(X2APIC_IRR); n++) {
+	for (u32 n = 0; n < 256 && any_vector(MSR_X2APIC_IRR); n++) {
 		irq_enable();
 		cpu_relax();
 		irq_disable();
 	}
 	percpu_idt_ack_only(false);
-	wrmsr(X2APIC_ESR, 0);
+	wrmsr(MSR_X2APIC_ESR, 0);
 }
 
 /* ---- A partition's writes to its x2APIC (exit path, guest_msr.c) ---------------------------- */
@@ -212,7 +191,7 @@ static void send_init(u32 dest_apic)
 		return; /* still waiting for SIPI: INIT changes nothing */
 	target->init_pending = 1;
 	cpu_mfence();
-	wrmsr(MSR_X2APIC_ICR, ((u64)dest_apic << 32) | ICR_NMI);
+	wrmsr(MSR_X2APIC_ICR, ((u64)dest_apic << 32) | ICR_ASSERT | ICR_NMI);
 }
 
 /* A guest NMI to a sibling: the NMI exits there (NMI exiting is Bulkhead's), so it is flagged
@@ -225,21 +204,21 @@ static void send_nmi(u32 dest_apic)
 		return;
 	target->nmi_pending = 1;
 	cpu_mfence();
-	wrmsr(MSR_X2APIC_ICR, ((u64)dest_apic << 32) | ICR_NMI);
+	wrmsr(MSR_X2APIC_ICR, ((u64)dest_apic << 32) | ICR_ASSERT | ICR_NMI);
 }
 
 /* One IPI to one of the partition's own CPUs. */
 static void send_ipi(u64 icr, u32 dest_apic)
 {
 	switch (ICR_MODE(icr)) {
-	case ICR_MODE_INIT:
+	case APIC_DM_INIT:
 		send_init(dest_apic);
 		break;
-	case ICR_MODE_NMI:
+	case APIC_DM_NMI:
 		send_nmi(dest_apic);
 		break;
 	default:
-		wrmsr(MSR_X2APIC_ICR, ((u64)dest_apic << 32) | (u32)(icr & ~(3u << 18)));
+		wrmsr(MSR_X2APIC_ICR, ((u64)dest_apic << 32) | (u32)(icr & ~ICR_SHORTHAND_MASK));
 		break;
 	}
 }
@@ -266,15 +245,15 @@ static bool icr_allowed(u64 v, u32 partition)
 {
 	u32 mode = ICR_MODE(v), shorthand = ICR_SHORTHAND(v);
 
-	if (mode != ICR_MODE_FIXED && mode != ICR_MODE_NMI && mode != ICR_MODE_INIT &&
-	    mode != ICR_MODE_SIPI)
+	if (mode != APIC_DM_FIXED && mode != APIC_DM_NMI && mode != APIC_DM_INIT &&
+	    mode != APIC_DM_STARTUP)
 		return false;
 	if (shorthand == ICR_SELF)
-		return mode == ICR_MODE_FIXED;
+		return mode == APIC_DM_FIXED;
 	if (v & ICR_LOGICAL) /* a logical destination is a cluster and mask, not an APIC ID */
 		return false;
 	if (shorthand != 0)
-		return mode == ICR_MODE_FIXED || mode == ICR_MODE_NMI;
+		return mode == APIC_DM_FIXED || mode == APIC_DM_NMI;
 	return partition_owns_apic(partition, (u32)(v >> 32));
 }
 
@@ -299,7 +278,7 @@ void apic_guest_icr_write(u64 v)
 
 		partition_fault(vc->partition, this_cpu()->index, &f);
 	}
-	if (ICR_MODE(v) == ICR_MODE_INIT && (v & ICR_LEVEL) && !(v & ICR_ASSERT)) {
+	if (ICR_MODE(v) == APIC_DM_INIT && (v & ICR_LEVEL) && !(v & ICR_ASSERT)) {
 		/* INIT level de-assert: no effect on a CPU with an x2APIC (SDM §11.6.1) */
 		guest_skip_instruction();
 		return;
@@ -349,9 +328,9 @@ void apic_guest_lvt_write(u32 msr, u64 v)
 		return;
 	}
 	v &= lvt_writable(msr);
-	if (mode == LVT_MODE_SMI || mode == LVT_MODE_INIT || mode == LVT_MODE_EXTINT) {
+	if (mode == APIC_DM_SMI || mode == APIC_DM_INIT || mode == APIC_DM_EXTINT) {
 		static const char *const names[8] = {
-		    [LVT_MODE_SMI] = "smi", [LVT_MODE_INIT] = "init", [LVT_MODE_EXTINT] = "extint"};
+		    [APIC_DM_SMI] = "smi", [APIC_DM_INIT] = "init", [APIC_DM_EXTINT] = "extint"};
 
 		format(what, sizeof(what), "lvt 0x%x delivery mode %s", msr, names[mode]);
 		partition_refused(guest_vcpu()->partition,

@@ -1,47 +1,15 @@
-/* Local APIC (internal to arch/x86): xAPIC by MMIO or x2APIC by MSR. */
+/* Local APIC (internal to arch/x86): xAPIC by MMIO or x2APIC by MSR. The registers and their
+ * fields are in core/lib/apic_regs.h. */
 #ifndef BULKHEAD_ARCH_X86_APIC_H
 #define BULKHEAD_ARCH_X86_APIC_H
 
+#include "core/lib/apic_regs.h"
 #include "bulkhead/types.h"
 
-#define ICR_INIT    0x00004500u /* delivery mode INIT, level assert */
-#define ICR_STARTUP 0x00004600u /* delivery mode start-up, level assert; | vector */
-#define ICR_NMI	    0x00004400u /* delivery mode NMI, level assert */
-
-/* The ICR's fields (SDM Vol. 3A §11.6.1, §11.12.9). */
-#define ICR_MODE(v)	 (((v) >> 8) & 7)
-#define ICR_SHORTHAND(v) (((v) >> 18) & 3)
-#define ICR_RESERVED	 0xfff33000ULL /* x2APIC: bits 12-13, 16-17, 20-31 */
-#define ICR_MODE_FIXED	 0
-#define ICR_MODE_NMI	 4
-#define ICR_MODE_INIT	 5
-#define ICR_MODE_SIPI	 6
-#define ICR_LOGICAL	 (1u << 11)
-#define ICR_ASSERT	 (1u << 14)
-#define ICR_LEVEL	 (1u << 15)
-#define ICR_SELF	 1
-#define ICR_ALL		 2
-#define ICR_ALL_BUT_SELF 3
-
-/* x2APIC LVT registers with a delivery-mode field (SDM Vol. 3A §11.5.1, §11.12.1.2): CMCI,
- * thermal, performance counters, LINT0, LINT1. The timer and error LVTs have none. */
-#define MSR_X2APIC_LVT_CMCI    0x82f
-#define MSR_X2APIC_LVT_THERMAL 0x833
-#define MSR_X2APIC_LVT_PERF    0x834
-#define MSR_X2APIC_LVT_LINT0   0x835
-#define MSR_X2APIC_LVT_LINT1   0x836
-#define LVT_MODE(v)	       (((v) >> 8) & 7)
-#define LVT_MODE_SMI	       2
-#define LVT_MODE_INIT	       5
-#define LVT_MODE_EXTINT	       7
-#define LVT_MASKED	       (1u << 16)
-#define LVT_DELIVERY_STATUS    (1u << 12) /* read-only */
-#define LVT_REMOTE_IRR	       (1u << 14) /* read-only, LINT0/LINT1 only */
-#define LVT_WRITABLE_LINT      0x1a7ffu	  /* vector, mode, polarity, trigger, mask */
-#define LVT_WRITABLE_OTHER     0x107ffu	  /* vector, mode, mask: CMCI, thermal, performance */
-
-/* One of those five LVTs: a write to it could make the local APIC raise an SMI, an INIT or
- * an ExtINT, so it is checked (apic_guest_lvt_write), as ICR writes are. */
+/* An x2APIC LVT with a delivery-mode field (SDM Vol. 3A §11.5.1): CMCI, thermal, performance
+ * counters, LINT0, LINT1; the timer and error LVTs have none. A write to one could make the
+ * local APIC raise an SMI, an INIT or an ExtINT, so it is checked (apic_guest_lvt_write), as
+ * ICR writes are. */
 static inline bool lvt_has_delivery_mode(u32 msr)
 {
 	return msr == MSR_X2APIC_LVT_CMCI ||

@@ -2,7 +2,9 @@
 #include "arch/x86/arch.h"
 #include "arch/x86/trap.h"
 #include "arch/x86/apic.h"
+#include "core/lib/apic_regs.h"
 #include "core/lib/cpu.h"
+#include "core/lib/uart16550.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/uart.h"
@@ -141,5 +143,5 @@ void arch_cpu_nmi(u32 index)
 	struct x86_cpu *cpu = cpu_by_index(index);
 
 	if (cpu)
-		lapic_send_ipi(cpu->apic_id, ICR_NMI);
+		lapic_send_ipi(cpu->apic_id, ICR_ASSERT | ICR_NMI);
 }

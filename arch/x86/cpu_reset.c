@@ -9,29 +9,15 @@
 #include "arch/x86/cpu_reset.h"
 #include "arch/x86/apic.h"
 #include "core/lib/cpu.h"
+#include "core/lib/msr.h"
+#include "core/lib/x86.h"
 #include "arch/x86/xsave.h"
-
-#define MSR_SPEC_CTRL	    0x48
-#define MSR_TSC_DEADLINE    0x6e0
-#define MSR_STAR	    0xc0000081
-#define MSR_SFMASK	    0xc0000084
-#define MSR_KERNEL_GS_BASE  0xc0000102
-#define MSR_TSC_AUX	    0xc0000103
-#define CPUID1_ECX_DEADLINE (1u << 24)
-#define CPUID7_EDX_IBRS	    (1u << 26)
-#define CPUID7_EDX_STIBP    (1u << 27)
-#define CPUID7_EDX_SSBD	    (1u << 31)
-#define CPUIDX1_EDX_RDTSCP  (1u << 27)
-#define MXCSR_POWER_ON	    0x1f80u
-#define DR6_POWER_ON	    0xffff0ff0ULL
-#define CR0_NW		    (1ULL << 29)
-#define CR0_CD		    (1ULL << 30)
 
 /* The local APIC as INIT leaves it, where software can get there (SDM Vol. 3A §11.4.7.1). */
 static void lapic_to_init_state(void)
 {
 	lapic_mask_all_lvts();
-	lapic_stop_timer(cpuid(1, 0).ecx & CPUID1_ECX_DEADLINE);
+	lapic_stop_timer(cpuid(1, 0).ecx & CPUID1_ECX_TSC_DEADLINE);
 	lapic_drain();
 }
 
@@ -43,8 +29,8 @@ static void fpu_to_init_state(void)
 	static const struct {
 		u8 legacy[24];
 		u32 mxcsr;
-		u8 rest[512 - 28];
-		u64 header[8];
+		u8 rest[XSAVE_LEGACY_SIZE - 28];
+		u64 header[XSAVE_HEADER_SIZE / 8];
 	} __attribute__((aligned(64))) initial = {.mxcsr = MXCSR_POWER_ON};
 	u64 all;
 
@@ -65,12 +51,12 @@ static void msrs_to_init_state(void)
 	u32 spec = leaf0.eax >= 7 ? cpuid(7, 0).edx : 0;
 
 	if (spec & (CPUID7_EDX_IBRS | CPUID7_EDX_STIBP | CPUID7_EDX_SSBD))
-		wrmsr(MSR_SPEC_CTRL, 0);
-	for (u32 msr = MSR_STAR; msr <= MSR_SFMASK; msr++) /* STAR, LSTAR, CSTAR, SFMASK */
+		wrmsr(MSR_IA32_SPEC_CTRL, 0);
+	for (u32 msr = MSR_IA32_STAR; msr <= MSR_IA32_FMASK; msr++) /* STAR, LSTAR, CSTAR, FMASK */
 		wrmsr(msr, 0);
-	wrmsr(MSR_KERNEL_GS_BASE, 0);
+	wrmsr(MSR_IA32_KERNEL_GS_BASE, 0);
 	if (cpuid(0x80000001, 0).edx & CPUIDX1_EDX_RDTSCP)
-		wrmsr(MSR_TSC_AUX, 0);
+		wrmsr(MSR_IA32_TSC_AUX, 0);
 }
 
 /* CR0.CD and NW are the guest's to set without an exit, and neither VM exit nor VM entry
@@ -87,7 +73,7 @@ void cpu_reset_for_partition(void)
 	lapic_to_init_state();
 	for (unsigned n = 0; n < 4; n++)
 		write_dr_address(n, 0);
-	write_dr6(DR6_POWER_ON);
+	write_dr6(DR6_FIXED); /* its power-on value: the bits that read 1 */
 	fpu_to_init_state();
 	msrs_to_init_state();
 }

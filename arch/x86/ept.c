@@ -1,5 +1,5 @@
-/* EPT construction. Entry format: SDM Vol. 3C §29.3.2, tables 29-1 to 29-6. Tables come from
- * the boot-time allocator and are built before the partition first runs. */
+/* EPT construction (the entry format is in ept.h). Tables come from the boot-time allocator
+ * and are built before the partition first runs. */
 #include "arch/x86/ept.h"
 #include "core/lib/cpu.h"
 #include "core/lib/msr.h"
@@ -7,13 +7,6 @@
 #include "core/pmem.h"
 #include "core/lib/string.h"
 
-#define EPT_RWX	      0x7ULL
-#define EPT_MT_WB     (6ULL << 3)
-#define EPT_MT_UC     (0ULL << 3)
-#define EPT_MT_MASK   (7ULL << 3)
-#define EPT_LARGE     (1ULL << 7)
-#define EPT_ADDR_MASK 0x000ffffffffff000ULL
-#define ENTRIES	      512
 /* A 4-level walk translates 48 bits of guest-physical address: index_at() would wrap any
  * address above onto one 2^48 lower. */
 #define EPT_GUEST_LIMIT (1ULL << 48)
@@ -52,7 +45,7 @@ static u64 *next_level(u64 *e)
 
 static unsigned index_at(u64 gpa, unsigned level)
 {
-	return (gpa >> (12 + 9 * level)) & (ENTRIES - 1);
+	return (gpa >> (12 + 9 * level)) & (EPT_ENTRIES - 1);
 }
 
 /* A present entry of a PDPT (level 2) or PD (level 1) that maps a 1 GiB or 2 MiB page. */
@@ -142,7 +135,7 @@ int ept_map(u64 pml4, u64 gpa, u64 hpa, u64 size, u32 access, bool uncached)
 
 u64 ept_pointer(u64 pml4)
 {
-	return pml4 | (3ULL << 3) | 6ULL; /* walk length 4 - 1; WB (SDM §25.6.11) */
+	return pml4 | EPTP_WALK_4 | EPTP_MT_WB;
 }
 
 /* The leaf entry that maps `gpa`, with the size of its page in *page; 0 if none. */

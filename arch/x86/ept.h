@@ -4,9 +4,22 @@
 
 #include "bulkhead/types.h"
 
-#define EPT_R 0x1u
-#define EPT_W 0x2u
-#define EPT_X 0x4u
+/* An EPT paging-structure entry (SDM Vol. 3C §29.3.2, tables 29-1 to 29-6): 512 to a table. */
+#define EPT_R	      0x1u
+#define EPT_W	      0x2u
+#define EPT_X	      0x4u
+#define EPT_RWX	      0x7ULL
+#define EPT_MT_UC     (0ULL << 3) /* a leaf's memory type */
+#define EPT_MT_WB     (6ULL << 3)
+#define EPT_MT_MASK   (7ULL << 3)
+#define EPT_LARGE     (1ULL << 7) /* a PDPTE or PDE that maps a page */
+#define EPT_ADDR_MASK 0x000ffffffffff000ULL
+#define EPT_ENTRIES   512
+
+/* The EPT pointer (SDM Vol. 3C §25.6.11): the paging structures' memory type, the page walk
+ * length less one. */
+#define EPTP_MT_WB  6ULL
+#define EPTP_WALK_4 (3ULL << 3)
 
 /* A new, empty EPT hierarchy; returns the PML4's physical address or 0. */
 u64 ept_create(void);

@@ -72,7 +72,7 @@ static const char *cr0_invalid(u64 val)
 	bool paging_on = (val & CR0_PG) && !(vmread(GUEST_CR0) & CR0_PG);
 
 	if ((val & ~defined) || ((val & CR0_PG) && !(val & CR0_PE)) ||
-	    ((val & (1ULL << 29)) && !(val & (1ULL << 30))))
+	    ((val & CR0_NW) && !(val & CR0_CD)))
 		return "reserved or conflicting bits";
 	if (!(val & CR0_PG) && guest_in_64bit())
 		return "paging off in 64-bit mode";

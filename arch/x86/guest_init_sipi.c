@@ -54,7 +54,7 @@ static void reset_to_init_state(void)
 	vmwrite(GUEST_IDTR_LIMIT, 0xffff);
 	set_real_mode_segment(SEG_LDTR, 0, SEG_AR_LDT);
 	set_real_mode_segment(SEG_TR, 0, SEG_AR_TSS_BUSY);
-	vmwrite(GUEST_DR7, 0x400);
+	vmwrite(GUEST_DR7, DR7_FIXED);
 	vmwrite(GUEST_PENDING_DBG, 0);
 }
 
@@ -65,17 +65,17 @@ void guest_sipi_exit(struct guest_regs *r)
 
 	*r = (struct guest_regs){0};
 	reset_to_init_state();
-	set_real_mode_segment(SEG_CS, (u16)(vector << 8), SEG_AR_CODE16);
-	set_real_mode_segment(SEG_DS, 0, SEG_AR_DATA16);
-	set_real_mode_segment(SEG_ES, 0, SEG_AR_DATA16);
-	set_real_mode_segment(SEG_SS, 0, SEG_AR_DATA16);
-	set_real_mode_segment(SEG_FS, 0, SEG_AR_DATA16);
-	set_real_mode_segment(SEG_GS, 0, SEG_AR_DATA16);
-	vmwrite(GUEST_CR0, (1ULL << 4) | (1ULL << 5)); /* ET, NE; PE and PG off */
-	vmwrite(CR0_SHADOW, 1ULL << 4);
+	set_real_mode_segment(SEG_CS, (u16)(vector << 8), SEG_AR_CODE);
+	set_real_mode_segment(SEG_DS, 0, SEG_AR_DATA);
+	set_real_mode_segment(SEG_ES, 0, SEG_AR_DATA);
+	set_real_mode_segment(SEG_SS, 0, SEG_AR_DATA);
+	set_real_mode_segment(SEG_FS, 0, SEG_AR_DATA);
+	set_real_mode_segment(SEG_GS, 0, SEG_AR_DATA);
+	vmwrite(GUEST_CR0, CR0_ET | CR0_NE); /* PE and PG off */
+	vmwrite(CR0_SHADOW, CR0_ET);
 	vmwrite(GUEST_RIP, 0);
 	vmwrite(GUEST_RSP, 0);
-	vmwrite(GUEST_RFLAGS, 0x2);
+	vmwrite(GUEST_RFLAGS, RFLAGS_FIXED);
 	vmwrite(GUEST_INTERRUPTIBILITY, 0); /* a CPU fresh from SIPI blocks nothing */
 	vmwrite(GUEST_ACTIVITY, GUEST_ACTIVE);
 	guest_vcpu()->started = 1;

@@ -3,6 +3,7 @@
 #include "arch/x86/guest.h"
 #include "arch/x86/apic.h"
 #include "arch/x86/percpu.h"
+#include "core/lib/apic_regs.h"
 #include "core/lib/cpu.h"
 #include "core/lib/format.h"
 #include "core/lib/msr.h"
@@ -15,8 +16,10 @@
  * hardware, so the partition may not change them; #GP would only add warnings. */
 static bool msr_write_dropped(u32 msr)
 {
-	return (msr >= 0x200 && msr <= 0x2ff && msr != 0x277) || msr == 0x1a0 || msr == 0x8b ||
-	       msr == 0x3b || msr == 0x10;
+	return (msr >= MSR_IA32_MTRR_PHYSBASE0 && msr <= MSR_IA32_MTRR_DEF_TYPE &&
+		msr != MSR_IA32_PAT) ||
+	       msr == MSR_IA32_MISC_ENABLE || msr == MSR_IA32_UCODE_REV ||
+	       msr == MSR_IA32_TSC_ADJUST || msr == MSR_IA32_TSC;
 }
 
 /* An MSR write that is neither passed through nor emulated: #GP, or dropped
@@ -42,7 +45,8 @@ static void refuse_rdmsr(u32 msr)
  * unavailable (no performance monitoring is offered), XD not disabled. A constant, because
  * the real register is the platform's and not every CPU (or emulator) has it; Linux reads it
  * before it has an IDT, so a #GP there would be a triple fault. */
-#define MISC_ENABLE_VALUE ((1ULL << 0) | (1ULL << 11) | (1ULL << 12))
+#define MISC_ENABLE_VALUE                                                                          \
+	(MISC_ENABLE_FAST_STRINGS | MISC_ENABLE_BTS_UNAVAIL | MISC_ENABLE_PEBS_UNAVAIL)
 
 /* Reads of the APIC identity registers give the real values, MISC_ENABLE and the microcode
  * revision fixed ones; every

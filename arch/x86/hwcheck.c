@@ -1,7 +1,8 @@
-/* Decoding and reporting of the hardware check. Bit positions: SDM Vol. 3D Appendix A
- * (VMX capability MSRs) and Vol. 2A CPUID. */
+/* Decoding and reporting of the hardware check. Bits: SDM Vol. 3D Appendix A (VMX capability
+ * MSRs, arch/x86/vmcs_fields.h) and Vol. 2A CPUID (core/lib/x86.h). */
 #include "arch/x86/hwcheck.h"
 #include "arch/x86/vmcs_fields.h"
+#include "core/lib/x86.h"
 #include "core/lib/format.h"
 #include "core/log.h"
 #include "core/lib/string.h"
@@ -40,17 +41,16 @@ const struct hw_feature_desc hw_features[HW_FEATURE_COUNT] = {
     [HW_CAT] = {"cat", false, "Intel CAT (L3 cache allocation)", -1},
 };
 
-#define BIT(n) (1ULL << (n))
-
-/* Allowed-1 settings are the high 32 bits of a VMX control capability MSR. */
-static bool allowed1(u64 msr, unsigned bit)
+/* Allowed-1 settings are the high 32 bits of a VMX control capability MSR: may the control
+ * bit `control` be 1? */
+static bool allowed1(u64 msr, u32 control)
 {
-	return (msr >> 32) & BIT(bit);
+	return (msr >> 32) & control;
 }
 
-static bool has_secondary(const struct hw_caps *c, unsigned bit)
+static bool has_secondary(const struct hw_caps *c, u32 control)
 {
-	return allowed1(c->vmx_procbased, 31) && allowed1(c->vmx_procbased2, bit);
+	return allowed1(c->vmx_procbased, PROC_SECONDARY) && allowed1(c->vmx_procbased2, control);
 }
 
 /* Every bit of `want` may be 1 in the control whose capability MSR is `msr`. */
@@ -59,14 +59,14 @@ static bool allows(u64 msr, u32 want)
 	return ((u32)(msr >> 32) & want) == want;
 }
 
-static bool has_ept_cap(const struct hw_caps *c, unsigned bit)
+static bool has_ept_cap(const struct hw_caps *c, u64 cap)
 {
-	return has_secondary(c, 1) && (c->vmx_ept_vpid & BIT(bit));
+	return has_secondary(c, PROC2_EPT) && (c->vmx_ept_vpid & cap);
 }
 
 bool hw_has(const struct hw_caps *c, enum hw_feature f)
 {
-	bool vmx = c->cpuid1_ecx & BIT(5);
+	bool vmx = c->cpuid1_ecx & CPUID1_ECX_VMX;
 
 	switch (f) {
 	case HW_VMX:
@@ -74,47 +74,49 @@ bool hw_has(const struct hw_caps *c, enum hw_feature f)
 	case HW_FEATURE_CONTROL:
 		return vmx && (c->fc_state == FC_LOCKED_ON || c->fc_state == FC_SET_BY_US);
 	case HW_EPT:
-		return vmx && has_secondary(c, 1);
+		return vmx && has_secondary(c, PROC2_EPT);
 	case HW_EPT_4LEVEL:
-		return vmx && has_ept_cap(c, 6);
+		return vmx && has_ept_cap(c, VMX_EPT_4LEVEL);
 	case HW_EPT_WB:
-		return vmx && has_ept_cap(c, 14);
+		return vmx && has_ept_cap(c, VMX_EPT_WB);
 	case HW_EPT_2M:
-		return vmx && has_ept_cap(c, 16);
+		return vmx && has_ept_cap(c, VMX_EPT_2M);
 	case HW_EPT_1G:
-		return vmx && has_ept_cap(c, 17);
+		return vmx && has_ept_cap(c, VMX_EPT_1G);
 	case HW_EPT_AD:
-		return vmx && has_ept_cap(c, 21);
+		return vmx && has_ept_cap(c, VMX_EPT_AD);
 	case HW_UNRESTRICTED:
-		return vmx && has_secondary(c, 7);
+		return vmx && has_secondary(c, PROC2_UNRESTRICTED);
 	case HW_VPID:
-		return vmx && has_secondary(c, 5);
+		return vmx && has_secondary(c, PROC2_VPID);
 	case HW_PREEMPT_TIMER:
-		return vmx && allowed1(c->vmx_pinbased, 6);
+		return vmx && allowed1(c->vmx_pinbased, PIN_PREEMPT_TIMER);
 	case HW_NMI_CONTROL:
 		return vmx && allows(c->vmx_pinbased, VMX_PIN_REQUIRED) &&
 		       allows(c->vmx_procbased, PROC_NMI_WINDOW);
 	case HW_BITMAPS:
 		return vmx && allows(c->vmx_procbased, VMX_PROC_REQUIRED);
 	case HW_WBINVD_EXIT:
-		return vmx && has_secondary(c, 6);
+		return vmx && has_secondary(c, PROC2_WBINVD_EXIT);
 	case HW_STATE_SWITCH:
 		return vmx && allows(c->vmx_exit, VMX_EXIT_REQUIRED) &&
 		       allows(c->vmx_entry, VMX_ENTRY_REQUIRED);
 	case HW_INVEPT:
-		return vmx && has_ept_cap(c, 20) && (has_ept_cap(c, 25) || has_ept_cap(c, 26));
+		return vmx && has_ept_cap(c, VMX_EPT_INVEPT) &&
+		       (has_ept_cap(c, VMX_EPT_INVEPT_SINGLE) ||
+			has_ept_cap(c, VMX_EPT_INVEPT_ALL));
 	case HW_WAIT_SIPI:
-		return vmx && (c->vmx_misc & BIT(8));
+		return vmx && (c->vmx_misc & VMX_MISC_WAIT_SIPI);
 	case HW_CR3_NO_EXIT: /* allowed-0 settings, the low half: CR3-load and -store exiting */
 		return vmx && !((u32)c->vmx_procbased & (PROC_CR3_LOAD_EXIT | PROC_CR3_STORE_EXIT));
 	case HW_X2APIC:
-		return c->cpuid1_ecx & BIT(21);
+		return c->cpuid1_ecx & CPUID1_ECX_X2APIC;
 	case HW_TSC_DEADLINE:
-		return c->cpuid1_ecx & BIT(24);
+		return c->cpuid1_ecx & CPUID1_ECX_TSC_DEADLINE;
 	case HW_INVARIANT_TSC:
-		return c->ext_80000007_edx & BIT(8);
+		return c->ext_80000007_edx & CPUIDX7_EDX_INVARIANT_TSC;
 	case HW_CAT:
-		return (c->cpuid7_ebx & BIT(15)) && (c->cpuid10_ebx & BIT(1));
+		return (c->cpuid7_ebx & CPUID7_EBX_RDT_A) && (c->cpuid10_ebx & CPUID10_EBX_L3_CAT);
 	default:
 		return false;
 	}
@@ -202,7 +204,7 @@ bool hwcheck_report(const struct hw_caps *caps, const u32 *apic_ids, u32 n, char
 			log_info("hwcheck: %-20s %-6s %s\n", hw_features[f].name, state,
 				 hw_features[f].required ? "required" : "optional");
 	}
-	if (caps[0].cpuid1_ecx & BIT(5))
+	if (caps[0].cpuid1_ecx & CPUID1_ECX_VMX)
 		report_raw(&caps[0]);
 	report_differences(caps, apic_ids, n);
 	for (u32 f = 0; f < HW_FEATURE_COUNT; f++) {

@@ -1,10 +1,10 @@
 /* GDT, TSS and IDT of one CPU (SDM Vol. 3A §3.5 descriptors, §6.14 64-bit IDT, §8.7 TSS). */
 #include "arch/x86/percpu.h"
 #include "core/lib/cpu.h"
+#include "core/lib/msr.h"
+#include "core/lib/x86.h"
 #include "core/config.h"
 #include "core/lib/string.h"
-
-#define MSR_GS_BASE 0xc0000101
 
 struct x86_cpu bsp_cpu __attribute__((aligned(4096)));
 struct x86_cpu *cpu_table[MAX_CPUS];
@@ -15,7 +15,7 @@ extern const u64 isr_stub_table[256];
  * NMI, double fault and machine check use IST1. */
 static u8 ist_for_vector(u32 v)
 {
-	return (v == 2 || v == 8 || v == 18) ? 1 : 0;
+	return (v == VEC_NMI || v == VEC_DF || v == VEC_MC) ? 1 : 0;
 }
 
 static void set_gate_in(struct idt_gate *idt, u32 v, u64 handler)
@@ -25,7 +25,7 @@ static void set_gate_in(struct idt_gate *idt, u32 v, u64 handler)
 	g->offset_lo = (u16)handler;
 	g->selector = GDT_CODE64;
 	g->ist = ist_for_vector(v);
-	g->type_attr = 0x8e; /* present, DPL 0, 64-bit interrupt gate */
+	g->type_attr = GATE_INTERRUPT64;
 	g->offset_mid = (u16)(handler >> 16);
 	g->offset_hi = (u32)(handler >> 32);
 }
@@ -111,13 +111,13 @@ void percpu_load(struct x86_cpu *cpu)
 	ltr(GDT_TSS);
 	lidt(&idtr);
 	nmi_unblock(GDT_CODE64, GDT_DATA);
-	wrmsr(MSR_GS_BASE, (u64)cpu);
+	wrmsr(MSR_IA32_GS_BASE, (u64)cpu);
 	cpu_table[cpu->index] = cpu;
 }
 
 struct x86_cpu *this_cpu(void)
 {
-	struct x86_cpu *cpu = (struct x86_cpu *)rdmsr(MSR_GS_BASE);
+	struct x86_cpu *cpu = (struct x86_cpu *)rdmsr(MSR_IA32_GS_BASE);
 
 	return cpu ? cpu : &bsp_cpu;
 }

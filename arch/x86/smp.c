@@ -4,6 +4,7 @@
  * wait-for-SIPI, so it cannot wake later and run on memory that is no longer its own. */
 #include "arch/x86/apic.h"
 #include "arch/x86/arch.h"
+#include "core/lib/apic_regs.h"
 #include "core/lib/cpu.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/smp.h"
@@ -109,18 +110,18 @@ static bool start_one(struct x86_cpu *cpu, u64 tramp, u64 sipi_page)
 	p->entry = (u64)ap_start64;
 	p->arg = (u64)cpu;
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-	if (!lapic_send_ipi(cpu->apic_id, ICR_INIT))
+	if (!lapic_send_ipi(cpu->apic_id, ICR_ASSERT | ICR_INIT))
 		return false;
 	tsc_delay_us(10000);
 	for (int i = 0; i < 2; i++) {
-		lapic_send_ipi(cpu->apic_id, ICR_STARTUP | vector);
+		lapic_send_ipi(cpu->apic_id, ICR_ASSERT | ICR_STARTUP | vector);
 		tsc_delay_us(200);
 		if (__atomic_load_n(&cpu->state, __ATOMIC_ACQUIRE) != CPU_OFFLINE)
 			return true;
 	}
 	if (wait_started(cpu))
 		return true;
-	lapic_send_ipi(cpu->apic_id, ICR_INIT); /* park it */
+	lapic_send_ipi(cpu->apic_id, ICR_ASSERT | ICR_INIT); /* park it */
 	return false;
 }
 

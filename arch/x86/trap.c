@@ -2,6 +2,7 @@
  * everything a developer needs on COM1 and stop this CPU; the other CPUs go on. */
 #include "arch/x86/trap.h"
 #include "core/lib/cpu.h"
+#include "core/lib/x86.h"
 #include "arch/x86/irq.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/vmexit.h"
@@ -32,7 +33,7 @@ void trap_handler(struct trap_frame *f)
 		irq_handle((u32)f->vector);
 		return;
 	}
-	if (f->vector == 2)
+	if (f->vector == VEC_NMI)
 		return; /* an NMI in the hypervisor is Bulkhead's signal to a parked CPU: it looks
 			 */
 	console_break_lock(); /* the fault may have hit while this CPU held the console */

@@ -4,8 +4,6 @@
 
 #include "bulkhead/types.h"
 
-#define COM1_PORT 0x3f8
-
 /* Program 115200 8N1, FIFOs on, interrupts off. Returns false if no UART answers at `port`. */
 bool uart_init(u16 port);
 void uart_write(u16 port, const char *s, size_t len);

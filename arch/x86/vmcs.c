@@ -14,8 +14,10 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/arch.h"
 #include "core/upcalls.h"
+#include "core/lib/apic_regs.h"
 #include "core/lib/cpu.h"
 #include "core/lib/msr.h"
+#include "core/lib/x86.h"
 #include "arch/x86/cpu_reset.h"
 #include "arch/x86/ept.h"
 #include "arch/x86/percpu.h"
@@ -25,14 +27,6 @@
 #include "core/log.h"
 #include "core/pmem.h"
 #include "core/lib/string.h"
-
-#define MSR_FS_BASE 0xc0000100
-#define MSR_GS_BASE 0xc0000101
-#define MSR_PAT	    0x277
-
-#define CR0_PE (1ULL << 0)
-#define CR0_ET (1ULL << 4)
-#define CR0_NE (1ULL << 5)
 
 extern void vmx_exit_entry(void);
 extern void vmx_launch_guest(struct guest_regs *regs);
@@ -59,11 +53,6 @@ static void msr_pass(const struct arch_vm *vm, u32 msr, bool read, bool write)
 		bits[2048 + base + index / 8] &= (u8) ~(1u << (index % 8));
 }
 
-#define MSR_TSC_DEADLINE 0x6e0
-#define MSR_X2APIC_FIRST 0x800
-#define MSR_X2APIC_LAST	 0x8ff
-#define MSR_X2APIC_ICR	 0x830
-
 /* MSRs that are the vCPU's own state, on a CPU the partition owns whole: passed through.
  * Reads of the ones that only describe the CPU are passed through too. Everything else traps
  * to arch/x86/vmexit.c (a few writes are dropped there, the rest raise #GP). */
@@ -71,25 +60,26 @@ static const struct msr_pass_rule {
 	u32 first, last;
 	bool read, write;
 } msr_pass_rules[] = {
-    {0x010, 0x010, true, false},    /* TSC (writes would skew the hypervisor's clock) */
-    {0x017, 0x017, true, false},    /* PLATFORM_ID */
-    {0x048, 0x048, true, true},	    /* SPEC_CTRL */
-    {0x049, 0x049, false, true},    /* PRED_CMD */
-    {0x0ce, 0x0ce, true, false},    /* PLATFORM_INFO */
-    {0x0fe, 0x0fe, true, false},    /* MTRRCAP */
-    {0x10a, 0x10a, true, false},    /* ARCH_CAPABILITIES */
-    {0x10b, 0x10b, false, true},    /* FLUSH_CMD */
-    {0x174, 0x176, true, true},	    /* SYSENTER_CS/ESP/EIP (also in the VMCS) */
-    {0x200, 0x21f, true, false},    /* variable-range MTRRs */
-    {0x250, 0x250, true, false},    /* fixed-range MTRRs */
-    {0x258, 0x259, true, false},    /* " */
-    {0x268, 0x26f, true, false},    /* " */
-    {MSR_PAT, MSR_PAT, true, true}, /* switched by the VMCS on entry and exit */
-    {0x2ff, 0x2ff, true, false},    /* MTRR default type */
-    {MSR_TSC_DEADLINE, MSR_TSC_DEADLINE, true, true}, /* the partition's own timer */
-    {MSR_IA32_EFER, MSR_IA32_EFER, true, true},	      /* switched by the VMCS */
-    {0xc0000081, 0xc0000084, true, true},	      /* STAR, LSTAR, CSTAR, SFMASK (SYSCALL) */
-    {0xc0000100, 0xc0000103, true, true},	      /* FS/GS base, KERNEL_GS_BASE, TSC_AUX */
+    {MSR_IA32_TSC, MSR_IA32_TSC, true, false}, /* writes would skew the hypervisor's clock */
+    {MSR_IA32_PLATFORM_ID, MSR_IA32_PLATFORM_ID, true, false},
+    {MSR_IA32_SPEC_CTRL, MSR_IA32_SPEC_CTRL, true, true},
+    {MSR_IA32_PRED_CMD, MSR_IA32_PRED_CMD, false, true},
+    {MSR_PLATFORM_INFO, MSR_PLATFORM_INFO, true, false},
+    {MSR_IA32_MTRRCAP, MSR_IA32_MTRRCAP, true, false},
+    {MSR_IA32_ARCH_CAPABILITIES, MSR_IA32_ARCH_CAPABILITIES, true, false},
+    {MSR_IA32_FLUSH_CMD, MSR_IA32_FLUSH_CMD, false, true},
+    {MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_EIP, true, true}, /* CS, ESP, EIP; also in the VMCS */
+    /* MTRRs: the variable ranges' base and mask pairs, the fixed ranges */
+    {MSR_IA32_MTRR_PHYSBASE0, MSR_IA32_MTRR_PHYSBASE0 + 0x1f, true, false},
+    {MSR_IA32_MTRR_FIX64K_00000, MSR_IA32_MTRR_FIX64K_00000, true, false},
+    {MSR_IA32_MTRR_FIX16K_80000, MSR_IA32_MTRR_FIX16K_A0000, true, false},
+    {MSR_IA32_MTRR_FIX4K_C0000, MSR_IA32_MTRR_FIX4K_F8000, true, false},
+    {MSR_IA32_PAT, MSR_IA32_PAT, true, true}, /* switched by the VMCS on entry and exit */
+    {MSR_IA32_MTRR_DEF_TYPE, MSR_IA32_MTRR_DEF_TYPE, true, false},
+    {MSR_IA32_TSC_DEADLINE, MSR_IA32_TSC_DEADLINE, true, true}, /* the partition's own timer */
+    {MSR_IA32_EFER, MSR_IA32_EFER, true, true},			/* switched by the VMCS */
+    {MSR_IA32_STAR, MSR_IA32_FMASK, true, true},      /* STAR, LSTAR, CSTAR, FMASK (SYSCALL) */
+    {MSR_IA32_FS_BASE, MSR_IA32_TSC_AUX, true, true}, /* FS/GS base, KERNEL_GS_BASE, TSC_AUX */
 };
 
 int arch_vm_create(struct arch_vm *vm, u16 vpid)
@@ -155,7 +145,7 @@ static u32 adjust(u32 msr, u32 want)
 
 /* Exceptions that exit (SDM Vol. 3C §25.6.3): #DB and #AC, whose delivery loops would hold a
  * CPU beyond the reach of NMIs (vmexit.c, reflect_exception). */
-#define EXCEPTIONS_INTERCEPTED ((1u << 1) | (1u << 17))
+#define EXCEPTIONS_INTERCEPTED ((1u << VEC_DB) | (1u << VEC_AC))
 
 static void write_controls(const struct arch_vm *vm)
 {
@@ -200,8 +190,8 @@ static void write_host_state(const struct x86_cpu *cpu, u64 exit_stack)
 	vmwrite(HOST_FS_SEL, 0);
 	vmwrite(HOST_GS_SEL, 0);
 	vmwrite(HOST_TR_SEL, GDT_TSS);
-	vmwrite(HOST_FS_BASE, rdmsr(MSR_FS_BASE));
-	vmwrite(HOST_GS_BASE, rdmsr(MSR_GS_BASE));
+	vmwrite(HOST_FS_BASE, rdmsr(MSR_IA32_FS_BASE));
+	vmwrite(HOST_GS_BASE, rdmsr(MSR_IA32_GS_BASE));
 	vmwrite(HOST_TR_BASE, (u64)&cpu->tss);
 	vmwrite(HOST_GDTR_BASE, (u64)cpu->gdt);
 	vmwrite(HOST_IDTR_BASE, (u64)cpu->idt);
@@ -209,7 +199,7 @@ static void write_host_state(const struct x86_cpu *cpu, u64 exit_stack)
 	vmwrite(HOST_SYSENTER_ESP, 0);
 	vmwrite(HOST_SYSENTER_EIP, 0);
 	vmwrite(HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
-	vmwrite(HOST_IA32_PAT, rdmsr(MSR_PAT));
+	vmwrite(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
 	vmwrite(HOST_RSP, exit_stack);
 	vmwrite(HOST_RIP, (u64)vmx_exit_entry);
 }
@@ -225,14 +215,17 @@ static void write_segment(unsigned seg, u16 sel, u32 limit, u32 ar)
 /* The boot protocols' start state: 32-bit protected mode, flat 4 GiB segments, paging off. */
 static void write_guest_state(const struct arch_vm_entry *e)
 {
-	write_segment(SEG_CS, e->cs, 0xffffffff, 0xc09b); /* code, 32-bit, 4 KiB granular */
-	write_segment(SEG_SS, e->ds, 0xffffffff, 0xc093);
-	write_segment(SEG_DS, e->ds, 0xffffffff, 0xc093);
-	write_segment(SEG_ES, e->ds, 0xffffffff, 0xc093);
-	write_segment(SEG_FS, e->ds, 0xffffffff, 0xc093);
-	write_segment(SEG_GS, e->ds, 0xffffffff, 0xc093);
-	write_segment(SEG_LDTR, 0, 0, 0x10000);	  /* unusable */
-	write_segment(SEG_TR, 0, 0xffff, 0x008b); /* busy 32-bit TSS, as VM entry needs */
+	const u32 code32 = SEG_AR_G | SEG_AR_DB | SEG_AR_CODE,
+		  data32 = SEG_AR_G | SEG_AR_DB | SEG_AR_DATA;
+
+	write_segment(SEG_CS, e->cs, 0xffffffff, code32);
+	write_segment(SEG_SS, e->ds, 0xffffffff, data32);
+	write_segment(SEG_DS, e->ds, 0xffffffff, data32);
+	write_segment(SEG_ES, e->ds, 0xffffffff, data32);
+	write_segment(SEG_FS, e->ds, 0xffffffff, data32);
+	write_segment(SEG_GS, e->ds, 0xffffffff, data32);
+	write_segment(SEG_LDTR, 0, 0, SEG_AR_UNUSABLE);
+	write_segment(SEG_TR, 0, 0xffff, SEG_AR_TSS_BUSY); /* busy 32-bit TSS, as VM entry needs */
 	vmwrite(GUEST_GDTR_BASE, 0);
 	vmwrite(GUEST_GDTR_LIMIT, 0xffff);
 	vmwrite(GUEST_IDTR_BASE, 0);
@@ -241,17 +234,17 @@ static void write_guest_state(const struct arch_vm_entry *e)
 	vmwrite(GUEST_CR0, CR0_PE | CR0_ET | CR0_NE);
 	vmwrite(GUEST_CR3, 0);
 	vmwrite(GUEST_CR4, rdmsr(MSR_IA32_VMX_CR4_FIXED0));
-	vmwrite(GUEST_DR7, 0x400);
+	vmwrite(GUEST_DR7, DR7_FIXED);
 	vmwrite(GUEST_IA32_DEBUGCTL, 0);
 	vmwrite(GUEST_RSP, e->rsp);
 	vmwrite(GUEST_RIP, e->rip);
-	vmwrite(GUEST_RFLAGS, 0x2);
+	vmwrite(GUEST_RFLAGS, RFLAGS_FIXED);
 	vmwrite(GUEST_PENDING_DBG, 0);
 	vmwrite(GUEST_SYSENTER_CS, 0);
 	vmwrite(GUEST_SYSENTER_ESP, 0);
 	vmwrite(GUEST_SYSENTER_EIP, 0);
 	vmwrite(GUEST_IA32_EFER, 0);
-	vmwrite(GUEST_IA32_PAT, rdmsr(MSR_PAT));
+	vmwrite(GUEST_IA32_PAT, rdmsr(MSR_IA32_PAT));
 	vmwrite(GUEST_INTERRUPTIBILITY, 0);
 	vmwrite(GUEST_ACTIVITY, GUEST_ACTIVE);
 }
@@ -271,7 +264,7 @@ void vmwrite_check(void)
 
 	if (!v->failed_vmwrite)
 		return;
-	f.exit_reason = (u32)vmread(EXIT_REASON) & 0xffff;
+	f.exit_reason = (u32)vmread(EXIT_REASON) & EXIT_REASON_BASIC;
 	f.rip = vmread(GUEST_RIP);
 	f.qualification = v->failed_vmwrite - 1; /* the field */
 	v->failed_vmwrite = 0;
@@ -284,7 +277,7 @@ static struct vcpu *vcpu_setup(const struct arch_vm *vm, u32 partition,
 {
 	struct x86_cpu *cpu = this_cpu();
 	struct vcpu *v = &cpu->vcpu;
-	u32 revision = (u32)rdmsr(MSR_IA32_VMX_BASIC) & 0x7fffffffu;
+	u32 revision = (u32)rdmsr(MSR_IA32_VMX_BASIC) & VMX_BASIC_REVISION;
 
 	/* A restart reuses this CPU's VMCS and exit stack: nothing is allocated twice. */
 	if (!v->vmcs) {
@@ -312,11 +305,11 @@ static struct vcpu *vcpu_setup(const struct arch_vm *vm, u32 partition,
 	v->failed_vmwrite = 0;
 	write_controls(vm);
 	cpu_reset_for_partition(); /* nothing of a last run stays in the CPU either */
-	if (rdmsr(MSR_IA32_VMX_EPT_VPID) & (1ULL << 41)) /* single-context INVVPID offered */
+	if (rdmsr(MSR_IA32_VMX_EPT_VPID) & VMX_VPID_INVVPID_SINGLE)
 		vmx_invvpid_single(vm->vpid);
 	/* The EPT was built (or this CPU last ran another partition's) since this CPU last
 	 * used it: no translation cached from before may survive (SDM Vol. 3C §29.4.3). */
-	vmx_invept(ept_pointer(vm->ept), rdmsr(MSR_IA32_VMX_EPT_VPID) & (1ULL << 25));
+	vmx_invept(ept_pointer(vm->ept), rdmsr(MSR_IA32_VMX_EPT_VPID) & VMX_EPT_INVEPT_SINGLE);
 	write_host_state(cpu, v->exit_stack);
 	write_guest_state(e);
 	return v;

@@ -140,7 +140,7 @@ const char *arch_vm_exit_name(u32 reason)
 void vmentry_failed(u32 resume)
 {
 	u32 cpu = this_cpu()->index;
-	u32 reason = (u32)vmread(EXIT_REASON) & 0xffff;
+	u32 reason = (u32)vmread(EXIT_REASON) & EXIT_REASON_BASIC;
 	u64 error = vmread(VM_INSTRUCTION_ERROR);
 	struct vm_fault f = {
 	    .reason = "vm entry failed",
@@ -244,7 +244,7 @@ static void dispatch(struct guest_regs *r, struct vcpu *v, u32 reason)
 void vmexit_dispatch(struct guest_regs *r)
 {
 	struct vcpu *v = guest_vcpu();
-	u32 reason = (u32)vmread(EXIT_REASON) & 0xffff;
+	u32 reason = (u32)vmread(EXIT_REASON) & EXIT_REASON_BASIC;
 
 	if (reason < VMX_EXIT_REASONS)
 		v->exits[reason]++;

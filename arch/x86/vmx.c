@@ -2,6 +2,7 @@
 #include "arch/x86/vmx.h"
 #include "core/lib/cpu.h"
 #include "core/lib/msr.h"
+#include "core/lib/x86.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/xsave.h"
 #include "core/error.h"
@@ -18,7 +19,6 @@ static inline void write_cr4(u64 v)
 /* CR0 and CR4 must hold the bits IA32_VMX_CRx_FIXED0 sets and none that FIXED1 clears,
  * both to execute VMXON and for as long as VMX operation lasts (SDM §24.8). CR4.OSXSAVE
  * too where the CPU has XSAVE: Bulkhead executes the partitions' XSETBV (xsave.h). */
-#define CR4_OSFXSR (1ULL << 9)
 static void fix_control_registers(void)
 {
 	/* OSFXSR: a restart puts the partition's SSE state back to its power-on values
@@ -51,7 +51,7 @@ int vmx_cpu_on(void)
 {
 	struct x86_cpu *cpu = this_cpu();
 	u64 region = alloc_page_shared();
-	u32 revision = (u32)rdmsr(MSR_IA32_VMX_BASIC) & 0x7fffffffu;
+	u32 revision = (u32)rdmsr(MSR_IA32_VMX_BASIC) & VMX_BASIC_REVISION;
 
 	if (!region)
 		return ERR(E_NOMEM);

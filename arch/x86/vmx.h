@@ -7,12 +7,6 @@
 #include "arch/x86/vmcs_fields.h"
 #include "bulkhead/types.h"
 
-#define MSR_IA32_VMX_CR0_FIXED0 0x486
-#define MSR_IA32_VMX_CR0_FIXED1 0x487
-#define MSR_IA32_VMX_CR4_FIXED0 0x488
-#define MSR_IA32_VMX_CR4_FIXED1 0x489
-#define CR4_VMXE		(1ULL << 13)
-
 enum vmx_control { VMX_PIN, VMX_PROC, VMX_EXIT, VMX_ENTRY };
 
 /* The capability MSR of a control field: the TRUE one only where IA32_VMX_BASIC bit 55 says
@@ -24,7 +18,7 @@ static inline u32 vmx_control_msr(u64 vmx_basic, enum vmx_control c)
 	static const u32 true_msr[] = {MSR_IA32_VMX_TRUE_PIN, MSR_IA32_VMX_TRUE_PROC,
 				       MSR_IA32_VMX_TRUE_EXIT, MSR_IA32_VMX_TRUE_ENTRY};
 
-	return (vmx_basic & (1ULL << 55)) ? true_msr[c] : plain[c];
+	return (vmx_basic & VMX_BASIC_TRUE_CTLS) ? true_msr[c] : plain[c];
 }
 
 /* Enter VMX root operation on the calling CPU. Returns 0 or a negative E_* code. */
@@ -110,7 +104,8 @@ static inline void vmx_invvpid_single(u16 vpid)
  * INVVPID (IA32_VMX_EPT_VPID_CAP bit 41; without it INVVPID is #UD) and VPID is on. */
 static inline void vmx_invvpid_current(void)
 {
-	if ((rdmsr(MSR_IA32_VMX_EPT_VPID) & (1ULL << 41)) && (vmread(PROC_CONTROLS2) & PROC2_VPID))
+	if ((rdmsr(MSR_IA32_VMX_EPT_VPID) & VMX_VPID_INVVPID_SINGLE) &&
+	    (vmread(PROC_CONTROLS2) & PROC2_VPID))
 		vmx_invvpid_single((u16)vmread(VPID));
 }
 

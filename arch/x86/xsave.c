@@ -1,11 +1,10 @@
 /* XCR0 checks and the partition's view of CPUID leaf 0xD (see xsave.h). */
 #include "arch/x86/xsave.h"
 
-#define XSAVE_LEGACY_AND_HEADER 576 /* the legacy region (512) and the XSAVE header (64) */
 /* XSAVEOPT and XGETBV with ECX = 1. Not XSAVES (IA32_XSS is not offered), not XFD, and not
  * XSAVEC: the compacted size CPUs report in sub-leaf 1 cannot be trusted (Bochs 2.7 gives the
  * standard one, and Linux warns of an inconsistent XSAVE), and the standard format has none. */
-#define CPUID_D1_KEEP 0x5
+#define CPUID_D1_KEEP (CPUIDD1_EAX_XSAVEOPT | CPUIDD1_EAX_XGETBV1)
 
 u64 xcr0_allowed(struct cpuid_regs (*query)(u32 leaf, u32 sub))
 {
@@ -36,7 +35,7 @@ bool xcr0_valid(u32 index, u64 value, u64 allowed)
 /* The size of an XSAVE area (standard format) holding every `allowed` component. */
 static u32 xsave_max_size(u64 allowed, struct cpuid_regs (*query)(u32 leaf, u32 sub))
 {
-	u32 size = XSAVE_LEGACY_AND_HEADER;
+	u32 size = XSAVE_LEGACY_SIZE + XSAVE_HEADER_SIZE;
 
 	for (u32 i = 2; i < 64; i++) {
 		if (allowed & (1ULL << i)) {

@@ -9,6 +9,7 @@
 #define BULKHEAD_ARCH_X86_XSAVE_H
 
 #include "core/lib/cpu.h"
+#include "core/lib/x86.h"
 #include "bulkhead/types.h"
 
 #define XCR0_X87    (1ULL << 0)
@@ -22,8 +23,10 @@
  * Linux) and not AMX (its state is enabled per process through XFD, an MSR not offered). */
 #define XCR0_PARTITION (XCR0_X87 | XCR0_SSE | XCR0_AVX | XCR0_AVX512 | XCR0_PKRU)
 
-#define CPUID1_ECX_XSAVE (1u << 26)
-#define CR4_OSXSAVE	 (1ULL << 18)
+/* The XSAVE area in the standard format (SDM Vol. 1 §13.4): the legacy region (x87 and SSE,
+ * MXCSR at byte 24), the XSAVE header, then the components the CPU places (CPUID leaf 0xD). */
+#define XSAVE_LEGACY_SIZE 512
+#define XSAVE_HEADER_SIZE 64
 
 /* XCR0 as after INIT: x87 only (SDM Vol. 3A Table 10-1). No-op where XSAVE is absent. */
 static inline void xcr0_reset(void)

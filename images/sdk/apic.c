@@ -8,38 +8,9 @@
  * has it, and falls back to the xAPIC's MMIO page otherwise (old CPUs, QEMU TCG).
  */
 #include "sdk_internal.h"
-
-#define MSR_APIC_BASE	  0x1b
-#define APIC_BASE_EXTD	  (1u << 10) /* x2APIC mode */
-#define APIC_BASE_EN	  (1u << 11)
-#define MSR_TSC_DEADLINE  0x6e0
-#define X2APIC_MSR(reg)	  (0x800u + ((reg) >> 4))
-#define CPUID1_ECX_X2APIC (1u << 21)
-#define CPUID1_ECX_TSCDL  (1u << 24)
-
-/* Register offsets in the xAPIC page; the x2APIC MSR is 0x800 + offset / 16. */
-#define APIC_ID		0x020
-#define APIC_TPR	0x080
-#define APIC_EOI	0x0b0
-#define APIC_SVR	0x0f0
-#define APIC_ICR_LO	0x300
-#define APIC_ICR_HI	0x310
-#define APIC_LVT_TIMER	0x320
-#define APIC_LVT_LINT0	0x350
-#define APIC_TIMER_INIT 0x380
-#define APIC_TIMER_CUR	0x390
-#define APIC_TIMER_DIV	0x3e0
-
-#define SVR_ENABLE	    (1u << 8)
-#define LVT_MASKED	    (1u << 16)
-#define LVT_ONESHOT	    (0u << 17)
-#define LVT_PERIODIC	    (1u << 17)
-#define LVT_TSC_DEADLINE    (2u << 17)
-#define ICR_DELIVERY_STATUS (1u << 12) /* xAPIC only: send pending */
-#define ICR_ASSERT	    (1u << 14)
-#define ICR_FIXED	    (0u << 8)
-#define ICR_INIT	    (5u << 8)
-#define ICR_STARTUP	    (6u << 8)
+#include "core/lib/apic_regs.h"
+#include "core/lib/msr.h"
+#include "core/lib/x86.h"
 
 static enum { APIC_UNSET, APIC_X2, APIC_X } mode;
 static volatile uint32_t *xapic; /* xAPIC register page, identity-mapped */
@@ -97,26 +68,26 @@ void sdk_apic_init(void)
 {
 	struct cpuid_regs c = cpuid(1, 0);
 
-	tsc_deadline = c.ecx & CPUID1_ECX_TSCDL;
+	tsc_deadline = c.ecx & CPUID1_ECX_TSC_DEADLINE;
 	if (sdk_the_env.bulkhead) {
 		/* Already in x2APIC mode; IA32_APIC_BASE may be read but not written. */
 		mode = APIC_X2;
 	} else if (c.ecx & CPUID1_ECX_X2APIC) {
-		uint64_t base = rdmsr(MSR_APIC_BASE);
+		uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
 
 		/* xAPIC -> x2APIC needs EN set first (SDM 11.12.5: disabled -> x2APIC is
 		 * not a valid transition). */
 		if (!(base & APIC_BASE_EN))
-			wrmsr(MSR_APIC_BASE, base |= APIC_BASE_EN);
+			wrmsr(MSR_IA32_APIC_BASE, base |= APIC_BASE_EN);
 		if (!(base & APIC_BASE_EXTD))
-			wrmsr(MSR_APIC_BASE, base | APIC_BASE_EXTD);
+			wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_EXTD);
 		mode = APIC_X2;
 	} else {
-		uint64_t base = rdmsr(MSR_APIC_BASE);
+		uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
 
 		if (!(base & APIC_BASE_EN))
-			wrmsr(MSR_APIC_BASE, base | APIC_BASE_EN);
-		xapic = (volatile uint32_t *)(uintptr_t)(base & 0xfffff000u);
+			wrmsr(MSR_IA32_APIC_BASE, base | APIC_BASE_EN);
+		xapic = (volatile uint32_t *)(uintptr_t)(base & APIC_BASE_ADDR_LOW);
 		mode = APIC_X;
 	}
 	if (!sdk_the_env.bulkhead) {
@@ -125,8 +96,8 @@ void sdk_apic_init(void)
 		sdk_apic_write(APIC_TPR, 0);
 		sdk_apic_write(APIC_LVT_LINT0, LVT_MASKED);
 	}
-	if (sdk_apic_read(APIC_SVR) != (SVR_ENABLE | SDK_VECTOR_SPURIOUS))
-		sdk_apic_write(APIC_SVR, SVR_ENABLE | SDK_VECTOR_SPURIOUS);
+	if (sdk_apic_read(APIC_SVR) != (APIC_SVR_ENABLE | SDK_VECTOR_SPURIOUS))
+		sdk_apic_write(APIC_SVR, APIC_SVR_ENABLE | SDK_VECTOR_SPURIOUS);
 }
 
 /* ---- timer ------------------------------------------------------------------------- */
@@ -186,7 +157,7 @@ void sdk_timer_deadline(unsigned vector, uint64_t deadline)
 		/* The LVT write must be ordered before the deadline write (SDM 11.5.4.1). */
 		sdk_apic_write(APIC_LVT_TIMER, LVT_TSC_DEADLINE | (vector & 0xff));
 		__asm__ volatile("mfence" ::: "memory");
-		wrmsr(MSR_TSC_DEADLINE, deadline ? deadline : 1); /* 0 would disarm */
+		wrmsr(MSR_IA32_TSC_DEADLINE, deadline ? deadline : 1); /* 0 would disarm */
 	} else {
 		uint64_t now;
 
@@ -201,7 +172,7 @@ void sdk_timer_stop(void)
 	sdk_apic_write(APIC_LVT_TIMER, LVT_MASKED);
 	sdk_apic_write(APIC_TIMER_INIT, 0);
 	if (tsc_deadline)
-		wrmsr(MSR_TSC_DEADLINE, 0);
+		wrmsr(MSR_IA32_TSC_DEADLINE, 0);
 }
 
 /* ---- IPIs -------------------------------------------------------------------------- */

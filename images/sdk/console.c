@@ -4,6 +4,7 @@
  */
 #include "sdk_internal.h"
 #include "core/lib/format.h"
+#include "core/lib/uart16550.h"
 
 /* ---- formatting -------------------------------------------------------------------- */
 
@@ -27,36 +28,24 @@ int sdk_snprintf(char *buf, size_t size, const char *fmt, ...)
 
 /* ---- COM1, bare -------------------------------------------------------------------- */
 
-#define COM1	   0x3f8
-#define UART_THR   0 /* transmit holding (DLAB 0) */
-#define UART_DLL   0 /* divisor low (DLAB 1) */
-#define UART_IER   1
-#define UART_DLM   1 /* divisor high (DLAB 1) */
-#define UART_FCR   2
-#define UART_LCR   3
-#define UART_MCR   4
-#define UART_LSR   5
-#define LCR_DLAB   0x80
-#define LCR_8N1	   0x03
-#define LSR_THRE   0x20
 #define SPIN_LIMIT 1000000 /* give up on a UART that never drains (none there) */
 
 void sdk_console_init_bare(void)
 {
-	outb(COM1 + UART_IER, 0); /* polled: no interrupts */
-	outb(COM1 + UART_LCR, LCR_DLAB);
-	outb(COM1 + UART_DLL, 1); /* 115200 = 115200 / 1 */
-	outb(COM1 + UART_DLM, 0);
-	outb(COM1 + UART_LCR, LCR_8N1);
-	outb(COM1 + UART_FCR, 0x07); /* FIFOs on and cleared */
-	outb(COM1 + UART_MCR, 0x03); /* DTR, RTS; OUT2 off: no IRQ */
+	outb(COM1_PORT + UART_IER, 0); /* polled: no interrupts */
+	outb(COM1_PORT + UART_LCR, UART_LCR_DLAB);
+	outb(COM1_PORT + UART_DLL, 1); /* 115200 = 115200 / 1 */
+	outb(COM1_PORT + UART_DLM, 0);
+	outb(COM1_PORT + UART_LCR, UART_LCR_8N1);
+	outb(COM1_PORT + UART_FCR, UART_FCR_ENABLE | UART_FCR_CLEAR_RX | UART_FCR_CLEAR_TX);
+	outb(COM1_PORT + UART_MCR, UART_MCR_DTR | UART_MCR_RTS); /* OUT2 off: no IRQ */
 }
 
 static void com1_putc(char c)
 {
-	for (int i = 0; i < SPIN_LIMIT && !(inb(COM1 + UART_LSR) & LSR_THRE); i++)
+	for (int i = 0; i < SPIN_LIMIT && !(inb(COM1_PORT + UART_LSR) & UART_LSR_THRE); i++)
 		cpu_relax();
-	outb(COM1 + UART_THR, (uint8_t)c);
+	outb(COM1_PORT + UART_THR, (uint8_t)c);
 }
 
 /* One owner at a time across CPUs. An interrupt handler that prints while its own CPU is in

@@ -3,11 +3,9 @@
  * of the interrupt stubs in start.asm.
  */
 #include "sdk_internal.h"
+#include "core/lib/x86.h"
 
-#define SEL_CODE64     0x08
-#define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate: IF cleared on entry */
-#define VEC_NMI	       2
-#define VEC_PAGE_FAULT 14
+#define SEL_CODE64 0x08 /* start.asm's GDT */
 
 struct idt_gate {
 	uint16_t offset_lo;
@@ -75,7 +73,7 @@ void sdk_irq_init(void)
 		idt[v] = (struct idt_gate){
 		    .offset_lo = (uint16_t)a,
 		    .selector = SEL_CODE64,
-		    .type = GATE_INTERRUPT,
+		    .type = GATE_INTERRUPT64,
 		    .offset_mid = (uint16_t)(a >> 16),
 		    .offset_hi = (uint32_t)(a >> 32),
 		};
@@ -108,7 +106,7 @@ void sdk_isr_dispatch(struct sdk_frame *f)
 
 		if (v == VEC_NMI) /* bare only (Bulkhead keeps NMIs): nothing to do */
 			return;
-		if (v == VEC_PAGE_FAULT)
+		if (v == VEC_PF)
 			__asm__ volatile("mov %%cr2, %0" : "=r"(cr2));
 		h_exc = __atomic_load_n(&exception_handler, __ATOMIC_ACQUIRE);
 		if (h_exc) {

@@ -3,6 +3,8 @@
  * command line, time, shared regions, the end, and the few string functions.
  */
 #include "sdk_internal.h"
+#include "core/lib/pic.h"
+#include "core/lib/pit.h"
 
 struct sdk_env sdk_the_env;
 uint8_t sdk_stacks[PAYLOAD_MAX_CPUS][SDK_STACK_SIZE] __attribute__((aligned(16)));
@@ -66,12 +68,7 @@ static void parse_mb2(uint32_t addr)
 	}
 }
 
-#define PIT_HZ	      1193182u
-#define PIT_CH2	      0x42
-#define PIT_MODE      0x43
-#define PORT_B	      0x61   /* bit 0: channel 2 gate, bit 1: speaker, bit 5: channel 2 out */
-#define PIT_CH2_MODE0 0xb0   /* channel 2, low then high byte, mode 0, binary */
-#define PIT_COUNT     59659u /* 50 ms */
+#define PIT_COUNT 59659u /* 50 ms */
 
 /* TSC ticks during PIT_COUNT PIT ticks of channel 2 in mode 0 (its output rises at terminal
  * count; the gate holds the count until we start it). The shortest of three, as every
@@ -81,17 +78,17 @@ static uint64_t pit_calibrate_khz(void)
 	uint64_t best = ~0ull;
 
 	for (int run = 0; run < 3; run++) {
-		uint8_t b = inb(PORT_B) & ~0x03u;
+		uint8_t b = inb(PORT_B) & ~(PORT_B_CH2_GATE | PORT_B_SPEAKER);
 		uint64_t t0, t1;
 		uint32_t spins = 0;
 
 		outb(PORT_B, b); /* gate low, speaker off */
-		outb(PIT_MODE, PIT_CH2_MODE0);
+		outb(PIT_CMD, PIT_CH2_MODE0);
 		outb(PIT_CH2, PIT_COUNT & 0xff);
 		outb(PIT_CH2, PIT_COUNT >> 8);
-		outb(PORT_B, b | 0x01); /* gate high: count */
+		outb(PORT_B, b | PORT_B_CH2_GATE); /* count */
 		t0 = sdk_tsc();
-		while (!(inb(PORT_B) & 0x20))
+		while (!(inb(PORT_B) & PORT_B_CH2_OUT))
 			if (++spins > 100000000u)
 				return 0; /* no PIT */
 		t1 = sdk_tsc();
@@ -106,16 +103,16 @@ static uint64_t pit_calibrate_khz(void)
  * SDK takes interrupts from the local APIC only. */
 static void pic_disable(void)
 {
-	outb(0x20, 0x11); /* ICW1: edge, cascade, ICW4 */
-	outb(0xa0, 0x11);
-	outb(0x21, 0x20); /* ICW2: vector base */
-	outb(0xa1, 0x28);
-	outb(0x21, 0x04); /* ICW3: slave on IRQ2 */
-	outb(0xa1, 0x02);
-	outb(0x21, 0x01); /* ICW4: 8086 mode */
-	outb(0xa1, 0x01);
-	outb(0x21, 0xff); /* mask all */
-	outb(0xa1, 0xff);
+	outb(PIC1_CMD, PIC_ICW1_INIT);
+	outb(PIC2_CMD, PIC_ICW1_INIT);
+	outb(PIC1_DATA, 0x20); /* ICW2: vector base */
+	outb(PIC2_DATA, 0x28);
+	outb(PIC1_DATA, 1u << PIC_CASCADE_IRQ); /* ICW3: the input the slave is on */
+	outb(PIC2_DATA, PIC_CASCADE_IRQ);	/* ICW3: the slave's cascade identity */
+	outb(PIC1_DATA, PIC_ICW4_8086);
+	outb(PIC2_DATA, PIC_ICW4_8086);
+	outb(PIC1_DATA, PIC_MASK_ALL);
+	outb(PIC2_DATA, PIC_MASK_ALL);
 }
 
 /* ---- start ------------------------------------------------------------------------- */

@@ -41,6 +41,7 @@ void sdk_apic_write(uint32_t reg, uint32_t val); /* not for the ICR */
 
 /* cpuid, rdmsr, wrmsr, inb, outb, cpu_relax: the hypervisor's own wrappers. */
 #include "core/lib/cpu.h"
+#include "core/lib/x86.h"
 
 static inline uint64_t irq_save(void)
 {
@@ -52,7 +53,7 @@ static inline uint64_t irq_save(void)
 
 static inline void irq_restore(uint64_t flags)
 {
-	if (flags & (1u << 9))
+	if (flags & RFLAGS_IF)
 		__asm__ volatile("sti" ::: "memory");
 }
 

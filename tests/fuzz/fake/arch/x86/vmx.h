@@ -8,14 +8,9 @@
 #define BULKHEAD_ARCH_X86_VMX_H
 
 #include "core/lib/cpu.h"
+#include "core/lib/msr.h"
 #include "arch/x86/vmcs_fields.h"
 #include "bulkhead/types.h"
-
-#define MSR_IA32_VMX_CR0_FIXED0 0x486
-#define MSR_IA32_VMX_CR0_FIXED1 0x487
-#define MSR_IA32_VMX_CR4_FIXED0 0x488
-#define MSR_IA32_VMX_CR4_FIXED1 0x489
-#define CR4_VMXE		(1ULL << 13)
 
 enum vmx_control { VMX_PIN, VMX_PROC, VMX_EXIT, VMX_ENTRY };
 
@@ -26,7 +21,7 @@ static inline u32 vmx_control_msr(u64 vmx_basic, enum vmx_control c)
 	static const u32 true_msr[] = {MSR_IA32_VMX_TRUE_PIN, MSR_IA32_VMX_TRUE_PROC,
 				       MSR_IA32_VMX_TRUE_EXIT, MSR_IA32_VMX_TRUE_ENTRY};
 
-	return (vmx_basic & (1ULL << 55)) ? true_msr[c] : plain[c];
+	return (vmx_basic & VMX_BASIC_TRUE_CTLS) ? true_msr[c] : plain[c];
 }
 
 int vmx_cpu_on(void);

@@ -11,22 +11,6 @@
 
 #include "bulkhead/types.h"
 
-#define MSR_IA32_APIC_BASE	 0x1b
-#define MSR_IA32_FEATURE_CONTROL 0x3a
-#define MSR_IA32_VMX_BASIC	 0x480
-#define MSR_IA32_VMX_PINBASED	 0x481
-#define MSR_IA32_VMX_PROCBASED	 0x482
-#define MSR_IA32_VMX_EXIT	 0x483
-#define MSR_IA32_VMX_ENTRY	 0x484
-#define MSR_IA32_VMX_MISC	 0x485
-#define MSR_IA32_VMX_PROCBASED2	 0x48b
-#define MSR_IA32_VMX_EPT_VPID	 0x48c
-#define MSR_IA32_VMX_TRUE_PIN	 0x48d
-#define MSR_IA32_VMX_TRUE_PROC	 0x48e
-#define MSR_IA32_VMX_TRUE_EXIT	 0x48f
-#define MSR_IA32_VMX_TRUE_ENTRY	 0x490
-#define MSR_IA32_EFER		 0xc0000080
-
 struct cpuid_regs {
 	u32 eax, ebx, ecx, edx;
 };
