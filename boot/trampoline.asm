@@ -2,9 +2,12 @@
 ; points each AP at it with INIT-SIPI-SIPI (SDM Vol. 3A §9.4.4): the AP starts in real mode
 ; at CS = page >> 4, IP = 0. It goes to protected mode, then long mode with the BSP's page
 ; tables, and calls the C entry with the stack and argument the BSP left in the parameter
-; block (struct trampoline_params in arch/x86/smp.c; keep the offsets in step).
+; block (struct trampoline_params in arch/x86/smp.h, at the offsets arch/x86/asm_offsets.inc
+; names: checked here and in C).
 ;
 ; Position independent: every linear address is computed from CS at run time (EBX).
+
+%include "arch/x86/asm_offsets.inc"
 
 bits 16
 org 0
@@ -17,6 +20,13 @@ tramp_cr3:      dq 0                    ; +8
 tramp_stack:    dq 0                    ; +16
 tramp_entry:    dq 0                    ; +24
 tramp_arg:      dq 0                    ; +32
+params_end:
+	ASSERT_EQ params - tramp_start, TRAMPOLINE_PARAMS
+	ASSERT_EQ tramp_cr3 - params, TRAMPOLINE_CR3
+	ASSERT_EQ tramp_stack - params, TRAMPOLINE_STACK
+	ASSERT_EQ tramp_entry - params, TRAMPOLINE_ENTRY
+	ASSERT_EQ tramp_arg - params, TRAMPOLINE_ARG
+	ASSERT_EQ params_end - params, TRAMPOLINE_PARAMS_SIZE
 
 real_mode:
 	cli

@@ -1,6 +1,9 @@
 ; Exception and interrupt entry stubs, one per vector. Each pushes a dummy error code where the CPU pushes none
 ; (SDM Vol. 3A §6.13), then its vector, saves the general registers in the order of
-; struct trap_frame (arch/x86/trap.h) and calls trap_handler(frame).
+; struct trap_frame (arch/x86/trap.h; offsets in asm_offsets.inc, checked on both sides) and
+; calls trap_handler(frame).
+
+%include "arch/x86/asm_offsets.inc"
 
 extern trap_handler
 global isr_stub_table
@@ -40,40 +43,45 @@ isr_ack:
 	iretq
 
 isr_common:
-	push rax
-	push rbx
-	push rcx
-	push rdx
-	push rsi
-	push rdi
-	push rbp
-	push r8
-	push r9
-	push r10
-	push r11
-	push r12
-	push r13
-	push r14
-	push r15
+	; below the CPU's frame, from RIP up, the stub pushed the error code, then the vector
+	ASSERT_EQ TRAP_FRAME_ERROR, TRAP_FRAME_RIP - 8
+	ASSERT_EQ TRAP_FRAME_VECTOR, TRAP_FRAME_ERROR - 8
+	FRAME_BEGIN TRAP_FRAME_VECTOR
+	FRAME_PUSH rax, TRAP_FRAME_RAX
+	FRAME_PUSH rbx, TRAP_FRAME_RBX
+	FRAME_PUSH rcx, TRAP_FRAME_RCX
+	FRAME_PUSH rdx, TRAP_FRAME_RDX
+	FRAME_PUSH rsi, TRAP_FRAME_RSI
+	FRAME_PUSH rdi, TRAP_FRAME_RDI
+	FRAME_PUSH rbp, TRAP_FRAME_RBP
+	FRAME_PUSH r8, TRAP_FRAME_R8
+	FRAME_PUSH r9, TRAP_FRAME_R9
+	FRAME_PUSH r10, TRAP_FRAME_R10
+	FRAME_PUSH r11, TRAP_FRAME_R11
+	FRAME_PUSH r12, TRAP_FRAME_R12
+	FRAME_PUSH r13, TRAP_FRAME_R13
+	FRAME_PUSH r14, TRAP_FRAME_R14
+	FRAME_PUSH r15, TRAP_FRAME_R15
 	mov rdi, rsp
 	cld
 	call trap_handler               ; returns for interrupts, never for exceptions
-	pop r15
-	pop r14
-	pop r13
-	pop r12
-	pop r11
-	pop r10
-	pop r9
-	pop r8
-	pop rbp
-	pop rdi
-	pop rsi
-	pop rdx
-	pop rcx
-	pop rbx
-	pop rax
-	add rsp, 16                     ; vector and error code
+	FRAME_POPS
+	FRAME_POP r15, TRAP_FRAME_R15
+	FRAME_POP r14, TRAP_FRAME_R14
+	FRAME_POP r13, TRAP_FRAME_R13
+	FRAME_POP r12, TRAP_FRAME_R12
+	FRAME_POP r11, TRAP_FRAME_R11
+	FRAME_POP r10, TRAP_FRAME_R10
+	FRAME_POP r9, TRAP_FRAME_R9
+	FRAME_POP r8, TRAP_FRAME_R8
+	FRAME_POP rbp, TRAP_FRAME_RBP
+	FRAME_POP rdi, TRAP_FRAME_RDI
+	FRAME_POP rsi, TRAP_FRAME_RSI
+	FRAME_POP rdx, TRAP_FRAME_RDX
+	FRAME_POP rcx, TRAP_FRAME_RCX
+	FRAME_POP rbx, TRAP_FRAME_RBX
+	FRAME_POP rax, TRAP_FRAME_RAX
+	add rsp, TRAP_FRAME_RIP - TRAP_FRAME_VECTOR ; vector and error code
 	iretq
 
 section .rodata

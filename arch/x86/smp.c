@@ -4,6 +4,7 @@
  * wait-for-SIPI, so it cannot wake later and run on memory that is no longer its own. */
 #include "arch/x86/apic.h"
 #include "arch/x86/arch.h"
+#include "arch/x86/asm_offsets.h"
 #include "core/lib/apic_regs.h"
 #include "core/lib/cpu.h"
 #include "arch/x86/percpu.h"
@@ -16,14 +17,6 @@
 
 #define AP_ANSWER_US 200000 /* 200 ms: an AP reaches C in well under 1 ms */
 #define LOW_MEM	     (1 * MiB)
-
-/* Must match the parameter block at offset 8 of boot/trampoline.asm. */
-struct trampoline_params {
-	u64 cr3;
-	u64 stack;
-	u64 entry;
-	u64 arg;
-};
 
 extern const u8 trampoline_blob[];
 extern const u64 trampoline_blob_size;
@@ -102,7 +95,7 @@ static bool wait_started(struct x86_cpu *cpu)
 
 static bool start_one(struct x86_cpu *cpu, u64 tramp, u64 sipi_page)
 {
-	struct trampoline_params *p = phys_to_virt(tramp + 8);
+	struct trampoline_params *p = phys_to_virt(tramp + TRAMPOLINE_PARAMS);
 	u32 vector = (u32)(sipi_page >> 12);
 
 	p->cr3 = read_cr3();

@@ -4,6 +4,15 @@
 
 #include "bulkhead/types.h"
 
+/* What the boot CPU leaves for an AP in the parameter block of boot/trampoline.asm, at
+ * TRAMPOLINE_PARAMS in the page the AP starts in (asm_offsets.inc; the build checks). */
+struct trampoline_params {
+	u64 cr3;
+	u64 stack;
+	u64 entry;
+	u64 arg;
+};
+
 /* The CPUs firmware lists, boot CPU first (filled by platform.c). */
 extern u32 platform_cpu_count;
 extern u32 platform_apic_ids[];

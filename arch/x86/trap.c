@@ -11,13 +11,6 @@
 #include "core/log.h"
 #include "core/lib/string.h"
 
-/* Layout pushed by isr_common in arch/x86/isr.asm (last pushed first). */
-struct trap_frame {
-	u64 r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	u64 vector, error;
-	u64 rip, cs, rflags, rsp, ss; /* pushed by the CPU */
-};
-
 static const char *const vector_names[32] = {
     "#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF", "CSO", "#TS",
     "#NP", "#SS", "#GP", "#PF", "?15", "#MF", "#AC", "#MC", "#XM", "#VE", "#CP",

@@ -5,7 +5,8 @@
 #include "arch/x86/vmcs_fields.h"
 #include "bulkhead/types.h"
 
-/* Saved on every exit by vmx_exit_entry (arch/x86/vmentry.asm); keep the order. */
+/* Saved on every exit by vmx_exit_entry (arch/x86/vmentry.asm), loaded by vmx_launch_guest:
+ * asm_offsets.inc names each field's offset; keep them in step (the build checks). */
 struct guest_regs {
 	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
 };
