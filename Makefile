@@ -46,11 +46,12 @@ $(BUILD)/k/%.o: %.c
 
 # The AP trampoline is a flat binary (real mode, copied below 1 MiB at run time),
 # wrapped into the image by arch/x86/trampoline_blob.asm via incbin.
-$(BUILD)/trampoline.bin: boot/trampoline.asm
+$(BUILD)/trampoline.bin: boot/trampoline.asm arch/x86/asm_offsets.inc
 	@mkdir -p $(dir $@)
 	$(NASM) -f bin $< -o $@
 
-$(BUILD)/k/%.o: %.asm $(BUILD)/trampoline.bin
+# NASM's -MD leaves %include files out, so the offsets every .asm may include are listed here.
+$(BUILD)/k/%.o: %.asm $(BUILD)/trampoline.bin arch/x86/asm_offsets.inc
 	@mkdir -p $(dir $@)
 	@echo "  NASM    $<"
 	@$(NASM) -f elf64 -I$(BUILD)/ $< -o $@

@@ -49,11 +49,6 @@ void lapic_init(void)
 	xapic_write(APIC_SVR, APIC_SVR_ENABLE | SPURIOUS_VECTOR);
 }
 
-bool lapic_x2apic(void)
-{
-	return x2apic;
-}
-
 u32 lapic_id(void)
 {
 	if (x2apic)

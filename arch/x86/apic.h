@@ -50,7 +50,6 @@ bool lapic_has_lvt(u32 msr);
 
 /* Enable this CPU's local APIC, in x2APIC mode when the CPU has it. */
 void lapic_init(void);
-bool lapic_x2apic(void);
 u32 lapic_id(void);
 /* End of interrupt, for the one being handled. */
 void lapic_eoi(void);

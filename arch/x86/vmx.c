@@ -8,7 +8,6 @@
 #include "core/error.h"
 #include "core/log.h"
 #include "core/pmem.h"
-#include "core/spinlock.h"
 #include "core/lib/string.h"
 
 static inline void write_cr4(u64 v)
@@ -34,23 +33,10 @@ static void fix_control_registers(void)
 	write_cr4(cr4);
 }
 
-/* The page allocator is not reentrant: CPUs that enter VMX together take turns. */
-static struct spinlock alloc_lock;
-
-static u64 alloc_page_shared(void)
-{
-	u64 page;
-
-	spin_lock(&alloc_lock);
-	page = pmem_alloc(1);
-	spin_unlock(&alloc_lock);
-	return page;
-}
-
 int vmx_cpu_on(void)
 {
 	struct x86_cpu *cpu = this_cpu();
-	u64 region = alloc_page_shared();
+	u64 region = pmem_alloc(1); /* pmem.c locks: CPUs entering VMX together may ask at once */
 	u32 revision = (u32)rdmsr(MSR_IA32_VMX_BASIC) & VMX_BASIC_REVISION;
 
 	if (!region)
