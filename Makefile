@@ -93,7 +93,7 @@ run: setup all
 # --- host unit tests ------------------------------------------------------------------
 HOST_LIB   := core/log.c core/lib/format.c core/error.c core/lib/string.c tests/unit/host.c
 UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave guestmem guesttext ept tsc_leaf \
-              spinlock
+              spinlock console
 test_format_SRCS  :=
 test_mb2_SRCS     := core/mb2.c
 test_acpi_SRCS    := arch/x86/acpi.c
@@ -101,6 +101,8 @@ test_pmem_SRCS    := core/pmem.c
 test_pmem_CFLAGS  := -pthread
 test_spinlock_SRCS :=
 test_spinlock_CFLAGS := -pthread
+test_console_SRCS := core/console.c
+test_console_CFLAGS := -pthread
 test_hwcheck_SRCS := arch/x86/hwcheck.c
 test_elf_SRCS     := core/elf.c
 test_bzimage_SRCS := core/bzimage.c

@@ -6,8 +6,13 @@
 
 /* console_write() is declared in core/log.h. */
 
-/* Called on a fatal path: if this CPU holds the console lock, drop it so the report
- * can still be printed. */
-void console_break_lock(void);
+/* Called on a fatal path (a trap in Bulkhead): if this CPU holds the console lock or waits for
+ * it, give it up, so that the report can still be printed and no other CPU waits for ever. */
+void console_trap_release(void);
+
+#ifdef HOST_TEST
+/* The unit test takes its "trap" here, while a CPU waits its turn (tests/unit/test_console.c). */
+void console_test_waiting(void);
+#endif
 
 #endif

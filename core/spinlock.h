@@ -16,12 +16,29 @@ struct spinlock {
 	volatile u32 serving; /* the ticket that holds the lock */
 };
 
-static inline void spin_lock(struct spinlock *l)
+/* The two halves of spin_lock(), for a lock whose holder must be known on a trap (console.c):
+ * take a ticket, then wait for its turn. */
+static inline u32 spin_take_ticket(struct spinlock *l)
 {
-	u32 ticket = __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+	return __atomic_fetch_add(&l->next, 1, __ATOMIC_RELAXED);
+}
 
+static inline void spin_wait_turn(struct spinlock *l, u32 ticket)
+{
 	while (__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) != ticket)
 		arch_cpu_relax();
+}
+
+/* Has the lock served `ticket` yet (its holder may still hold it)? Tickets wrap: compared as a
+ * signed distance. */
+static inline bool spin_turn_came(const struct spinlock *l, u32 ticket)
+{
+	return (s32)(__atomic_load_n(&l->serving, __ATOMIC_ACQUIRE) - ticket) >= 0;
+}
+
+static inline void spin_lock(struct spinlock *l)
+{
+	spin_wait_turn(l, spin_take_ticket(l));
 }
 
 static inline void spin_unlock(struct spinlock *l)

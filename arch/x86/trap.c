@@ -29,7 +29,7 @@ void trap_handler(struct trap_frame *f)
 	if (f->vector == VEC_NMI)
 		return; /* an NMI in the hypervisor is Bulkhead's signal to a parked CPU: it looks
 			 */
-	console_break_lock(); /* the fault may have hit while this CPU held the console */
+	console_trap_release(); /* the fault may have hit while this CPU held or awaited COM1 */
 	log_err("cpu %u: exception %llu (%s) error 0x%llx rip 0x%016llx cr2 0x%016llx\n", cpu,
 		(unsigned long long)f->vector, name, (unsigned long long)f->error,
 		(unsigned long long)f->rip, (unsigned long long)read_cr2());
