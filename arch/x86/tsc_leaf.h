@@ -1,4 +1,4 @@
-/* CPUID leaf 0x15 as partitions see it (internal to arch/x86; vmexit.c). Pure: unit-tested. */
+/* CPUID leaf 0x15 as partitions see it (internal to arch/x86; guest_cpuid.c). Pure: unit-tested. */
 #ifndef BULKHEAD_ARCH_X86_TSC_LEAF_H
 #define BULKHEAD_ARCH_X86_TSC_LEAF_H
 

@@ -6,7 +6,7 @@
  *                 HLT, RDTSC, MWAIT not trapped
  *   secondary   : EPT, VPID, unrestricted guest (guests start in the mode their boot
  *                 protocol expects, paging off); RDTSCP (with RDPID) and INVPCID enabled
- *                 where offered, since Linux uses them when CPUID says so (vmexit.c hides
+ *                 where offered, since Linux uses them when CPUID says so (guest_cpuid.c hides
  *                 them where they are not); WBINVD exiting (a guest may not flush the caches
  *                 every partition shares)
  *   exit/entry  : 64-bit host, save/load IA32_EFER and IA32_PAT (a guest's PAT must not
@@ -55,7 +55,7 @@ static void msr_pass(const struct arch_vm *vm, u32 msr, bool read, bool write)
 
 /* MSRs that are the vCPU's own state, on a CPU the partition owns whole: passed through.
  * Reads of the ones that only describe the CPU are passed through too. Everything else traps
- * to arch/x86/vmexit.c (a few writes are dropped there, the rest raise #GP). */
+ * to arch/x86/guest_msr.c (a few writes are dropped there, the rest raise #GP). */
 static const struct msr_pass_rule {
 	u32 first, last;
 	bool read, write;
@@ -101,7 +101,7 @@ int arch_vm_create(struct arch_vm *vm, u16 vpid)
 	}
 	/* The partition owns its CPUs' local APICs: x2APIC registers pass through, so its
 	 * timer interrupts cost no exit. The ICR stays trapped: it can reach other CPUs, so
-	 * every write is checked (arch/x86/vmexit.c); so do the LVTs with a delivery mode (an
+	 * every write is checked (arch/x86/apic.c); so do the LVTs with a delivery mode (an
 	 * SMI one would stall every core while firmware runs). */
 	for (u32 msr = MSR_X2APIC_FIRST; msr <= MSR_X2APIC_LAST; msr++)
 		msr_pass(vm, msr, true, msr != MSR_X2APIC_ICR && !lvt_has_delivery_mode(msr));
@@ -144,7 +144,7 @@ static u32 adjust(u32 msr, u32 want)
 }
 
 /* Exceptions that exit (SDM Vol. 3C §25.6.3): #DB and #AC, whose delivery loops would hold a
- * CPU beyond the reach of NMIs (vmexit.c, reflect_exception). */
+ * CPU beyond the reach of NMIs (guest_event.c, guest_reflect_exception). */
 #define EXCEPTIONS_INTERCEPTED ((1u << VEC_DB) | (1u << VEC_AC))
 
 static void write_controls(const struct arch_vm *vm)
