@@ -303,6 +303,8 @@
 #define LVT_MASK_BIT	   (1ULL << 16)
 #define LVT_WRITABLE_PLAIN 0x107ffULL /* vector, delivery mode, mask */
 #define LVT_WRITABLE_LINT  0x1a7ffULL /* and pin polarity, trigger mode */
+#define LVT_DEFINED_PLAIN  0x117ffULL /* and delivery status (read-only) */
+#define LVT_DEFINED_LINT   0x1f7ffULL /* and delivery status, remote IRR (read-only) */
 
 /* ---- The machine: CPUs, partitions ---------------------------------------------------------- */
 
@@ -1337,6 +1339,34 @@ static const char *lvt_write_invalid(u32 msr, u64 v)
 	return NULL;
 }
 
+/* The guest's own WRMSRs that the x2APIC answers here: the ICR and the LVTs with a delivery
+ * mode. */
+static bool x2apic_write_checked(u32 msr)
+{
+	return msr == MSR_ICR || msr == LVT_CMCI || (msr >= LVT_THERMAL && msr <= LVT_LINT1);
+}
+
+/* Why the guest's WRMSR of `v` to one of them raises #GP on a real x2APIC, or NULL when the
+ * write is carried out (SDM Vol. 3A §11.12.1.2: a register the APIC does not have, a reserved
+ * bit; §11.12.9 the ICR's reserved bits; §11.5.1: delivery modes 1, 3 and 6 are reserved).
+ * The read-only bits (delivery status; remote IRR on LINT0/1) are not reserved: a write of
+ * them is carried out, without them. SMI, INIT and ExtINT are modes an LVT has. */
+static const char *x2apic_write_gp(u32 msr, u64 v)
+{
+	u64 defined = (msr == LVT_LINT0 || msr == LVT_LINT1) ? LVT_DEFINED_LINT : LVT_DEFINED_PLAIN;
+	u32 mode = (v >> 8) & 7;
+
+	if (msr == MSR_ICR)
+		return (v & ICR_RESERVED_LOW) ? "an ICR write with reserved bits" : NULL;
+	if (!model_has_lvt(msr))
+		return "a write to an LVT this local APIC does not have";
+	if (v & ~defined)
+		return "an LVT write with reserved bits";
+	if (mode == 1 || mode == 3 || mode == 6)
+		return "an LVT write with a reserved delivery mode";
+	return NULL;
+}
+
 /* XSETBV would #GP (SDM Vol. 1 §13.3, Vol. 2C XSETBV). */
 static const char *xcr0_invalid(u32 index, u64 v)
 {
@@ -1484,6 +1514,9 @@ static void check_entry_state(bool resumed)
 	u32 reason = now.reason & 0xffff;
 	bool xsetbv_done = false;
 	const char *why;
+	/* A WRMSR exit: the MSR (ECX) and the value (EDX:EAX) the guest wrote. */
+	u32 wrmsr_index = (u32)regs_before.rcx;
+	u64 wrmsr_value = (regs_before.rdx & 0xffffffffULL) << 32 | (u32)regs_before.rax;
 
 	/* Host instructions. */
 	for (u32 i = 0; i < nops; i++) {
@@ -1594,6 +1627,16 @@ static void check_entry_state(bool resumed)
 			broken("VMX instruction (exit %u) answered with %#llx, not #UD", reason,
 			       (unsigned long long)get(cur, VF_ENTRY_INFO));
 	}
+	/* A guest's write to its x2APIC that a real x2APIC answers with #GP gets that #GP (checked
+	 * below), not a stop; an LVT write never stops the partition, an ICR write only for an
+	 * IPI it may not send. */
+	if (reason == RSN_WRMSR && !(now.reason & RSN_ENTRY_FAIL) && left == LEFT_FAULT &&
+	    x2apic_write_checked(wrmsr_index) &&
+	    (wrmsr_index != MSR_ICR || x2apic_write_gp(wrmsr_index, wrmsr_value)))
+		broken("the guest's wrmsr(%#x, %#llx) stopped the partition (%s)", wrmsr_index,
+		       (unsigned long long)wrmsr_value,
+		       x2apic_write_gp(wrmsr_index, wrmsr_value) ? "a real x2APIC raises #GP"
+								 : "a real x2APIC carries it out");
 	if (!resumed)
 		return;
 
@@ -1658,6 +1701,11 @@ static void check_entry_state(bool resumed)
 			       known_finding(FINDING_GP_AFTER_EFFECT);
 		u64 rip0 = get(pre, VF_RIP), rip = get(cur, VF_RIP);
 		u64 len = get(pre, VF_EXIT_LEN);
+		/* RIP past the instruction, wrapped as the code size wraps it. */
+		bool rip_past = in_64bit(pre) ? rip == rip0 + len
+					      : rip == ((rip0 + len) & 0xffffffffULL) ||
+						    (!(get(pre, VF_AR(SG_CS)) & AR_DB) &&
+						     rip == ((rip0 + len) & 0xffff));
 		u32 changed = 0;
 		const struct vcpu *v0 = &vcpus_before[now.cpu], *v = &cpus[now.cpu].vcpu;
 
@@ -1691,12 +1739,7 @@ static void check_entry_state(bool resumed)
 				broken("fault injected but RIP moved (%#llx -> %#llx)",
 				       (unsigned long long)rip0, (unsigned long long)rip);
 			if (!injected) {
-				bool ok = in_64bit(pre) ? rip == rip0 + len
-							: rip == ((rip0 + len) & 0xffffffffULL) ||
-							      (!(get(pre, VF_AR(SG_CS)) & AR_DB) &&
-							       rip == ((rip0 + len) & 0xffff));
-
-				if (!ok)
+				if (!rip_past)
 					broken("instruction completed but RIP %#llx -> %#llx "
 					       "(length %llu)",
 					       (unsigned long long)rip0, (unsigned long long)rip,
@@ -1706,6 +1749,38 @@ static void check_entry_state(bool resumed)
 				    !(get(cur, VF_PENDING_DBG) & X86_PDBG_BS))
 					broken("instruction completed under RFLAGS.TF without a "
 					       "single-step trap pending (BS)");
+			}
+		}
+
+		/* The guest's WRMSR to its x2APIC's ICR or an LVT with a delivery mode: what a
+		 * real x2APIC does (x2apic_write_gp). Refused: #GP(0) exactly (hardware
+		 * exception 13, its error code 0 delivered in protected mode only), RIP on the
+		 * instruction. Carried out: RIP past it and no exception (an NMI may follow: a
+		 * sibling's, or one sent to itself). The event being delivered when the exit
+		 * came would come first, but a WRMSR exit is never during delivery. */
+		if (reason == RSN_WRMSR && x2apic_write_checked(wrmsr_index) &&
+		    !(get(pre, VF_IDT_INFO) & II_VALID)) {
+			u64 gp = II_VALID | (u64)II_TYPE_HW << 8 | 13 |
+				 ((get(pre, VF_CR0) & X86_CR0_PE) ? II_ERROR : 0);
+
+			if ((why = x2apic_write_gp(wrmsr_index, wrmsr_value))) {
+				if (info != gp ||
+				    ((info & II_ERROR) && get(cur, VF_ENTRY_ERROR) != 0) ||
+				    rip != rip0)
+					broken("%s, wrmsr(%#x, %#llx), not answered with #GP(0) "
+					       "(%#llx) and RIP on it: injected %#llx error %#llx, "
+					       "RIP %#llx -> %#llx",
+					       why, wrmsr_index, (unsigned long long)wrmsr_value,
+					       (unsigned long long)gp, (unsigned long long)info,
+					       (unsigned long long)get(cur, VF_ENTRY_ERROR),
+					       (unsigned long long)rip0, (unsigned long long)rip);
+			} else if (fault ? !late_gp : !rip_past) {
+				broken(
+				    "wrmsr(%#x, %#llx), which a real x2APIC carries out, did not "
+				    "complete: injected %#llx, RIP %#llx -> %#llx (length %llu)",
+				    wrmsr_index, (unsigned long long)wrmsr_value,
+				    (unsigned long long)info, (unsigned long long)rip0,
+				    (unsigned long long)rip, (unsigned long long)len);
 			}
 		}
 
