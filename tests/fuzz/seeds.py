@@ -227,3 +227,10 @@ write("vmexit", 4, vmexit(0, 0x00, exit_rec(R_XSETBV, mode=M_LONG64, a=2),
 write("vmexit", 5, vmexit(0, 0x00, exit_rec(R_EXCEPTION, mode=M_PROT32, flags=3, event=0x1111)))
 write("vmexit", 6, vmexit(1, 0x00, exit_rec(R_VMCALL, mode=M_LONG64, flags=3, a=1),
                           exit_rec(R_VMCALL, mode=M_LONG64, a=2)))
+# Writes to the x2APIC that a real one answers with #GP: an APIC without CMCI and thermal
+# LVTs (max LVT entry 4), a write to each, one to the performance LVT it has (NMI), an ICR
+# write with reserved bit 12 (delivery status, not an x2APIC bit).
+write("vmexit", 7, vmexit(0, 0x80, exit_rec(R_WRMSR, a=0x10000, b=1),
+                          exit_rec(R_WRMSR, a=0x400, b=2),
+                          exit_rec(R_WRMSR, a=0x400, b=3),
+                          exit_rec(R_WRMSR, a=0x200001030, b=0, dict_bits=2)))
