@@ -118,11 +118,16 @@ test_guestmem_SRCS := core/guestmem.c
 test_guest_acpi_SRCS := core/guest_acpi.c arch/x86/acpi.c
 test_linux_SRCS   := core/linux.c core/bzimage.c core/guest_acpi.c core/guestmem.c
 
+# Every header a unit test may include: one gcc call builds each test from several sources, and
+# its dependency output would name only the last one's, so a header change rebuilds them all.
+UNIT_HDRS  := $(wildcard core/*.h core/lib/*.h core/include/bulkhead/*.h arch/x86/*.h \
+                tests/unit/*.h tests/unit/fake/*/*/*.h tests/unit/fake/*/*.h)
+
 define unit_rule
-$(BUILD)/host/test_$(1): tests/unit/test_$(1).c $$(test_$(1)_SRCS) $$(HOST_LIB) tests/unit/check.h
+$(BUILD)/host/test_$(1): tests/unit/test_$(1).c $$(test_$(1)_SRCS) $$(HOST_LIB) $$(UNIT_HDRS)
 	@mkdir -p $$(dir $$@)
 	$$(HOSTCC) $$(test_$(1)_CFLAGS) $$(HOSTCFLAGS) -DTEST_FILE='"test_$(1)"' -o $$@ $$< $$(test_$(1)_SRCS) $$(HOST_LIB)
-$(BUILD)/host/trace/test_$(1): tests/unit/test_$(1).c $$(test_$(1)_SRCS) $$(HOST_LIB) tests/unit/check.h
+$(BUILD)/host/trace/test_$(1): tests/unit/test_$(1).c $$(test_$(1)_SRCS) $$(HOST_LIB) $$(UNIT_HDRS)
 	@mkdir -p $$(dir $$@)
 	$$(HOSTCC) $$(test_$(1)_CFLAGS) $$(HOSTCFLAGS) -DCONFIG_TRACE_ERROR -DTEST_FILE='"test_$(1)"' -o $$@ $$< $$(test_$(1)_SRCS) $$(HOST_LIB)
 endef
