@@ -12,7 +12,8 @@
 
 struct partition parts[PT_MAX_PARTITIONS];
 
-void partition_format_cpus(const struct partition_config *c, char *buf, size_t size)
+/* "1,2,3", the row's APIC IDs. */
+static void partition_format_cpus(const struct partition_config *c, char *buf, size_t size)
 {
 	size_t len = 0;
 

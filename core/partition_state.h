@@ -57,8 +57,6 @@ extern struct partition parts[PT_MAX_PARTITIONS];
 
 /* partition.c: the partition asked to exit (hypercall): stop it, park this CPU. */
 __attribute__((noreturn)) void partition_exited(struct partition *p, u32 cpu, u64 code);
-/* partition.c: "1,2,3", the row's APIC IDs. */
-void partition_format_cpus(const struct partition_config *c, char *buf, size_t size);
 
 /* partition_load.c: scrub the partition's RAM and load it again from the pristine modules. */
 void partition_load_image(struct partition *p);

@@ -18,9 +18,6 @@ struct vcpu *guest_vcpu(void);
 bool guest_in_64bit(void);
 /* The guest's current privilege level: SS.DPL (SDM Vol. 3A §5.5). */
 u32 guest_cpl(void);
-/* Inject an event of interruption type `type` (vmcs_fields.h INTR_TYPE_*), checked against the
- * guest's mode; `instruction_len` for software events. */
-void guest_inject_event(u32 vector, u32 type, u64 instruction_len);
 void guest_inject_exception(u32 vector);
 /* Go past the instruction that exited, as the CPU does when it completes one. */
 void guest_skip_instruction(void);
@@ -43,8 +40,6 @@ void guest_deliver_pending_nmi(struct vcpu *v);
 /* guest_cpuid.c */
 void guest_cpuid_exit(struct guest_regs *r);
 void guest_xsetbv_exit(struct guest_regs *r);
-/* The XCR0 bits a partition may set (xsave.h); 0 without XSAVE. */
-u64 guest_xcr0_allowed(void);
 
 /* guest_cr.c */
 void guest_cr_exit(struct guest_regs *r);

@@ -14,7 +14,7 @@
 /* The XCR0 bits a partition may set (xsave.h); 0 without XSAVE. Read once: it takes up to
  * ten CPUIDs, and Linux asks for leaves 7 and 0xD many times while it boots. All CPUs agree
  * (the hardware check compares them), so CPUs racing here store the same value. */
-u64 guest_xcr0_allowed(void)
+static u64 guest_xcr0_allowed(void)
 {
 	static u64 allowed = ~0ULL; /* not yet read: no XCR0 value has bit 63 */
 

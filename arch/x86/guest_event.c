@@ -52,7 +52,7 @@ static bool vector_has_error_code(u32 vector)
  * a software exception carries its instruction's length (SDM Vol. 3C §27.2.1.3). Anything else
  * makes VM entry fail. The error code given is 0 (#AC's always is; #GP's for Bulkhead's
  * refusals too). */
-void guest_inject_event(u32 vector, u32 type, u64 instruction_len)
+static void guest_inject_event(u32 vector, u32 type, u64 instruction_len)
 {
 	u32 info = vector | type << 8 | INTR_VALID;
 
