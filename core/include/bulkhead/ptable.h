@@ -12,9 +12,12 @@
 #include "bulkhead/types.h"
 
 #define PT_MAX_PARTITIONS 8
-#define PT_MAX_CPUS	  16 /* per partition */
-#define PT_MAX_REGIONS	  8  /* memory regions per partition */
-#define PT_MAX_PORTS	  8  /* I/O port ranges per partition */
+#define PT_MAX_CPUS	  16  /* per partition */
+#define PT_MAX_REGIONS	  8   /* memory regions per partition */
+#define PT_MAX_PORTS	  8   /* I/O port ranges per partition */
+#define PT_MAX_DEVICES	  8   /* devices per partition */
+#define PT_MAX_BARS	  6   /* base address registers of a PCI function (header type 0) */
+#define PT_MAX_GSI	  240 /* I/O APIC inputs a device's .irq may name: 0..PT_MAX_GSI-1 */
 
 /* Where the hypervisor itself is loaded (boot/linker.ld) and the most it may span: no
  * partition may be given this range. The linker script asserts the image fits. */
@@ -67,6 +70,49 @@ struct pt_ports {
 	u16 count; /* number of ports, >= 1 */
 };
 
+enum device_kind {
+	DEV_INVALID = 0, /* left unset: the checker rejects it */
+	DEV_PCI,	 /* a PCI function, by bus:device.function, with its BARs */
+	DEV_LEGACY,	 /* an ISA-style device: I/O ports and an interrupt (e.g. COM2) */
+};
+
+enum bar_kind {
+	BAR_NONE = 0, /* no BAR here (or the upper half of a 64-bit memory BAR) */
+	BAR_MEM,      /* memory BAR: MMIO the partition maps at the same guest address */
+	BAR_IO,	      /* I/O BAR: ports granted to the partition */
+};
+
+/* A BAR as firmware assigned it (what `lspci -v` shows); the boot check compares it with
+ * the function's own and refuses the partition if they differ. */
+struct pt_bar {
+	u32 kind; /* enum bar_kind */
+	u64 base; /* address (BAR_MEM, 4 KiB aligned) or first port (BAR_IO) */
+	u64 size; /* bytes (a power of two, >= 4 KiB) or ports */
+};
+
+/* The flags of a device. */
+#define DEV_NO_DMA 0x1u /* PCI: bus mastering stays off; the identity rule does not apply */
+
+/* Bus, device and function of a PCI function, as `lspci` writes 00:02.0. */
+#define PT_BDF(bus, dev, fn)                                                                       \
+	((((u32)(bus)&0xffu) << 8) | (((u32)(dev)&0x1fu) << 3) | ((u32)(fn)&7u))
+#define PT_BDF_BUS(bdf) (((bdf) >> 8) & 0xffu)
+#define PT_BDF_DEV(bdf) (((bdf) >> 3) & 0x1fu)
+#define PT_BDF_FN(bdf)	((bdf)&7u)
+
+struct pt_device {
+	u32 kind;			/* enum device_kind */
+	const char *name;		/* printed in messages: "e1000", "com2" */
+	u32 bdf;			/* DEV_PCI: PT_BDF(bus, device, function) */
+	struct pt_bar bar[PT_MAX_BARS]; /* DEV_PCI: by BAR number */
+	struct pt_ports ports;		/* DEV_LEGACY: its ports */
+	/* The I/O APIC input (global system interrupt) its interrupt arrives on: for a legacy
+	 * device its ISA IRQ, for a PCI function the number /proc/interrupts shows beside
+	 * IO-APIC. 0: none (GSI 0 is the 8259's, never a device's). */
+	u32 irq;
+	u32 flags; /* DEV_NO_DMA */
+};
+
 struct partition_config {
 	const char *name; /* printed on COM1; unique */
 	u32 kind;	  /* enum partition_kind */
@@ -81,7 +127,11 @@ struct partition_config {
 	struct {
 		struct pt_ports p[PT_MAX_PORTS];
 		u32 count;
-	} ports;	    /* I/O ports granted; every other port access is trapped */
+	} ports; /* I/O ports granted; every other port access is trapped */
+	struct {
+		struct pt_device d[PT_MAX_DEVICES];
+		u32 count;
+	} devices;	    /* devices it owns: their registers, ports and interrupts */
 	const char *module; /* tag of the GRUB module holding the image: `module2 <file> <tag>` */
 	const char
 	    *initrd; /* PART_LINUX only, optional: tag of the GRUB module holding its initrd */
@@ -101,7 +151,8 @@ struct partition_table {
  *   .parts = PT_PARTITIONS({.name = "rt0", ...}, {.name = "linux", ...}),
  *   .cpus = PT_CPUS(2, 3),
  *   .mem = PT_REGIONS({.phys = ..., .size = ..., ...}, {...}),
- *   .ports = PT_PORTS({.base = 0x3f8, .count = 8}), */
+ *   .ports = PT_PORTS({.base = 0x3f8, .count = 8}),
+ *   .devices = PT_DEVICES({.kind = DEV_LEGACY, .name = "com2", ...}, {...}), */
 #define PT_CPUS(...)                                                                               \
 	{                                                                                          \
 		.apic_id = {__VA_ARGS__}, .count = sizeof((u32[]){__VA_ARGS__}) / sizeof(u32)      \
@@ -115,6 +166,12 @@ struct partition_table {
 	{                                                                                          \
 		.p = {__VA_ARGS__},                                                                \
 		.count = sizeof((struct pt_ports[]){__VA_ARGS__}) / sizeof(struct pt_ports)        \
+	}
+
+#define PT_DEVICES(...)                                                                            \
+	{                                                                                          \
+		.d = {__VA_ARGS__},                                                                \
+		.count = sizeof((struct pt_device[]){__VA_ARGS__}) / sizeof(struct pt_device)      \
 	}
 
 #define PT_PARTITIONS(...)                                                                         \
