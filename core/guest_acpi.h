@@ -17,6 +17,39 @@
 
 #include "bulkhead/types.h"
 
+/* Where the partition's virtual I/O APIC is (its MADT entry; core/vioapic.c emulates it). */
+#define GUEST_IOAPIC_GPA 0xfec00000ULL
+
+/* A PCI function the partition owns, as its DSDT describes it: one PCI root bridge is declared
+ * per bus used, and each function's interrupt pin is routed (_PRT) to its GSI. */
+struct guest_acpi_pci {
+	u32 bdf;	 /* PT_BDF(bus, device, function) */
+	u8 pin;		 /* configuration register 0x3d: 1-4 = INTA#-INTD#, 0 = none */
+	u32 gsi;	 /* the I/O APIC input the pin arrives on */
+	bool level;	 /* how that input is wired: the machine's MADT override for it, */
+	bool active_low; /* else PCI's own level-triggered, active-low */
+};
+
+/* An interrupt source override (ACPI 6.5 §5.2.12.5), copied from the machine's MADT. */
+struct guest_acpi_iso {
+	u8 bus_irq; /* ISA IRQ */
+	u32 gsi;
+	u16 flags; /* MPS INTI flags: polarity bits 1:0, trigger mode bits 3:2 */
+};
+
+/* What the tables describe. */
+struct guest_acpi_platform {
+	const u32 *apic_ids; /* the partition's CPUs */
+	u32 cpu_count;
+	bool ioapic; /* list a (virtual) I/O APIC at GUEST_IOAPIC_GPA */
+	u32 ioapic_id;
+	u32 ioapic_gsi_base;
+	const struct guest_acpi_pci *pci;
+	u32 pci_count;
+	const struct guest_acpi_iso *iso;
+	u32 iso_count;
+};
+
 /* Bytes guest_acpi_build() needs at most for `cpus` CPUs. */
 #define GUEST_ACPI_MAX_BYTES(cpus) (1024 + 16 * (cpus))
 
