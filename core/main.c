@@ -177,6 +177,7 @@ void kmain(u32 magic, u64 info_phys)
 	log_info("bulkhead: tsc %llu kHz\n", (unsigned long long)tsc_khz);
 
 	arch_platform_init(&mb);
+	arch_ioapic_take();
 	log_info("bulkhead: cpu 0 online, apic id %u (boot cpu)\n", arch_cpu_apic_id(0));
 	arch_hwcheck_this_cpu();
 	online = arch_smp_boot(ap_main, opt.stall_apic_id);

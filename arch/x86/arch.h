@@ -54,6 +54,24 @@ u32 arch_this_cpu(void); /* index of the calling CPU */
  * debug option `stall` matches is pointed at a dead trampoline (fault injection for tests). */
 u32 arch_smp_boot(void (*ap_entry)(u32 index), u32 stall_apic_id);
 
+/* The machine's I/O APIC, Bulkhead's (arch/x86/ioapic.c): how many inputs (GSIs from 0) it
+ * has, 0 without one; its ID; a redirection entry (core/lib/ioapic_regs.h), read or written
+ * whole. */
+void arch_ioapic_take(void); /* at boot, once ACPI is read: every input masked */
+u32 arch_ioapic_pins(void);
+u32 arch_ioapic_id(void);
+u64 arch_ioapic_read(u32 pin);
+void arch_ioapic_write(u32 pin, u64 rte);
+/* How input `gsi` is wired, if the machine's MADT overrides it (else false: the bus's own). */
+bool arch_gsi_wiring(u32 gsi, bool *level, bool *active_low);
+
+/* The machine's PCI configuration space (arch/x86/pci.c): `size` 1, 2 or 4 bytes at `reg`,
+ * aligned to it. An absent function reads all-ones. */
+u32 arch_pci_read(u32 bdf, u32 reg, u32 size);
+void arch_pci_write(u32 bdf, u32 reg, u32 size, u32 value);
+/* True if every port of the range reads 0xff: nothing answers there. */
+bool arch_ports_float(u32 base, u32 count);
+
 /* Hardware check: read this CPU's capabilities (and turn VMX on in IA32_FEATURE_CONTROL
  * if firmware left it unlocked). Then, on the boot CPU, report for all online CPUs. */
 void arch_hwcheck_this_cpu(void);

@@ -19,27 +19,18 @@ void irq_handle(u32 vector)
 	lapic_eoi();
 }
 
-static void ioapic_write(u64 base, u32 reg, u32 value)
-{
-	*(volatile u32 *)(base + IOAPIC_REGSEL) = reg;
-	*(volatile u32 *)(base + IOAPIC_WINDOW) = value;
-}
-
 /* I/O APIC redirection entry (82093AA data sheet §3.2.4): fixed delivery, physical
  * destination, active high, edge triggered, unmasked. COM1's ISA IRQ is taken to be the GSI
  * of that number: no interrupt source override is looked for (none on PCs seen). */
 bool arch_console_input_irq(void)
 {
-	u64 base;
-	u32 gsi_base;
-
-	if (!platform_ioapic(&base, &gsi_base) || gsi_base > COM1_ISA_IRQ)
+	if (arch_ioapic_pins() <= COM1_ISA_IRQ)
 		return false;
 	/* No interrupt of the legacy PICs may reach anyone: mask every line. */
 	outb(PIC1_DATA, PIC_MASK_ALL);
 	outb(PIC2_DATA, PIC_MASK_ALL);
-	ioapic_write(base, IOAPIC_REDTBL(COM1_ISA_IRQ - gsi_base) + 1, arch_cpu_apic_id(0) << 24);
-	ioapic_write(base, IOAPIC_REDTBL(COM1_ISA_IRQ - gsi_base), IRQ_VECTOR_COM1);
+	arch_ioapic_write(COM1_ISA_IRQ,
+			  (u64)arch_cpu_apic_id(0) << RTE_DEST_SHIFT | IRQ_VECTOR_COM1);
 	outb(COM1_PORT + UART_MCR, inb(COM1_PORT + UART_MCR) | UART_MCR_OUT2);
 	outb(COM1_PORT + UART_IER, UART_IER_RDI);
 	return true;
