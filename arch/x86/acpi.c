@@ -1,5 +1,6 @@
 /*
- * ACPI table parser: RSDP -> XSDT/RSDT -> MADT. Section numbers are ACPI 6.5.
+ * ACPI table parser: RSDP -> XSDT/RSDT -> MADT, MCFG. Section numbers are ACPI 6.5 unless
+ * they name the PCI Firmware Specification (revision 3.3).
  *
  * All multi-byte fields are read byte-wise little-endian: firmware places tables and XSDT
  * entries at any byte address. Lengths come from the tables themselves, so each one is
@@ -43,8 +44,22 @@ enum {
 enum {
 	MADT_LAPIC = 0,		 /* §5.2.12.2 */
 	MADT_IOAPIC = 1,	 /* §5.2.12.3 */
+	MADT_ISO = 2,		 /* §5.2.12.5 */
+	MADT_NMI_SOURCE = 3,	 /* §5.2.12.6 */
 	MADT_LAPIC_OVERRIDE = 5, /* §5.2.12.8 */
 	MADT_X2APIC = 9,	 /* §5.2.12.12 */
+};
+
+/* PCI Firmware 3.3 §4.1.2 Table 4-2/4-3: the MCFG's header, 8 reserved bytes, then 16-byte
+ * allocations. PCI Express Base 6.0 §7.2.2: each bus takes 1 MiB of the ECAM area. */
+enum {
+	MCFG_ENTRIES = 44,
+	MCFG_ENTRY_SIZE = 16,
+	MCFG_BASE = 0,
+	MCFG_SEGMENT = 8,
+	MCFG_START_BUS = 10,
+	MCFG_END_BUS = 11,
+	ECAM_BUS_SHIFT = 20,
 };
 
 /* §5.2.12.2 Table 5.23 Local APIC flags. */
@@ -299,6 +314,31 @@ static void madt_ioapic(struct madt_walk *w, const u8 *e)
 	};
 }
 
+/* §5.2.12.5: bus (0 = ISA), source IRQ, GSI, MPS INTI flags. */
+static void madt_iso(struct madt_walk *w, const u8 *e)
+{
+	struct acpi_info *out = w->out;
+
+	if (out->iso_count >= ACPI_MAX_ISOS) {
+		out->isos_dropped++;
+		return;
+	}
+	out->isos[out->iso_count++] = (struct acpi_iso){
+	    .bus = e[2], .source = e[3], .gsi = rd32(e + 4), .flags = rd16(e + 8)};
+}
+
+/* §5.2.12.6: flags, then the GSI that is an NMI. */
+static void madt_nmi_source(struct madt_walk *w, const u8 *e)
+{
+	struct acpi_info *out = w->out;
+
+	if (out->nmi_count >= ACPI_MAX_NMIS) {
+		out->nmis_dropped++;
+		return;
+	}
+	out->nmis[out->nmi_count++] = (struct acpi_iso){.gsi = rd32(e + 4), .flags = rd16(e + 2)};
+}
+
 /* §5.2.12.8: at most one override may be defined; keep the first if firmware lists more. */
 static void madt_lapic_override(struct madt_walk *w, const u8 *e)
 {
@@ -320,7 +360,10 @@ static u32 madt_entry_min_len(u8 type)
 {
 	switch (type) {
 	case MADT_LAPIC:
+	case MADT_NMI_SOURCE:
 		return 8;
+	case MADT_ISO:
+		return 10;
 	case MADT_IOAPIC:
 	case MADT_LAPIC_OVERRIDE:
 		return 12;
@@ -371,6 +414,12 @@ static bool madt_entry(struct madt_walk *w, u32 off)
 	case MADT_IOAPIC:
 		madt_ioapic(w, e);
 		break;
+	case MADT_ISO:
+		madt_iso(w, e);
+		break;
+	case MADT_NMI_SOURCE:
+		madt_nmi_source(w, e);
+		break;
 	case MADT_LAPIC_OVERRIDE:
 		madt_lapic_override(w, e);
 		break;
@@ -409,9 +458,63 @@ static void madt_parse(const u8 *t, const struct acpi_table_ref *ref, struct acp
 	if (out->ioapics_dropped)
 		log_warn("acpi: APIC at 0x%llx: %u IOAPICs beyond MAX_IOAPICS (%u) ignored\n",
 			 ull(ref->phys), out->ioapics_dropped, MAX_IOAPICS);
+	if (out->isos_dropped)
+		log_warn("acpi: APIC at 0x%llx: %u interrupt source overrides beyond %u ignored\n",
+			 ull(ref->phys), out->isos_dropped, ACPI_MAX_ISOS);
+	if (out->nmis_dropped)
+		log_warn("acpi: APIC at 0x%llx: %u NMI sources beyond %u ignored\n", ull(ref->phys),
+			 out->nmis_dropped, ACPI_MAX_NMIS);
 	log_debug("acpi: MADT at 0x%llx: %u CPUs (%u usable), %u IOAPICs, local APIC at 0x%llx\n",
 		  ull(ref->phys), out->cpu_count, acpi_usable_cpus(out), out->ioapic_count,
 		  ull(out->lapic_addr));
+}
+
+/* One allocation: its buses in order, 1 MiB aligned (PCIe §7.2.2), no wrap past 2^64. */
+static void mcfg_entry(const u8 *e, u64 phys, u32 off, struct acpi_info *out)
+{
+	struct acpi_mcfg a = {.base = rd64(e + MCFG_BASE),
+			      .segment = rd16(e + MCFG_SEGMENT),
+			      .start_bus = e[MCFG_START_BUS],
+			      .end_bus = e[MCFG_END_BUS]};
+	u64 span = (u64)(a.end_bus + 1) << ECAM_BUS_SHIFT;
+
+	if (a.end_bus < a.start_bus || (a.base & ((1ULL << ECAM_BUS_SHIFT) - 1)) ||
+	    a.base > UINT64_MAX - span) {
+		log_warn("acpi: MCFG at 0x%llx: entry at offset %u (base 0x%llx, segment %u, "
+			 "buses %u-%u) is malformed, ignored\n",
+			 ull(phys), off, ull(a.base), a.segment, a.start_bus, a.end_bus);
+		out->mcfg_dropped++;
+		return;
+	}
+	if (out->mcfg_count >= ACPI_MAX_MCFG) {
+		log_warn("acpi: MCFG at 0x%llx: entry at offset %u beyond %u allocations, "
+			 "ignored\n",
+			 ull(phys), off, ACPI_MAX_MCFG);
+		out->mcfg_dropped++;
+		return;
+	}
+	out->mcfg[out->mcfg_count++] = a;
+}
+
+/* PCI Firmware 3.3 §4.1.2: a checksummed MCFG, then whole 16-byte allocations. */
+static void mcfg_parse(const u8 *t, const struct acpi_table_ref *ref, struct acpi_info *out)
+{
+	u32 off;
+
+	if (ref->len < MCFG_ENTRIES) {
+		log_warn("acpi: MCFG at 0x%llx: length %u is too short for the MCFG fields, table "
+			 "ignored\n",
+			 ull(ref->phys), ref->len);
+		return;
+	}
+	out->has_mcfg = true;
+	if ((ref->len - MCFG_ENTRIES) % MCFG_ENTRY_SIZE)
+		log_warn("acpi: MCFG at 0x%llx: length %u is not a whole number of entries, last "
+			 "%u bytes ignored\n",
+			 ull(ref->phys), ref->len, (ref->len - MCFG_ENTRIES) % MCFG_ENTRY_SIZE);
+	for (off = MCFG_ENTRIES; ref->len - off >= MCFG_ENTRY_SIZE; off += MCFG_ENTRY_SIZE)
+		mcfg_entry(t + off, ref->phys, off, out);
+	log_debug("acpi: MCFG at 0x%llx: %u allocations\n", ull(ref->phys), out->mcfg_count);
 }
 
 /* One root entry: validate the table, record it (flagged if bad), walk it if it's the MADT. */
@@ -432,12 +535,19 @@ static void root_entry(const struct mapper *m, u64 phys, u32 idx, struct acpi_in
 		out->tables[out->table_count++] = ref;
 	else
 		out->tables_dropped++;
-	if (!ok || strcmp(ref.sig, "APIC") != 0)
+	if (!ok)
 		return;
-	if (out->has_madt)
-		log_warn("acpi: APIC at 0x%llx: a second MADT, table ignored\n", ull(phys));
-	else
-		madt_parse(t, &ref, out);
+	if (strcmp(ref.sig, "APIC") == 0) {
+		if (out->has_madt)
+			log_warn("acpi: APIC at 0x%llx: a second MADT, table ignored\n", ull(phys));
+		else
+			madt_parse(t, &ref, out);
+	} else if (strcmp(ref.sig, "MCFG") == 0) {
+		if (out->has_mcfg)
+			log_warn("acpi: MCFG at 0x%llx: a second MCFG, table ignored\n", ull(phys));
+		else
+			mcfg_parse(t, &ref, out);
+	}
 }
 
 /* §5.2.7/§5.2.8: after the header, 32-bit (RSDT) or 64-bit (XSDT) physical addresses. */
@@ -549,4 +659,36 @@ u32 acpi_usable_cpus(const struct acpi_info *info)
 	for (u32 i = 0; i < info->cpu_count; i++)
 		n += info->cpus[i].enabled || info->cpus[i].online_capable;
 	return n;
+}
+
+const struct acpi_iso *acpi_iso_for_gsi(const struct acpi_info *info, u32 gsi)
+{
+	for (u32 i = 0; i < info->iso_count; i++)
+		if (info->isos[i].gsi == gsi)
+			return &info->isos[i];
+	return NULL;
+}
+
+/* §5.2.12.5 Table 5.26: 01 = active high / edge, 11 = active low / level, 00 = as the bus
+ * (an override's bus is ISA: active high, edge), 10 reserved (taken as the bus's). */
+bool acpi_gsi_wiring(const struct acpi_info *info, u32 gsi, bool *level, bool *active_low)
+{
+	const struct acpi_iso *iso = acpi_iso_for_gsi(info, gsi);
+
+	if (!iso)
+		return false;
+	*active_low = (iso->flags & ACPI_INTI_POLARITY_MASK) == ACPI_INTI_POLARITY_LOW;
+	*level = (iso->flags & ACPI_INTI_TRIGGER_MASK) == ACPI_INTI_TRIGGER_LEVEL;
+	return true;
+}
+
+const struct acpi_mcfg *acpi_mcfg_for(const struct acpi_info *info, u16 segment, u8 bus)
+{
+	for (u32 i = 0; i < info->mcfg_count; i++) {
+		const struct acpi_mcfg *a = &info->mcfg[i];
+
+		if (a->segment == segment && bus >= a->start_bus && bus <= a->end_bus)
+			return a;
+	}
+	return NULL;
 }

@@ -1,5 +1,6 @@
 /*
- * ACPI table discovery: RSDP -> XSDT/RSDT -> MADT (ACPI 6.5 §5.2.5-§5.2.8, §5.2.12).
+ * ACPI table discovery: RSDP -> XSDT/RSDT -> MADT (ACPI 6.5 §5.2.5-§5.2.8, §5.2.12) and MCFG
+ * (PCI Firmware Specification 3.3 §4.1.2).
  *
  * The parser never dereferences a physical address itself: every read goes through an
  * acpi_map_fn, so the hypervisor passes an identity mapper and the host unit tests pass a
@@ -32,6 +33,37 @@ struct acpi_ioapic {
 	u32 id;
 	u32 addr;
 	u32 gsi_base;
+};
+
+/* Interrupt Source Override (§5.2.12.5): ISA IRQ `source` arrives on `gsi`, wired as `flags`
+ * say. Also used for NMI Sources (§5.2.12.6), which have only gsi and flags. */
+struct acpi_iso {
+	u8 bus; /* 0: ISA */
+	u8 source;
+	u32 gsi;
+	u16 flags; /* MPS INTI flags, §5.2.12.5 Table 5.26 */
+};
+
+/* MPS INTI flags: polarity (bits 1:0) and trigger mode (bits 3:2); 0 = conforms to the bus. */
+#define ACPI_INTI_POLARITY_MASK 0x3u
+#define ACPI_INTI_POLARITY_HIGH 0x1u
+#define ACPI_INTI_POLARITY_LOW	0x3u
+#define ACPI_INTI_TRIGGER_MASK	0xcu
+#define ACPI_INTI_TRIGGER_EDGE	0x4u
+#define ACPI_INTI_TRIGGER_LEVEL 0xcu
+
+/* Kept per table; more are counted (ISA has 16 IRQs, so 16 overrides at most make sense). */
+#define ACPI_MAX_ISOS 16
+#define ACPI_MAX_NMIS 4
+#define ACPI_MAX_MCFG 8
+
+/* One MCFG allocation (PCI Firmware 3.3 §4.1.2, Table 4-3): the ECAM area of buses
+ * start_bus..end_bus of `segment`; `base` is where bus 0's configuration space would be. */
+struct acpi_mcfg {
+	u64 base;
+	u16 segment;
+	u8 start_bus;
+	u8 end_bus;
 };
 
 struct acpi_table_ref {
@@ -68,6 +100,19 @@ struct acpi_info {
 	u32 ioapic_count;
 	u32 ioapics_dropped;
 	struct acpi_ioapic ioapics[MAX_IOAPICS];
+
+	u32 iso_count; /* interrupt source overrides, MADT order */
+	u32 isos_dropped;
+	struct acpi_iso isos[ACPI_MAX_ISOS];
+
+	u32 nmi_count; /* NMI sources (§5.2.12.6): GSIs wired to NMI */
+	u32 nmis_dropped;
+	struct acpi_iso nmis[ACPI_MAX_NMIS];
+
+	bool has_mcfg; /* an MCFG with a good checksum was found and walked */
+	u32 mcfg_count;
+	u32 mcfg_dropped; /* beyond ACPI_MAX_MCFG, or malformed (end bus below start bus) */
+	struct acpi_mcfg mcfg[ACPI_MAX_MCFG];
 };
 
 /*
@@ -94,5 +139,25 @@ const struct acpi_table_ref *acpi_find_table(const struct acpi_info *info, const
 
 /* The number of usable CPUs: enabled, or online-capable. */
 u32 acpi_usable_cpus(const struct acpi_info *info);
+
+/* The first interrupt source override that routes to `gsi`, or NULL. */
+const struct acpi_iso *acpi_iso_for_gsi(const struct acpi_info *info, u32 gsi);
+
+/*
+ * How `gsi` is wired when the MADT overrides it: true, with *level and *active_low set from
+ * the override's flags ("conforms to the bus" meaning ISA's edge, active-high). False, and
+ * nothing written, when no override names it: the caller's bus default (PCI: level,
+ * active-low) applies.
+ */
+bool acpi_gsi_wiring(const struct acpi_info *info, u32 gsi, bool *level, bool *active_low);
+
+/* The MCFG allocation covering `bus` of `segment`, or NULL. */
+const struct acpi_mcfg *acpi_mcfg_for(const struct acpi_info *info, u16 segment, u8 bus);
+
+/* The machine's tables as arch/x86/platform.c parsed them at boot (all false/NULL/0 when
+ * there were none): for whoever describes devices to a partition. */
+bool platform_gsi_wiring(u32 gsi, bool *level, bool *active_low);
+u32 platform_isos(const struct acpi_iso **isos);
+const struct acpi_mcfg *platform_mcfg(u16 segment, u8 bus);
 
 #endif

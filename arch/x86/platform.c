@@ -73,6 +73,25 @@ static void report_acpi(void)
 	for (u32 i = 0; i < acpi.ioapic_count; i++)
 		log_info("acpi: ioapic id %u at 0x%x, gsi base %u\n", acpi.ioapics[i].id,
 			 acpi.ioapics[i].addr, acpi.ioapics[i].gsi_base);
+	for (u32 i = 0; i < acpi.iso_count; i++)
+		log_info("acpi: override bus %u irq %u -> gsi %u, flags 0x%x\n", acpi.isos[i].bus,
+			 acpi.isos[i].source, acpi.isos[i].gsi, acpi.isos[i].flags);
+	for (u32 i = 0; i < acpi.nmi_count; i++)
+		log_info("acpi: nmi source gsi %u, flags 0x%x\n", acpi.nmis[i].gsi,
+			 acpi.nmis[i].flags);
+}
+
+/* The ECAM area stays Bulkhead's: say where it is, so a clash with a partition shows. */
+static void report_mcfg(void)
+{
+	for (u32 i = 0; i < acpi.mcfg_count; i++) {
+		const struct acpi_mcfg *a = &acpi.mcfg[i];
+
+		log_info("acpi: mcfg segment %u buses %u-%u at 0x%llx-0x%llx\n", a->segment,
+			 a->start_bus, a->end_bus,
+			 (unsigned long long)(a->base + ((u64)a->start_bus << 20)),
+			 (unsigned long long)(a->base + ((u64)(a->end_bus + 1) << 20) - 1));
+	}
 }
 
 /* The boot CPU is index 0, whatever its place in the MADT; the others follow in MADT order. */
@@ -104,8 +123,10 @@ int arch_platform_init(const struct mb2_info *mb)
 {
 	int err = parse_acpi(mb);
 
-	if (err == 0)
+	if (err == 0) {
 		report_acpi();
+		report_mcfg();
+	}
 	list_cpus();
 	return err;
 }
@@ -127,4 +148,20 @@ bool platform_ioapic(u64 *base, u32 *gsi_base)
 	*base = acpi.ioapics[0].addr;
 	*gsi_base = acpi.ioapics[0].gsi_base;
 	return true;
+}
+
+bool platform_gsi_wiring(u32 gsi, bool *level, bool *active_low)
+{
+	return acpi_gsi_wiring(&acpi, gsi, level, active_low);
+}
+
+u32 platform_isos(const struct acpi_iso **isos)
+{
+	*isos = acpi.isos;
+	return acpi.iso_count;
+}
+
+const struct acpi_mcfg *platform_mcfg(u16 segment, u8 bus)
+{
+	return acpi_mcfg_for(&acpi, segment, bus);
 }

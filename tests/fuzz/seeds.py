@@ -74,7 +74,9 @@ def madt(rev=5):
     e += struct.pack("<BBBBII", 1, 12, 0, 0, 0xFEC00000, 0)  # IOAPIC
     e += struct.pack("<BBHQ", 5, 12, 0, 0xFEE00000)  # LAPIC address override
     e += struct.pack("<BBHIII", 9, 16, 0, 0x100, 1, 3)  # x2APIC
-    e += struct.pack("<BBBBIH", 2, 10, 0, 0, 2, 0)  # ISO (skipped)
+    e += struct.pack("<BBBBIH", 2, 10, 0, 0, 2, 0)  # interrupt source override: IRQ 0 -> GSI 2
+    e += struct.pack("<BBBBIH", 2, 10, 0, 9, 9, 0xD)  # IRQ 9: level, active high
+    e += struct.pack("<BBHI", 3, 8, 0x5, 23)  # NMI source: GSI 23
     return sdt(b"APIC", struct.pack("<II", 0xFEE00000, 1) + e, rev)
 
 
@@ -95,6 +97,9 @@ xsdt = sdt(b"XSDT", struct.pack("<QQ", 0x80 + len(m), 0x80))
 write("acpi", 0, bytes([20]) + acpi_mem(rsdp_v1(0x30), {0x30: rsdt, 0x80: m, 0x80 + len(m): facp}))
 write("acpi", 1, bytes([36]) + acpi_mem(rsdp_v2(0x30, 0x200), {0x30: rsdt, 0x80: m, 0x80 + len(m): facp, 0x200: xsdt}))
 write("acpi", 2, bytes([20]) + acpi_mem(rsdp_v1(0x30), {0x30: sdt(b"RSDT", struct.pack("<I", 0x40)), 0x40: madt(3)}))
+# MCFG (PCI Firmware 3.3 §4.1.2): 8 reserved bytes, then base, segment, start and end bus.
+mcfg = sdt(b"MCFG", b"\0" * 8 + struct.pack("<QHBBI", 0xB0000000, 0, 0, 255, 0) + struct.pack("<QHBBI", 0x100000000, 1, 8, 15, 0))
+write("acpi", 3, bytes([20]) + acpi_mem(rsdp_v1(0x30), {0x30: sdt(b"RSDT", struct.pack("<II", 0x60, 0xA0)), 0x60: mcfg, 0xA0: m}))
 
 # ---- ELF64 x86-64 ET_EXEC -------------------------------------------------------------------
 def elf(entry, phdrs, payload_at=0x100):

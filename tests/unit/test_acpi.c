@@ -239,6 +239,15 @@ static void e_nmi(struct tb *t)
 	put8(t, 1);
 }
 
+/* NMI Source (type 3, §5.2.12.6): flags, GSI. */
+static void e_nmisrc(struct tb *t, u16 flags, u32 gsi)
+{
+	put8(t, 3);
+	put8(t, 8);
+	put16(t, flags);
+	put32(t, gsi);
+}
+
 static void e_override(struct tb *t, u64 addr)
 {
 	put8(t, 5);
@@ -267,6 +276,31 @@ static void e_x2nmi(struct tb *t)
 	put8(t, 1);
 	put8(t, 0);
 	put16(t, 0);
+}
+
+/* An MCFG (PCI Firmware 3.3 §4.1.2): header, 8 reserved bytes, then allocations. */
+static void mcfg_init(struct tb *t)
+{
+	tb_init(t, "MCFG", 1);
+	put64(t, 0);
+}
+
+static void e_mcfg(struct tb *t, u64 base, u16 seg, u8 start, u8 end)
+{
+	put64(t, base);
+	put16(t, seg);
+	put8(t, start);
+	put8(t, end);
+	put32(t, 0);
+}
+
+static u64 uefi_mcfg(void)
+{
+	struct tb t;
+
+	mcfg_init(&t);
+	e_mcfg(&t, 0xe0000000, 0, 0, 255);
+	return tb_place(&t);
 }
 
 static u64 make_root(const char *sig, const u64 *phys, int n)
@@ -392,7 +426,7 @@ static void build_uefi(struct layout *l)
 	l->tab[0] = simple_table("FACP", 6, 276);
 	l->tab[1] = l->madt;
 	l->tab[2] = simple_table("HPET", 1, 56);
-	l->tab[3] = simple_table("MCFG", 1, 60);
+	l->tab[3] = uefi_mcfg();
 	l->tab[4] = simple_table("WAET", 1, 40);
 	l->tab[5] = simple_table("BGRT", 1, 56);
 	l->ntab = 7;
@@ -479,6 +513,18 @@ static void test_qemu_layout(void)
 	CHECK_EQ(info.ioapics[0].id, 0);
 	CHECK_EQ(info.ioapics[0].addr, 0xfec00000);
 	CHECK_EQ(info.ioapics[0].gsi_base, 0);
+	CHECK_EQ(info.iso_count, 5);
+	CHECK_EQ(info.isos_dropped, 0);
+	CHECK_EQ(info.isos[0].source, 0);
+	CHECK_EQ(info.isos[0].gsi, 2);
+	CHECK_EQ(info.isos[0].flags, 0);
+	CHECK_EQ(info.isos[4].bus, 0);
+	CHECK_EQ(info.isos[4].source, 11);
+	CHECK_EQ(info.isos[4].gsi, 11);
+	CHECK_EQ(info.isos[4].flags, 0xd);
+	CHECK_EQ(info.nmi_count, 0); /* the type 4 entry is a local APIC NMI, not a source */
+	CHECK(!info.has_mcfg);
+	CHECK_EQ(info.mcfg_count, 0);
 
 	CHECK(acpi_find_table(&info, "APIC") == &info.tables[1]);
 	CHECK(acpi_find_table(&info, "WAET") == &info.tables[3]);
@@ -532,6 +578,16 @@ static void test_uefi_layout(void)
 	CHECK_EQ(info.ioapics[1].id, 1);
 	CHECK_EQ(info.ioapics[1].addr, 0xfec01000);
 	CHECK_EQ(info.ioapics[1].gsi_base, 24);
+	CHECK_EQ(info.iso_count, 2);
+	CHECK_EQ(info.isos[1].gsi, 9);
+	CHECK(info.has_mcfg);
+	CHECK_EQ(info.mcfg_count, 1);
+	CHECK_EQ(info.mcfg_dropped, 0);
+	CHECK_EQ(info.mcfg[0].base, 0xe0000000);
+	CHECK_EQ(info.mcfg[0].segment, 0);
+	CHECK_EQ(info.mcfg[0].start_bus, 0);
+	CHECK_EQ(info.mcfg[0].end_bus, 255);
+	CHECK_LOGF("acpi: MCFG at 0x%llx: 1 allocations", (unsigned long long)l.tab[3]);
 	CHECK_LOGF("acpi: RSDP revision 2, OEM 'ALASKA', XSDT at 0x%llx lists 7 tables",
 		   (unsigned long long)l.xsdt);
 	CHECK_LOG("6 CPUs (4 usable), 2 IOAPICs, local APIC at 0x100fee00000");
@@ -1210,6 +1266,250 @@ static void test_second_madt_ignored(void)
 		   (unsigned long long)tab[1]);
 }
 
+/* --- interrupt source overrides, NMI sources ------------------------------------------------ */
+
+/* §5.2.12.5 Table 5.26: each polarity and trigger encoding, and a GSI nobody overrides. */
+static void test_gsi_wiring(void)
+{
+	struct layout l;
+	struct acpi_info info;
+	struct tb t;
+	bool level = true, low = true;
+
+	layout_begin(&l);
+	madt_init(&t, 5, 0xfee00000, 1);
+	e_lapic(&t, 0, 0, 1);
+	e_iso(&t, 0, 2, 0x0);	/* conforms: ISA, edge, high */
+	e_iso(&t, 9, 20, 0xd);	/* level, active high (Bochs/QEMU's SCI) */
+	e_iso(&t, 10, 21, 0xf); /* level, active low */
+	e_iso(&t, 11, 22, 0x7); /* edge, active low */
+	e_iso(&t, 5, 20, 0x5);	/* a second override of GSI 20: the first one counts */
+	e_nmisrc(&t, 0x5, 23);
+	l.madt = tb_place(&t);
+	l.rsdt = make_root("RSDT", &l.madt, 1);
+	rsdp_make(&l, 0, l.rsdt, 0, "BOCHS ");
+	log_set_level(LOG_WARN);
+	CHECK_EQ(parse(&l, &info), 0);
+	CHECK(capture_text()[0] == '\0');
+	log_set_level(LOG_INFO);
+	CHECK_EQ(info.iso_count, 5);
+	CHECK_EQ(info.nmi_count, 1);
+	CHECK_EQ(info.nmis[0].gsi, 23);
+	CHECK_EQ(info.nmis[0].flags, 5);
+	CHECK(acpi_iso_for_gsi(&info, 20) == &info.isos[1]);
+	CHECK(acpi_iso_for_gsi(&info, 9) == NULL); /* looked up by GSI, not by source IRQ */
+	CHECK(acpi_gsi_wiring(&info, 2, &level, &low));
+	CHECK(!level && !low);
+	CHECK(acpi_gsi_wiring(&info, 20, &level, &low));
+	CHECK(level && !low);
+	CHECK(acpi_gsi_wiring(&info, 21, &level, &low));
+	CHECK(level && low);
+	CHECK(acpi_gsi_wiring(&info, 22, &level, &low));
+	CHECK(!level && low);
+	level = low = true;
+	CHECK(!acpi_gsi_wiring(&info, 23, &level, &low)); /* an NMI source is no override */
+	CHECK(!acpi_gsi_wiring(&info, 16, &level, &low));
+	CHECK(level && low); /* untouched: the caller's PCI default stands */
+}
+
+static void test_too_many_isos_and_nmis(void)
+{
+	struct layout l;
+	struct acpi_info info;
+	struct tb t;
+
+	layout_begin(&l);
+	madt_init(&t, 5, 0xfee00000, 1);
+	e_lapic(&t, 0, 0, 1);
+	for (u32 i = 0; i < ACPI_MAX_ISOS + 3; i++)
+		e_iso(&t, (u8)i, i, 0xd);
+	for (u32 i = 0; i < ACPI_MAX_NMIS + 2; i++)
+		e_nmisrc(&t, 0, 100 + i);
+	e_ioapic(&t, 0, 0xfec00000, 0); /* entries after the extra ones are still read */
+	l.madt = tb_place(&t);
+	l.rsdt = make_root("RSDT", &l.madt, 1);
+	rsdp_make(&l, 0, l.rsdt, 0, "BOCHS ");
+	CHECK_EQ(parse(&l, &info), 0);
+	CHECK_EQ(info.iso_count, ACPI_MAX_ISOS);
+	CHECK_EQ(info.isos_dropped, 3);
+	CHECK_EQ(info.isos[ACPI_MAX_ISOS - 1].gsi, ACPI_MAX_ISOS - 1);
+	CHECK_EQ(info.nmi_count, ACPI_MAX_NMIS);
+	CHECK_EQ(info.nmis_dropped, 2);
+	CHECK_EQ(info.nmis[ACPI_MAX_NMIS - 1].gsi, 100 + ACPI_MAX_NMIS - 1);
+	CHECK_EQ(info.ioapic_count, 1);
+	CHECK_LOGF("acpi: APIC at 0x%llx: 3 interrupt source overrides beyond 16 ignored",
+		   (unsigned long long)l.madt);
+	CHECK_LOGF("acpi: APIC at 0x%llx: 2 NMI sources beyond 4 ignored",
+		   (unsigned long long)l.madt);
+}
+
+/* An override one byte short (9 of 10) and an NMI source one short (7 of 8) end the walk. */
+static void test_iso_nmi_too_short(void)
+{
+	static const u8 iso9[] = {2, 9, 0, 9, 9, 0, 0, 0, 0xd};
+	static const u8 nmi7[] = {3, 7, 0, 0, 5, 0, 0};
+	struct layout l;
+	struct acpi_info info;
+
+	madt_with_tail(&l, iso9, sizeof(iso9));
+	CHECK_EQ(parse(&l, &info), 0);
+	CHECK_LOGF("acpi: APIC at 0x%llx: entry at offset 52 (type 2) has length 9, needs 10",
+		   (unsigned long long)l.madt);
+	CHECK_EQ(info.iso_count, 0);
+	madt_with_tail(&l, nmi7, sizeof(nmi7));
+	CHECK_EQ(parse(&l, &info), 0);
+	CHECK_LOGF("acpi: APIC at 0x%llx: entry at offset 52 (type 3) has length 7, needs 8",
+		   (unsigned long long)l.madt);
+	CHECK_EQ(info.nmi_count, 0);
+}
+
+/* --- MCFG ------------------------------------------------------------------------------------ */
+
+static void mcfg_layout(struct layout *l, const struct tb *t)
+{
+	struct tb copy = *t;
+
+	layout_begin(l);
+	l->tab[0] = tb_place(&copy);
+	l->tab[1] = qemu_madt();
+	l->ntab = 2;
+	l->rsdt = make_root("RSDT", l->tab, 2);
+	rsdp_make(l, 0, l->rsdt, 0, "BOCHS ");
+}
+
+static void test_mcfg_entries(void)
+{
+	struct layout l;
+	struct acpi_info info;
+	struct tb t;
+
+	mcfg_init(&t);
+	e_mcfg(&t, 0xb0000000, 0, 0, 63);
+	e_mcfg(&t, 0xf0000000, 0, 64, 127);
+	e_mcfg(&t, 0x400000000ULL, 1, 8, 8);
+	mcfg_layout(&l, &t);
+	log_set_level(LOG_WARN);
+	CHECK_EQ(parse(&l, &info), 0);
+	CHECK(capture_text()[0] == '\0');
+	log_set_level(LOG_INFO);
+	CHECK(info.has_mcfg);
+	CHECK_EQ(info.cpu_count, 4); /* the MADT after it is still walked */
+	CHECK_EQ(info.mcfg_count, 3);
+	CHECK(acpi_mcfg_for(&info, 0, 0) == &info.mcfg[0]);
+	CHECK(acpi_mcfg_for(&info, 0, 63) == &info.mcfg[0]);
+	CHECK(acpi_mcfg_for(&info, 0, 64) == &info.mcfg[1]);
+	CHECK(acpi_mcfg_for(&info, 0, 127) == &info.mcfg[1]);
+	CHECK(acpi_mcfg_for(&info, 0, 128) == NULL);
+	CHECK(acpi_mcfg_for(&info, 1, 7) == NULL);
+	CHECK(acpi_mcfg_for(&info, 1, 8) == &info.mcfg[2]);
+	CHECK(acpi_mcfg_for(&info, 2, 8) == NULL);
+	CHECK_EQ(info.mcfg[2].base, 0x400000000ULL);
+	CHECK_EQ(info.mcfg[1].start_bus, 64);
+	CHECK_EQ(info.mcfg[1].end_bus, 127);
+}
+
+/* Bus range backwards, a base not on a 1 MiB boundary, an area running past 2^64: each is
+ * dropped and named, the good ones kept. */
+static void test_mcfg_malformed_entries(void)
+{
+	struct layout l;
+	struct acpi_info info;
+	struct tb t;
+
+	mcfg_init(&t);
+	e_mcfg(&t, 0xe0000000, 0, 5, 4);
+	e_mcfg(&t, 0xe0080000, 0, 0, 0);
+	e_mcfg(&t, 0xfffffffff0000000ULL, 0, 0, 255);
+	e_mcfg(&t, 0xfffffffff0000000ULL, 0, 0, 254); /* ends exactly at 2^64 - 1 MiB... */
+	e_mcfg(&t, 0xe0000000, 0, 0, 255);
+	mcfg_layout(&l, &t);
+	CHECK_EQ(parse(&l, &info), 0);
+	CHECK_EQ(info.mcfg_dropped, 3);
+	CHECK_EQ(info.mcfg_count, 2);
+	CHECK_EQ(info.mcfg[0].end_bus, 254);
+	CHECK_EQ(info.mcfg[1].base, 0xe0000000);
+	CHECK_LOGF("acpi: MCFG at 0x%llx: entry at offset 44 (base 0xe0000000, segment 0, buses "
+		   "5-4) is malformed, ignored",
+		   (unsigned long long)l.tab[0]);
+	CHECK_LOG("entry at offset 60 (base 0xe0080000, segment 0, buses 0-0) is malformed");
+	CHECK_LOG("entry at offset 76 (base 0xfffffffff0000000, segment 0, buses 0-255) is "
+		  "malformed");
+	CHECK(!capture_has("offset 92"));
+}
+
+static void test_mcfg_lengths(void)
+{
+	struct layout l;
+	struct acpi_info info;
+	struct tb t;
+
+	/* Too short for the 8 reserved bytes: ignored, and the MADT still read. */
+	tb_init(&t, "MCFG", 1);
+	put32(&t, 0);
+	mcfg_layout(&l, &t);
+	CHECK_EQ(parse(&l, &info), 0);
+	CHECK(!info.has_mcfg);
+	CHECK_LOGF("acpi: MCFG at 0x%llx: length 40 is too short for the MCFG fields, table "
+		   "ignored",
+		   (unsigned long long)l.tab[0]);
+	CHECK_EQ(info.cpu_count, 4);
+	/* No allocation at all: a valid, empty table. */
+	mcfg_init(&t);
+	mcfg_layout(&l, &t);
+	capture_reset();
+	log_set_level(LOG_WARN);
+	CHECK_EQ(parse(&l, &info), 0);
+	CHECK(capture_text()[0] == '\0');
+	log_set_level(LOG_INFO);
+	CHECK(info.has_mcfg);
+	CHECK_EQ(info.mcfg_count, 0);
+	/* One whole entry and 15 bytes of another: the partial one is not read. */
+	mcfg_init(&t);
+	e_mcfg(&t, 0xe0000000, 0, 0, 255);
+	e_mcfg(&t, 0xd0000000, 0, 0, 255);
+	t.n -= 1;
+	mcfg_layout(&l, &t);
+	CHECK_EQ(parse(&l, &info), 0);
+	CHECK_EQ(info.mcfg_count, 1);
+	CHECK_LOGF("acpi: MCFG at 0x%llx: length 75 is not a whole number of entries, last 15 "
+		   "bytes ignored",
+		   (unsigned long long)l.tab[0]);
+}
+
+static void test_mcfg_too_many_and_second(void)
+{
+	struct layout l;
+	struct acpi_info info;
+	struct tb t, t2;
+
+	mcfg_init(&t);
+	for (u32 i = 0; i < ACPI_MAX_MCFG + 2; i++)
+		e_mcfg(&t, 0x100000000ULL * (i + 1), (u16)i, 0, 255);
+	mcfg_layout(&l, &t);
+	CHECK_EQ(parse(&l, &info), 0);
+	CHECK_EQ(info.mcfg_count, ACPI_MAX_MCFG);
+	CHECK_EQ(info.mcfg_dropped, 2);
+	CHECK_EQ(info.mcfg[ACPI_MAX_MCFG - 1].segment, ACPI_MAX_MCFG - 1);
+	CHECK_LOGF("acpi: MCFG at 0x%llx: entry at offset %u beyond 8 allocations, ignored",
+		   (unsigned long long)l.tab[0], 44u + 16u * ACPI_MAX_MCFG);
+
+	/* A second MCFG is not merged in. */
+	mcfg_init(&t);
+	e_mcfg(&t, 0xe0000000, 0, 0, 255);
+	mcfg_init(&t2);
+	e_mcfg(&t2, 0xd0000000, 1, 0, 255);
+	layout_begin(&l);
+	l.tab[0] = tb_place(&t);
+	l.tab[1] = tb_place(&t2);
+	l.rsdt = make_root("RSDT", l.tab, 2);
+	rsdp_make(&l, 0, l.rsdt, 0, "BOCHS ");
+	CHECK_EQ(parse(&l, &info), 0);
+	CHECK_EQ(info.mcfg_count, 1);
+	CHECK_EQ(info.mcfg[0].base, 0xe0000000);
+	CHECK_LOGF("acpi: MCFG at 0x%llx: a second MCFG, table ignored",
+		   (unsigned long long)l.tab[1]);
+}
+
 /* Tables beyond MAX_ACPI_TABLES are counted, and a MADT among them is still used. */
 static void test_too_many_tables(void)
 {
@@ -1301,6 +1601,14 @@ static void check_sane(const struct acpi_info *info)
 	for (u32 i = 0; i < info->table_count && i < MAX_ACPI_TABLES; i++)
 		CHECK(memchr(info->tables[i].sig, 0, sizeof(info->tables[i].sig)) != NULL);
 	CHECK(acpi_usable_cpus(info) <= info->cpu_count);
+	CHECK(info->iso_count <= ACPI_MAX_ISOS);
+	CHECK(info->nmi_count <= ACPI_MAX_NMIS);
+	CHECK(info->mcfg_count <= ACPI_MAX_MCFG);
+	CHECK(info->has_mcfg || info->mcfg_count == 0);
+	for (u32 i = 0; i < info->mcfg_count && i < ACPI_MAX_MCFG; i++) {
+		CHECK(info->mcfg[i].start_bus <= info->mcfg[i].end_bus);
+		CHECK_EQ(info->mcfg[i].base & 0xfffff, 0);
+	}
 }
 
 static void fuzz_parse(const struct layout *l)
@@ -1362,6 +1670,18 @@ static void test_fuzz_madt(void)
 	build_qemu(&l);
 	fuzz_table_bytes(&l, l.madt, fuzz_vals, sizeof(fuzz_vals));
 	fuzz_table_lengths(&l, l.madt);
+}
+
+static void test_fuzz_mcfg(void)
+{
+	u8 all[256];
+	struct layout l;
+
+	for (int i = 0; i < 256; i++)
+		all[i] = (u8)i;
+	build_uefi(&l);
+	fuzz_table_bytes(&l, l.tab[3], all, 256);
+	fuzz_table_lengths(&l, l.tab[3]);
 }
 
 static void test_fuzz_roots(void)
@@ -1502,11 +1822,19 @@ int main(void)
 	RUN(test_duplicate_apic_id);
 	RUN(test_lapic_override_twice);
 	RUN(test_second_madt_ignored);
+	RUN(test_gsi_wiring);
+	RUN(test_too_many_isos_and_nmis);
+	RUN(test_iso_nmi_too_short);
+	RUN(test_mcfg_entries);
+	RUN(test_mcfg_malformed_entries);
+	RUN(test_mcfg_lengths);
+	RUN(test_mcfg_too_many_and_second);
 	RUN(test_too_many_tables);
 	RUN(test_find_rsdp_aligned);
 	RUN(test_find_rsdp_skips_bad_checksum);
 	RUN(test_find_rsdp_none);
 	RUN(test_fuzz_madt);
+	RUN(test_fuzz_mcfg);
 	RUN(test_fuzz_roots);
 	RUN(test_fuzz_rsdp);
 	RUN(test_fuzz_random);
