@@ -9,6 +9,14 @@
 
 #include "bulkhead/types.h"
 
+/* Keys of partition_refused() for what core/ itself refuses, above every exit reason (the
+ * keys arch/x86 uses are the exit reason in bits 63:32). */
+#define DENIED_KEY(kind, detail) (((u64)(kind) << 32) | (u32)(detail))
+#define DENIED_IOAPIC		 0x100u /* detail: the pin */
+#define DENIED_PCI		 0x101u /* detail: bdf << 8 | register */
+#define DENIED_MSI		 0x102u /* detail: bdf */
+#define DENIED_MMIO		 0x103u /* detail: the page number */
+
 /* A port outside its row: a read gives all-ones, a write is dropped. */
 void denied_port(u32 partition, u32 port, bool in);
 

@@ -4,6 +4,7 @@
 #include "core/partition.h"
 #include "core/partition_state.h"
 #include "arch/x86/arch.h"
+#include "core/devices.h"
 #include "core/lib/format.h"
 #include "core/lib/string.h"
 #include "core/log.h"
@@ -210,6 +211,7 @@ static bool take_over(struct partition *p, u32 state)
 	if (mine) {
 		partition_drain_locked(p, ~0u);
 		p->state = state;
+		devices_stop(p);
 	}
 	spin_unlock(&p->print_lock);
 	return mine;

@@ -6,6 +6,7 @@
 #include "arch/x86/arch.h"
 #include "bulkhead/ptable.h"
 #include "core/config.h"
+#include "core/devices.h"
 #include "core/elf.h"
 #include "core/error.h"
 #include "core/guestmem.h"
@@ -320,7 +321,7 @@ static int build_vm(struct partition *p, u16 vpid, char *why, size_t why_size)
 	}
 	for (u32 i = 0; !err && i < p->cfg->ports.count; i++)
 		arch_vm_grant_ports(&p->vm, p->cfg->ports.p[i].base, p->cfg->ports.p[i].count);
-	return err;
+	return err ? err : devices_map(p, why, why_size);
 }
 
 /* A payload: its segments (or flat image) and the information page. */
@@ -358,6 +359,7 @@ static void load_payload(struct partition *p)
 /* Scrub the partition's RAM and load it again from the pristine modules, as at boot. */
 void partition_load_image(struct partition *p)
 {
+	devices_start(p);
 	for (u32 i = 0; i < p->cfg->mem.count; i++)
 		if (p->cfg->mem.r[i].kind == REGION_RAM)
 			memset((void *)p->cfg->mem.r[i].phys, 0, p->cfg->mem.r[i].size);
@@ -401,6 +403,10 @@ u32 partitions_prepare(const struct mb2_info *mb)
 		check_cpus_and_module(p, mb);
 		if (p->state == PART_REFUSED)
 			continue;
+		if (devices_check(p, i, why, sizeof(why))) {
+			refuse(p, "%s", why);
+			continue;
+		}
 		build_cmdline(p);
 		if (build_vm(p, (u16)(i + 1), why, sizeof(why))) {
 			log_err("partition %s: refused: %s\n", p->cfg->name, why);

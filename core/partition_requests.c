@@ -6,6 +6,9 @@
 #include "arch/x86/arch.h"
 #include "core/conmux.h"
 #include "core/denied.h"
+#include "core/devices.h"
+#include "core/lib/ioapic_regs.h"
+#include "core/lib/pci_regs.h"
 #include "core/guesttext.h"
 #include "core/lib/format.h"
 #include "core/lib/string.h"
@@ -73,8 +76,34 @@ u32 partition_port_io(u32 partition, u32 port, u32 size, bool in, u32 value)
 		spin_unlock(&p->uart_lock);
 		return in ? result : 0;
 	}
+	if (port >= PCI_CONFIG_ADDRESS && port < PCI_CONFIG_ADDRESS + PCI_CONFIG_PORTS &&
+	    port != PCI_RESET_CONTROL && devices_pci(p)) {
+		if (in)
+			return vpci_port_read(&p->vpci, port, size);
+		vpci_port_write(&p->vpci, port, size, value);
+		return 0;
+	}
 	denied_port(partition, port, in);
 	return ~0u;
+}
+
+/* The page of its I/O APIC, when it owns an interrupt; nothing else is emulated. */
+bool partition_mmio_claims(u32 partition, u64 gpa)
+{
+	return (gpa & ~(u64)(IOAPIC_PAGE - 1)) == GUEST_IOAPIC_GPA &&
+	       devices_ioapic(&parts[partition]);
+}
+
+u64 partition_mmio(u32 partition, u64 gpa, u32 size, bool write, u64 value)
+{
+	struct vioapic *v = &parts[partition].vioapic;
+	u32 offset = (u32)(gpa & (IOAPIC_PAGE - 1));
+
+	if (write) {
+		vioapic_write(v, offset, size, (u32)value);
+		return 0;
+	}
+	return vioapic_read(v, offset, size);
 }
 
 #define DRAIN_SHARE_BYTES 256 /* per partition per round of the boot CPU's console loop */

@@ -12,9 +12,12 @@
 #include "bulkhead/types.h"
 #include "core/config.h"
 #include "core/elf.h"
+#include "core/guest_acpi.h"
 #include "core/lineq.h"
 #include "core/linux.h"
 #include "core/spinlock.h"
+#include "core/vioapic.h"
+#include "core/vpci.h"
 #include "core/vuart.h"
 
 struct mb2_module;
@@ -50,6 +53,9 @@ struct partition {
 	struct lineq out;    /* its lines, waiting for the boot CPU to write them to COM1 */
 	u64 drop_report_tsc; /* when drops were last reported */
 	struct arch_vm vm;
+	struct vpci vpci;				/* its PCI configuration space */
+	struct vioapic vioapic;				/* its I/O APIC */
+	struct guest_acpi_pci acpi_pci[PT_MAX_DEVICES]; /* what its ACPI tables say of them */
 };
 
 /* One per row of the table, in table order (partition.c). */

@@ -19,6 +19,11 @@ u64 partition_hypercall(u32 partition, u32 cpu, u64 nr, u64 a1, u64 a2);
 /* A port access the partition was not granted (`size` 1, 2 or 4 bytes). COM1 is its emulated
  * UART; any other port reads all-ones and drops writes. Returns the value an IN reads. */
 u32 partition_port_io(u32 partition, u32 port, u32 size, bool in, u32 value);
+/* An access to guest-physical memory it has no mapping for: does Bulkhead emulate that
+ * address for the partition (its I/O APIC)? */
+bool partition_mmio_claims(u32 partition, u64 gpa);
+/* An access there, decoded (`size` 1, 2, 4 or 8 bytes): returns what a read reads. */
+u64 partition_mmio(u32 partition, u64 gpa, u32 size, bool write, u64 value);
 /* The guest was refused something (an MSR write, a VMX instruction, a control-register bit):
  * `what` names it ("wrmsr 0x1b", "vmxon"), `outcome` what the guest got ("#GP", "dropped").
  * Named on COM1 once per partition and `key`: a warning if the guest got a fault, else info. */

@@ -1,0 +1,149 @@
+/* The devices a partition owns: see devices.h. */
+#include "core/devices.h"
+#include "core/error.h"
+#include "core/guest_acpi.h"
+#include "core/lib/format.h"
+#include "core/lib/string.h"
+#include "core/partition_state.h"
+
+static const char *device_name(const struct pt_device *d)
+{
+	return d->name ? d->name : "?";
+}
+
+/* "e1000 (00:02.0)" or "com2 (ports 0x2f8-0x2ff)" */
+static void describe(const struct pt_device *d, char *buf, size_t size)
+{
+	if (d->kind == DEV_PCI)
+		format(buf, size, "%s (%02x:%02x.%x)", device_name(d), PT_BDF_BUS(d->bdf),
+		       PT_BDF_DEV(d->bdf), PT_BDF_FN(d->bdf));
+	else
+		format(buf, size, "%s (ports 0x%x-0x%x)", device_name(d), d->ports.base,
+		       d->ports.base + d->ports.count - 1);
+}
+
+static int check_one(struct partition *p, const struct pt_device *d, char *why, size_t why_size)
+{
+	struct vpci_fn f;
+	u32 pins = arch_ioapic_pins();
+
+	if (d->irq && d->irq >= pins) {
+		if (pins)
+			format(why, why_size, "irq %u: the machine's I/O APIC has inputs 0-%u",
+			       d->irq, pins - 1);
+		else
+			format(why, why_size, "irq %u: the machine has no I/O APIC at gsi 0",
+			       d->irq);
+		return ERR(E_RANGE);
+	}
+	if (d->kind == DEV_LEGACY) {
+		if (arch_ports_float(d->ports.base, d->ports.count)) {
+			format(why, why_size, "absent: every port reads 0xff");
+			return ERR(E_NOTFOUND);
+		}
+		return 0;
+	}
+	if (vpci_probe(&f, d, why, why_size))
+		return ERR(E_NOTFOUND);
+	vpci_add(&p->vpci, &f);
+	return 0;
+}
+
+int devices_check(struct partition *p, u32 index, char *why, size_t why_size)
+{
+	const struct partition_config *c = p->cfg;
+	char reason[128], name[48];
+
+	vpci_init(&p->vpci, index, c);
+	vioapic_init(&p->vioapic, index, c);
+	for (u32 i = 0; i < c->devices.count && i < PT_MAX_DEVICES; i++) {
+		const struct pt_device *d = &c->devices.d[i];
+
+		if (check_one(p, d, reason, sizeof(reason))) {
+			describe(d, name, sizeof(name));
+			format(why, why_size, "device %s: %s", name, reason);
+			return ERR(E_NOTFOUND);
+		}
+	}
+	return 0;
+}
+
+int devices_map(struct partition *p, char *why, size_t why_size)
+{
+	const struct partition_config *c = p->cfg;
+
+	for (u32 i = 0; i < c->devices.count && i < PT_MAX_DEVICES; i++) {
+		const struct pt_device *d = &c->devices.d[i];
+
+		if (d->kind == DEV_LEGACY)
+			arch_vm_grant_ports(&p->vm, d->ports.base, d->ports.count);
+		for (u32 b = 0; d->kind == DEV_PCI && b < PT_MAX_BARS; b++) {
+			const struct pt_bar *bar = &d->bar[b];
+
+			if (bar->kind == BAR_IO)
+				arch_vm_grant_ports(&p->vm, (u32)bar->base, (u32)bar->size);
+			if (bar->kind == BAR_MEM &&
+			    arch_vm_map(&p->vm, bar->base, bar->base, bar->size, MEM_RW, true)) {
+				format(why, why_size, "device %s: bar%u 0x%llx-0x%llx not mapped",
+				       device_name(d), b, (unsigned long long)bar->base,
+				       (unsigned long long)(bar->base + bar->size));
+				return ERR(E_NOMEM);
+			}
+		}
+	}
+	return 0;
+}
+
+void devices_start(struct partition *p)
+{
+	vioapic_reset(&p->vioapic);
+	vpci_start(&p->vpci);
+}
+
+void devices_stop(struct partition *p)
+{
+	vioapic_reset(&p->vioapic);
+	vpci_quiesce(&p->vpci);
+}
+
+bool devices_pci(const struct partition *p)
+{
+	for (u32 i = 0; i < p->cfg->devices.count && i < PT_MAX_DEVICES; i++)
+		if (p->cfg->devices.d[i].kind == DEV_PCI)
+			return true;
+	return false;
+}
+
+bool devices_ioapic(const struct partition *p)
+{
+	for (u32 i = 0; i < p->cfg->devices.count && i < PT_MAX_DEVICES; i++)
+		if (p->cfg->devices.d[i].irq)
+			return true;
+	return false;
+}
+
+/* A PCI pin's input is level-triggered and active-low (PCI Local Bus 3.0 §2.2.6) unless the
+ * machine's MADT says how that input is wired. */
+void devices_acpi(struct partition *p, struct guest_acpi_platform *plat)
+{
+	u32 n = 0;
+
+	for (u32 i = 0; i < p->vpci.count; i++) {
+		const struct vpci_fn *f = &p->vpci.fn[i];
+		struct guest_acpi_pci *out = &p->acpi_pci[n++];
+
+		*out = (struct guest_acpi_pci){
+		    .bdf = f->bdf, .pin = f->dev->irq ? f->pin : 0, .gsi = f->dev->irq};
+		if (!arch_gsi_wiring(out->gsi, &out->level, &out->active_low)) {
+			out->level = true;
+			out->active_low = true;
+		}
+	}
+	plat->ioapic = devices_ioapic(p);
+	plat->ioapic_id = arch_ioapic_id();
+	plat->ioapic_gsi_base = 0;
+	plat->pci = p->acpi_pci;
+	plat->pci_count = n;
+	plat->iso = NULL;
+	plat->iso_count = 0;
+}

@@ -1,0 +1,178 @@
+/* A partition's virtual I/O APIC: see vioapic.h. Register interface: 82093AA data sheet §3. */
+#include "core/vioapic.h"
+#include "arch/x86/arch.h"
+#include "core/denied.h"
+#include "core/lib/format.h"
+#include "core/lib/ioapic_regs.h"
+#include "core/lib/string.h"
+#include "core/spinlock.h"
+#include "core/upcalls.h"
+
+/* The version it shows: 0x11, an I/O APIC without the EOI register (a directed EOI clears
+ * Remote IRR of every pin with that vector, another partition's too). */
+#define VIOAPIC_VERSION 0x11u
+/* Vectors 0-31 are the CPU's exceptions; 0-15 are illegal in an APIC message. */
+#define VECTOR_MIN 0x20u
+
+/* Which partition owns each machine pin (index + 1; 0: none), for the level-trigger rule. */
+static u8 pin_owner[PT_MAX_GSI];
+/* Held from an entry's check to its write, so two partitions cannot both pass the check. */
+static struct spinlock route_lock;
+
+bool vioapic_owns(const struct vioapic *v, u32 pin)
+{
+	return pin < PT_MAX_GSI && (v->owned[pin / 64] >> (pin % 64)) & 1;
+}
+
+void vioapic_init(struct vioapic *v, u32 partition, const struct partition_config *cfg)
+{
+	memset(v, 0, sizeof(*v));
+	v->partition = partition;
+	v->cfg = cfg;
+	v->pins = arch_ioapic_pins();
+	for (u32 pin = 0; pin < PT_MAX_GSI; pin++)
+		v->rte[pin] = RTE_MASKED;
+	for (u32 i = 0; i < cfg->devices.count && i < PT_MAX_DEVICES; i++) {
+		u32 pin = cfg->devices.d[i].irq;
+
+		if (pin && pin < v->pins) {
+			v->owned[pin / 64] |= 1ull << (pin % 64);
+			pin_owner[pin] = (u8)(partition + 1);
+		}
+	}
+}
+
+static bool owns_cpu(const struct vioapic *v, u32 apic_id)
+{
+	for (u32 i = 0; i < v->cfg->cpus.count && i < PT_MAX_CPUS; i++)
+		if (v->cfg->cpus.apic_id[i] == apic_id)
+			return true;
+	return false;
+}
+
+/* A level-triggered vector is Remote IRR's key: any CPU's EOI for it (broadcast by its local
+ * APIC, SDM Vol. 3A §11.8.5) re-arms every level pin with that vector. Shared across
+ * partitions, one partition's EOIs would re-fire the other's line. */
+static bool level_vector_taken(const struct vioapic *v, u32 pin, u64 rte)
+{
+	for (u32 other = 0; other < v->pins; other++) {
+		u64 o;
+
+		if (other == pin || !pin_owner[other] || pin_owner[other] == v->partition + 1)
+			continue;
+		o = arch_ioapic_read(other);
+		if ((o & RTE_LEVEL) && !(o & RTE_MASKED) && (o & RTE_VECTOR) == (rte & RTE_VECTOR))
+			return true;
+	}
+	return false;
+}
+
+/* What is wrong with an unmasked entry for one of its pins, or NULL. */
+static const char *rte_problem(const struct vioapic *v, u32 pin, u64 rte)
+{
+	u64 mode = rte & RTE_DELMODE;
+
+	if (mode != RTE_DELMODE_FIXED && mode != RTE_DELMODE_LOWEST)
+		return "delivery mode other than fixed or lowest priority";
+	if (rte & RTE_DEST_LOGICAL)
+		return "logical destination mode";
+	if (!owns_cpu(v, RTE_DEST(rte)))
+		return "destination is not one of its CPUs";
+	if ((rte & RTE_VECTOR) < VECTOR_MIN)
+		return "vector below 0x20";
+	if ((rte & RTE_LEVEL) && level_vector_taken(v, pin, rte))
+		return "level-triggered vector used by another partition's line";
+	return NULL;
+}
+
+static void refuse_rte(const struct vioapic *v, u32 pin, u64 rte, const char *why)
+{
+	char what[112];
+
+	format(what, sizeof(what), "ioapic pin %u entry 0x%016llx (%s)", pin,
+	       (unsigned long long)rte, why);
+	partition_refused(v->partition, DENIED_KEY(DENIED_IOAPIC, pin), false, what,
+			  "the pin stays masked");
+}
+
+/* An entry for one of its pins: to the machine if masked or valid, else masked there. */
+static void route_own_pin(struct vioapic *v, u32 pin, u64 rte)
+{
+	const char *why = NULL;
+
+	rte &= ~(RTE_DELIVERY_BUSY | RTE_REMOTE_IRR);
+	spin_lock(&route_lock);
+	if (!(rte & RTE_MASKED))
+		why = rte_problem(v, pin, rte);
+	arch_ioapic_write(pin, why ? rte | RTE_MASKED : rte);
+	spin_unlock(&route_lock);
+	if (why)
+		refuse_rte(v, pin, rte, why);
+}
+
+static void write_pin(struct vioapic *v, u32 pin, bool high, u32 value)
+{
+	u64 old, rte;
+
+	if (pin >= PT_MAX_GSI)
+		return;
+	old = vioapic_owns(v, pin) ? arch_ioapic_read(pin) : v->rte[pin];
+	rte = high ? (old & 0xffffffffull) | (u64)value << 32 : (old & ~0xffffffffull) | value;
+
+	if (vioapic_owns(v, pin)) {
+		route_own_pin(v, pin, rte);
+		return;
+	}
+	v->rte[pin] = rte & ~(RTE_DELIVERY_BUSY | RTE_REMOTE_IRR);
+	if (!(rte & RTE_MASKED))
+		refuse_rte(v, pin, rte, "not an input of its devices");
+}
+
+static u32 read_reg(const struct vioapic *v, u32 reg)
+{
+	u32 pin = (reg - IOAPIC_REDTBL(0)) / 2;
+	u64 rte;
+
+	if (reg == IOAPIC_REG_ID)
+		return arch_ioapic_id() << 24;
+	if (reg == IOAPIC_REG_VERSION)
+		return VIOAPIC_VERSION | (v->pins ? v->pins - 1 : 0) << 16;
+	if (reg < IOAPIC_REDTBL(0) || pin >= v->pins)
+		return 0;
+	rte = vioapic_owns(v, pin) ? arch_ioapic_read(pin) : v->rte[pin];
+	return (reg & 1) ? (u32)(rte >> 32) : (u32)rte;
+}
+
+u32 vioapic_read(struct vioapic *v, u32 offset, u32 size)
+{
+	if (size != 4)
+		return 0;
+	if (offset == IOAPIC_REGSEL)
+		return v->regsel;
+	if (offset == IOAPIC_WINDOW)
+		return read_reg(v, v->regsel);
+	return 0;
+}
+
+void vioapic_write(struct vioapic *v, u32 offset, u32 size, u32 value)
+{
+	u32 reg = v->regsel, pin = (reg - IOAPIC_REDTBL(0)) / 2;
+
+	if (size != 4)
+		return;
+	if (offset == IOAPIC_REGSEL)
+		v->regsel = value & 0xffu;
+	else if (offset == IOAPIC_WINDOW && reg >= IOAPIC_REDTBL(0) && pin < v->pins)
+		write_pin(v, pin, reg & 1, value);
+	/* ID and arbitration writes change nothing a partition could use: dropped. */
+}
+
+void vioapic_reset(struct vioapic *v)
+{
+	v->regsel = 0;
+	for (u32 pin = 0; pin < PT_MAX_GSI; pin++) {
+		v->rte[pin] = RTE_MASKED;
+		if (vioapic_owns(v, pin))
+			arch_ioapic_write(pin, RTE_MASKED);
+	}
+}

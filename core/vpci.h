@@ -1,0 +1,62 @@
+/*
+ * A partition's PCI configuration space (core/vpci.c), through the ports of mechanism #1
+ * (0xcf8-0xcff, trapped: configuration accesses are rare). It sees a host bridge at 00:00.0
+ * and, at their own addresses, only the functions its row names; nothing else answers.
+ * Reads of its functions come from the device, except what Bulkhead keeps:
+ *   BARs      read as firmware placed them (the table's); sizing them works as on hardware;
+ *             any other value written is refused, so a BAR never moves;
+ *   ROM BAR   reads 0 (no option ROM);
+ *   command   bus mastering only without DEV_NO_DMA; reserved bits dropped;
+ *   MSI       a message is written to the device only if it targets one of the partition's
+ *             CPUs (fixed or lowest-priority delivery, physical destination, edge, a vector
+ *             of 0x20 or more); otherwise MSI stays disabled;
+ *   MSI-X     hidden (taken out of the capability list, its registers read 0 and writes are
+ *             refused), so it stays disabled and the device uses MSI or its pin.
+ * Writes to another function's space are refused and named once.
+ */
+#ifndef BULKHEAD_CORE_VPCI_H
+#define BULKHEAD_CORE_VPCI_H
+
+#include "bulkhead/ptable.h"
+#include "bulkhead/types.h"
+
+#define VPCI_MSI_MAX 24 /* bytes of the largest MSI capability (64-bit, per-vector masking) */
+
+struct vpci_fn {
+	const struct pt_device *dev;
+	u32 bdf;
+	u16 boot_command;	     /* as firmware left it */
+	u8 pin;			     /* interrupt pin register: 1-4 = INTA#-INTD#, 0 none */
+	u32 bar_raw[PT_MAX_BARS];    /* each BAR register as firmware left it */
+	u32 bar_sizing[PT_MAX_BARS]; /* what it reads back after all-ones is written */
+	u8 sizing;		     /* bit per BAR register: all-ones written */
+	u8 msi, msi_len;	     /* MSI capability offset and length, 0 = none */
+	u8 msix, msix_prev;	     /* MSI-X capability, and where the pointer to it is */
+	u8 msi_shadow[VPCI_MSI_MAX]; /* the MSI registers as the partition wrote them */
+};
+
+struct vpci {
+	u32 partition;
+	u32 address; /* CONFIG_ADDRESS as it wrote it */
+	u32 count;
+	struct vpci_fn fn[PT_MAX_DEVICES];
+	const struct partition_config *cfg;
+};
+
+/* Boot: look at the function row `d` names. 0 if it is there as the table says; else a
+ * negative E_* code with the reason in `why`. Leaves it quiet: bus mastering, MSI and MSI-X
+ * off. */
+int vpci_probe(struct vpci_fn *f, const struct pt_device *d, char *why, size_t why_size);
+void vpci_init(struct vpci *v, u32 partition, const struct partition_config *cfg);
+/* A probed function joins the partition's view. */
+void vpci_add(struct vpci *v, const struct vpci_fn *f);
+/* An access to 0xcf8-0xcff (`size` 1, 2 or 4). */
+u32 vpci_port_read(struct vpci *v, u32 port, u32 size);
+void vpci_port_write(struct vpci *v, u32 port, u32 size, u32 value);
+/* Before each start: every function as firmware left it, but bus mastering, MSI and MSI-X
+ * off. */
+void vpci_start(struct vpci *v);
+/* A stop: every function silenced (no decoding, no bus mastering, no MSI). */
+void vpci_quiesce(struct vpci *v);
+
+#endif
