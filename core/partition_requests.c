@@ -203,6 +203,11 @@ void partitions_report_stats(void)
 	}
 }
 
+bool partition_owns_interrupts(u32 partition)
+{
+	return devices_ioapic(&parts[partition]);
+}
+
 bool partition_owns_apic(u32 partition, u32 dest_apic)
 {
 	const struct partition_config *c = parts[partition].cfg;

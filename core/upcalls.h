@@ -28,6 +28,8 @@ u64 partition_mmio(u32 partition, u64 gpa, u32 size, bool write, u64 value);
  * `what` names it ("wrmsr 0x1b", "vmxon"), `outcome` what the guest got ("#GP", "dropped").
  * Named on COM1 once per partition and `key`: a warning if the guest got a fault, else info. */
 void partition_refused(u32 partition, u64 key, bool fault, const char *what, const char *outcome);
+/* Does it route device interrupts through its own I/O APIC (it owns an interrupt)? */
+bool partition_owns_interrupts(u32 partition);
 /* May this partition send an IPI to `dest_apic`? (Its own CPUs only.) */
 bool partition_owns_apic(u32 partition, u32 dest_apic);
 /* An NMI from Bulkhead reached this CPU while it ran `partition`: park it if the partition

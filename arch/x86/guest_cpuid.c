@@ -80,15 +80,34 @@ static void filter_cpuid(u32 leaf, u32 sub, struct cpuid_regs *c)
 	}
 }
 
+/*
+ * Leaves 0x40000000-0x400001ff: Bulkhead's name, and for a partition that routes device
+ * interrupts through its I/O APIC a second signature, KVM's, at 0x40000100 with no feature
+ * (leaf 0x40000101 all zero). Linux keeps x2APIC mode without interrupt remapping only under
+ * a hypervisor it knows (it may then address only APIC IDs below 256 from an I/O APIC, in
+ * physical mode, which is what a partition's I/O APIC accepts); a guest looks for each
+ * signature at every 0x100 step of this range, so Bulkhead's own stays first. Nothing of
+ * KVM's paravirtual interface is offered or emulated.
+ */
+static struct cpuid_regs hypervisor_leaf(u32 leaf, u32 partition)
+{
+	bool kvm = partition_owns_interrupts(partition);
+
+	/* "Bulkhead"; "KVMKVMKVM\0\0\0" (EBX, ECX, EDX as little-endian text) */
+	if (leaf == CPUID_HV_LEAF)
+		return (struct cpuid_regs){CPUID_HV_LEAF, 0x6b6c7542, 0x64616568, 0};
+	if (leaf == CPUID_KVM_LEAF && kvm)
+		return (struct cpuid_regs){CPUID_KVM_LEAF + 1, 0x4b4d564b, 0x564b4d56, 0x4d};
+	return (struct cpuid_regs){0, 0, 0, 0};
+}
+
 void guest_cpuid_exit(struct guest_regs *r)
 {
 	u32 leaf = (u32)r->rax, sub = (u32)r->rcx;
 	struct cpuid_regs c;
 
-	if (leaf == CPUID_HV_LEAF) {
-		c = (struct cpuid_regs){CPUID_HV_LEAF, 0x6b6c7542, 0x64616568, 0}; /* "Bulkhead" */
-	} else if (leaf > CPUID_HV_LEAF && leaf < 0x40000100u) {
-		c = (struct cpuid_regs){0, 0, 0, 0};
+	if (leaf >= CPUID_HV_LEAF && leaf < CPUID_HV_LEAF + 0x200u) {
+		c = hypervisor_leaf(leaf, guest_vcpu()->partition);
 	} else {
 		c = cpuid(leaf, sub);
 		filter_cpuid(leaf, sub, &c);

@@ -112,5 +112,6 @@
 #define CPUIDX7_EDX_INVARIANT_TSC (1u << 8)
 #define CPUIDX8_MAXPHYADDR(a)	  ((a)&0xff)
 #define CPUID_HV_LEAF		  0x40000000u /* first of the leaves hypervisors answer */
+#define CPUID_KVM_LEAF		  0x40000100u /* where a second, KVM-compatible, signature goes */
 
 #endif
