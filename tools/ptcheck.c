@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "bulkhead/ptable.h"
+#include "core/lib/uart16550.h"
 
 static const char *file = "<layout>";
 static unsigned problems;
@@ -111,6 +112,37 @@ static u32 n_ports(const struct partition_config *p)
 	return min_u32(p->ports.count, PT_MAX_PORTS);
 }
 
+static u32 n_devices(const struct partition_config *p)
+{
+	return min_u32(p->devices.count, PT_MAX_DEVICES);
+}
+
+static bool nonempty(const char *s)
+{
+	return s && s[0];
+}
+
+/* How a device is called in a message: by name, so the line can be matched to the file. */
+static const char *dev_who(const struct pt_device *d)
+{
+	static char buf[4][128];
+	static unsigned next;
+	char *b = buf[next++ % 4];
+
+	if (nonempty(d->name))
+		snprintf(b, sizeof(buf[0]), "device \"%s\"", d->name);
+	else
+		snprintf(b, sizeof(buf[0]), "a device without a name");
+	return b;
+}
+
+/* An I/O BAR that lies inside the port space (its shape is bar_io_shape's business). */
+static bool bar_io_fits(const struct pt_bar *b)
+{
+	return b->kind == BAR_IO && b->size != 0 && b->base < 0x10000 &&
+	       b->size <= 0x10000 - b->base;
+}
+
 /* True when start + size wraps past 2^64 (an end of exactly 2^64 counts: it has no u64). */
 static bool wraps(u64 start, u64 size)
 {
@@ -191,6 +223,7 @@ static void check_stale_entries(const struct partition_table *t)
 		const struct partition_config *p = &t->parts.p[i];
 		static const struct pt_region zero_region;
 		static const struct pt_ports zero_ports;
+		static const struct pt_device zero_device;
 
 		for (u32 c = p->cpus.count; c < PT_MAX_CPUS; c++)
 			if (p->cpus.apic_id[c] != 0)
@@ -214,6 +247,12 @@ static void check_stale_entries(const struct partition_table *t)
 				    "ports[%u]: filled in past ports.count (%u); use PT_PORTS() or "
 				    "raise the count",
 				    (unsigned)k, (unsigned)p->ports.count);
+		for (u32 k = p->devices.count; k < PT_MAX_DEVICES; k++)
+			if (memcmp(&p->devices.d[k], &zero_device, sizeof(zero_device)) != 0)
+				problem(t, i,
+					"devices[%u]: filled in past devices.count (%u); use "
+					"PT_DEVICES() or raise the count",
+					(unsigned)k, (unsigned)p->devices.count);
 	}
 }
 
@@ -782,27 +821,88 @@ static void check_ports(const struct partition_table *t)
 	}
 }
 
+/*
+ * Every port range a partition is granted, wherever the table grants it: `.ports`, a legacy
+ * device's `.ports` and a PCI function's I/O BARs all open the same I/O bitmap, so the rules
+ * below apply to each alike. Only ranges that fit the port space are listed; the checks of
+ * their own fields report the others, once.
+ */
+struct port_grant {
+	u32 part;
+	u32 base, count;
+	char field[32]; /* "ports[2]", "devices[1].ports", "devices[0].bar[4]" */
+	char of[160];	/* "" for .ports, else ` (device "com2")` */
+};
+
+#define MAX_PORT_GRANTS (PT_MAX_PARTITIONS * (PT_MAX_PORTS + PT_MAX_DEVICES * PT_MAX_BARS))
+
+static void add_grant(struct port_grant *g, u32 part, u64 base, u64 count,
+		      const struct pt_device *d)
+{
+	g->part = part;
+	g->base = (u32)base;
+	g->count = (u32)count;
+	g->of[0] = 0;
+	if (d)
+		snprintf(g->of, sizeof(g->of), " (%s)", dev_who(d));
+}
+
+/* A legacy device's ports, or a PCI function's I/O BARs, that fit the port space. */
+static u32 device_grants(const struct partition_table *t, u32 i, u32 k, struct port_grant *g)
+{
+	const struct pt_device *d = &t->parts.p[i].devices.d[k];
+	u32 n = 0;
+
+	if (d->kind == DEV_LEGACY && ports_valid(&d->ports)) {
+		add_grant(&g[n], i, d->ports.base, d->ports.count, d);
+		snprintf(g[n++].field, sizeof(g->field), "devices[%u].ports", (unsigned)k);
+	}
+	for (u32 b = 0; d->kind == DEV_PCI && b < PT_MAX_BARS; b++)
+		if (bar_io_fits(&d->bar[b])) {
+			add_grant(&g[n], i, d->bar[b].base, d->bar[b].size, d);
+			snprintf(g[n++].field, sizeof(g->field), "devices[%u].bar[%u]", (unsigned)k,
+				 (unsigned)b);
+		}
+	return n;
+}
+
+/* All the table's grants, partition by partition, each one's `.ports` before its devices. */
+static u32 port_grants(const struct partition_table *t, struct port_grant *g)
+{
+	u32 n = 0;
+
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		for (u32 k = 0; k < n_ports(p); k++)
+			if (ports_valid(&p->ports.p[k])) {
+				add_grant(&g[n], i, p->ports.p[k].base, p->ports.p[k].count, NULL);
+				snprintf(g[n++].field, sizeof(g->field), "ports[%u]", (unsigned)k);
+			}
+		for (u32 k = 0; k < n_devices(p); k++)
+			n += device_grants(t, i, k, &g[n]);
+	}
+	return n;
+}
+
+static struct port_grant grants[MAX_PORT_GRANTS];
+
 /* COM1 is Bulkhead's console: every partition gets an emulated one at these ports. */
-#define COM1_BASE  0x3f8
 #define COM1_PORTS 8
 
 static void check_ports_console(const struct partition_table *t)
 {
-	for (u32 i = 0; i < n_parts(t); i++) {
-		const struct partition_config *p = &t->parts.p[i];
+	u32 n = port_grants(t, grants);
 
-		for (u32 k = 0; k < n_ports(p); k++) {
-			const struct pt_ports *r = &p->ports.p[k];
+	for (u32 k = 0; k < n; k++) {
+		const struct port_grant *g = &grants[k];
 
-			if (ports_valid(r) &&
-			    ranges_overlap(r->base, r->count, COM1_BASE, COM1_PORTS))
-				problem(t, i,
-					"ports[%u]: " PORTS_FMT
-					" includes COM1 (0x3f8-0x3ff), which "
-					"Bulkhead keeps for its console; each partition has an "
-					"emulated COM1 there",
-					(unsigned)k, PORTS(r->base, r->count));
-		}
+		if (ranges_overlap(g->base, g->count, COM1_PORT, COM1_PORTS))
+			problem(t, g->part,
+				"%s: " PORTS_FMT
+				"%s includes COM1 (0x3f8-0x3ff), which Bulkhead keeps for its "
+				"console; each partition has an emulated COM1 there",
+				g->field, PORTS(g->base, g->count), g->of);
 	}
 }
 
@@ -812,7 +912,9 @@ static void check_ports_console(const struct partition_table *t)
  * reset line, and command 0xd1 then a byte on 0x60 writes its output port (bit 0 reset, bit 1
  * A20). The 8259 PICs and their edge/level register: reprogrammed and unmasked, they deliver
  * their vectors to the boot CPU, Bulkhead's own. The APM/SMI command port: a write raises an
- * SMI, which stalls every CPU while firmware runs.
+ * SMI, which stalls every CPU while firmware runs. The ISA DMA controllers (two 8237s, and the
+ * page registers that give their addresses bits 16-23): a channel programmed by a partition
+ * writes any memory below 16 MiB, the hypervisor's included, with no IOMMU in the way.
  */
 static const struct {
 	u16 port, count;
@@ -832,25 +934,26 @@ static const struct {
      "its interrupts would reach Bulkhead's own CPU"},
     {0xb2, 2, "0xb2-0xb3 (the APM/SMI command port: a write raises an SMI)",
      "an SMI stalls every CPU"},
+    {0x00, 16, "0x00-0x0f (the first 8237 DMA controller)",
+     "the 8237 DMA controllers reach all memory"},
+    {0x81, 15, "0x81-0x8f (the DMA page registers)", "the 8237 DMA controllers reach all memory"},
+    {0xc0, 32, "0xc0-0xdf (the second 8237 DMA controller)",
+     "the 8237 DMA controllers reach all memory"},
 };
 
 static void check_ports_machine(const struct partition_table *t)
 {
-	for (u32 i = 0; i < n_parts(t); i++) {
-		const struct partition_config *p = &t->parts.p[i];
+	u32 n = port_grants(t, grants);
 
-		for (u32 k = 0; k < n_ports(p); k++) {
-			const struct pt_ports *r = &p->ports.p[k];
+	for (u32 k = 0; k < n; k++) {
+		const struct port_grant *g = &grants[k];
 
-			if (!ports_valid(r))
-				continue;
-			for (size_t m = 0; m < ARRAY_SIZE(machine_ports); m++)
-				if (ranges_overlap(r->base, r->count, machine_ports[m].port,
-						   machine_ports[m].count))
-					problem(t, i, "ports[%u]: " PORTS_FMT " includes %s; %s",
-						(unsigned)k, PORTS(r->base, r->count),
-						machine_ports[m].what, machine_ports[m].why);
-		}
+		for (size_t m = 0; m < ARRAY_SIZE(machine_ports); m++)
+			if (ranges_overlap(g->base, g->count, machine_ports[m].port,
+					   machine_ports[m].count))
+				problem(t, g->part, "%s: " PORTS_FMT "%s includes %s; %s", g->field,
+					PORTS(g->base, g->count), g->of, machine_ports[m].what,
+					machine_ports[m].why);
 	}
 }
 
@@ -861,73 +964,601 @@ static void check_ports_machine(const struct partition_table *t)
 /*
  * Through these ports a partition reaches every device's configuration space: it can move
  * any BAR (over another partition's memory), turn on bus mastering (DMA anywhere) or turn a
- * device off. Refused until Bulkhead can assign devices and filter configuration space.
+ * device off. A partition is given its PCI functions by `.devices`, never these ports.
  */
 static void check_ports_pci_config(const struct partition_table *t)
 {
-	for (u32 i = 0; i < n_parts(t); i++) {
-		const struct partition_config *p = &t->parts.p[i];
+	u32 n = port_grants(t, grants);
 
-		for (u32 k = 0; k < n_ports(p); k++) {
-			const struct pt_ports *r = &p->ports.p[k];
+	for (u32 k = 0; k < n; k++) {
+		const struct port_grant *g = &grants[k];
 
-			if (ports_valid(r) &&
-			    ranges_overlap(r->base, r->count, PCI_CONFIG_BASE, PCI_CONFIG_PORTS))
-				problem(
-				    t, i,
-				    "ports[%u]: " PORTS_FMT
-				    " includes the PCI configuration ports (0xcf8-0xcff), which "
-				    "reach every device on the machine; not granted until "
-				    "devices can be assigned",
-				    (unsigned)k, PORTS(r->base, r->count));
-		}
+		if (ranges_overlap(g->base, g->count, PCI_CONFIG_BASE, PCI_CONFIG_PORTS))
+			problem(t, g->part,
+				"%s: " PORTS_FMT
+				"%s includes the PCI configuration ports (0xcf8-0xcff), which "
+				"reach every device on the machine; give a partition its PCI "
+				"functions by .devices instead",
+				g->field, PORTS(g->base, g->count), g->of);
 	}
 }
 
 /*
  * A port is a device register with no memory behind it to share: two partitions driving one
- * device corrupt each other. Never allowed, and twice in one partition is a typo.
+ * device corrupt each other. Never allowed, and twice in one partition is a typo. Each pair
+ * is reported once, on the later grant.
  */
 static void check_port_unique(const struct partition_table *t)
+{
+	u32 n = port_grants(t, grants);
+
+	for (u32 k = 0; k < n; k++)
+		for (u32 l = 0; l < k; l++) {
+			const struct port_grant *a = &grants[k], *b = &grants[l];
+
+			if (!ranges_overlap(a->base, a->count, b->base, b->count))
+				continue;
+			if (a->part == b->part)
+				problem(t, a->part,
+					"%s: " PORTS_FMT "%s overlaps %s%s of the same partition "
+					"(" PORTS_FMT ")",
+					a->field, PORTS(a->base, a->count), a->of, b->field, b->of,
+					PORTS(b->base, b->count));
+			else
+				problem(t, a->part,
+					"%s: " PORTS_FMT "%s overlaps %s%s of %s (" PORTS_FMT
+					"); ports are never shared",
+					a->field, PORTS(a->base, a->count), a->of, b->field, b->of,
+					who(t, b->part), PORTS(b->base, b->count));
+		}
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Devices: each one's own fields                                                             */
+
+#define BDF_FMT	     "%02x:%02x.%x"
+#define BDF(bdf)     (unsigned)PT_BDF_BUS(bdf), (unsigned)PT_BDF_DEV(bdf), (unsigned)PT_BDF_FN(bdf)
+#define BAR_MEM_MIN  PAGE_SIZE /* EPT maps whole pages */
+#define BAR_IO_MIN   4	       /* the smallest I/O BAR (PCI Local Bus 3.0, 6.2.5.1) */
+#define LOW_MEGABYTE 0x100000ULL
+
+static bool is_pow2(u64 x)
+{
+	return x != 0 && (x & (x - 1)) == 0;
+}
+
+static void check_device_count(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		u32 n = t->parts.p[i].devices.count;
+
+		if (n > PT_MAX_DEVICES)
+			problem(t, i, "devices.count: %u devices, at most %u (PT_MAX_DEVICES)",
+				(unsigned)n, PT_MAX_DEVICES);
+	}
+}
+
+static void check_device_kind(const struct partition_table *t)
 {
 	for (u32 i = 0; i < n_parts(t); i++) {
 		const struct partition_config *p = &t->parts.p[i];
 
-		for (u32 k = 0; k < n_ports(p); k++) {
-			const struct pt_ports *a = &p->ports.p[k];
+		for (u32 k = 0; k < n_devices(p); k++) {
+			u32 kind = p->devices.d[k].kind;
 
-			if (!ports_valid(a))
+			if (kind == DEV_INVALID)
+				problem(t, i,
+					"devices[%u].kind: not set; want DEV_PCI or DEV_LEGACY",
+					(unsigned)k);
+			else if (kind != DEV_PCI && kind != DEV_LEGACY)
+				problem(t, i,
+					"devices[%u].kind: unknown device kind %u; want DEV_PCI or "
+					"DEV_LEGACY",
+					(unsigned)k, (unsigned)kind);
+		}
+	}
+}
+
+/* Only DEV_NO_DMA exists: another bit is a typo, or a flag this checker does not know. */
+static void check_device_flags(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		for (u32 k = 0; k < n_devices(p); k++) {
+			u32 f = p->devices.d[k].flags;
+
+			if (f & ~DEV_NO_DMA)
+				problem(t, i,
+					"devices[%u].flags: 0x%x has bits other than DEV_NO_DMA "
+					"(0x%x)",
+					(unsigned)k, (unsigned)f, (unsigned)(f & ~DEV_NO_DMA));
+		}
+	}
+}
+
+/* The name is how COM1 lines and these messages tell a partition's devices apart. */
+static void check_device_names(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		for (u32 k = 0; k < n_devices(p); k++) {
+			const char *name = p->devices.d[k].name;
+
+			if (!nonempty(name)) {
+				problem(t, i, "devices[%u].name: missing name", (unsigned)k);
 				continue;
-			for (u32 l = 0; l < k; l++) {
-				const struct pt_ports *b = &p->ports.p[l];
-
-				if (ports_valid(b) &&
-				    ranges_overlap(a->base, a->count, b->base, b->count))
-					problem(
-					    t, i,
-					    "ports[%u]: " PORTS_FMT
-					    " overlaps ports[%u] of the same partition (" PORTS_FMT
-					    ")",
-					    (unsigned)k, PORTS(a->base, a->count), (unsigned)l,
-					    PORTS(b->base, b->count));
 			}
-			for (u32 j = 0; j < i; j++) {
-				const struct partition_config *q = &t->parts.p[j];
-
-				for (u32 l = 0; l < n_ports(q); l++) {
-					const struct pt_ports *b = &q->ports.p[l];
-
-					if (ports_valid(b) &&
-					    ranges_overlap(a->base, a->count, b->base, b->count))
-						problem(t, i,
-							"ports[%u]: " PORTS_FMT
-							" overlaps ports[%u] of %s (" PORTS_FMT
-							"); ports are never shared",
-							(unsigned)k, PORTS(a->base, a->count),
-							(unsigned)l, who(t, j),
-							PORTS(b->base, b->count));
+			for (u32 l = 0; l < k; l++)
+				if (nonempty(p->devices.d[l].name) &&
+				    strcmp(name, p->devices.d[l].name) == 0) {
+					problem(t, i,
+						"devices[%u].name: \"%s\" is also the name of "
+						"devices[%u] of the same partition",
+						(unsigned)k, name, (unsigned)l);
+					break;
 				}
+		}
+	}
+}
+
+/*
+ * 00:00.0 is the host bridge: its configuration space holds the chipset's memory map (where
+ * RAM, the PCI hole and the hypervisor are), which stays with Bulkhead. PT_BDF() makes 16
+ * bits; anything above is a hand-written number.
+ */
+static void check_pci_bdf(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		for (u32 k = 0; k < n_devices(p); k++) {
+			const struct pt_device *d = &p->devices.d[k];
+
+			if (d->kind != DEV_PCI)
+				continue;
+			if (d->bdf > 0xffff)
+				problem(t, i,
+					"devices[%u].bdf: 0x%x (%s) is not a bus:device.function; "
+					"write PT_BDF(bus, device, function)",
+					(unsigned)k, (unsigned)d->bdf, dev_who(d));
+			else if (d->bdf == 0)
+				problem(
+				    t, i,
+				    "devices[%u].bdf: 00:00.0 (%s) is the PCI host bridge, which "
+				    "stays with Bulkhead",
+				    (unsigned)k, dev_who(d));
+		}
+	}
+}
+
+/* A PCI function has one driver: two partitions programming it corrupt each other. */
+static void check_pci_bdf_unique(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++)
+		for (u32 k = 0; k < n_devices(&t->parts.p[i]); k++) {
+			const struct pt_device *a = &t->parts.p[i].devices.d[k];
+
+			for (u32 j = 0; j <= i && a->kind == DEV_PCI; j++)
+				for (u32 l = 0; l < n_devices(&t->parts.p[j]); l++) {
+					const struct pt_device *b = &t->parts.p[j].devices.d[l];
+
+					if ((j == i && l >= k) || b->kind != DEV_PCI ||
+					    a->bdf != b->bdf)
+						continue;
+					if (j == i)
+						problem(t, i,
+							"devices[%u].bdf: " BDF_FMT
+							" (%s) is also devices[%u] of the same "
+							"partition",
+							(unsigned)k, BDF(a->bdf), dev_who(a),
+							(unsigned)l);
+					else
+						problem(t, i,
+							"devices[%u].bdf: " BDF_FMT
+							" (%s) is also devices[%u] (%s) of %s; a "
+							"device is never shared",
+							(unsigned)k, BDF(a->bdf), dev_who(a),
+							(unsigned)l, dev_who(b), who(t, j));
+				}
+		}
+}
+
+/* A PCI function's ports are its I/O BARs: a second list would grant ports it never decodes. */
+static void check_pci_ports(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		for (u32 k = 0; k < n_devices(p); k++) {
+			const struct pt_device *d = &p->devices.d[k];
+
+			if (d->kind == DEV_PCI && (d->ports.base || d->ports.count))
+				problem(t, i,
+					"devices[%u].ports: set on a PCI function (%s); its ports "
+					"are its I/O BARs (BAR_IO)",
+					(unsigned)k, dev_who(d));
+		}
+	}
+}
+
+static void check_bar_kind(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		for (u32 k = 0; k < n_devices(p); k++) {
+			const struct pt_device *d = &p->devices.d[k];
+
+			for (u32 b = 0; d->kind == DEV_PCI && b < PT_MAX_BARS; b++) {
+				u32 kind = d->bar[b].kind;
+
+				if (kind != BAR_NONE && kind != BAR_MEM && kind != BAR_IO)
+					problem(t, i,
+						"devices[%u].bar[%u].kind: unknown BAR kind %u "
+						"(%s); want BAR_NONE, BAR_MEM or BAR_IO",
+						(unsigned)k, (unsigned)b, (unsigned)kind,
+						dev_who(d));
 			}
+		}
+	}
+}
+
+/*
+ * A memory BAR is mapped whole pages at a time, at its own address in the guest too: a
+ * PCI memory BAR is a naturally aligned power of two (PCI Local Bus 3.0, 6.2.5.1), and a
+ * guest address above 2^48 has no EPT entry.
+ */
+static void bar_mem_shape(const struct partition_table *t, u32 i, u32 k, u32 b)
+{
+	const struct pt_device *d = &t->parts.p[i].devices.d[k];
+	const struct pt_bar *r = &d->bar[b];
+
+	if (r->base % PAGE_SIZE)
+		problem(t, i, "devices[%u].bar[%u].base: 0x%" PRIx64 " (%s) is not 4 KiB aligned",
+			(unsigned)k, (unsigned)b, r->base, dev_who(d));
+	if (!is_pow2(r->size) || r->size < BAR_MEM_MIN)
+		problem(t, i,
+			"devices[%u].bar[%u].size: 0x%" PRIx64
+			" (%s) is not a power of two of at least 4 KiB",
+			(unsigned)k, (unsigned)b, r->size, dev_who(d));
+	else if (r->base % r->size)
+		problem(t, i,
+			"devices[%u].bar[%u].base: 0x%" PRIx64
+			" (%s) is not aligned to its size 0x%" PRIx64,
+			(unsigned)k, (unsigned)b, r->base, dev_who(d), r->size);
+	if (wraps(r->base, r->size) || r->base + r->size > PT_GUEST_LIMIT)
+		problem(
+		    t, i,
+		    "devices[%u].bar[%u]: memory BAR at 0x%" PRIx64 " + 0x%" PRIx64
+		    " (%s) ends past 0x%llx (2^48), where it cannot be mapped at its own address",
+		    (unsigned)k, (unsigned)b, r->base, r->size, dev_who(d),
+		    (unsigned long long)PT_GUEST_LIMIT);
+}
+
+/* An I/O BAR too is a naturally aligned power of two, at least 4 ports, inside 0-0xffff. */
+static void bar_io_shape(const struct partition_table *t, u32 i, u32 k, u32 b)
+{
+	const struct pt_device *d = &t->parts.p[i].devices.d[k];
+	const struct pt_bar *r = &d->bar[b];
+
+	if (!is_pow2(r->size) || r->size < BAR_IO_MIN)
+		problem(t, i,
+			"devices[%u].bar[%u].size: 0x%" PRIx64
+			" (%s) is not a power of two of at least 4 ports",
+			(unsigned)k, (unsigned)b, r->size, dev_who(d));
+	else if (r->base % r->size)
+		problem(t, i,
+			"devices[%u].bar[%u].base: 0x%" PRIx64
+			" (%s) is not aligned to its size 0x%" PRIx64,
+			(unsigned)k, (unsigned)b, r->base, dev_who(d), r->size);
+	if (!bar_io_fits(r))
+		problem(t, i,
+			"devices[%u].bar[%u]: I/O BAR at 0x%" PRIx64 " + 0x%" PRIx64
+			" ports (%s) runs past port 0xffff",
+			(unsigned)k, (unsigned)b, r->base, r->size, dev_who(d));
+}
+
+static void check_bar_shape(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		for (u32 k = 0; k < n_devices(p); k++)
+			for (u32 b = 0; p->devices.d[k].kind == DEV_PCI && b < PT_MAX_BARS; b++) {
+				if (p->devices.d[k].bar[b].kind == BAR_MEM)
+					bar_mem_shape(t, i, k, b);
+				else if (p->devices.d[k].bar[b].kind == BAR_IO)
+					bar_io_shape(t, i, k, b);
+			}
+	}
+}
+
+static void check_legacy_ports(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		for (u32 k = 0; k < n_devices(p); k++) {
+			const struct pt_device *d = &p->devices.d[k];
+
+			if (d->kind != DEV_LEGACY)
+				continue;
+			if (d->ports.count == 0)
+				problem(t, i, "devices[%u].ports.count: no ports (%s)", (unsigned)k,
+					dev_who(d));
+			else if (!ports_valid(&d->ports))
+				problem(t, i,
+					"devices[%u].ports: 0x%x + %u ports (%s) runs past port "
+					"0xffff",
+					(unsigned)k, (unsigned)d->ports.base,
+					(unsigned)d->ports.count, dev_who(d));
+		}
+	}
+}
+
+/* A legacy device is not on PCI: a bdf or BAR there is a PCI function miswritten. */
+static void check_legacy_not_pci(const struct partition_table *t)
+{
+	static const struct pt_bar no_bar;
+
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		for (u32 k = 0; k < n_devices(p); k++) {
+			const struct pt_device *d = &p->devices.d[k];
+
+			if (d->kind != DEV_LEGACY)
+				continue;
+			if (d->bdf)
+				problem(
+				    t, i,
+				    "devices[%u].bdf: set on a legacy device (%s); only DEV_PCI "
+				    "has one",
+				    (unsigned)k, dev_who(d));
+			for (u32 b = 0; b < PT_MAX_BARS; b++)
+				if (memcmp(&d->bar[b], &no_bar, sizeof(no_bar)) != 0)
+					problem(t, i,
+						"devices[%u].bar[%u]: set on a legacy device (%s); "
+						"its ports are .ports",
+						(unsigned)k, (unsigned)b, dev_who(d));
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Devices: memory BARs against everything else mapped                                        */
+
+/* A memory BAR of a PCI function, in table order; only the ones whose range can be compared. */
+struct mem_bar {
+	u32 part, dev, bar;
+	u64 base, size;
+};
+
+static u32 mem_bars(const struct partition_table *t, struct mem_bar *out)
+{
+	u32 n = 0;
+
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		for (u32 k = 0; k < n_devices(p); k++)
+			for (u32 b = 0; p->devices.d[k].kind == DEV_PCI && b < PT_MAX_BARS; b++) {
+				const struct pt_bar *r = &p->devices.d[k].bar[b];
+
+				if (r->kind == BAR_MEM && r->size && !wraps(r->base, r->size))
+					out[n++] = (struct mem_bar){i, k, b, r->base, r->size};
+			}
+	}
+	return n;
+}
+
+static struct mem_bar bars[PT_MAX_PARTITIONS * PT_MAX_DEVICES * PT_MAX_BARS];
+
+static const struct pt_device *bar_dev(const struct partition_table *t, const struct mem_bar *m)
+{
+	return &t->parts.p[m->part].devices.d[m->dev];
+}
+
+/*
+ * A BAR's range holds its device's registers and nothing else: RAM there would be reachable
+ * through the device's mapping (or the registers through the RAM's), and a region of another
+ * partition there would hand it this device. Any region of any partition, this one's too.
+ */
+static void check_bar_regions(const struct partition_table *t)
+{
+	u32 n = mem_bars(t, bars);
+
+	for (u32 m = 0; m < n; m++)
+		for (u32 j = 0; j < n_parts(t); j++) {
+			const struct partition_config *q = &t->parts.p[j];
+
+			for (u32 l = 0; l < n_regions(q); l++) {
+				const struct pt_region *r = &q->mem.r[l];
+
+				if (region_comparable(r) &&
+				    ranges_overlap(bars[m].base, bars[m].size, r->phys, r->size))
+					problem(t, bars[m].part,
+						"devices[%u].bar[%u]: memory BAR " RANGE_FMT
+						" (%s) overlaps %s mem[%u] of %s (" RANGE_FMT
+						"); a device BAR overlapping RAM or another "
+						"mapping is refused",
+						(unsigned)bars[m].dev, (unsigned)bars[m].bar,
+						RANGE(bars[m].base, bars[m].size),
+						dev_who(bar_dev(t, &bars[m])),
+						region_kind_name(r->kind), (unsigned)l, who(t, j),
+						RANGE(r->phys, r->size));
+			}
+		}
+}
+
+/* Two BARs on one address: whichever device decodes it, one partition reaches the other's. */
+static void check_bar_unique(const struct partition_table *t)
+{
+	u32 n = mem_bars(t, bars);
+
+	for (u32 m = 0; m < n; m++)
+		for (u32 o = 0; o < m; o++)
+			if (ranges_overlap(bars[m].base, bars[m].size, bars[o].base, bars[o].size))
+				problem(t, bars[m].part,
+					"devices[%u].bar[%u]: memory BAR " RANGE_FMT
+					" (%s) overlaps devices[%u].bar[%u] (%s) of %s (" RANGE_FMT
+					")",
+					(unsigned)bars[m].dev, (unsigned)bars[m].bar,
+					RANGE(bars[m].base, bars[m].size),
+					dev_who(bar_dev(t, &bars[m])), (unsigned)bars[o].dev,
+					(unsigned)bars[o].bar, dev_who(bar_dev(t, &bars[o])),
+					who(t, bars[o].part), RANGE(bars[o].base, bars[o].size));
+}
+
+/* The hypervisor's range and the machine's registers are no BAR's: a BAR there is a typo
+ * that would map them into the partition. */
+static void check_bar_machine(const struct partition_table *t)
+{
+	u32 n = mem_bars(t, bars);
+
+	for (u32 m = 0; m < n; m++) {
+		const struct mem_bar *b = &bars[m];
+
+		if (ranges_overlap(b->base, b->size, HV_LOAD_ADDR, HV_MAX_SIZE))
+			problem(t, b->part,
+				"devices[%u].bar[%u]: memory BAR " RANGE_FMT
+				" (%s) overlaps the hypervisor (" RANGE_FMT ")",
+				(unsigned)b->dev, (unsigned)b->bar, RANGE(b->base, b->size),
+				dev_who(bar_dev(t, b)), RANGE((u64)HV_LOAD_ADDR, (u64)HV_MAX_SIZE));
+		for (size_t r = 0; r < ARRAY_SIZE(machine_ranges); r++)
+			if (ranges_overlap(b->base, b->size, machine_ranges[r].start,
+					   machine_ranges[r].size))
+				problem(
+				    t, b->part,
+				    "devices[%u].bar[%u]: memory BAR " RANGE_FMT
+				    " (%s) overlaps %s; the interrupt controllers and the IOMMU "
+				    "stay with Bulkhead",
+				    (unsigned)b->dev, (unsigned)b->bar, RANGE(b->base, b->size),
+				    dev_who(bar_dev(t, b)), machine_ranges[r].what);
+	}
+}
+
+/* A BAR is mapped at its own address in the guest: that address must be free there. */
+static void check_bar_guest(const struct partition_table *t)
+{
+	u32 n = mem_bars(t, bars);
+
+	for (u32 m = 0; m < n; m++) {
+		const struct mem_bar *b = &bars[m];
+		const struct partition_config *p = &t->parts.p[b->part];
+
+		for (u32 l = 0; l < n_regions(p); l++) {
+			const struct pt_region *r = &p->mem.r[l];
+
+			if (region_comparable(r) &&
+			    ranges_overlap(b->base, b->size, r->guest, r->size))
+				problem(t, b->part,
+					"devices[%u].bar[%u]: memory BAR " RANGE_FMT
+					" (%s) is mapped at the same guest address, where mem[%u] "
+					"is already (guest " RANGE_FMT ")",
+					(unsigned)b->dev, (unsigned)b->bar, RANGE(b->base, b->size),
+					dev_who(bar_dev(t, b)), (unsigned)l,
+					RANGE(r->guest, r->size));
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Devices: interrupts and DMA                                                                */
+
+/*
+ * The I/O APIC inputs a device may name; COM1's IRQ is Bulkhead's console input, which it
+ * keeps whatever the partitions' devices are.
+ */
+static void check_device_irq(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		for (u32 k = 0; k < n_devices(p); k++) {
+			const struct pt_device *d = &p->devices.d[k];
+
+			if (d->irq >= PT_MAX_GSI)
+				problem(t, i,
+					"devices[%u].irq: %u (%s) is not below %u (PT_MAX_GSI)",
+					(unsigned)k, (unsigned)d->irq, dev_who(d), PT_MAX_GSI);
+			else if (d->irq == COM1_ISA_IRQ)
+				problem(
+				    t, i,
+				    "devices[%u].irq: %u (%s) is COM1's IRQ, Bulkhead's console "
+				    "input",
+				    (unsigned)k, (unsigned)d->irq, dev_who(d));
+		}
+	}
+}
+
+/*
+ * One I/O APIC input is one redirection entry, routed to one partition's CPUs: devices of
+ * one partition may share a level-triggered line, devices of two cannot. Reported on the
+ * later partition, naming the first device of the earlier one that has the line.
+ */
+static void check_irq_exclusive(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++)
+		for (u32 k = 0; k < n_devices(&t->parts.p[i]); k++) {
+			const struct pt_device *a = &t->parts.p[i].devices.d[k];
+			bool found = false;
+
+			for (u32 j = 0; j < i && a->irq && !found; j++)
+				for (u32 l = 0; l < n_devices(&t->parts.p[j]) && !found; l++) {
+					const struct pt_device *b = &t->parts.p[j].devices.d[l];
+
+					if (b->irq != a->irq)
+						continue;
+					found = true;
+					problem(t, i,
+						"devices[%u].irq: %u (%s) is also the irq of "
+						"devices[%u] (%s) of %s; an interrupt line may be "
+						"shared only inside one partition",
+						(unsigned)k, (unsigned)a->irq, dev_who(a),
+						(unsigned)l, dev_who(b), who(t, j));
+				}
+		}
+}
+
+/* The first PCI function of partition i that may master the bus, or -1. */
+static int dma_device(const struct partition_config *p)
+{
+	for (u32 k = 0; k < n_devices(p); k++)
+		if (p->devices.d[k].kind == DEV_PCI && !(p->devices.d[k].flags & DEV_NO_DMA))
+			return (int)k;
+	return -1;
+}
+
+/*
+ * Without an IOMMU a bus-mastering device reaches host-physical addresses, and its driver
+ * hands it the guest-physical ones it knows: they must be the same, for all the memory a
+ * DMA buffer may lie in. (The partition is trusted with DMA: nothing stops its device from
+ * reaching elsewhere.) Linux 5.13 and later reserve the whole first megabyte, so no buffer
+ * of theirs lands there: a Linux partition's regions wholly below 1 MiB are exempt.
+ */
+static void check_dma_identity(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+		int k = dma_device(p);
+
+		for (u32 l = 0; k >= 0 && l < n_regions(p); l++) {
+			const struct pt_region *r = &p->mem.r[l];
+
+			if (!is_memory(r) || r->guest == r->phys)
+				continue;
+			if (p->kind == PART_LINUX && region_comparable(r) &&
+			    r->guest + r->size <= LOW_MEGABYTE)
+				continue;
+			problem(t, i,
+				"mem[%u].guest: %s at guest 0x%" PRIx64 " is host 0x%" PRIx64
+				", but devices[%u] (%s) may do DMA, which reaches host-physical "
+				"addresses (no IOMMU): map guest = phys, or set DEV_NO_DMA",
+				(unsigned)l, region_kind_name(r->kind), r->guest, r->phys,
+				(unsigned)k, dev_who(&p->devices.d[k]));
 		}
 	}
 }
@@ -967,6 +1598,24 @@ static void (*const checks[])(const struct partition_table *) = {
     check_ports_machine,
     check_ports_pci_config,
     check_port_unique,
+    check_device_count,
+    check_device_kind,
+    check_device_flags,
+    check_device_names,
+    check_pci_bdf,
+    check_pci_bdf_unique,
+    check_pci_ports,
+    check_bar_kind,
+    check_bar_shape,
+    check_legacy_ports,
+    check_legacy_not_pci,
+    check_bar_regions,
+    check_bar_unique,
+    check_bar_machine,
+    check_bar_guest,
+    check_device_irq,
+    check_irq_exclusive,
+    check_dma_identity,
 };
 
 /* tests/fuzz/fuzz_ptcheck.c includes this file with PTCHECK_NO_MAIN and runs `checks` itself. */

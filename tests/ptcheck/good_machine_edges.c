@@ -1,5 +1,5 @@
 /* expect: ok */
-/* Right beside what no partition may have: ports next to the reset and PCI ports, MMIO next
+/* Right beside what no partition may have: ports next to the DMA, reset and PCI ports, MMIO next
  * to the APICs and the VT-d area and up to 4 GiB, a guest range up to 2^48: all allowed. */
 #include "bulkhead/ptable.h"
 
@@ -39,9 +39,12 @@ const struct partition_table partition_table = {
 			   .guest = 0xfef00000,
 			   .access = MEM_RW,
 			   .kind = REGION_MMIO}),
-	.ports = PT_PORTS({.base = 0x61, .count = 3}, {.base = 0x65, .count = 0x2d},
-			  {.base = 0x93, .count = 1}, {.base = 0xcf0, .count = 8},
-			  {.base = 0xd00, .count = 1}),
+	.ports = PT_PORTS({.base = 0x10, .count = 0x10}, {.base = 0x61, .count = 3},
+			  {.base = 0x65, .count = 0x1c}, {.base = 0x90, .count = 2},
+			  {.base = 0x93, .count = 1}, {.base = 0xb4, .count = 0xc},
+			  {.base = 0xcf0, .count = 8}, {.base = 0xd00, .count = 1}),
+	/* Legacy device ports follow the same rules: right above the second DMA controller. */
+	.devices = PT_DEVICES({.kind = DEV_LEGACY, .name = "edge", .ports = {0xe0, 0x10}}),
 	.module = "rt0",
 	.fault = FAULT_STOP,
     }),

@@ -1,0 +1,24 @@
+/* expect: devices[0].bar[0]: memory BAR 0xf00000-0x1000000 (device "nic") overlaps the */
+/* A memory BAR on the hypervisor's last megabyte. */
+#include "bulkhead/ptable.h"
+
+const struct partition_table partition_table = {
+    .layout = "test",
+    .parts = PT_PARTITIONS({
+	.name = "rt0",
+	.kind = PART_PAYLOAD,
+	.cpus = PT_CPUS(1),
+	.mem = PT_REGIONS({.phys = 0x4000000,
+			   .size = 0x200000,
+			   .guest = 0x0,
+			   .access = MEM_RWX,
+			   .kind = REGION_RAM}),
+	.devices = PT_DEVICES({.kind = DEV_PCI,
+			       .name = "nic",
+			       .bdf = PT_BDF(0, 0x19, 0),
+			       .bar = {[0] = {.kind = BAR_MEM, .base = 0xf00000, .size = 0x100000}},
+			       .flags = DEV_NO_DMA}),
+	.module = "rt0",
+	.fault = FAULT_STOP,
+    }),
+};

@@ -1,0 +1,30 @@
+/* expect: devices[0].bar[0]: memory BAR 0xfebc0000-0xfebe0000 (device "nic") overlaps MMIO */
+/* A memory BAR also mapped as an MMIO region of its own partition. */
+#include "bulkhead/ptable.h"
+
+const struct partition_table partition_table = {
+    .layout = "test",
+    .parts = PT_PARTITIONS({
+	.name = "rt0",
+	.kind = PART_PAYLOAD,
+	.cpus = PT_CPUS(1),
+	.mem = PT_REGIONS({.phys = 0x4000000,
+			   .size = 0x200000,
+			   .guest = 0x0,
+			   .access = MEM_RWX,
+			   .kind = REGION_RAM},
+			  {.phys = 0xfebd0000,
+			   .size = 0x1000,
+			   .guest = 0xfebd0000,
+			   .access = MEM_RW,
+			   .kind = REGION_MMIO}),
+	.devices =
+	    PT_DEVICES({.kind = DEV_PCI,
+			.name = "nic",
+			.bdf = PT_BDF(0, 0x19, 0),
+			.bar = {[0] = {.kind = BAR_MEM, .base = 0xfebc0000, .size = 0x20000}},
+			.flags = DEV_NO_DMA}),
+	.module = "rt0",
+	.fault = FAULT_STOP,
+    }),
+};

@@ -1,0 +1,25 @@
+/* expect: partition "rt0": devices[0].flags: 0x3 has bits other than DEV_NO_DMA (0x2) */
+/* An unknown device flag. */
+#include "bulkhead/ptable.h"
+
+const struct partition_table partition_table = {
+    .layout = "test",
+    .parts = PT_PARTITIONS({
+	.name = "rt0",
+	.kind = PART_PAYLOAD,
+	.cpus = PT_CPUS(1),
+	.mem = PT_REGIONS({.phys = 0x4000000,
+			   .size = 0x200000,
+			   .guest = 0x0,
+			   .access = MEM_RWX,
+			   .kind = REGION_RAM}),
+	.devices =
+	    PT_DEVICES({.kind = DEV_PCI,
+			.name = "nic",
+			.bdf = PT_BDF(0, 0x19, 0),
+			.bar = {[0] = {.kind = BAR_MEM, .base = 0xfebc0000, .size = 0x20000}},
+			.flags = 0x3}),
+	.module = "rt0",
+	.fault = FAULT_STOP,
+    }),
+};

@@ -1,0 +1,24 @@
+/* expect: devices[0].bdf: set on a legacy device (device "com2"); only DEV_PCI has one */
+/* A bus:device.function on a legacy device. */
+#include "bulkhead/ptable.h"
+
+const struct partition_table partition_table = {
+    .layout = "test",
+    .parts = PT_PARTITIONS({
+	.name = "rt0",
+	.kind = PART_PAYLOAD,
+	.cpus = PT_CPUS(1),
+	.mem = PT_REGIONS({.phys = 0x4000000,
+			   .size = 0x200000,
+			   .guest = 0x0,
+			   .access = MEM_RWX,
+			   .kind = REGION_RAM}),
+	.devices = PT_DEVICES({.kind = DEV_LEGACY,
+			       .name = "com2",
+			       .ports = {.base = 0x2f8, .count = 8},
+			       .irq = 3,
+			       .bdf = PT_BDF(0, 0x1f, 0)}),
+	.module = "rt0",
+	.fault = FAULT_STOP,
+    }),
+};
