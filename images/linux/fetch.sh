@@ -1,7 +1,7 @@
 #!/bin/sh
 # Fetch the Linux test image's parts from Debian, without root and without installing them:
 #
-#   images/linux/fetch.sh OUTDIR
+#   images/linux/fetch.sh [--net] OUTDIR
 #
 # Downloads (apt-get download, exact package names and versions, never a glob) Debian's stock
 # cloud kernel and busybox-static, unpacks them with dpkg -x into a temporary directory and
@@ -11,12 +11,18 @@
 #   OUTDIR/busybox   the static busybox binary
 #   OUTDIR/VERSION   the kernel package's version (one line)
 #   OUTDIR/PACKAGES  "name version" of both packages
+# With --net it fetches instead the generic kernel of the same version (the cloud kernel has no
+# e1000 driver; the generic one has it as a module), for the network test image, and writes
+#   OUTDIR/vmlinuz-net   the generic kernel (bzImage)
+#   OUTDIR/config-net    its /boot/config-*
+#   OUTDIR/e1000.ko      its e1000 module (checked: uncompressed or unpacked, no dependencies)
+#   OUTDIR/PACKAGES-net  "name version" of the kernel package
 # The .debs are kept in OUTDIR/debs (or $BULKHEAD_DEB_CACHE): a re-run finds them there and
 # needs no network, and when OUTDIR/PACKAGES already names them nothing is unpacked again.
 # Outputs whose contents did not change keep their modification time.
 #
 # The kernel is the one linux-image-cloud-amd64 depends on (linux-image-6.1.0-NN-cloud-amd64),
-# resolved with apt-cache depends. If apt's package lists are missing, they are fetched with
+# resolved with apt-cache depends; --net takes linux-image-6.1.0-NN-amd64, the same NN. If apt's package lists are missing, they are fetched with
 # apt-get update (as tools/setup.sh does it: directly as root, with sudo otherwise).
 set -eu
 
@@ -25,7 +31,12 @@ BUSYBOX=busybox-static
 
 die() { echo "fetch.sh: $*" >&2; exit 1; }
 
-[ $# -eq 1 ] || { echo "usage: images/linux/fetch.sh OUTDIR" >&2; exit 2; }
+net=0
+if [ "${1:-}" = --net ]; then
+	net=1
+	shift
+fi
+[ $# -eq 1 ] || { echo "usage: images/linux/fetch.sh [--net] OUTDIR" >&2; exit 2; }
 out=$1
 cache=${BULKHEAD_DEB_CACHE:-$out/debs}
 mkdir -p "$out" "$cache"
@@ -40,14 +51,22 @@ cached() {
 	if [ $# -eq 1 ] && [ -f "$1" ]; then echo "$1"; fi
 }
 
-# resolve: sets kpkg, the kernel package linux-image-cloud-amd64 depends on, and the
-# candidate stanzas (Package, Version, Filename, SHA256) of it and busybox-static.
+# resolve: sets kpkg, the kernel package linux-image-cloud-amd64 depends on (with --net: the
+# generic flavour of the same version), and the candidate stanzas (Package, Version, Filename,
+# SHA256) of it and (without --net) busybox-static.
 # Fails (status 1) when apt's lists do not know the packages. apt-cache is slow (about a
 # second a call), so it is called twice.
 resolve() {
 	kpkg=$(apt-cache depends "$META" 2>/dev/null |
 		sed -n 's/^ *Depends: *\(linux-image-[0-9][^ ]*-cloud-amd64\)$/\1/p' | head -1)
 	[ -n "$kpkg" ] || return 1
+	if [ $net = 1 ]; then
+		kpkg=${kpkg%-cloud-amd64}-amd64
+		stanzas=$(apt-cache show --no-all-versions "$kpkg" 2>/dev/null |
+			grep -E '^(Package|Version|Filename|SHA256):') || return 1
+		[ -n "$(field "$kpkg" Version)" ]
+		return
+	fi
 	stanzas=$(apt-cache show --no-all-versions "$kpkg" "$BUSYBOX" 2>/dev/null |
 		grep -E '^(Package|Version|Filename|SHA256):') || return 1
 	[ -n "$(field "$kpkg" Version)" ] && [ -n "$(field "$BUSYBOX" Version)" ]
@@ -92,12 +111,17 @@ fetch() {
 }
 
 # --- resolve the exact package names and versions, get the .debs -------------------------
+# getdebs: kdeb and (without --net) bdeb, from apt (resolved and fetched) or else the cache.
+kcached="linux-image-*-cloud-amd64"
+# The generic flavour: a digit before -amd64 (the cloud one has "cloud" there).
+[ $net = 1 ] && kcached="linux-image-[0-9]*[0-9]-amd64"
 if resolve; then
 	kdeb=$(fetch "$kpkg")
-	bdeb=$(fetch "$BUSYBOX")
+	[ $net = 1 ] || bdeb=$(fetch "$BUSYBOX")
 else
-	kdeb=$(cached "linux-image-*-cloud-amd64")
+	kdeb=$(cached "$kcached")
 	bdeb=$(cached "$BUSYBOX")
+	[ $net = 1 ] && bdeb=none
 	if [ -n "$kdeb" ] && [ -n "$bdeb" ]; then
 		echo "fetch.sh: apt's lists do not know $META/$BUSYBOX; using the .debs in $cache" >&2
 	else
@@ -111,8 +135,67 @@ else
 			"no $BUSYBOX even after apt-get update: is 'main' of a Debian bookworm" \
 			"mirror in /etc/apt/sources.list?"
 		kdeb=$(fetch "$kpkg")
-		bdeb=$(fetch "$BUSYBOX")
+		[ $net = 1 ] || bdeb=$(fetch "$BUSYBOX")
 	fi
+fi
+
+# put SRC NAME [MODE]: OUTDIR/NAME becomes SRC, untouched when it is already the same.
+put() {
+	if ! cmp -s "$1" "$out/$2"; then
+		cp "$1" "$out/.$2.tmp"
+		chmod "${3:-644}" "$out/.$2.tmp"
+		mv -f "$out/.$2.tmp" "$out/$2"
+	fi
+}
+
+# --- --net: the generic kernel and its e1000 module --------------------------------------
+if [ $net = 1 ]; then
+	kpkg=$(dpkg-deb -f "$kdeb" Package)
+	kver=$(dpkg-deb -f "$kdeb" Version)
+	printf '%s %s\n' "$kpkg" "$kver" >"$cache/.packages-net.new"
+	if cmp -s "$cache/.packages-net.new" "$out/PACKAGES-net" && [ -f "$out/vmlinuz-net" ] &&
+		[ -f "$out/config-net" ] && [ -f "$out/e1000.ko" ]; then
+		rm -f "$cache/.packages-net.new"
+		echo "fetch.sh: $out is up to date ($kpkg $kver, net)"
+		exit 0
+	fi
+	rm -f "$cache/.packages-net.new"
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+	# Only what is needed of its 400 MB of modules: /boot and the e1000 driver.
+	mkdir "$tmp/k"
+	dpkg-deb --fsys-tarfile "$kdeb" | tar -x -C "$tmp/k" --wildcards './boot/*' \
+		'./lib/modules/*/kernel/drivers/net/ethernet/intel/e1000/e1000.ko*' ||
+		die "$kdeb: no /boot or no e1000 module in it"
+	set -- "$tmp"/k/boot/vmlinuz-*
+	[ $# -eq 1 ] && [ -f "$1" ] || die "$kdeb holds no single /boot/vmlinuz-*"
+	kimg=$1
+	set -- "$tmp"/k/boot/config-*
+	[ $# -eq 1 ] && [ -f "$1" ] || die "$kdeb holds no single /boot/config-*"
+	kcfg=$1
+	grep -q '^CONFIG_E1000=m$' "$kcfg" || die "$kdeb: its config does not build e1000 as a module"
+	[ "$(dd if="$kimg" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ] || die "$kimg is not a bzImage"
+	set -- "$tmp"/k/lib/modules/*/kernel/drivers/net/ethernet/intel/e1000/e1000.ko*
+	[ $# -eq 1 ] && [ -f "$1" ] || die "$kdeb holds no single e1000.ko"
+	ko=$1
+	# Debian 12 ships modules uncompressed; later ones may compress them.
+	case $ko in
+	*.ko) ;;
+	*.ko.xz) xz -dc "$ko" >"$tmp/e1000.ko" && ko=$tmp/e1000.ko ;;
+	*.ko.zst) zstd -qdc "$ko" >"$tmp/e1000.ko" && ko=$tmp/e1000.ko ;;
+	*.ko.gz) gzip -dc "$ko" >"$tmp/e1000.ko" && ko=$tmp/e1000.ko ;;
+	*) die "$ko: unknown module compression" ;;
+	esac
+	# The initramfs has e1000.ko alone: it must need no other module.
+	deps=$(tr '\0' '\n' <"$ko" | sed -n 's/^depends=//p' | head -1)
+	[ -z "$deps" ] || die "e1000.ko depends on other modules ($deps); the net initramfs holds none"
+	printf '%s %s\n' "$kpkg" "$kver" >"$tmp/PACKAGES-net"
+	put "$kimg" vmlinuz-net
+	put "$kcfg" config-net
+	put "$ko" e1000.ko
+	put "$tmp/PACKAGES-net" PACKAGES-net
+	echo "fetch.sh: $out: $kpkg $kver (vmlinuz-net, e1000.ko)"
+	exit 0
 fi
 
 kpkg=$(dpkg-deb -f "$kdeb" Package)
@@ -150,14 +233,6 @@ done
 echo "$kver" >"$tmp/VERSION"
 printf '%s %s\n%s %s\n' "$kpkg" "$kver" "$bpkg" "$bver" >"$tmp/PACKAGES"
 
-# put SRC NAME [MODE]: OUTDIR/NAME becomes SRC, untouched when it is already the same.
-put() {
-	if ! cmp -s "$1" "$out/$2"; then
-		cp "$1" "$out/.$2.tmp"
-		chmod "${3:-644}" "$out/.$2.tmp"
-		mv -f "$out/.$2.tmp" "$out/$2"
-	fi
-}
 put "$kimg" vmlinuz
 put "$kcfg" config
 put "$bb" busybox 755

@@ -15,6 +15,15 @@
 #   $(BUILD)/linux/bare.iso    the kernel booted directly by GRUB, no hypervisor
 #                     (images/linux/grub-bare.cfg), for bare-vs-hypervisor comparisons
 #   linux-images      a phony target building LINUX_IMAGES
+# and the network test image (docs/linux.md), made only when asked for (not by `make`):
+#   LINUX_NET_IMAGES  $(BUILD)/linux/vmlinuz-net $(BUILD)/linux/initrd-net.img
+#   $(BUILD)/linux/vmlinuz-net  the generic kernel of the same version (fetch.sh --net:
+#                     linux-image-6.1.0-NN-amd64, which has e1000 as a module); beside it
+#                     config-net, e1000.ko, PACKAGES-net
+#   $(BUILD)/linux/initrd-net.img  busybox, images/linux/init-net as /init,
+#                     /bin/udhcpc.script and /lib/modules/e1000.ko
+#   $(BUILD)/linux/bare-net.iso  both booted directly by GRUB (images/linux/grub-bare-net.cfg)
+#   linux-net-images  a phony target building LINUX_NET_IMAGES
 # Including this file does not change the default goal.
 
 BUILD       ?= build
@@ -54,13 +63,34 @@ $(LINUX_OUT)/utraps: $(LINUX_DIR)/utraps.c
 	@gcc -std=gnu11 $(WARN) -O2 -static -nostdlib -ffreestanding -fno-pie -no-pie \
 		-fno-stack-protector -fno-asynchronous-unwind-tables -o $@ $<
 
+# The network test image: fetch.sh --net writes vmlinuz-net, config-net, e1000.ko and
+# PACKAGES-net at once (the touch as for vmlinuz).
+LINUX_NET_IMAGES := $(LINUX_OUT)/vmlinuz-net $(LINUX_OUT)/initrd-net.img
+$(LINUX_OUT)/vmlinuz-net: $(LINUX_DIR)/fetch.sh
+	@mkdir -p $(dir $@)
+	@echo "  FETCH   $@"
+	@$(LINUX_DIR)/fetch.sh --net $(LINUX_OUT)
+	@touch $@
+$(LINUX_OUT)/e1000.ko $(LINUX_OUT)/config-net: $(LINUX_OUT)/vmlinuz-net ;
+
+$(LINUX_OUT)/initrd-net.img: $(LINUX_DIR)/init-net $(LINUX_DIR)/udhcpc.script \
+		$(LINUX_DIR)/mkinitrd.py $(LINUX_OUT)/busybox $(LINUX_OUT)/e1000.ko
+	@echo "  INITRD  $@"
+	@python3 $(LINUX_DIR)/mkinitrd.py $(LINUX_OUT)/busybox $(LINUX_DIR)/init-net $@ \
+		$(LINUX_DIR)/udhcpc.script lib/modules/e1000.ko=$(LINUX_OUT)/e1000.ko
+
+$(LINUX_OUT)/bare-net.iso: $(LINUX_DIR)/grub-bare-net.cfg $(LINUX_NET_IMAGES) $(LINUX_ROOT)/tools/mkiso.sh
+	@echo "  ISO     $@"
+	@$(LINUX_ROOT)/tools/mkiso.sh $@ $(LINUX_DIR)/grub-bare-net.cfg /dev/null $(LINUX_NET_IMAGES)
+
 # tools/mkiso.sh wants a hypervisor binary for /boot/bulkhead.bin; the bare ISO gets an
 # empty one.
 $(LINUX_OUT)/bare.iso: $(LINUX_DIR)/grub-bare.cfg $(LINUX_IMAGES) $(LINUX_ROOT)/tools/mkiso.sh
 	@echo "  ISO     $@"
 	@$(LINUX_ROOT)/tools/mkiso.sh $@ $(LINUX_DIR)/grub-bare.cfg /dev/null $(LINUX_IMAGES)
 
-.PHONY: linux-images
+.PHONY: linux-images linux-net-images
 linux-images: $(LINUX_IMAGES)
+linux-net-images: $(LINUX_NET_IMAGES)
 
 .DEFAULT_GOAL := $(LINUX_SAVED_DEFAULT_GOAL)
