@@ -15,6 +15,7 @@
 # Bochs: BOCHS_LOG=FILE keeps Bochs's own log; BOCHS_IGNORE_BAD_MSRS=1 makes RDMSR/WRMSR of an
 # MSR Bochs does not know return 0 / be dropped instead of raising #GP (stock Linux reads
 # IA32_MISC_ENABLE, 0x1a0, in verify_cpu before it has an IDT: a triple fault without this).
+# BOCHS_EXTRA=FILE appends FILE's lines to the Bochs configuration (devices, e.g. an e1000).
 # Exit status: 0 when --until matched, 1 on timeout or emulator exit without a match.
 set -u
 emu=bochs iso="" log="" cpus=4 model=corei7_icelake_u mem=256 timeout=60
@@ -86,6 +87,7 @@ port_e9_hack: enabled=1
 speaker: enabled=0
 sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy
 EOF2
+	[ -z "${BOCHS_EXTRA:-}" ] || cat "$BOCHS_EXTRA" >>"$work/bochsrc"
 	printf 'continue\nquit\n' >"$work/rc"
 	echo bochs -q -f "$work/bochsrc" -rc "$work/rc"
 }
