@@ -178,6 +178,38 @@ void sdk_ipi(uint32_t apic_id, unsigned vector);
 #define SDK_STACK_SIZE 16384u
 int sdk_start_cpu(unsigned index, void (*fn)(unsigned index));
 
+/* ---- I/O APIC: a device's interrupt ------------------------------------------------ */
+
+/*
+ * Route a device's interrupt, a global system interrupt (GSI: an I/O APIC input; for an ISA
+ * device its IRQ, e.g. 3 for COM2), to `vector` on the CPU env->apic_ids[cpu_index] (fixed
+ * delivery, physical destination). Register the vector's handler (sdk_irq_register) first;
+ * the SDK's EOI after the handler is the one a level-triggered input needs too.
+ *
+ * Under Bulkhead the I/O APIC is the partition's virtual one at SDK_IOAPIC_BASE: only the
+ * GSIs of the partition's own devices (its layout's .devices) reach the hardware, each access
+ * to it exits to Bulkhead (set-up work, not the interrupt path), and a refused entry is named
+ * on COM1. Bare it is the machine's I/O APIC at the same address (GSI base 0). The first call
+ * of any of these functions maps its 2 MiB page uncached in the SDK's page tables.
+ */
+#define SDK_IOAPIC_BASE 0xfec00000u
+/* flags: trigger mode and polarity (ISA devices: edge, active high, i.e. 0), and whether the
+ * entry stays masked (sdk_ioapic_unmask later). */
+#define SDK_GSI_EDGE	    0x0u
+#define SDK_GSI_LEVEL	    0x1u
+#define SDK_GSI_ACTIVE_HIGH 0x0u
+#define SDK_GSI_ACTIVE_LOW  0x2u
+#define SDK_GSI_MASKED	    0x4u
+/* Returns 0, -1 for a vector outside SDK_VECTOR_FIRST..0xfe or a bad cpu index (or an APIC
+ * ID above 255, which physical destination mode cannot name), -2 for a GSI the I/O APIC does
+ * not have. */
+int sdk_ioapic_route(unsigned gsi, unsigned vector, unsigned cpu_index, unsigned flags);
+/* Mask or unmask the GSI's entry, leaving the rest of it as it is. 0, or -2 as above. */
+int sdk_ioapic_mask(unsigned gsi);
+int sdk_ioapic_unmask(unsigned gsi);
+/* The I/O APIC's inputs: its maximum redirection entry + 1 (IOAPICVER bits 23:16). */
+unsigned sdk_ioapic_pins(void);
+
 /* ---- shared regions ---------------------------------------------------------------- */
 
 /* The i-th REGION_SHARED of the partition (identity-mapped, so the pointer is its
