@@ -9,7 +9,7 @@
 FUZZ_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 FUZZCC        ?= clang
 FUZZ_SECONDS  ?= 60
-FUZZ_NAMES    := mb2 acpi elf bzimage linux ptcheck vmexit
+FUZZ_NAMES    := mb2 acpi elf bzimage linux ptcheck vmexit mmio
 FUZZ_HOST_LIB := core/log.c core/lib/format.c core/error.c core/lib/string.c tests/unit/host.c
 # -fno-builtin as in the hypervisor build: core/lib/string.c's memcpy/memmove then stay the byte
 # loops they are (clang would otherwise turn memmove's forward copy into a memcpy of
@@ -32,6 +32,8 @@ fuzz_vmexit_SRCS  := arch/x86/vmexit.c arch/x86/guest_event.c arch/x86/guest_cpu
 fuzz_vmexit_DEPS  := $(wildcard tests/fuzz/fake/arch/x86/*.h tests/fuzz/fake/core/lib/*.h arch/x86/*.h core/lib/*.h) core/include/bulkhead/payload_abi.h \
                      tests/fuzz/coverage-ignore.txt
 fuzz_vmexit_CFLAGS := -Itests/fuzz/fake -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
+fuzz_mmio_SRCS    := arch/x86/mmio_decode.c arch/x86/guest_paging.c
+fuzz_mmio_DEPS    := arch/x86/mmio_decode.h arch/x86/guest_paging.h
 
 define fuzz_rule
 $(BUILD)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz.h $$(fuzz_$(1)_SRCS) $$(fuzz_$(1)_DEPS) $$(FUZZ_HOST_LIB)
