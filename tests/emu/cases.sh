@@ -678,3 +678,4 @@ fi
 . tests/emu/linux.sh
 . tests/emu/console.sh
 . tests/emu/isolation.sh
+. tests/emu/serial.sh
