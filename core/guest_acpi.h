@@ -6,15 +6,25 @@
  * CPUs. The tables describe a hardware-reduced ACPI platform (FADT flag HW_REDUCED_ACPI):
  * no PM timer, no SCI, no 8259 PIC or PIT for Linux to program, no sleep or reset registers.
  *   RSDP (revision 2) -> XSDT -> FADT (revision 6) -> DSDT
- *                            -> MADT: one local APIC (or x2APIC) entry per partition CPU,
- *                                     no I/O APIC (Linux may not reroute anyone's interrupts)
- * The DSDT declares one device, COM1 (PNP0501, ports 0x3f8-0x3ff, no interrupt), so Linux
- * drives Bulkhead's emulated UART by polling. The FADT forces physical x2APIC destination
- * mode: every IPI Linux sends names an APIC ID that Bulkhead can check.
+ *                            -> MADT: one local APIC (or x2APIC) entry per partition CPU
+ * The DSDT declares COM1 (PNP0501, ports 0x3f8-0x3ff, no interrupt), so Linux drives
+ * Bulkhead's emulated UART by polling. The FADT forces physical x2APIC destination mode:
+ * every IPI Linux sends names an APIC ID that Bulkhead can check.
+ *
+ * A partition without devices gets no I/O APIC (Linux may not reroute anyone's interrupts).
+ * One that owns PCI functions (`ioapic` set) also gets:
+ *   MADT: an I/O APIC entry (its virtual one at GUEST_IOAPIC_GPA, whose pins are the
+ *         machine's GSIs) and the machine's interrupt source overrides;
+ *   DSDT: per PCI bus used, a root bridge PCbb (PNP0A03, _BBN = bus, _SEG 0) whose _PRT
+ *         routes each device's pin through an interrupt link LKnn (PNP0C0F) to its GSI.
+ * Links rather than static GSI entries: Linux takes a static _PRT GSI as level, active-low,
+ * while a link's Extended Interrupt descriptor carries the trigger and polarity the machine
+ * really uses (an override may say active-high, as on Bochs).
  */
 #ifndef BULKHEAD_CORE_GUEST_ACPI_H
 #define BULKHEAD_CORE_GUEST_ACPI_H
 
+#include "bulkhead/ptable.h"
 #include "bulkhead/types.h"
 
 /* Where the partition's virtual I/O APIC is (its MADT entry; core/vioapic.c emulates it). */
@@ -50,13 +60,23 @@ struct guest_acpi_platform {
 	u32 iso_count;
 };
 
-/* Bytes guest_acpi_build() needs at most for `cpus` CPUs. */
-#define GUEST_ACPI_MAX_BYTES(cpus) (1024 + 16 * (cpus))
+/* At most this many PCI functions and overrides (ISA has 16 IRQs) are described. */
+#define GUEST_ACPI_MAX_PCI PT_MAX_DEVICES
+#define GUEST_ACPI_MAX_ISO 16
+
+/* Bytes guest_acpi_build() needs at most for `cpus` CPUs and GUEST_ACPI_MAX_PCI functions:
+ * fixed tables, 16 per CPU, and per function a root bridge, a _PRT entry and a link device
+ * (under 160 bytes of AML together). */
+#define GUEST_ACPI_MAX_BYTES(cpus) (2048 + 16 * (cpus) + 160 * GUEST_ACPI_MAX_PCI)
 
 /*
- * Write the tables into buf (which the guest will see at guest-physical `gpa`; the RSDP is at
- * buf[0], 16-byte aligned if gpa is). Returns the bytes used, or 0 if `cap` is too small.
+ * Write the tables describing `p` into buf (which the guest will see at guest-physical `gpa`;
+ * the RSDP is at buf[0], 16-byte aligned if gpa is). Without p->ioapic, p->pci and p->iso are
+ * not looked at. Returns the bytes used, or 0 if `cap` is too small or `p` cannot be described:
+ * no CPU, more than GUEST_ACPI_MAX_PCI functions or GUEST_ACPI_MAX_ISO overrides, an I/O APIC
+ * id above 255, a pin above 4, or two functions of one device whose same pin is wired
+ * differently (a _PRT entry names a device and pin, not a function).
  */
-size_t guest_acpi_build(u8 *buf, size_t cap, u64 gpa, const u32 *apic_ids, u32 count);
+size_t guest_acpi_build(u8 *buf, size_t cap, u64 gpa, const struct guest_acpi_platform *p);
 
 #endif

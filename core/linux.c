@@ -41,14 +41,24 @@ static void put64(u8 *p, u64 v)
 	put32(p + 4, (u32)(v >> 32));
 }
 
+/* The lowest address at or above 1 MiB, aligned for the kernel, in RAM region r where the
+ * kernel fits; 0 if there is none. */
+static u64 lowest_fit(const struct bzimage *bz, const struct pt_region *r)
+{
+	u64 at = align_up(r->guest > LINUX_HIGH_START ? r->guest : LINUX_HIGH_START,
+			  bz->kernel_alignment);
+
+	return r->kind == REGION_RAM && bzimage_fits(bz, at, r->guest, r->size) ? at : 0;
+}
+
 /* The protected-mode kernel goes to pref_address when that is at or above 1 MiB and it fits
- * there, else (relocatable only) to the lowest aligned address at or above 1 MiB in the RAM
- * at guest 0. */
+ * there, else (relocatable only) to the lowest aligned address at or above 1 MiB in any RAM
+ * region where it fits (the RAM may be several regions: mapped guest == host for DMA). */
 static bool choose_load_address(const struct partition_config *c, struct linux_boot *lb)
 {
 	const struct bzimage *bz = &lb->bz;
 	const struct pt_region *r = guest_ram_holding(c, bz->pref_address, 1);
-	u64 low;
+	u64 best = 0;
 
 	/* Below 1 MiB are the zero page, command line and ACPI tables: never the kernel. */
 	if (r && bz->pref_address >= LINUX_HIGH_START &&
@@ -56,32 +66,56 @@ static bool choose_load_address(const struct partition_config *c, struct linux_b
 		lb->load_gpa = bz->pref_address;
 		return true;
 	}
-	r = guest_ram_holding(c, 0, LINUX_HIGH_START);
-	if (!bz->relocatable || !r)
+	if (!bz->relocatable)
 		return false;
-	low = align_up(LINUX_HIGH_START, bz->kernel_alignment);
-	if (!bzimage_fits(bz, low, r->guest, r->size))
-		return false;
-	lb->load_gpa = low;
-	return true;
+	for (u32 i = 0; i < c->mem.count; i++) {
+		u64 at = lowest_fit(bz, &c->mem.r[i]);
+
+		if (at && (!best || at < best))
+			best = at;
+	}
+	lb->load_gpa = best;
+	return best != 0;
 }
 
-/* The initrd goes at the top of the kernel's RAM region, below initrd_addr_max, clear of
- * the memory the kernel decompresses into. */
+/* Where an initrd of `len` bytes goes in region r: page aligned, as high as it can below
+ * initrd_addr_max, at or above `floor`; 0 if it does not fit. */
+static u64 initrd_top_fit(const struct pt_region *r, u64 len, u64 addr_max, u64 floor)
+{
+	u64 top = r->guest + r->size, at;
+
+	if (r->kind != REGION_RAM || (r->guest && r->size > (u64)0 - r->guest))
+		return 0;
+	if (top > addr_max + 1)
+		top = addr_max + 1;
+	if (floor < r->guest)
+		floor = r->guest;
+	if (top < floor || len > top - floor)
+		return 0;
+	at = (top - len) & ~(PAGE - 1);
+	return at >= floor ? at : 0;
+}
+
+/* The initrd goes at the top of the kernel's RAM region, clear of the memory the kernel
+ * decompresses into, else in the highest other RAM region (above 1 MiB) it fits, always below
+ * initrd_addr_max. */
 static bool choose_initrd_address(const struct partition_config *c, struct linux_boot *lb)
 {
-	const struct pt_region *r = guest_ram_holding(c, lb->load_gpa, 1);
-	u64 kernel_end =
-	    lb->load_gpa +
-	    (lb->bz.init_size > lb->bz.kernel_size ? lb->bz.init_size : lb->bz.kernel_size);
-	u64 top = r->guest + r->size;
+	const struct pt_region *kr = guest_ram_holding(c, lb->load_gpa, 1);
+	u64 need = lb->bz.init_size > lb->bz.kernel_size ? lb->bz.init_size : lb->bz.kernel_size;
+	u64 max = lb->bz.initrd_addr_max, best, other_best = 0;
 
-	if (top > (u64)lb->bz.initrd_addr_max + 1)
-		top = (u64)lb->bz.initrd_addr_max + 1;
-	if (lb->initrd_len > top)
-		return false;
-	lb->initrd_gpa = (top - lb->initrd_len) & ~(PAGE - 1);
-	return lb->initrd_gpa >= align_up(kernel_end, PAGE);
+	best = initrd_top_fit(kr, lb->initrd_len, max, align_up(lb->load_gpa + need, PAGE));
+	for (u32 i = 0; i < c->mem.count && !best; i++) {
+		const struct pt_region *r = &c->mem.r[i];
+		u64 at = r == kr ? 0 : initrd_top_fit(r, lb->initrd_len, max, LINUX_HIGH_START);
+
+		if (at > other_best)
+			other_best = at;
+	}
+	best = best ? best : other_best;
+	lb->initrd_gpa = best;
+	return best != 0;
 }
 
 int linux_prepare(const struct partition_config *c, const void *kernel, u64 kernel_len,
@@ -183,7 +217,12 @@ static void build_zero_page(const struct partition_config *c, const struct linux
 	zp[BP_E820_ENTRIES] = (u8)linux_e820(c, zp + BP_E820_TABLE);
 }
 
-void linux_load(const struct partition_config *c, const struct linux_boot *lb, const char *cmdline,
+/* The tables must fit the BIOS-era area they are given, whatever the partition has. */
+_Static_assert(GUEST_ACPI_MAX_BYTES(PT_MAX_CPUS) <= ACPI_AREA_SIZE,
+	       "ACPI tables may outgrow 0xe0000-0xfffff");
+
+void linux_load(const struct partition_config *c, const struct linux_boot *lb,
+		const struct guest_acpi_platform *plat, const char *cmdline,
 		struct arch_vm_entry *e)
 {
 	u64 kernel_size = lb->bz.kernel_size;
@@ -195,11 +234,11 @@ void linux_load(const struct partition_config *c, const struct linux_boot *lb, c
 	if (lb->initrd)
 		memcpy(guest_host_ptr(c, lb->initrd_gpa, lb->initrd_len), lb->initrd,
 		       lb->initrd_len);
-	format((char *)guest_host_ptr(c, LINUX_CMDLINE_GPA, max), max, "%s%s", LINUX_CMDLINE_FIXED,
-	       cmdline);
+	format((char *)guest_host_ptr(c, LINUX_CMDLINE_GPA, max), max, "%s%s",
+	       plat->ioapic ? "" : LINUX_CMDLINE_NOAPIC, cmdline);
 	build_zero_page(c, lb, guest_host_ptr(c, LINUX_ZERO_PAGE_GPA, PAGE));
 	guest_acpi_build(guest_host_ptr(c, LINUX_ACPI_GPA, ACPI_AREA_SIZE), ACPI_AREA_SIZE,
-			 LINUX_ACPI_GPA, c->cpus.apic_id, c->cpus.count);
+			 LINUX_ACPI_GPA, plat);
 	*e = (struct arch_vm_entry){
 	    .rip = lb->load_gpa, .esi = (u32)LINUX_ZERO_PAGE_GPA, .cs = BOOT_CS, .ds = BOOT_DS};
 }

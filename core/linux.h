@@ -7,8 +7,11 @@
  *   0x8000          kernel command line
  *   0xe0000         ACPI tables (RSDP first; core/guest_acpi.h)
  *   pref_address    the protected-mode kernel (16 MiB for Debian's), or the lowest aligned
- *                   address at or above 1 MiB when the RAM is too small for that
- *   end of RAM      the initrd, page aligned, below initrd_addr_max
+ *                   address at or above 1 MiB, in any RAM region, where it fits
+ *   end of RAM      the initrd, page aligned, below initrd_addr_max: at the top of the
+ *                   kernel's region, else of the highest other RAM region (above 1 MiB)
+ * The RAM may be several regions (a partition whose devices do DMA has its RAM mapped guest ==
+ * host, e.g. 1 MiB at 0 and the rest at 128 MiB).
  * The e820 map lists only the partition's RAM regions, with [0x9f000, 0x100000) reserved for
  * the BIOS-era area the tables sit in; REGION_SHARED regions are listed as reserved.
  */
@@ -17,6 +20,7 @@
 
 #include "arch/x86/arch.h"
 #include "core/bzimage.h"
+#include "core/guest_acpi.h"
 #include "bulkhead/ptable.h"
 
 #define LINUX_ZERO_PAGE_GPA 0x7000ULL
@@ -27,11 +31,12 @@
 #define LINUX_HIGH_START    0x100000ULL
 #define LINUX_E820_MAX	    128 /* entries in the zero page */
 
-/* Put before the partition's own command line. The partition has no I/O APIC (its MADT
- * lists none, it may not reroute the machine's interrupts): "noapic" says so, and it keeps
- * Linux 6.1 from switching x2APIC off for want of interrupt remapping, after which it would
- * look for an xAPIC page the partition does not have. */
-#define LINUX_CMDLINE_FIXED "noapic "
+/* Put before the partition's own command line when the partition has no I/O APIC (no device
+ * interrupt; its MADT lists none): "noapic" says so, and it keeps Linux 6.1 from switching
+ * x2APIC off for want of interrupt remapping, after which it would look for an xAPIC page the
+ * partition does not have. With an I/O APIC (guest_acpi_platform.ioapic), Linux must use it
+ * to get its devices' interrupts, so nothing is put. */
+#define LINUX_CMDLINE_NOAPIC "noapic "
 
 struct linux_boot {
 	struct bzimage bz;
@@ -53,11 +58,13 @@ int linux_prepare(const struct partition_config *c, const void *kernel, u64 kern
 		  size_t why_size);
 
 /*
- * Write the kernel, initrd, zero page, command line and ACPI tables into the partition's RAM
- * (already scrubbed), and fill *e with the 32-bit entry state: EIP = the kernel's load
- * address, ESI = the zero page, CS 0x10 and data 0x18 (the protocol's __BOOT_CS/__BOOT_DS).
+ * Write the kernel, initrd, zero page, command line and ACPI tables describing `plat` (its
+ * CPUs, I/O APIC and PCI functions: guest_acpi.h) into the partition's RAM (already
+ * scrubbed), and fill *e with the 32-bit entry state: EIP = the kernel's load address, ESI =
+ * the zero page, CS 0x10 and data 0x18 (the protocol's __BOOT_CS/__BOOT_DS).
  */
-void linux_load(const struct partition_config *c, const struct linux_boot *lb, const char *cmdline,
+void linux_load(const struct partition_config *c, const struct linux_boot *lb,
+		const struct guest_acpi_platform *plat, const char *cmdline,
 		struct arch_vm_entry *e);
 
 /* Build the e820 map of the row into `out` (at most LINUX_E820_MAX); returns the count. */

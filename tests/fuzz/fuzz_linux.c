@@ -2,8 +2,9 @@
  * Fuzz the Linux loader's preparation (core/linux.c) over a fixed partition row, as
  * tests/unit/test_linux.c sets one up: two RAM regions backed by heap buffers (guest
  * [0, 2 MiB) and [16 MiB, 24 MiB)), CPUs {1, 2}. Byte 0 of the input says whether there is an
- * initrd (bit 0) and, if so, bytes 1-2 its length (taken from the end of the input); the rest
- * is the kernel. linux_prepare() must either refuse it or choose the addresses linux.h
+ * initrd (bit 0) and, if so, bytes 1-2 its length (taken from the end of the input); bit 1
+ * gives the partition an I/O APIC and a PCI function (then no "noapic"); the rest is the
+ * kernel. linux_prepare() must either refuse it or choose the addresses linux.h
  * promises: in the row's RAM, clear of each other and of the low megabyte. linux_load() then
  * writes everything into the heap-backed RAM (ASan sees any write outside it), and what it
  * wrote is checked: kernel and initrd intact, command line bounded, zero page pointing at them,
@@ -31,6 +32,7 @@
 #define E820_RESERVED	   2
 #define CMDLINE_PAGE_FILL  0xa5 /* poison for the command line's page before linux_load */
 #define EXPECTED_CMDLINE   "noapic console=ttyS0" /* docs/linux.md: "noapic ", then .cmdline */
+#define IOAPIC_CMDLINE	   "console=ttyS0"	  /* with an I/O APIC: .cmdline alone */
 #define ZERO_PAGE_BYTES	   4096
 #define CMDLINE_PAGE_BYTES 4096
 
@@ -106,15 +108,36 @@ static u64 kernel_need(const struct linux_boot *lb)
 	return lb->bz.init_size > lb->bz.kernel_size ? lb->bz.init_size : lb->bz.kernel_size;
 }
 
-/* linux.h: "pref_address, or the lowest aligned address at or above 1 MiB". bzimage.h: a
- * relocatable kernel's kernel_alignment is a non-zero power of two. */
-static bool load_address_promised(const struct bzimage *bz, u64 gpa)
+/* linux.h: "pref_address, or the lowest aligned address at or above 1 MiB, in any RAM region,
+ * where it fits". bzimage.h: a relocatable kernel's kernel_alignment is a non-zero power of
+ * two. */
+static bool load_address_promised(const struct bzimage *bz, u64 gpa, u64 need)
 {
-	u64 a = bz->kernel_alignment;
+	u64 a = bz->kernel_alignment, lowest = 0;
 
 	if (gpa == bz->pref_address)
 		return true;
-	return bz->relocatable && gpa == (LINUX_HIGH_START + a - 1) / a * a;
+	for (u32 i = 0; bz->relocatable && i < cfg.mem.count; i++) {
+		u64 g =
+		    cfg.mem.r[i].guest > LINUX_HIGH_START ? cfg.mem.r[i].guest : LINUX_HIGH_START;
+		u64 at = (g + a - 1) / a * a;
+
+		if (ram_index(at, need) == (int)i && (!lowest || at < lowest))
+			lowest = at;
+	}
+	return lowest && gpa == lowest;
+}
+
+/* The kernel's region has no room for the initrd above the kernel, below initrd_addr_max. */
+static bool kernel_region_full(const struct linux_boot *lb, u64 need, u64 initrd_len)
+{
+	const struct pt_region *m = &cfg.mem.r[ram_index(lb->load_gpa, need)];
+	u64 top = m->guest + m->size,
+	    floor = (lb->load_gpa + need + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+
+	if (top > (u64)lb->bz.initrd_addr_max + 1)
+		top = (u64)lb->bz.initrd_addr_max + 1;
+	return top < floor || top - floor < initrd_len;
 }
 
 /* What linux.h promises about the addresses a successful linux_prepare() chose. */
@@ -125,15 +148,17 @@ static void check_placement(const struct linux_boot *lb, const u8 *initrd, u64 i
 	FUZZ_ASSERT(ram_index(lb->load_gpa, need) >= 0);
 	/* The zero page, command line, ACPI tables and AP trampoline live below 1 MiB. */
 	FUZZ_ASSERT(lb->load_gpa >= LINUX_HIGH_START);
-	FUZZ_ASSERT(load_address_promised(&lb->bz, lb->load_gpa));
+	FUZZ_ASSERT(load_address_promised(&lb->bz, lb->load_gpa, need));
 	if (!initrd) {
 		FUZZ_ASSERT(lb->initrd_gpa == 0);
 		return;
 	}
 	/* "end of RAM: the initrd, page aligned, below initrd_addr_max", in the kernel's region
-	 * (docs/linux.md: "the top of the same RAM region"). */
+	 * unless that has no room left. */
 	FUZZ_ASSERT(lb->initrd_gpa && lb->initrd_gpa % PAGE_SIZE == 0);
-	FUZZ_ASSERT(ram_index(lb->initrd_gpa, initrd_len) == ram_index(lb->load_gpa, need));
+	FUZZ_ASSERT(ram_index(lb->initrd_gpa, initrd_len) >= 0);
+	FUZZ_ASSERT(ram_index(lb->initrd_gpa, initrd_len) == ram_index(lb->load_gpa, need) ||
+		    kernel_region_full(lb, need, initrd_len));
 	FUZZ_ASSERT(lb->initrd_gpa >= LINUX_HIGH_START);
 	FUZZ_ASSERT(lb->initrd_gpa >= lb->load_gpa + need ||
 		    lb->initrd_gpa + initrd_len <= lb->load_gpa);
@@ -142,15 +167,15 @@ static void check_placement(const struct linux_boot *lb, const u8 *initrd, u64 i
 
 /* The command line at LINUX_CMDLINE_GPA: "noapic " and the row's, cut to what the kernel's
  * cmdline_size and LINUX_CMDLINE_MAX allow, NUL-terminated, nothing written past that. */
-static void check_cmdline(const struct bzimage *bz)
+static void check_cmdline(const struct bzimage *bz, const char *expected)
 {
 	const char *cl = (const char *)ram_at(LINUX_CMDLINE_GPA, CMDLINE_PAGE_BYTES);
 	size_t room =
 	    bz->cmdline_size < LINUX_CMDLINE_MAX ? (size_t)bz->cmdline_size + 1 : LINUX_CMDLINE_MAX;
-	size_t want = strlen(EXPECTED_CMDLINE) < room ? strlen(EXPECTED_CMDLINE) : room - 1;
+	size_t want = strlen(expected) < room ? strlen(expected) : room - 1;
 	const char *nul = memchr(cl, 0, room);
 
-	FUZZ_ASSERT(nul && (size_t)(nul - cl) == want && memcmp(cl, EXPECTED_CMDLINE, want) == 0);
+	FUZZ_ASSERT(nul && (size_t)(nul - cl) == want && memcmp(cl, expected, want) == 0);
 	for (size_t i = room; i < CMDLINE_PAGE_BYTES; i++)
 		FUZZ_ASSERT((u8)cl[i] == CMDLINE_PAGE_FILL);
 }
@@ -195,14 +220,15 @@ static void check_zero_page(const struct linux_boot *lb, u64 initrd_len)
 /* After linux_load(): every part in place and none written over another. bzimage.h: the
  * protected-mode kernel is the last kernel_size bytes of the file. */
 static void check_loaded(const struct linux_boot *lb, const u8 *kernel, u64 kernel_len,
-			 const u8 *initrd, u64 initrd_len, const struct arch_vm_entry *e)
+			 const u8 *initrd, u64 initrd_len, const struct arch_vm_entry *e,
+			 bool ioapic)
 {
 	u64 ksize = lb->bz.kernel_size;
 
 	FUZZ_ASSERT(memcmp(ram_at(lb->load_gpa, ksize), kernel + kernel_len - ksize, ksize) == 0);
 	if (initrd)
 		FUZZ_ASSERT(memcmp(ram_at(lb->initrd_gpa, initrd_len), initrd, initrd_len) == 0);
-	check_cmdline(&lb->bz);
+	check_cmdline(&lb->bz, ioapic ? IOAPIC_CMDLINE : EXPECTED_CMDLINE);
 	check_zero_page(lb, initrd_len);
 	/* linux.h: EIP = the load address, ESI = the zero page, CS 0x10, data 0x18. */
 	FUZZ_ASSERT(e->rip == lb->load_gpa && e->esi == LINUX_ZERO_PAGE_GPA);
@@ -214,14 +240,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_reader r = {data, size};
 	struct linux_boot lb;
 	struct arch_vm_entry e;
+	static const struct guest_acpi_pci fn = {PT_BDF(0, 3, 0), 1, 11, true, false};
+	struct guest_acpi_platform plat = {.apic_ids = cfg.cpus.apic_id, .cpu_count = 2};
 	const u8 *initrd = NULL;
 	u64 initrd_len = 0;
 	char why[160];
+	u8 flags;
 
 	if (!cfg.mem.count)
 		setup();
 	fuzz_begin();
-	if (fuzz_u8(&r) & 1) {
+	flags = fuzz_u8(&r);
+	if (flags & 2)
+		plat = (struct guest_acpi_platform){.apic_ids = cfg.cpus.apic_id,
+						    .cpu_count = 2,
+						    .ioapic = true,
+						    .pci = &fn,
+						    .pci_count = 1};
+	if (flags & 1) {
 		initrd_len = fuzz_u16(&r);
 		if (initrd_len > r.left)
 			initrd_len = r.left;
@@ -237,7 +273,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* Anything linux_load() writes past the command line's end shows up in this poison. */
 	memset(ram_at(LINUX_CMDLINE_GPA, CMDLINE_PAGE_BYTES), CMDLINE_PAGE_FILL,
 	       CMDLINE_PAGE_BYTES);
-	linux_load(&cfg, &lb, cfg.cmdline, &e);
-	check_loaded(&lb, r.p, r.left, initrd, initrd_len, &e);
+	linux_load(&cfg, &lb, &plat, cfg.cmdline, &e);
+	check_loaded(&lb, r.p, r.left, initrd, initrd_len, &e, plat.ioapic);
 	return 0;
 }

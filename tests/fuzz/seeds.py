@@ -156,6 +156,7 @@ write("linux", 0, b"\0" + bzimage(init_size=0x400000))            # at pref_addr
 write("linux", 1, b"\0" + bzimage(pref=0x4000000, align=0x100000, init_size=0x80000))  # low, 1 MiB
 write("linux", 2, b"\x01" + struct.pack("<H", 64) + bzimage(init_size=0x200000) + bytes(range(64)))
 write("linux", 3, b"\0" + bzimage(reloc=0, init_size=0x100000, cmdline_size=16))
+write("linux", 4, b"\x02" + bzimage(init_size=0x400000))  # with an I/O APIC and a PCI function
 
 # ---- ptcheck: the byte encoding fuzz_ptcheck.c decodes ---------------------------------------
 # strings[] indexes there: 0 NULL, 1 "", 2 "linux", 3 "rt0", 4 "rt1", 5 "rt0", 6 "initrd",

@@ -63,17 +63,25 @@ static u8 *buf;	    /* the exact bytes guest_acpi_build() reported */
 static size_t used; /* ... and how many */
 static struct acpi_info info;
 
-/* Build for `ids` into a buffer of GUEST_ACPI_MAX_BYTES(n) filled with junk (the builder must
- * write every byte it claims), keep an exact-size copy, and parse it from the RSDP at GPA. */
-static int build_and_parse(const u32 *ids, u32 n)
+/* A partition with just CPUs: no I/O APIC, no devices. */
+static size_t build_cpus(u8 *b, size_t cap, u64 gpa, const u32 *ids, u32 n)
 {
-	size_t cap = GUEST_ACPI_MAX_BYTES(n);
+	const struct guest_acpi_platform p = {.apic_ids = ids, .cpu_count = n};
+
+	return guest_acpi_build(b, cap, gpa, &p);
+}
+
+/* Build `p` into a buffer of GUEST_ACPI_MAX_BYTES filled with junk (the builder must write
+ * every byte it claims), keep an exact-size copy, and parse it from the RSDP at GPA. */
+static int build_and_parse_p(const struct guest_acpi_platform *p)
+{
+	size_t cap = GUEST_ACPI_MAX_BYTES(p->cpu_count);
 	u8 *tmp = malloc(cap);
 	struct mem m = {0};
 	int rc;
 
 	memset(tmp, 0xcc, cap);
-	used = guest_acpi_build(tmp, cap, GPA, ids, n);
+	used = guest_acpi_build(tmp, cap, GPA, p);
 	CHECK(used > 0 && used <= cap);
 	free(buf);
 	buf = malloc(used ? used : 1);
@@ -85,6 +93,13 @@ static int build_and_parse(const u32 *ids, u32 n)
 	rc = acpi_parse_at(GPA, map, &m, &info);
 	mem_free(&m);
 	return rc;
+}
+
+static int build_and_parse(const u32 *ids, u32 n)
+{
+	const struct guest_acpi_platform p = {.apic_ids = ids, .cpu_count = n};
+
+	return build_and_parse_p(&p);
 }
 
 /* The buffer offset of guest-physical `phys`, checked to hold a `len`-byte table. */
@@ -106,6 +121,377 @@ static const u8 *table(const char *sig)
 		return NULL;
 	CHECK(t->checksum_ok);
 	return at(t->phys, t->len);
+}
+
+/* ---- an AML reader for what the DSDT may hold (ACPI 6.5 ch. 20) ------------------------ */
+
+/* Every named object the DSDT defines, by full path ("\_SB_.PC00._PRT"). Anything outside
+ * the grammar subset below (Scope, Device, Name, Method; integers, buffers, packages, name
+ * strings) fails the test: the tables must contain only what is checked. */
+enum obj_kind { OBJ_DEVICE, OBJ_INT, OBJ_BUF, OBJ_PKG, OBJ_METHOD };
+
+struct obj {
+	char path[48];
+	enum obj_kind kind;
+	u64 val;     /* OBJ_INT */
+	const u8 *p; /* OBJ_BUF: the bytes; OBJ_PKG: the elements; OBJ_METHOD: the body */
+	u32 len;     /* ... and how many */
+	u32 count;   /* OBJ_PKG: NumElements; OBJ_BUF: BufferSize; OBJ_METHOD: MethodFlags */
+};
+
+static struct obj objs[128];
+static int nobjs;
+static bool aml_bad;
+
+#define AML_FAIL(what)                                                                             \
+	do {                                                                                       \
+		printf("  aml: %s at %s:%d\n", what, __FILE__, __LINE__);                          \
+		aml_bad = true;                                                                    \
+		check_failed_in_test = 1;                                                          \
+	} while (0)
+
+/* §20.2.4 PkgLength at *p (counting itself); *p moves past it, the end of the term is
+ * returned, or NULL if it runs past `end`. */
+static const u8 *pkg_end(const u8 **p, const u8 *end)
+{
+	const u8 *start = *p;
+	u32 follow, len;
+
+	if (*p >= end)
+		return NULL;
+	follow = **p >> 6;
+	len = follow ? **p & 0xf : **p & 0x3f;
+	if (follow && (**p & 0x30))
+		return NULL; /* bits 5:4 must be 0 in a multi-byte PkgLength */
+	if ((size_t)(end - *p) < 1 + follow)
+		return NULL;
+	for (u32 i = 1; i <= follow; i++)
+		len |= (u32)(*p)[i] << (4 + 8 * (i - 1));
+	*p += 1 + follow;
+	if (len < 1 + follow || len > (size_t)(end - start))
+		return NULL;
+	return start + len;
+}
+
+static bool seg_ok(const u8 *s)
+{
+	for (int i = 0; i < 4; i++)
+		if (!(s[i] == '_' || (s[i] >= 'A' && s[i] <= 'Z') ||
+		      (i && s[i] >= '0' && s[i] <= '9')))
+			return false;
+	return true;
+}
+
+/* §20.2.2 NameString, written out with dots: "\_SB_.LK00", "PC00". */
+static bool name_string(const u8 **p, const u8 *end, char *out, size_t cap)
+{
+	size_t o = 0;
+	u32 segs = 1;
+
+	out[0] = 0;
+	if (*p < end && **p == '\\')
+		out[o++] = *(*p)++;
+	if (*p < end && **p == 0x2e) {
+		segs = 2;
+		(*p)++;
+	}
+	for (u32 i = 0; i < segs; i++) {
+		if (end - *p < 4 || !seg_ok(*p) || o + 6 > cap)
+			return false;
+		if (i)
+			out[o++] = '.';
+		memcpy(out + o, *p, 4);
+		o += 4;
+		*p += 4;
+	}
+	out[o] = 0;
+	return true;
+}
+
+/* §20.2.3 ComputationalData integers: ZeroOp, OneOp, Byte/Word/DWord/QWordConst. */
+static bool integer(const u8 **p, const u8 *end, u64 *v)
+{
+	static const u8 sizes[] = {[0x0a] = 1, [0x0b] = 2, [0x0c] = 4, [0x0e] = 8};
+	u8 op;
+
+	if (*p >= end)
+		return false;
+	op = *(*p)++;
+	if (op <= 1) {
+		*v = op;
+		return true;
+	}
+	if (op >= sizeof(sizes) || !sizes[op] || end - *p < sizes[op])
+		return false;
+	*v = 0;
+	for (u8 i = 0; i < sizes[op]; i++)
+		*v |= (u64)(*p)[i] << (8 * i);
+	*p += sizes[op];
+	return true;
+}
+
+static struct obj *new_obj(const char *scope, const char *name, enum obj_kind kind)
+{
+	struct obj *o;
+
+	if (nobjs == (int)(sizeof(objs) / sizeof(objs[0]))) {
+		AML_FAIL("too many objects");
+		return NULL;
+	}
+	o = &objs[nobjs++];
+	memset(o, 0, sizeof(*o));
+	snprintf(o->path, sizeof(o->path), "%s%s%s", scope, scope[0] ? "." : "", name);
+	o->kind = kind;
+	return o;
+}
+
+/* Name (n, data): an integer, a Buffer or a Package, recorded unparsed beyond its header. */
+static const u8 *name_op(const u8 *p, const u8 *end, const char *scope)
+{
+	char n[48];
+	const u8 *e;
+	struct obj *o;
+	u64 v;
+
+	if (!name_string(&p, end, n, sizeof(n)) || p >= end)
+		return NULL;
+	if (*p == 0x11 || *p == 0x12) { /* BufferOp, PackageOp */
+		u8 op = *p++;
+
+		e = pkg_end(&p, end);
+		o = e ? new_obj(scope, n, op == 0x11 ? OBJ_BUF : OBJ_PKG) : NULL;
+		if (!o)
+			return NULL;
+		if (op == 0x12) {
+			o->count = *p++;
+		} else if (!integer(&p, e, &v) || v > (u64)(e - p)) {
+			return NULL;
+		} else {
+			o->count = (u32)v;
+		}
+		o->p = p;
+		o->len = (u32)(e - p);
+		return e;
+	}
+	o = new_obj(scope, n, OBJ_INT);
+	return o && integer(&p, end, &o->val) ? p : NULL;
+}
+
+static bool term_list(const u8 *p, const u8 *end, const char *scope);
+
+/* Scope / Device / Method: PkgLength, NameString, then a body. */
+static const u8 *named_block(const u8 *p, const u8 *end, const char *scope, enum obj_kind kind,
+			     bool is_scope)
+{
+	const u8 *e = pkg_end(&p, end);
+	char n[48];
+	struct obj *o = NULL;
+
+	if (!e || !name_string(&p, e, n, sizeof(n)))
+		return NULL;
+	if (!is_scope && !(o = new_obj(scope, n, kind)))
+		return NULL;
+	if (kind == OBJ_METHOD) {
+		if (p >= e)
+			return NULL;
+		o->count = *p++;
+		o->p = p;
+		o->len = (u32)(e - p);
+		return e;
+	}
+	return term_list(p, e, is_scope ? n : o->path) ? e : NULL;
+}
+
+static bool term_list(const u8 *p, const u8 *end, const char *scope)
+{
+	while (p && p < end) {
+		u8 op = *p++;
+
+		if (op == 0x10)
+			p = named_block(p, end, scope, OBJ_DEVICE, true);
+		else if (op == 0x5b && p < end && *p == 0x82)
+			p = named_block(p + 1, end, scope, OBJ_DEVICE, false);
+		else if (op == 0x14)
+			p = named_block(p, end, scope, OBJ_METHOD, false);
+		else if (op == 0x08)
+			p = name_op(p, end, scope);
+		else
+			p = NULL;
+	}
+	if (!p)
+		AML_FAIL("AML outside the expected grammar");
+	return p != NULL;
+}
+
+/* Decode the DSDT the FADT points at; false if it cannot be. */
+static bool read_dsdt(void)
+{
+	const u8 *f = table("FACP"), *d;
+
+	nobjs = 0;
+	aml_bad = false;
+	if (!f || !(d = at(get64(f + 140), 36)) || !at(get64(f + 140), get32(d + 4)))
+		return false;
+	CHECK(memcmp(d, "DSDT", 4) == 0);
+	CHECK_EQ(sum(d, get32(d + 4)), 0);
+	return term_list(d + 36, d + get32(d + 4), "") && !aml_bad;
+}
+
+static const struct obj *obj(const char *path)
+{
+	for (int i = 0; i < nobjs; i++)
+		if (strcmp(objs[i].path, path) == 0)
+			return &objs[i];
+	return NULL;
+}
+
+static u64 obj_int(const char *path)
+{
+	const struct obj *o = obj(path);
+
+	CHECK(o && o->kind == OBJ_INT);
+	return o && o->kind == OBJ_INT ? o->val : ~0ULL;
+}
+
+static int count_devices(const char *prefix)
+{
+	int n = 0;
+
+	for (int i = 0; i < nobjs; i++)
+		n += objs[i].kind == OBJ_DEVICE &&
+		     strncmp(objs[i].path, prefix, strlen(prefix)) == 0;
+	return n;
+}
+
+/* EisaId ("PNPxxxx") as AML stores it (§6.1.5): three 5-bit letters, 4 hex digits, the
+ * bytes in that order. */
+static u64 eisa(const char *id)
+{
+	u32 v = (u32)(id[0] - '@') << 26 | (u32)(id[1] - '@') << 21 | (u32)(id[2] - '@') << 16 |
+		(u32)strtoul(id + 3, NULL, 16);
+
+	return (v >> 24) | (v >> 8 & 0xff00) | (v << 8 & 0xff0000) | (v << 24);
+}
+
+/* One _PRT entry (§6.2.13): Package (4) { Address, Pin, Source, Source Index }. */
+struct prt {
+	u64 addr, pin, index;
+	char source[48];
+};
+
+/* The _PRT of `bridge`, decoded into e[]; returns the entry count or -1. */
+static int read_prt(const char *bridge, struct prt *e, int max)
+{
+	char path[64];
+	const struct obj *o;
+	const u8 *p, *end;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "%s._PRT", bridge);
+	o = obj(path);
+	if (!o || o->kind != OBJ_PKG)
+		return -1;
+	p = o->p;
+	end = o->p + o->len;
+	for (u32 i = 0; i < o->count && n < max; i++, n++) {
+		const u8 *pe;
+
+		if (p >= end || *p++ != 0x12 || !(pe = pkg_end(&p, end)) || pe - p < 1 || *p++ != 4)
+			return -1;
+		if (!integer(&p, pe, &e[n].addr) || !integer(&p, pe, &e[n].pin) ||
+		    !name_string(&p, pe, e[n].source, sizeof(e[n].source)) ||
+		    !integer(&p, pe, &e[n].index) || p != pe)
+			return -1;
+	}
+	return p == end ? n : -1;
+}
+
+/* A link's resource template: exactly one Extended Interrupt descriptor (§6.4.3.6) with one
+ * interrupt, then an End Tag (§6.4.2.9). */
+struct irq_desc {
+	bool ok, consumer, edge, active_low, shared;
+	u32 gsi;
+};
+
+static struct irq_desc read_irq(const char *link, const char *method)
+{
+	struct irq_desc r = {0};
+	char path[64];
+	const struct obj *o;
+
+	snprintf(path, sizeof(path), "%s.%s", link, method);
+	o = obj(path);
+	if (!o || o->kind != OBJ_BUF || o->count != 11 || o->len != 11)
+		return r;
+	if (o->p[0] != 0x89 || get16(o->p + 1) != 6 || o->p[4] != 1 || o->p[9] != 0x79)
+		return r;
+	r.ok = true;
+	r.consumer = o->p[3] & 1;
+	r.edge = o->p[3] & 2;
+	r.active_low = o->p[3] & 4;
+	r.shared = o->p[3] & 8;
+	r.gsi = get32(o->p + 5);
+	return r;
+}
+
+/* Where a function's pin goes: its bus's bridge, the _PRT entry for its device and pin, the
+ * link that names, and the link's current and possible setting. */
+static void check_routed(const struct guest_acpi_pci *f)
+{
+	char bridge[16];
+	struct prt e[32];
+	int n, hits = 0;
+
+	snprintf(bridge, sizeof(bridge), "\\_SB_.PC%02X", PT_BDF_BUS(f->bdf));
+	CHECK(obj(bridge) && obj(bridge)->kind == OBJ_DEVICE);
+	n = read_prt(bridge, e, 32);
+	CHECK(n >= 0);
+	for (int i = 0; i < n; i++) {
+		struct irq_desc crs, prs;
+
+		if (e[i].addr != ((u64)PT_BDF_DEV(f->bdf) << 16 | 0xffff) ||
+		    e[i].pin != f->pin - 1u)
+			continue;
+		hits++;
+		CHECK_EQ(e[i].index, 0);
+		CHECK(obj(e[i].source) && obj(e[i].source)->kind == OBJ_DEVICE);
+		crs = read_irq(e[i].source, "_CRS");
+		prs = read_irq(e[i].source, "_PRS");
+		CHECK(crs.ok && prs.ok);
+		CHECK_EQ(crs.gsi, f->gsi);
+		CHECK_EQ(crs.edge, !f->level);
+		CHECK_EQ(crs.active_low, f->active_low);
+		CHECK(crs.consumer && crs.shared);
+		CHECK(memcmp(&crs, &prs, sizeof(crs)) == 0);
+	}
+	CHECK_EQ(hits, 1);
+}
+
+/* A link device as Linux's PCI link driver needs it (§6.2.16). */
+static void check_link(const char *link)
+{
+	char path[64];
+	const struct obj *o;
+
+	snprintf(path, sizeof(path), "%s._HID", link);
+	CHECK_EQ(obj_int(path), eisa("PNP0C0F"));
+	snprintf(path, sizeof(path), "%s._UID", link);
+	CHECK(obj(path) && obj(path)->kind == OBJ_INT);
+	snprintf(path, sizeof(path), "%s._SRS", link);
+	o = obj(path);
+	CHECK(o && o->kind == OBJ_METHOD && (o->count & 7) == 1); /* takes the setting */
+	snprintf(path, sizeof(path), "%s._STA", link);
+	o = obj(path);
+	CHECK(o && o->kind == OBJ_METHOD && (o->count & 7) == 0);
+	if (o && o->kind == OBJ_METHOD) {
+		const u8 *p = o->p + 1;
+		u64 v = 0;
+
+		CHECK(o->len >= 2 && o->p[0] == 0xa4); /* Return (...) */
+		CHECK(integer(&p, o->p + o->len, &v) && p == o->p + o->len);
+		CHECK_EQ(v & 1, 1); /* present */
+		CHECK_EQ(v & 2, 2); /* enabled */
+	}
 }
 
 /* ---- RSDP, XSDT ----------------------------------------------------------------------- */
@@ -354,6 +740,283 @@ static void test_dsdt(void)
 	CHECK(find_bytes(aml, len - 36, (const u8 *)"\x22", 1) == NULL);
 	CHECK(find_bytes(aml, len - 36, (const u8 *)"\x23", 1) == NULL);
 	CHECK(find_bytes(aml, len - 36, (const u8 *)"\x89", 1) == NULL);
+	/* Read as AML: COM1 is the only device, and its names are what they should be. */
+	CHECK(read_dsdt());
+	CHECK_EQ(count_devices(""), 1);
+	CHECK_EQ(obj_int("\\_SB_.COM1._HID"), eisa("PNP0501"));
+	CHECK_EQ(obj_int("\\_SB_.COM1._UID"), 0);
+}
+
+/* ---- a partition with devices: I/O APIC, overrides, PCI interrupt routing -------------- */
+
+static const u32 dev_ids[] = {1, 0x100};
+
+/* Functions as the partition code would describe them. */
+static const struct guest_acpi_pci fns[] = {
+    {PT_BDF(0, 3, 0), 1, 11, true, false},	 /* level, active high: an override says so */
+    {PT_BDF(0, 3, 1), 2, 10, true, true},	 /* PCI's own level, active low */
+    {PT_BDF(0, 3, 2), 1, 11, true, false},	 /* shares function 0's INTA# wire */
+    {PT_BDF(2, 0, 0), 1, 16, false, true},	 /* edge */
+    {PT_BDF(0, 4, 0), 0, 0, false, false},	 /* no interrupt pin */
+    {PT_BDF(0x1f, 0x1f, 7), 4, 300, true, true}, /* INTD#, a GSI above 255 */
+};
+
+static const struct guest_acpi_iso isos[] = {{0, 2, 0}, {9, 9, 0xd}, {10, 10, 0xf}};
+
+static struct guest_acpi_platform dev_platform(void)
+{
+	return (struct guest_acpi_platform){.apic_ids = dev_ids,
+					    .cpu_count = 2,
+					    .ioapic = true,
+					    .ioapic_id = 2,
+					    .ioapic_gsi_base = 0,
+					    .pci = fns,
+					    .pci_count = ARRAY_SIZE(fns),
+					    .iso = isos,
+					    .iso_count = ARRAY_SIZE(isos)};
+}
+
+static void test_madt_ioapic(void)
+{
+	struct guest_acpi_platform p = dev_platform();
+	const u8 *t, *e;
+
+	CHECK_EQ(build_and_parse_p(&p), 0);
+	CHECK_EQ(capture_text()[0], 0);
+	CHECK_EQ(info.cpu_count, 2);
+	CHECK_EQ(info.cpus[1].apic_id, 0x100);
+	CHECK_EQ(info.madt_flags & 1, 0); /* still no PCAT_COMPAT */
+	CHECK_EQ(info.ioapic_count, 1);
+	CHECK_EQ(info.ioapics[0].id, 2);
+	CHECK_EQ(info.ioapics[0].addr, 0xfec00000u);
+	CHECK_EQ(info.ioapics[0].gsi_base, 0);
+	CHECK_EQ(info.iso_count, 3);
+	for (u32 i = 0; i < 3 && i < info.iso_count; i++) {
+		CHECK_EQ(info.isos[i].bus, 0); /* ISA */
+		CHECK_EQ(info.isos[i].source, isos[i].bus_irq);
+		CHECK_EQ(info.isos[i].gsi, isos[i].gsi);
+		CHECK_EQ(info.isos[i].flags, isos[i].flags);
+	}
+	/* By hand: CPUs (8 + 16), then the I/O APIC (12), then 3 overrides (10 each). */
+	t = table("APIC");
+	if (t && get32(t + 4) == 44 + 8 + 16 + 12 + 3 * 10) {
+		e = t + 44 + 8 + 16;
+		CHECK_EQ(e[0], 1);
+		CHECK_EQ(e[1], 12);
+		CHECK_EQ(get32(e + 4), 0xfec00000u);
+		e += 12;
+		CHECK_EQ(e[0], 2);
+		CHECK_EQ(e[1], 10);
+	} else {
+		CHECK(!"MADT length");
+	}
+	/* Another id and GSI base go through. */
+	p.ioapic_id = 9;
+	p.ioapic_gsi_base = 24;
+	CHECK_EQ(build_and_parse_p(&p), 0);
+	CHECK_EQ(info.ioapics[0].id, 9);
+	CHECK_EQ(info.ioapics[0].gsi_base, 24);
+}
+
+static void test_dsdt_pci(void)
+{
+	static const u8 buses[] = {0, 2, 0x1f};
+	struct guest_acpi_platform p = dev_platform();
+	struct prt e[8];
+	char path[64];
+	const u8 *f;
+	int links = 0, entries = 0;
+
+	CHECK_EQ(build_and_parse_p(&p), 0);
+	CHECK(read_dsdt());
+	CHECK_EQ(obj_int("\\_SB_.COM1._HID"), eisa("PNP0501"));
+	CHECK_EQ(count_devices("\\_SB_.PC"), 3); /* one root bridge per bus used */
+	CHECK_EQ(count_devices("\\_SB_.LK"), 4); /* one link per device pin in use */
+	CHECK_EQ(count_devices(""), 1 + 3 + 4);
+	for (u32 i = 0; i < sizeof(buses); i++) {
+		char b[16];
+		int n;
+
+		snprintf(b, sizeof(b), "\\_SB_.PC%02X", buses[i]);
+		snprintf(path, sizeof(path), "%s._HID", b);
+		CHECK_EQ(obj_int(path), eisa("PNP0A03"));
+		snprintf(path, sizeof(path), "%s._UID", b);
+		CHECK_EQ(obj_int(path), buses[i]);
+		snprintf(path, sizeof(path), "%s._BBN", b);
+		CHECK_EQ(obj_int(path), buses[i]);
+		snprintf(path, sizeof(path), "%s._SEG", b);
+		CHECK_EQ(obj_int(path), 0);
+		n = read_prt(b, e, 8);
+		CHECK(n > 0);
+		entries += n;
+	}
+	CHECK_EQ(entries, 4);
+	for (u32 i = 0; i < ARRAY_SIZE(fns); i++)
+		if (fns[i].pin)
+			check_routed(&fns[i]);
+	for (int i = 0; i < nobjs; i++) {
+		if (objs[i].kind == OBJ_DEVICE && strncmp(objs[i].path, "\\_SB_.LK", 8) == 0) {
+			check_link(objs[i].path);
+			links++;
+		}
+	}
+	CHECK_EQ(links, 4);
+	/* The links' _UIDs differ (Linux names links by _HID and _UID). */
+	for (int i = 0; i < nobjs; i++)
+		for (int j = 0; j < i; j++)
+			if (strncmp(objs[i].path, "\\_SB_.LK", 8) == 0 &&
+			    strncmp(objs[j].path, "\\_SB_.LK", 8) == 0 &&
+			    strcmp(objs[i].path + 13, "_UID") == 0 &&
+			    strcmp(objs[j].path + 13, "_UID") == 0)
+				CHECK(objs[i].val != objs[j].val);
+	/* Still hardware-reduced, and the DSDT clear of the other tables. */
+	f = table("FACP");
+	if (f) {
+		CHECK(get32(f + 112) & (1u << 20));
+		CHECK_EQ(get32(f + 40), get64(f + 140));
+		CHECK(get64(f + 140) >= info.madt_phys + get32(table("APIC") + 4) ||
+		      get64(f + 140) + 36 <= info.madt_phys);
+	}
+}
+
+/* Without an I/O APIC the devices are not described at all: the bytes are those of a
+ * partition with just CPUs. With one but no PCI function, the DSDT is COM1 alone. */
+static void test_devices_need_ioapic(void)
+{
+	struct guest_acpi_platform p = dev_platform();
+	size_t cap = GUEST_ACPI_MAX_BYTES(2), n1, n2;
+	u8 *a = calloc(1, cap), *b = calloc(1, cap);
+
+	p.ioapic = false;
+	n1 = guest_acpi_build(a, cap, GPA, &p);
+	n2 = build_cpus(b, cap, GPA, dev_ids, 2);
+	CHECK(n1 > 0);
+	CHECK_EQ(n1, n2);
+	CHECK(memcmp(a, b, n1) == 0);
+	free(a);
+	free(b);
+	CHECK_EQ(build_and_parse_p(&p), 0);
+	CHECK_EQ(info.ioapic_count, 0);
+	CHECK_EQ(info.iso_count, 0);
+	CHECK(read_dsdt());
+	CHECK_EQ(count_devices(""), 1);
+
+	p = dev_platform();
+	p.pci_count = 0;
+	CHECK_EQ(build_and_parse_p(&p), 0);
+	CHECK_EQ(info.ioapic_count, 1);
+	CHECK(read_dsdt());
+	CHECK_EQ(count_devices(""), 1);
+	CHECK(obj("\\_SB_.COM1") != NULL);
+}
+
+/* Every byte up to the reported length is written, padding too: junk in the buffer does not
+ * show through. */
+static void test_devices_every_byte(void)
+{
+	struct guest_acpi_platform p = dev_platform();
+	size_t cap = GUEST_ACPI_MAX_BYTES(2), n;
+	u8 *a = malloc(cap), *b = malloc(cap);
+
+	memset(a, 0xcc, cap);
+	memset(b, 0x33, cap);
+	n = guest_acpi_build(a, cap, GPA, &p);
+	CHECK(n > 0);
+	CHECK_EQ(guest_acpi_build(b, cap, GPA, &p), n);
+	CHECK(memcmp(a, b, n) == 0);
+	free(a);
+	free(b);
+}
+
+/* What the tables cannot say is refused rather than written wrong. */
+static void test_refused(void)
+{
+	struct guest_acpi_pci bad[3] = {fns[0], fns[0], fns[3]};
+	struct guest_acpi_platform p = dev_platform();
+	size_t cap = GUEST_ACPI_MAX_BYTES(2);
+	u8 *b = calloc(1, cap);
+
+	p.pci = bad;
+	p.pci_count = 3;
+	CHECK(guest_acpi_build(b, cap, GPA, &p) > 0); /* the same wire twice: fine */
+	bad[1].bdf = PT_BDF(0, 3, 5);
+	bad[1].gsi = 12; /* the same device's INTA# on another GSI */
+	CHECK_EQ(guest_acpi_build(b, cap, GPA, &p), 0);
+	bad[1].gsi = fns[0].gsi;
+	bad[1].active_low = !fns[0].active_low;
+	CHECK_EQ(guest_acpi_build(b, cap, GPA, &p), 0);
+	bad[1].active_low = fns[0].active_low;
+	bad[1].level = !fns[0].level;
+	CHECK_EQ(guest_acpi_build(b, cap, GPA, &p), 0);
+	bad[1] = fns[1];
+	bad[2].pin = 5;
+	CHECK_EQ(guest_acpi_build(b, cap, GPA, &p), 0);
+	bad[2].pin = 4;
+	CHECK(guest_acpi_build(b, cap, GPA, &p) > 0);
+
+	p = dev_platform();
+	p.ioapic_id = 256;
+	CHECK_EQ(guest_acpi_build(b, cap, GPA, &p), 0);
+	p = dev_platform();
+	p.iso_count = GUEST_ACPI_MAX_ISO + 1;
+	CHECK_EQ(guest_acpi_build(b, cap, GPA, &p), 0);
+	p = dev_platform();
+	p.pci_count = GUEST_ACPI_MAX_PCI + 1;
+	CHECK_EQ(guest_acpi_build(b, cap, GPA, &p), 0);
+	p = dev_platform();
+	p.pci = NULL;
+	CHECK_EQ(guest_acpi_build(b, cap, GPA, &p), 0);
+	p = dev_platform();
+	p.iso = NULL;
+	CHECK_EQ(guest_acpi_build(b, cap, GPA, &p), 0);
+	p = dev_platform();
+	p.cpu_count = 0;
+	CHECK_EQ(guest_acpi_build(b, cap, GPA, &p), 0);
+	CHECK_EQ(guest_acpi_build(b, cap, GPA, NULL), 0);
+	free(b);
+}
+
+/* The most a partition can have fits GUEST_ACPI_MAX_BYTES, and one byte less is refused
+ * without a write past it. */
+static void test_largest(void)
+{
+	static u32 ids[PT_MAX_CPUS];
+	static struct guest_acpi_pci many[GUEST_ACPI_MAX_PCI];
+	static struct guest_acpi_iso iso16[GUEST_ACPI_MAX_ISO];
+	struct guest_acpi_platform p = {.apic_ids = ids,
+					.cpu_count = PT_MAX_CPUS,
+					.ioapic = true,
+					.ioapic_id = 255,
+					.pci = many,
+					.pci_count = GUEST_ACPI_MAX_PCI,
+					.iso = iso16,
+					.iso_count = GUEST_ACPI_MAX_ISO};
+	size_t cap = GUEST_ACPI_MAX_BYTES(PT_MAX_CPUS), full;
+	u8 *b = malloc(cap);
+
+	for (u32 i = 0; i < PT_MAX_CPUS; i++)
+		ids[i] = 0x1000 + i; /* x2APIC entries: the larger kind */
+	for (u32 i = 0; i < GUEST_ACPI_MAX_PCI; i++)
+		many[i] = (struct guest_acpi_pci){PT_BDF(0xf0 + i, 0x1f, 7), (u8)(1 + i % 4),
+						  0xffffff00u + i, i & 1, i & 2};
+	for (u32 i = 0; i < GUEST_ACPI_MAX_ISO; i++)
+		iso16[i] = (struct guest_acpi_iso){(u8)i, 0xfffffff0u + i, 0xf};
+	full = guest_acpi_build(b, cap, GPA, &p);
+	CHECK(full > 0 && full <= cap);
+	for (size_t c = full - 200; c < full; c++) {
+		u8 *s = malloc(c);
+
+		CHECK_EQ(guest_acpi_build(s, c, GPA, &p), 0);
+		free(s);
+	}
+	free(b);
+	CHECK_EQ(build_and_parse_p(&p), 0);
+	CHECK_EQ(info.iso_count, GUEST_ACPI_MAX_ISO);
+	CHECK(read_dsdt());
+	CHECK_EQ(count_devices("\\_SB_.PC"), GUEST_ACPI_MAX_PCI);
+	CHECK_EQ(count_devices("\\_SB_.LK"), GUEST_ACPI_MAX_PCI);
+	for (u32 i = 0; i < GUEST_ACPI_MAX_PCI; i++)
+		check_routed(&many[i]);
 }
 
 /* ---- sizes ---------------------------------------------------------------------------- */
@@ -365,30 +1028,30 @@ static void test_cap_and_count(void)
 	u8 *b = malloc(cap);
 
 	memset(b, 0xcc, cap);
-	full = guest_acpi_build(b, cap, GPA, ids, 3);
+	full = build_cpus(b, cap, GPA, ids, 3);
 	CHECK(full > 0 && full <= cap);
 	/* Too small: nothing claimed, nothing written past it (ASan on exact buffers). */
 	for (size_t small = 0; small < 128; small++) {
 		u8 *s = malloc(small ? small : 1);
 
-		CHECK_EQ(guest_acpi_build(s, small, GPA, ids, 3), 0);
+		CHECK_EQ(build_cpus(s, small, GPA, ids, 3), 0);
 		free(s);
 	}
 	{
 		u8 *s = malloc(full - 1);
 
-		CHECK_EQ(guest_acpi_build(s, full - 1, GPA, ids, 3), 0);
+		CHECK_EQ(build_cpus(s, full - 1, GPA, ids, 3), 0);
 		free(s);
 	}
 	/* No CPUs: no tables. */
-	CHECK_EQ(guest_acpi_build(b, cap, GPA, ids, 0), 0);
-	CHECK_EQ(guest_acpi_build(b, cap, GPA, NULL, 0), 0);
+	CHECK_EQ(build_cpus(b, cap, GPA, ids, 0), 0);
+	CHECK_EQ(build_cpus(b, cap, GPA, NULL, 0), 0);
 	/* The same input gives the same bytes. */
 	{
 		u8 *again = malloc(cap);
 
 		memset(again, 0x33, cap);
-		CHECK_EQ(guest_acpi_build(again, cap, GPA, ids, 3), full);
+		CHECK_EQ(build_cpus(again, cap, GPA, ids, 3), full);
 		CHECK(memcmp(again, b, full) == 0);
 		free(again);
 	}
@@ -403,7 +1066,7 @@ static void test_other_gpa(void)
 	size_t cap = GUEST_ACPI_MAX_BYTES(1), n;
 	u8 *b = calloc(1, cap);
 
-	n = guest_acpi_build(b, cap, gpa, ids, 1);
+	n = build_cpus(b, cap, gpa, ids, 1);
 	CHECK(n > 0);
 	CHECK(get64(b + 24) > gpa && get64(b + 24) < gpa + n);
 	{
@@ -428,6 +1091,12 @@ int main(void)
 	RUN(test_madt_many_x2apic);
 	RUN(test_fadt);
 	RUN(test_dsdt);
+	RUN(test_madt_ioapic);
+	RUN(test_dsdt_pci);
+	RUN(test_devices_need_ioapic);
+	RUN(test_devices_every_byte);
+	RUN(test_refused);
+	RUN(test_largest);
 	RUN(test_cap_and_count);
 	RUN(test_other_gpa);
 	free(buf);

@@ -94,6 +94,7 @@ static struct partition_config cfg;
 static u8 *ram[PT_MAX_REGIONS];
 static struct linux_boot lb;
 static char why[160];
+static struct guest_acpi_platform plat; /* the row's CPUs, no I/O APIC (cfg_begin) */
 
 static void cfg_free(void)
 {
@@ -114,6 +115,7 @@ static void cfg_begin(void)
 	cfg.cpus.apic_id[1] = 2;
 	cfg.cpus.count = 2;
 	cfg.cmdline = "console=ttyS0";
+	plat = (struct guest_acpi_platform){.apic_ids = cfg.cpus.apic_id, .cpu_count = 2};
 }
 
 /* A region of `size` bytes at guest `guest`, backed by zeroed heap memory. */
@@ -395,6 +397,127 @@ static void test_initrd_overlap_refused(void)
 	cfg_free();
 }
 
+/* ---- several RAM regions (guest == host for DMA) ------------------------------------------ */
+
+/* 1 MiB at 0 and 128 MiB at 128 MiB: pref_address (16 MiB) is no RAM, so the kernel goes to
+ * the first aligned address of the big region and the initrd to its top. */
+static void test_split_ram(void)
+{
+	static const u8 rd[16];
+
+	build_kernel();
+	cfg_begin();
+	cfg_region(0, 1 * MiB, REGION_RAM);
+	cfg_region(0x8000000, 128 * MiB, REGION_RAM);
+	CHECK_EQ(prepare(rd, 0x12345), 0);
+	CHECK_EQ(lb.load_gpa, 0x8000000);
+	CHECK_EQ(lb.initrd_gpa, (0x10000000 - 0x12345) & ~0xfffULL);
+	/* Not relocatable: pref_address or nothing. */
+	image[H_RELOCATABLE] = 0;
+	CHECK(prepare(NULL, 0) != 0);
+	CHECK_WHY("does not fit");
+	cfg_free();
+}
+
+/* The lowest fitting address wins, whatever the regions' order; a region too small for the
+ * kernel, or shared, is passed over. */
+static void test_lowest_region(void)
+{
+	build_kernel();
+	put64(image + H_PREF_ADDRESS, 0x40000000); /* in no region */
+	cfg_begin();
+	cfg_region(0, 1 * MiB, REGION_RAM);
+	cfg_region(0x8000000, 128 * MiB, REGION_RAM);
+	cfg_region(0x4000000, 32 * MiB, REGION_RAM);	    /* exactly init_size: fits */
+	cfg_region(0x2000000, 32 * MiB - 4096, REGION_RAM); /* one page short */
+	cfg_region(0x100000, 64 * MiB, REGION_SHARED);
+	CHECK_EQ(prepare(NULL, 0), 0);
+	CHECK_EQ(lb.load_gpa, 0x4000000);
+	/* An unaligned region start is aligned up inside the region. */
+	cfg_begin();
+	cfg_region(0, 1 * MiB, REGION_RAM);
+	cfg_region(0x3100000, 40 * MiB, REGION_RAM);
+	CHECK_EQ(prepare(NULL, 0), 0);
+	CHECK_EQ(lb.load_gpa, 0x3200000);
+	cfg_free();
+}
+
+/* No room for the initrd above the kernel in its region: the highest other region where it
+ * fits, below initrd_addr_max and never below 1 MiB. */
+static void test_initrd_other_region(void)
+{
+	static const u8 rd[16];
+
+	build_kernel();
+	cfg_begin();
+	cfg_region(0, 2 * MiB, REGION_RAM);
+	cfg_region(0x1000000, 32 * MiB, REGION_RAM); /* the kernel fills it */
+	cfg_region(0x4000000, 8 * MiB, REGION_RAM);
+	cfg_region(0x8000000, 8 * MiB, REGION_RAM);
+	CHECK_EQ(prepare(rd, 0x5000), 0);
+	CHECK_EQ(lb.load_gpa, PREF_ADDRESS);
+	CHECK_EQ(lb.initrd_gpa, 0x8800000 - 0x5000);
+	/* initrd_addr_max below the highest region: the next one down. */
+	put32(image + H_INITRD_ADDR_MAX, 0x7ffffff);
+	CHECK_EQ(prepare(rd, 0x5000), 0);
+	CHECK_EQ(lb.initrd_gpa, 0x4800000 - 0x5000);
+	/* ... or cutting through it. */
+	put32(image + H_INITRD_ADDR_MAX, 0x8003fff);
+	CHECK_EQ(prepare(rd, 0x4000), 0);
+	CHECK_EQ(lb.initrd_gpa, 0x8000000);
+	/* Too big for every region: refused. */
+	build_kernel();
+	CHECK(prepare(rd, 8 * MiB + 1) != 0);
+	CHECK_WHY("initrd:");
+	/* Only the low region is left: its part above 1 MiB serves, never what is below. */
+	cfg_begin();
+	cfg_region(0, 2 * MiB, REGION_RAM);
+	cfg_region(0x1000000, 32 * MiB, REGION_RAM);
+	CHECK_EQ(prepare(rd, 0x5000), 0);
+	CHECK_EQ(lb.initrd_gpa, 2 * MiB - 0x5000);
+	CHECK(prepare(rd, 1 * MiB + 1) != 0);
+	CHECK_WHY("initrd:");
+	cfg_begin();
+	cfg_region(0, 1 * MiB, REGION_RAM);
+	cfg_region(0x1000000, 32 * MiB, REGION_RAM);
+	CHECK(prepare(rd, 0x5000) != 0);
+	CHECK_WHY("initrd:");
+	cfg_free();
+}
+
+/* With an I/O APIC the partition's Linux must use it: no "noapic", and its MADT lists it. */
+static void test_load_with_ioapic(void)
+{
+	static const struct guest_acpi_pci fn = {PT_BDF(0, 3, 0), 1, 11, true, false};
+	struct arch_vm_entry e;
+	const u8 *x, *m;
+	bool found = false;
+
+	build_kernel();
+	cfg_begin();
+	cfg_region(0, 64 * MiB, REGION_RAM);
+	CHECK_EQ(prepare(NULL, 0), 0);
+	linux_load(&cfg, &lb, &plat, "console=ttyS0", &e);
+	CHECK(strcmp((const char *)guest(0x8000), "noapic console=ttyS0") == 0);
+	plat.ioapic = true;
+	plat.ioapic_id = 3;
+	plat.pci = &fn;
+	plat.pci_count = 1;
+	memset(guest(0x8000), 0x5a, 4096);
+	linux_load(&cfg, &lb, &plat, "console=ttyS0", &e);
+	CHECK(strcmp((const char *)guest(0x8000), "console=ttyS0") == 0);
+	/* RSDP -> XSDT -> its second entry, the MADT: an I/O APIC entry (type 1) at 0xfec00000. */
+	x = guest(get64(guest(0xe0000) + 24));
+	CHECK(memcmp(x, "XSDT", 4) == 0);
+	m = guest(get64(x + 44));
+	CHECK(memcmp(m, "APIC", 4) == 0);
+	for (u32 off = 44; off + 2 <= get32(m + 4) && m[off + 1] >= 2; off += m[off + 1])
+		if (m[off] == 1 && m[off + 2] == 3 && get32(m + off + 4) == 0xfec00000u)
+			found = true;
+	CHECK(found);
+	cfg_free();
+}
+
 /* ---- linux_load ------------------------------------------------------------------------- */
 
 struct e820 {
@@ -433,7 +556,7 @@ static void test_load(void)
 	cfg_region(0, 64 * MiB, REGION_RAM);
 	CHECK_EQ(prepare(rd, rd_len), 0);
 	memset(&e, 0xa5, sizeof(e));
-	linux_load(&cfg, &lb, cmdline, &e);
+	linux_load(&cfg, &lb, &plat, cmdline, &e);
 
 	/* The protected-mode kernel, at load_gpa and nothing beyond it. */
 	CHECK_EQ(lb.load_gpa, 0x1000000);
@@ -523,7 +646,7 @@ static void test_load_low_no_initrd(void)
 	cfg_begin();
 	cfg_region(0, 40 * MiB, REGION_RAM);
 	CHECK_EQ(prepare(NULL, 0), 0);
-	linux_load(&cfg, &lb, "", &e);
+	linux_load(&cfg, &lb, &plat, "", &e);
 	CHECK_EQ(e.rip, 0x200000);
 	CHECK(memcmp(guest(0x200000), image + SETUP_SIZE, KERNEL_SIZE) == 0);
 	zp = guest(0x7000);
@@ -550,14 +673,14 @@ static void test_cmdline_limits(void)
 	cfg_region(0, 64 * MiB, REGION_RAM);
 	CHECK_EQ(prepare(NULL, 0), 0);
 	memset(guest(0x8000), 0x5a, 4096);
-	linux_load(&cfg, &lb, long_line, &e);
+	linux_load(&cfg, &lb, &plat, long_line, &e);
 	CHECK_EQ(strlen((const char *)guest(0x8000)), 2047);
 	CHECK_EQ(*guest(0x8000 + 2048), 0x5a); /* nothing written past the NUL */
 
 	put32(image + H_CMDLINE_SIZE, 15);
 	CHECK_EQ(prepare(NULL, 0), 0);
 	memset(guest(0x8000), 0x5a, 4096);
-	linux_load(&cfg, &lb, "console=ttyS0 quiet", &e);
+	linux_load(&cfg, &lb, &plat, "console=ttyS0 quiet", &e);
 	CHECK(strcmp((const char *)guest(0x8000), "noapic console=") == 0);
 	CHECK_EQ(*guest(0x8000 + 16), 0x5a);
 
@@ -565,19 +688,19 @@ static void test_cmdline_limits(void)
 	put32(image + H_CMDLINE_SIZE, 0x7fffffff);
 	CHECK_EQ(prepare(NULL, 0), 0);
 	memset(guest(0x8000), 0x5a, 4096);
-	linux_load(&cfg, &lb, long_line, &e);
+	linux_load(&cfg, &lb, &plat, long_line, &e);
 	CHECK_EQ(strlen((const char *)guest(0x8000)), 2047);
 	/* The largest value the field can hold: also 2047 (cmdline_size + 1 must not wrap). */
 	put32(image + H_CMDLINE_SIZE, 0xffffffff);
 	CHECK_EQ(prepare(NULL, 0), 0);
 	memset(guest(0x8000), 0x5a, 4096);
-	linux_load(&cfg, &lb, long_line, &e);
+	linux_load(&cfg, &lb, &plat, long_line, &e);
 	CHECK_EQ(strnlen((const char *)guest(0x8000), 4096), 2047);
 	/* cmdline_size 0: an empty command line. */
 	put32(image + H_CMDLINE_SIZE, 0);
 	CHECK_EQ(prepare(NULL, 0), 0);
 	memset(guest(0x8000), 0x5a, 4096);
-	linux_load(&cfg, &lb, "console=ttyS0", &e);
+	linux_load(&cfg, &lb, &plat, "console=ttyS0", &e);
 	CHECK_EQ(*guest(0x8000), 0);
 	CHECK_EQ(*guest(0x8000 + 1), 0x5a);
 	cfg_free();
@@ -593,7 +716,7 @@ static void test_load_shared_region(void)
 	cfg_region(0, 64 * MiB, REGION_RAM);
 	cfg_region(0x8000000, 2 * MiB, REGION_SHARED);
 	CHECK_EQ(prepare(NULL, 0), 0);
-	linux_load(&cfg, &lb, "x", &e);
+	linux_load(&cfg, &lb, &plat, "x", &e);
 	zp = guest(0x7000);
 	CHECK_EQ(zp[ZP_E820_ENTRIES], 4);
 	CHECK_E820(zp + ZP_E820_TABLE, 0, 0, 0x9f000, E820_RAM);
@@ -687,6 +810,10 @@ static void test_e820_low_edges(void)
 
 int main(void)
 {
+	RUN(test_split_ram);
+	RUN(test_lowest_region);
+	RUN(test_initrd_other_region);
+	RUN(test_load_with_ioapic);
 	RUN(test_load_at_pref_address);
 	RUN(test_load_low_when_small);
 	RUN(test_does_not_fit);
