@@ -21,6 +21,11 @@ u32 guest_cpl(void);
 void guest_inject_exception(u32 vector);
 /* Go past the instruction that exited, as the CPU does when it completes one. */
 void guest_skip_instruction(void);
+/* The same for an instruction of `len` bytes (an exit that does not give its length). */
+void guest_advance(u64 len);
+/* guest_mmio.c: an EPT violation, emulated if Bulkhead emulates that address for the
+ * partition (its I/O APIC), else a fault. */
+void guest_ept_violation_exit(struct guest_regs *r);
 /* NMI-window exiting on or off (SDM Vol. 3C §25.6.2). */
 void guest_set_nmi_window(bool on);
 /* A key for guest_refuse(): the exit reason and what it concerned (an MSR, a CR number). */

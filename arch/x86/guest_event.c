@@ -83,7 +83,12 @@ void guest_inject_exception(u32 vector)
  *    sees its #DB, as on a real CPU. */
 void guest_skip_instruction(void)
 {
-	u64 rip = vmread(GUEST_RIP) + vmread(EXIT_INSTRUCTION_LEN);
+	guest_advance(vmread(EXIT_INSTRUCTION_LEN));
+}
+
+void guest_advance(u64 len)
+{
+	u64 rip = vmread(GUEST_RIP) + len;
 	u64 intr = vmread(GUEST_INTERRUPTIBILITY), rflags = vmread(GUEST_RFLAGS);
 
 	if (!guest_in_64bit())

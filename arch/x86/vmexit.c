@@ -233,7 +233,8 @@ static void dispatch(struct guest_regs *r, struct vcpu *v, u32 reason)
 		guest_refuse(0, REFUSAL_KEY(reason, 0), "wbinvd");
 		return;
 	case EXIT_EPT_VIOLATION:
-		guest_fault(reason, "ept violation");
+		guest_ept_violation_exit(r);
+		return;
 	case EXIT_TRIPLE_FAULT:
 		guest_fault(reason, "triple fault");
 	default:

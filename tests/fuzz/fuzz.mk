@@ -28,7 +28,8 @@ fuzz_ptcheck_DEPS := tools/ptcheck.c core/include/bulkhead/ptable.h
 # (tests/fuzz/fake/core/lib/cpu.h, vmx.h), which come first on the include path.
 fuzz_vmexit_SRCS  := arch/x86/vmexit.c arch/x86/guest_event.c arch/x86/guest_cpuid.c \
                      arch/x86/guest_cr.c arch/x86/guest_msr.c arch/x86/guest_init_sipi.c \
-                     arch/x86/apic.c arch/x86/xsave.c
+                     arch/x86/apic.c arch/x86/xsave.c arch/x86/guest_mmio.c arch/x86/guest_paging.c \
+                     arch/x86/mmio_decode.c
 fuzz_vmexit_DEPS  := $(wildcard tests/fuzz/fake/arch/x86/*.h tests/fuzz/fake/core/lib/*.h arch/x86/*.h core/lib/*.h) core/include/bulkhead/payload_abi.h \
                      tests/fuzz/coverage-ignore.txt
 fuzz_vmexit_CFLAGS := -Itests/fuzz/fake -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt

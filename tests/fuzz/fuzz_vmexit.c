@@ -986,6 +986,30 @@ bool partition_owns_apic(u32 partition, u32 dest_apic)
 	return false;
 }
 
+/* No partition of this harness owns an interrupt: no I/O APIC page is emulated, and an EPT
+ * violation stops the partition as before; CPUID shows no second signature. */
+bool partition_owns_interrupts(u32 partition)
+{
+	if (partition >= NPART)
+		broken("partition_owns_interrupts(%u)", partition);
+	return false;
+}
+
+bool partition_mmio_claims(u32 partition, u64 gpa)
+{
+	(void)gpa;
+	if (partition >= NPART)
+		broken("partition_mmio_claims(%u)", partition);
+	return false;
+}
+
+u64 partition_mmio(u32 partition, u64 gpa, u32 size, bool write, u64 value)
+{
+	broken("partition_mmio(%u, 0x%llx, %u, %d, 0x%llx) for an unclaimed address", partition,
+	       (unsigned long long)gpa, size, write, (unsigned long long)value);
+	return 0;
+}
+
 /* Parks the CPU (a stopped or restarting partition) on the call the input chose. */
 void partition_nmi(u32 partition, u32 cpu)
 {
