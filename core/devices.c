@@ -6,6 +6,9 @@
 #include "core/lib/string.h"
 #include "core/partition_state.h"
 
+/* The tables a Linux partition will get, built once at boot to see that they can be. */
+static u8 acpi_scratch[GUEST_ACPI_MAX_BYTES(PT_MAX_CPUS)];
+
 static const char *device_name(const struct pt_device *d)
 {
 	return d->name ? d->name : "?";
@@ -64,6 +67,14 @@ int devices_check(struct partition *p, u32 index, char *why, size_t why_size)
 			format(why, why_size, "device %s: %s", name, reason);
 			return ERR(E_NOTFOUND);
 		}
+	}
+	devices_acpi(p, &p->acpi);
+	if (c->kind == PART_LINUX &&
+	    !guest_acpi_build(acpi_scratch, sizeof(acpi_scratch), 0, &p->acpi)) {
+		format(why, why_size,
+		       "devices: its ACPI tables cannot describe them (functions of one device "
+		       "whose pin is wired to different inputs?)");
+		return ERR(E_INVAL);
 	}
 	return 0;
 }
@@ -139,6 +150,8 @@ void devices_acpi(struct partition *p, struct guest_acpi_platform *plat)
 			out->active_low = true;
 		}
 	}
+	plat->apic_ids = p->cfg->cpus.apic_id;
+	plat->cpu_count = p->cfg->cpus.count;
 	plat->ioapic = devices_ioapic(p);
 	plat->ioapic_id = arch_ioapic_id();
 	plat->ioapic_gsi_base = 0;

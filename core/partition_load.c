@@ -366,10 +366,7 @@ void partition_load_image(struct partition *p)
 	vuart_reset(&p->uart);
 	lineq_reset(&p->out);
 	if (p->cfg->kind == PART_LINUX)
-		linux_load(p->cfg, &p->linux,
-			   &(struct guest_acpi_platform){.apic_ids = p->cfg->cpus.apic_id,
-							 .cpu_count = p->cfg->cpus.count},
-			   p->cmdline, &p->boot);
+		linux_load(p->cfg, &p->linux, &p->acpi, p->cmdline, &p->boot);
 	else
 		load_payload(p);
 }

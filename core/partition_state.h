@@ -55,7 +55,8 @@ struct partition {
 	struct arch_vm vm;
 	struct vpci vpci;				/* its PCI configuration space */
 	struct vioapic vioapic;				/* its I/O APIC */
-	struct guest_acpi_pci acpi_pci[PT_MAX_DEVICES]; /* what its ACPI tables say of them */
+	struct guest_acpi_platform acpi;		/* what its ACPI tables describe (Linux) */
+	struct guest_acpi_pci acpi_pci[PT_MAX_DEVICES]; /* of its PCI functions */
 };
 
 /* One per row of the table, in table order (partition.c). */
