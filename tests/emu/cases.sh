@@ -537,6 +537,24 @@ if want partitions-machine; then
 	done_case
 fi
 
+# Devices are checked at boot against the machine (issue 15): a PCI function nobody answers
+# for, a legacy device whose ports all float, and a function whose BAR is not where the table
+# says are each refused with what was found, and the partition without devices still runs.
+if want partitions-devices; then
+	kbuild "$BUILD/devabsent/bulkhead.bin" BUILD="$BUILD/devabsent" LAYOUT=tests/layouts/devices-absent.c
+	make_iso devabsent 's#^\(\s*module2 /boot/testpay.elf rt2\)$#\1\n\tmodule2 /boot/testpay.bin rt3#' \
+		"$BUILD/devabsent/bulkhead.bin" "$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
+	boot partitions-devices "$EMU_DIR/devabsent.iso" "$VMX_EMU" 5 --timeout 180 --until '^good: done$'
+	expect '^ioapic: id [0-9]+ at 0xfec00000, 24 inputs, all masked$'
+	expect '^partition ghostpci: refused: device nic \(00:1f\.0\): absent: nothing answers at this address$'
+	expect '^partition ghostcom: refused: device com3 \(ports 0x3e8-0x3ef\): absent: every port reads 0xff$'
+	expect '^partition badbar: refused: device ide \(00:01\.1\): bar4 is io 0x[0-9a-f]+ size 0x10, the table says io 0xd000 size 0x10$'
+	expect '^bulkhead: 1 partitions ready$'
+	expect '^good: hello, apic id 1$'
+	expect_not '^(ghostpci|ghostcom|badbar): '
+	done_case
+fi
+
 # Restart of a two-CPU partition: both CPUs come back (the second by the image's own SIPI)
 # after each fault, until the restart limit; the neighbour keeps running.
 # pair_restart_iso NAME WORD: the pair layout under FAULT_RESTART, rt0's testpay given WORD.
