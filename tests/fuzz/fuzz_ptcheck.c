@@ -2,10 +2,11 @@
  * Fuzz the partition-table validator (tools/ptcheck.c, included here with PTCHECK_NO_MAIN so
  * its static checks are callable). The fuzz bytes are decoded into a struct partition_table:
  * names, module and initrd tags and the layout name are fixed strings chosen by byte value
- * (NULL, "", duplicates, ones with blanks); kinds, counts, APIC IDs, regions and port ranges
- * come from the bytes, with counts that may disagree with how many entries are filled in
- * (unless the first byte asks for lean decoding, see `lean`). Every check runs; when none
- * reports a problem, check_good() must agree that the table is good: every rule
+ * (NULL, "", duplicates, ones with blanks); kinds, counts, APIC IDs, regions, port ranges and
+ * devices come from the bytes, with counts that may disagree with how many entries are filled
+ * in (unless the first byte asks for lean decoding, see `lean`). The devices are decoded after
+ * every partition, so an input that ends there (as the first seeds do) has none. Every check runs;
+ * when none reports a problem, check_good() must agree that the table is good: every rule
  * docs/partitions.md states, checked again without ptcheck's code or constants (the
  * documented numbers are written here as the docs give them).
  * ptcheck prints its problem lines on stdout: sent to /dev/null unless FUZZ_VERBOSE is set.
@@ -42,11 +43,17 @@ static const struct {
 static const struct {
 	u32 base, count;
 } doc_ports[] = {
-    {0x60, 1},
-    {0x64, 1},
-    {0x92, 1},	/* keyboard controller, system control port A */
-    {0xcf8, 8}, /* PCI configuration, 0xcf9 the reset control register */
+    {0x60, 1},	{0x64, 1}, {0x92, 1}, /* keyboard controller, system control port A */
+    {0xcf8, 8},			      /* PCI configuration, 0xcf9 the reset control register */
+    {0x00, 16},			      /* "the 8237 DMA controllers": 0x00-0x0f, */
+    {0x81, 15},			      /* their page registers 0x81-0x8f */
+    {0xc0, 32},			      /* and 0xc0-0xdf */
 };
+/* docs/partitions.md, devices: */
+#define DOC_MAX_DEVICES 8	    /* "at most PT_MAX_DEVICES (8)" */
+#define DOC_MAX_GSI	240	    /* "irq below PT_MAX_GSI (240)" */
+#define DOC_COM1_IRQ	4	    /* "not COM1's IRQ 4" */
+#define DOC_LOW_MB	0x100000ULL /* a Linux partition's regions below 1 MiB: no DMA there */
 
 static const char *const strings[] = {
     NULL,
@@ -192,6 +199,62 @@ static void decode_partition(struct fuzz_reader *r, struct partition_config *p, 
 	}
 }
 
+/*
+ * A BAR. Lean: a memory BAR of 4 KiB to 512 KiB or an I/O BAR of 4 to 128 ports, aligned to
+ * its size, or none; else any kind, base and size.
+ */
+static void decode_bar(struct fuzz_reader *r, struct pt_bar *b)
+{
+	u8 shape;
+
+	b->kind = pick_enum(r, BAR_NONE, 3);
+	shape = fuzz_u8(r);
+	if (!lean) {
+		b->base = b->kind == BAR_IO ? fuzz_u16(r) : pick_raw_addr(r);
+		b->size = b->kind == BAR_IO ? fuzz_u8(r) : pick_raw_addr(r);
+	} else if (b->kind == BAR_MEM) {
+		b->size = DOC_PAGE << (shape % 8);
+		b->base = pick_addr(r) & ~(b->size - 1);
+	} else if (b->kind == BAR_IO) {
+		b->size = 4u << (shape % 6);
+		b->base = fuzz_u16(r) & ~(b->size - 1);
+	}
+}
+
+/*
+ * A device. Lean: a PCI function has a bdf and up to two BARs and no ports, a legacy device
+ * ports and no bdf or BARs, its irq is below 24; else every field is filled from the bytes.
+ */
+static void decode_device(struct fuzz_reader *r, struct pt_device *d)
+{
+	u8 shape = fuzz_u8(r);
+	u32 nbars;
+
+	d->kind = pick_enum(r, DEV_PCI, 3);
+	d->name = pick_string(r);
+	d->irq = lean ? fuzz_u8(r) % 24 : fuzz_u8(r);
+	d->flags = lean ? shape & DEV_NO_DMA : shape & 3;
+	if (!lean || d->kind == DEV_PCI)
+		d->bdf = fuzz_u16(r) | (!lean && shape & 0x80 ? 0x10000u : 0);
+	if (!lean || d->kind == DEV_LEGACY) {
+		d->ports.base = fuzz_u16(r);
+		d->ports.count = lean ? 1 + fuzz_u8(r) % 16 : fuzz_u8(r);
+	}
+	nbars = lean && d->kind != DEV_PCI ? 0 : (shape >> 2) % (lean ? 3 : PT_MAX_BARS + 1);
+	for (u32 k = 0; k < nbars; k++)
+		decode_bar(r, &d->bar[fuzz_u8(r) % PT_MAX_BARS]);
+}
+
+/* A byte of 0 (as past the end of the input) means no devices, lean or not. */
+static void decode_devices(struct fuzz_reader *r, struct partition_config *p)
+{
+	u32 n = fuzz_u8(r) % (lean ? 3 : PT_MAX_DEVICES + 1);
+
+	p->devices.count = pick_count(r, n);
+	for (u32 k = 0; k < n; k++)
+		decode_device(r, &p->devices.d[k]);
+}
+
 static void decode(struct fuzz_reader *r, struct partition_table *t)
 {
 	u8 b = fuzz_u8(r);
@@ -204,6 +267,8 @@ static void decode(struct fuzz_reader *r, struct partition_table *t)
 	t->parts.count = pick_count(r, nparts);
 	for (u32 i = 0; i < nparts; i++)
 		decode_partition(r, &t->parts.p[i], i);
+	for (u32 i = 0; i < nparts; i++)
+		decode_devices(r, &t->parts.p[i]);
 }
 
 /*
@@ -287,28 +352,169 @@ static void good_memory(const struct partition_config *p)
 		FUZZ_ASSERT(memcmp(&p->mem.r[k], &unused, sizeof(unused)) == 0);
 }
 
-/* Non-empty ranges ending by 0xffff, none touching COM1, no "port granted twice" inside the
- * partition, nothing past the count. */
+/* A range of ports or addresses: a port grant or a memory BAR. */
+struct doc_range {
+	u64 base, size;
+};
+
+/* At most 8 port ranges, and 8 devices of 6 BARs each (the arrays' lengths). */
+#define DOC_MAX_RANGES (8 + 8 * 6)
+
+/* "Device ports follow the .ports rules": the partition's .ports, each legacy device's ports
+ * and each PCI function's I/O BARs. Called once the counts are known to fit. */
+static u32 doc_port_ranges(const struct partition_config *p, struct doc_range *out)
+{
+	u32 n = 0;
+
+	for (u32 k = 0; k < p->ports.count; k++)
+		out[n++] = (struct doc_range){p->ports.p[k].base, p->ports.p[k].count};
+	for (u32 k = 0; k < p->devices.count; k++) {
+		const struct pt_device *d = &p->devices.d[k];
+
+		if (d->kind == DEV_LEGACY)
+			out[n++] = (struct doc_range){d->ports.base, d->ports.count};
+		for (size_t b = 0; d->kind == DEV_PCI && b < ARRAY_SIZE(d->bar); b++)
+			if (d->bar[b].kind == BAR_IO)
+				out[n++] = (struct doc_range){d->bar[b].base, d->bar[b].size};
+	}
+	return n;
+}
+
+/* The partition's PCI functions' memory BARs. */
+static u32 doc_mem_bars(const struct partition_config *p, struct doc_range *out)
+{
+	u32 n = 0;
+
+	for (u32 k = 0; k < p->devices.count; k++) {
+		const struct pt_device *d = &p->devices.d[k];
+
+		for (size_t b = 0; d->kind == DEV_PCI && b < ARRAY_SIZE(d->bar); b++)
+			if (d->bar[b].kind == BAR_MEM)
+				out[n++] = (struct doc_range){d->bar[b].base, d->bar[b].size};
+	}
+	return n;
+}
+
+/* Non-empty ranges ending by 0xffff, none touching COM1 or the machine's ports, no "port
+ * granted twice" inside the partition (devices' ports included), nothing past the count. */
 static void good_ports(const struct partition_config *p)
 {
 	static const struct pt_ports unused;
+	struct doc_range r[DOC_MAX_RANGES];
+	u32 n;
 
 	FUZZ_ASSERT(p->ports.count <= ARRAY_SIZE(p->ports.p));
-	for (u32 k = 0; k < p->ports.count; k++) {
-		const struct pt_ports *a = &p->ports.p[k];
-		u32 last = (u32)a->base + a->count - 1;
-
-		FUZZ_ASSERT(a->count >= 1 && last <= DOC_PORT_LAST);
-		FUZZ_ASSERT(last < DOC_COM1_FIRST || a->base > DOC_COM1_LAST);
-		for (size_t i = 0; i < ARRAY_SIZE(doc_ports); i++)
-			FUZZ_ASSERT(
-			    !meet(a->base, a->count, doc_ports[i].base, doc_ports[i].count));
-		for (u32 l = 0; l < k; l++)
-			FUZZ_ASSERT(
-			    !meet(a->base, a->count, p->ports.p[l].base, p->ports.p[l].count));
-	}
 	for (size_t k = p->ports.count; k < ARRAY_SIZE(p->ports.p); k++)
 		FUZZ_ASSERT(memcmp(&p->ports.p[k], &unused, sizeof(unused)) == 0);
+	n = doc_port_ranges(p, r);
+	for (u32 k = 0; k < n; k++) {
+		u64 last = r[k].base + r[k].size - 1;
+
+		FUZZ_ASSERT(r[k].size >= 1 && last <= DOC_PORT_LAST);
+		FUZZ_ASSERT(last < DOC_COM1_FIRST || r[k].base > DOC_COM1_LAST);
+		for (size_t i = 0; i < ARRAY_SIZE(doc_ports); i++)
+			FUZZ_ASSERT(
+			    !meet(r[k].base, r[k].size, doc_ports[i].base, doc_ports[i].count));
+		for (u32 l = 0; l < k; l++)
+			FUZZ_ASSERT(!meet(r[k].base, r[k].size, r[l].base, r[l].size));
+	}
+}
+
+static bool doc_pow2(u64 x)
+{
+	return x != 0 && (x & (x - 1)) == 0;
+}
+
+/* "a memory BAR: 4 KiB aligned, a power of two of at least 4 KiB, aligned to its size, ending
+ * by 2^48, clear of the hypervisor and the machine's ranges"; "an I/O BAR: a power of two of
+ * at least 4 ports, aligned to its size, ending by 0xffff". */
+static void good_bar(const struct pt_bar *b)
+{
+	FUZZ_ASSERT(b->kind == BAR_NONE || b->kind == BAR_MEM || b->kind == BAR_IO);
+	if (b->kind == BAR_MEM) {
+		FUZZ_ASSERT(doc_pow2(b->size) && b->size >= DOC_PAGE && b->base % b->size == 0);
+		FUZZ_ASSERT(b->base + b->size > b->base && b->base + b->size <= DOC_GUEST_END);
+		FUZZ_ASSERT(b->base + b->size <= DOC_HV_START || b->base >= DOC_HV_END);
+		for (size_t i = 0; i < ARRAY_SIZE(doc_machine); i++)
+			FUZZ_ASSERT(
+			    !meet(b->base, b->size, doc_machine[i].start, doc_machine[i].size));
+	} else if (b->kind == BAR_IO) {
+		FUZZ_ASSERT(doc_pow2(b->size) && b->size >= 4 && b->base % b->size == 0);
+	}
+}
+
+/* One device on its own: kind, name, flags, irq, and the fields of its kind only. */
+static void good_device(const struct pt_device *d)
+{
+	static const struct pt_bar none;
+
+	FUZZ_ASSERT(d->kind == DEV_PCI || d->kind == DEV_LEGACY);
+	FUZZ_ASSERT(has_text(d->name));
+	FUZZ_ASSERT((d->flags & ~(u32)DEV_NO_DMA) == 0);
+	FUZZ_ASSERT(d->irq < DOC_MAX_GSI && d->irq != DOC_COM1_IRQ);
+	if (d->kind == DEV_PCI) {
+		FUZZ_ASSERT(d->bdf != 0 && d->bdf <= 0xffff); /* not 00:00.0, the host bridge */
+		FUZZ_ASSERT(d->ports.base == 0 && d->ports.count == 0);
+		for (size_t b = 0; b < ARRAY_SIZE(d->bar); b++)
+			good_bar(&d->bar[b]);
+	} else {
+		FUZZ_ASSERT(d->bdf == 0);
+		for (size_t b = 0; b < ARRAY_SIZE(d->bar); b++)
+			FUZZ_ASSERT(memcmp(&d->bar[b], &none, sizeof(none)) == 0);
+	}
+}
+
+/* "A bus-mastering PCI function (no DEV_NO_DMA) needs every RAM and SHARED region mapped
+ * guest = host, except a Linux partition's regions wholly below 1 MiB." */
+static void good_dma(const struct partition_config *p)
+{
+	bool dma = false;
+
+	for (u32 k = 0; k < p->devices.count; k++)
+		dma |= p->devices.d[k].kind == DEV_PCI && !(p->devices.d[k].flags & DEV_NO_DMA);
+	for (u32 k = 0; dma && k < p->mem.count; k++) {
+		const struct pt_region *m = &p->mem.r[k];
+
+		if (m->kind == REGION_MMIO)
+			continue;
+		FUZZ_ASSERT(m->guest == m->phys ||
+			    (p->kind == PART_LINUX && m->guest + m->size <= DOC_LOW_MB));
+	}
+}
+
+/* Every device well formed, names and bdfs unique, memory BARs on nothing else the partition
+ * maps (host or guest) nor on each other, nothing past the count. */
+static void good_devices(const struct partition_config *p)
+{
+	static const struct pt_device unused;
+	struct doc_range bar[DOC_MAX_RANGES];
+	u32 n;
+
+	FUZZ_ASSERT(p->devices.count <= DOC_MAX_DEVICES);
+	for (size_t k = p->devices.count; k < ARRAY_SIZE(p->devices.d); k++)
+		FUZZ_ASSERT(memcmp(&p->devices.d[k], &unused, sizeof(unused)) == 0);
+	for (u32 k = 0; k < p->devices.count; k++) {
+		const struct pt_device *a = &p->devices.d[k];
+
+		good_device(a);
+		for (u32 l = 0; l < k; l++) {
+			FUZZ_ASSERT(strcmp(a->name, p->devices.d[l].name) != 0);
+			FUZZ_ASSERT(a->kind != DEV_PCI || p->devices.d[l].kind != DEV_PCI ||
+				    a->bdf != p->devices.d[l].bdf);
+		}
+	}
+	n = doc_mem_bars(p, bar);
+	for (u32 k = 0; k < n; k++) {
+		for (u32 l = 0; l < k; l++)
+			FUZZ_ASSERT(!meet(bar[k].base, bar[k].size, bar[l].base, bar[l].size));
+		for (u32 l = 0; l < p->mem.count; l++) {
+			const struct pt_region *m = &p->mem.r[l];
+
+			FUZZ_ASSERT(!meet(bar[k].base, bar[k].size, m->phys, m->size));
+			FUZZ_ASSERT(!meet(bar[k].base, bar[k].size, m->guest, m->size));
+		}
+	}
+	good_dma(p);
 }
 
 /* One partition on its own: name, kind, module and initrd tags, fault policy, resources. */
@@ -323,7 +529,40 @@ static void good_partition(const struct partition_config *p)
 	FUZZ_ASSERT(p->fault == FAULT_STOP || p->fault == FAULT_RESTART);
 	good_cpus(p);
 	good_memory(p);
+	good_devices(p);
 	good_ports(p);
+}
+
+/* Two partitions' devices: "a device is never shared", nor a port, an interrupt line or a
+ * BAR's range; a memory BAR lies on no region of the other partition. */
+static void good_pair_devices(const struct partition_config *p, const struct partition_config *q)
+{
+	struct doc_range a[DOC_MAX_RANGES], b[DOC_MAX_RANGES];
+	u32 na = doc_port_ranges(p, a), nb = doc_port_ranges(q, b);
+
+	for (u32 k = 0; k < na; k++)
+		for (u32 l = 0; l < nb; l++)
+			FUZZ_ASSERT(!meet(a[k].base, a[k].size, b[l].base, b[l].size));
+	for (u32 k = 0; k < p->devices.count; k++)
+		for (u32 l = 0; l < q->devices.count; l++) {
+			const struct pt_device *d = &p->devices.d[k], *e = &q->devices.d[l];
+
+			FUZZ_ASSERT(d->kind != DEV_PCI || e->kind != DEV_PCI || d->bdf != e->bdf);
+			FUZZ_ASSERT(d->irq == 0 || d->irq != e->irq);
+		}
+	na = doc_mem_bars(p, a);
+	nb = doc_mem_bars(q, b);
+	for (u32 k = 0; k < na; k++) {
+		for (u32 l = 0; l < nb; l++)
+			FUZZ_ASSERT(!meet(a[k].base, a[k].size, b[l].base, b[l].size));
+		for (u32 l = 0; l < q->mem.count; l++)
+			FUZZ_ASSERT(
+			    !meet(a[k].base, a[k].size, q->mem.r[l].phys, q->mem.r[l].size));
+	}
+	for (u32 k = 0; k < nb; k++)
+		for (u32 l = 0; l < p->mem.count; l++)
+			FUZZ_ASSERT(
+			    !meet(b[k].base, b[k].size, p->mem.r[l].phys, p->mem.r[l].size));
 }
 
 /* Two partitions: nothing of one may be the other's, except memory both declared SHARED. */
@@ -343,10 +582,7 @@ static void good_pair(const struct partition_config *p, const struct partition_c
 			FUZZ_ASSERT((a->kind == REGION_SHARED && b->kind == REGION_SHARED) ||
 				    !meet(a->phys, a->size, b->phys, b->size));
 		}
-	for (u32 k = 0; k < p->ports.count; k++)
-		for (u32 l = 0; l < q->ports.count; l++)
-			FUZZ_ASSERT(!meet(p->ports.p[k].base, p->ports.p[k].count,
-					  q->ports.p[l].base, q->ports.p[l].count));
+	good_pair_devices(p, q);
 }
 
 static void check_good(const struct partition_table *t)

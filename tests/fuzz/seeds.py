@@ -196,6 +196,66 @@ write("ptcheck", 1, bytes([3, 11, 0]) + rt0 + rt1 + linux)
 bad = part(5, 2, 3, 0, 0, [3], [(addr_mib(16), addr_mib(4), addr_pages(0), 7, 1)], [(0x3F8, 8)])
 write("ptcheck", 2, bytes([2, 3, 0]) + rt0 + bad)
 
+
+# Devices come after every partition: per partition a count byte, a count-as-filled byte, then
+# each device: shape (bits 0-1 flags, 2-4 BAR count), kind (1 PCI, 2 legacy), name, irq, bdf
+# (u16), ports base (u16) and count; each BAR: index, kind (1 memory, 2 I/O), a byte, then
+# base and size (I/O: u16 and a byte; else two addresses).
+def device(kind, name, irq, flags=0, bdf=0, ports=(0, 0), bars=()):
+    b = bytes([flags | len(bars) << 2, kind, name, irq]) + struct.pack("<HHB", bdf, *ports)
+    for idx, bkind, base, size in bars:
+        b += bytes([idx, bkind, 0])
+        b += struct.pack("<HB", base, size) if bkind == 2 else addr_raw(base) + addr_raw(size)
+    return b
+
+
+def devices(*devs):
+    return bytes([len(devs), 0]) + b"".join(devs)
+
+
+# A NIC that may do DMA (00:19.0, a memory and an I/O BAR, GSI 11) for an identity-mapped
+# Linux; COM2 (0x2f8, IRQ 3) for a payload.
+linux_id = part(2, 1, 2, 6, 10, [1, 2], [(addr_mib(32), addr_mib(128), addr_mib(32), 7, 1)], [])
+rt0_only = part(3, 2, 3, 0, 1, [3], [(addr_mib(16), addr_mib(2), addr_pages(0), 7, 1)], [])
+nic = device(1, 10, 11, bdf=0xC8, bars=[(0, 1, 0xFEBC0000, 0x20000), (2, 2, 0xC000, 0x40)])
+com2 = device(2, 10, 3, ports=(0x2F8, 8))
+write("ptcheck", 3, bytes([2, 2, 0]) + linux_id + rt0_only + devices(nic) + devices(com2))
+# A bad one: the NIC's function again, in a payload whose RAM is not identity-mapped, with a
+# BAR on that RAM and COM1's GSI 4.
+nic_on_ram = device(1, 10, 4, bdf=0xC8, bars=[(0, 1, 16 << 20, 0x1000)])
+write("ptcheck", 4, bytes([2, 2, 0]) + linux_id + rt0_only + devices(nic) + devices(nic_on_ram))
+
+
+# Lean decoding (bit 7 of the first byte) reads the same fields but maps bytes to valid values
+# only (string b -> strings[2 + b % 10], kinds and access from 1, lists from one entry, a BAR's
+# size from its shape byte): mutants of a lean table stay near-good, so the oracle runs often.
+def lean_part(name, kind, module, initrd, cmdline, cpus, regions, ports):
+    b = bytes([name - 2, kind - 1, module - 2, initrd - 2, cmdline - 2, 0])
+    b += bytes([len(cpus) - 1, 0]) + bytes(cpus) + bytes([len(regions) - 1, 0])
+    for phys, size, guest, access, rkind in regions:
+        b += phys + size + guest + bytes([access - 1, rkind - 1])
+    b += bytes([len(ports), 0])
+    for base, count in ports:
+        b += struct.pack("<HB", base, count - 1)
+    return b
+
+
+def lean_device(kind, name, irq, flags=0, bdf=0, ports=(0, 0), bars=()):
+    b = bytes([flags | len(bars) << 2, kind - 1, name - 2, irq])
+    b += struct.pack("<H", bdf) if kind == 1 else struct.pack("<HB", ports[0], ports[1] - 1)
+    for idx, bkind, shape, base in bars:  # size: 4 KiB << shape (memory), 4 << shape (I/O)
+        b += bytes([idx, bkind, shape]) + (struct.pack("<H", base) if bkind == 2 else addr_raw(base))
+    return b
+
+
+lean_linux = lean_part(2, 1, 2, 6, 10, [1, 2], [(addr_mib(32), addr_mib(128), addr_mib(32), 7, 1)],
+                       [(0x70, 2)])
+lean_rt0 = lean_part(3, 2, 3, 6, 10, [3], [(addr_mib(16), addr_mib(2), addr_pages(0), 7, 1)], [])
+lean_nic = lean_device(1, 10, 11, bdf=0xC8, bars=[(0, 1, 5, 0xFEBC0000), (2, 2, 4, 0xC000)])
+lean_com2 = lean_device(2, 10, 3, ports=(0x2F8, 8))
+write("ptcheck", 5, bytes([0x82, 0, 0]) + lean_linux + lean_rt0 + bytes([1, 0]) + lean_nic +
+      bytes([1, 0]) + lean_com2)
+
 # ---- Exit handlers: fuzz_vmexit.c's decoding --------------------------------------------------
 # Byte 0: bits 0-1 partition (0: CPUs with APIC IDs 1, 2, 5; 1: 3, 0x100; 2: 7), bits 5-7 TSC
 # frequency; byte 1: two bits per CPU of the partition (0 first CPU, 1 started by SIPI, 2 waiting
