@@ -694,6 +694,7 @@ EOF2
 fi
 
 . tests/emu/linux.sh
+. tests/emu/linux-net.sh
 . tests/emu/console.sh
 . tests/emu/isolation.sh
 . tests/emu/serial.sh
