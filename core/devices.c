@@ -20,9 +20,11 @@ static void describe(const struct pt_device *d, char *buf, size_t size)
 	if (d->kind == DEV_PCI)
 		format(buf, size, "%s (%02x:%02x.%x)", device_name(d), PT_BDF_BUS(d->bdf),
 		       PT_BDF_DEV(d->bdf), PT_BDF_FN(d->bdf));
-	else
+	else if (d->ports.count)
 		format(buf, size, "%s (ports 0x%x-0x%x)", device_name(d), d->ports.base,
 		       d->ports.base + d->ports.count - 1);
+	else
+		format(buf, size, "%s (irq %u)", device_name(d), d->irq);
 }
 
 static int check_one(struct partition *p, const struct pt_device *d, char *why, size_t why_size)
@@ -40,7 +42,8 @@ static int check_one(struct partition *p, const struct pt_device *d, char *why, 
 		return ERR(E_RANGE);
 	}
 	if (d->kind == DEV_LEGACY) {
-		if (arch_ports_float(d->ports.base, d->ports.count)) {
+		/* an interrupt line alone (the HPET's) has no port to look at */
+		if (d->ports.count && arch_ports_float(d->ports.base, d->ports.count)) {
 			format(why, why_size, "absent: every port reads 0xff");
 			return ERR(E_NOTFOUND);
 		}

@@ -1285,10 +1285,18 @@ static void check_legacy_ports(const struct partition_table *t)
 
 			if (d->kind != DEV_LEGACY)
 				continue;
-			if (d->ports.count == 0)
+			/* An interrupt line alone is a device too (the HPET's: its registers
+			 * are a REGION_MMIO); ports given must be a range. */
+			if (d->ports.count == 0 && d->ports.base != 0)
 				problem(t, i, "devices[%u].ports.count: no ports (%s)", (unsigned)k,
 					dev_who(d));
-			else if (!ports_valid(&d->ports))
+			else if (d->ports.count == 0 && d->irq == 0)
+				problem(
+				    t, i,
+				    "devices[%u]: neither ports nor an interrupt (%s): nothing to "
+				    "give",
+				    (unsigned)k, dev_who(d));
+			else if (d->ports.count != 0 && !ports_valid(&d->ports))
 				problem(t, i,
 					"devices[%u].ports: 0x%x + %u ports (%s) runs past port "
 					"0xffff",
