@@ -16,10 +16,11 @@ SDK_DIR     := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 SDK_ROOT    := $(patsubst %/,%,$(dir $(patsubst %/,%,$(dir $(SDK_DIR)))))
 SDK_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 
-DEMOS       := heartbeat latency smp hostile cpustate echo
+DEMOS       := heartbeat latency smp hostile cpustate echo hpetlat
 DEMO_DIR    := $(SDK_ROOT)/images/demos
 DEMO_ELFS   := $(BUILD)/images/heartbeat.elf $(BUILD)/images/latency.elf $(BUILD)/images/smp.elf \
-               $(BUILD)/images/hostile.elf $(BUILD)/images/cpustate.elf $(BUILD)/images/echo.elf
+               $(BUILD)/images/hostile.elf $(BUILD)/images/cpustate.elf $(BUILD)/images/echo.elf \
+               $(BUILD)/images/hpetlat.elf
 
 SDK_CFLAGS  := -std=c11 $(WARN) -O2 -g -ffreestanding -nostdlib \
                -fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-sse2 \
