@@ -156,6 +156,7 @@ test: setup all $(UNIT_BINS) fuzz-build
 bench: setup all
 	tests/bench.sh
 	tests/bench_latency.sh
+	tests/bench_hpet.sh
 	tests/bench_linux.sh
 
 lint: setup
