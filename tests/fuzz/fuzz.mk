@@ -9,7 +9,7 @@
 FUZZ_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 FUZZCC        ?= clang
 FUZZ_SECONDS  ?= 60
-FUZZ_NAMES    := mb2 acpi elf bzimage linux ptcheck vmexit mmio
+FUZZ_NAMES    := mb2 acpi elf bzimage linux ptcheck vmexit mmio vdev
 FUZZ_HOST_LIB := core/log.c core/lib/format.c core/error.c core/lib/string.c tests/unit/host.c
 # -fno-builtin as in the hypervisor build: core/lib/string.c's memcpy/memmove then stay the byte
 # loops they are (clang would otherwise turn memmove's forward copy into a memcpy of
@@ -35,6 +35,8 @@ fuzz_vmexit_DEPS  := $(wildcard tests/fuzz/fake/arch/x86/*.h tests/fuzz/fake/cor
 fuzz_vmexit_CFLAGS := -Itests/fuzz/fake -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
 fuzz_mmio_SRCS    := arch/x86/mmio_decode.c arch/x86/guest_paging.c
 fuzz_mmio_DEPS    := arch/x86/mmio_decode.h arch/x86/guest_paging.h
+fuzz_vdev_SRCS    := core/vpci.c core/vioapic.c
+fuzz_vdev_DEPS    := core/vpci.h core/vioapic.h core/lib/pci_regs.h core/lib/ioapic_regs.h core/lib/msi.h
 
 define fuzz_rule
 $(BUILD)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz.h $$(fuzz_$(1)_SRCS) $$(fuzz_$(1)_DEPS) $$(FUZZ_HOST_LIB)
