@@ -371,7 +371,7 @@ static u32 doc_port_ranges(const struct partition_config *p, struct doc_range *o
 	for (u32 k = 0; k < p->devices.count; k++) {
 		const struct pt_device *d = &p->devices.d[k];
 
-		if (d->kind == DEV_LEGACY)
+		if (d->kind == DEV_LEGACY && d->ports.count != 0)
 			out[n++] = (struct doc_range){d->ports.base, d->ports.count};
 		for (size_t b = 0; d->kind == DEV_PCI && b < ARRAY_SIZE(d->bar); b++)
 			if (d->bar[b].kind == BAR_IO)
@@ -458,6 +458,8 @@ static void good_device(const struct pt_device *d)
 		for (size_t b = 0; b < ARRAY_SIZE(d->bar); b++)
 			good_bar(&d->bar[b]);
 	} else {
+		/* "ports, an interrupt, or both": no ports is base and count 0 */
+		FUZZ_ASSERT(d->ports.count != 0 || (d->ports.base == 0 && d->irq != 0));
 		FUZZ_ASSERT(d->bdf == 0);
 		for (size_t b = 0; b < ARRAY_SIZE(d->bar); b++)
 			FUZZ_ASSERT(memcmp(&d->bar[b], &none, sizeof(none)) == 0);
