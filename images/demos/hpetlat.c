@@ -17,8 +17,9 @@
  * Command line: timer=<n> (default 0), gsi=<n> (default 20), n=<samples> (default 1000, at
  * most MAX_SAMPLES), ahead_ns=<ns> (default 20000: how far ahead of the counter the comparator
  * is armed; a pseudo-random quarter of it is added, the same sequence every run), settle_ms=<ms>
- * (default 0: time spent spinning after the "ready" and "measured" lines, for a test to read
- * the exit counters meanwhile).
+ * (default 0: time spent spinning after the "measuring" and "measured" lines, for the line to
+ * reach COM1 -- under Bulkhead the boot CPU writes it meanwhile, and in Bochs a busy CPU delays
+ * the others -- and for a test to read the exit counters before and after).
  * Lines (docs/payloads.md, docs/performance.md):
  *	hpetlat: start, apic id <n>, tsc <khz> kHz, <bulkhead|bare>
  *	hpetlat: hpet vendor 0x<id> rev <n>, <n> timers, <32|64>-bit counter, period <fs> fs
@@ -247,8 +248,8 @@ int main(const struct sdk_env *env)
 	}
 	sdk_printf("hpetlat: ready, timer %u -> gsi %u (edge) -> vector 0x%x on apic id %u", timer,
 		   gsi, VEC_HPET, sdk_apic_id());
-	spin_ms(settle_ms);
 	sdk_printf("hpetlat: measuring n=%llu", (unsigned long long)n);
+	spin_ms(settle_ms);
 
 	sdk_irq_disable();
 	while (stored < n) {
