@@ -64,6 +64,7 @@ static u32 probe_bar(struct vpci_fn *f, u32 i, struct pt_bar *out)
 
 		f->bar_raw[i + 1] = raw_hi;
 		f->bar_sizing[i + 1] = mask_hi;
+		f->bar_upper |= (u8)(1u << (i + 1));
 		if (m)
 			*out = (struct pt_bar){
 			    BAR_MEM, (u64)raw_hi << 32 | (raw & PCI_BAR_MEM_MASK), ~m + 1};
@@ -126,11 +127,15 @@ static void find_capabilities(struct vpci_fn *f)
 	for (u32 n = 0; n < PCI_CAP_MAX && at >= PCI_HEADER_END; n++) {
 		u32 id = arch_pci_read(f->bdf, at + PCI_CAP_ID, 1);
 
-		if (id == PCI_CAP_ID_MSI && !f->msi && at + VPCI_MSI_MAX <= PCI_CONFIG_SIZE) {
+		/* Found wherever they are, even cut short by the end of the space: what is
+		 * not recognised here would be written through unchecked. */
+		if (id == PCI_CAP_ID_MSI && !f->msi) {
 			f->msi = (u8)at;
-			f->msi_len =
-			    msi_length((u16)arch_pci_read(f->bdf, at + PCI_MSI_CONTROL, 2));
-		} else if (id == PCI_CAP_ID_MSIX && !f->msix && at + PCI_MSIX_CAP_LEN <= 256) {
+			f->msi_control = (u16)arch_pci_read(f->bdf, at + PCI_MSI_CONTROL, 2);
+			f->msi_len = msi_length(f->msi_control);
+			if (at + f->msi_len > PCI_CONFIG_SIZE)
+				f->msi_len = (u8)(PCI_CONFIG_SIZE - at);
+		} else if (id == PCI_CAP_ID_MSIX && !f->msix) {
 			f->msix = (u8)at;
 			f->msix_prev = (u8)prev;
 		}
@@ -272,7 +277,8 @@ static void refuse(const struct vpci *v, u32 bdf, u32 detail, const char *said)
 /* A BAR takes all-ones (sizing) or the value it has; anything else would move it. */
 static void write_bar(struct vpci *v, struct vpci_fn *f, u32 reg, u32 size, u32 value)
 {
-	u32 i = (reg - PCI_BAR0) / 4, low_bits = (f->bar_raw[i] & PCI_BAR_IO) ? 3u : 0xfu;
+	u32 i = (reg - PCI_BAR0) / 4;
+	u32 low_bits = ((f->bar_upper >> i) & 1) ? 0u : (f->bar_raw[i] & PCI_BAR_IO) ? 3u : 0xfu;
 
 	if (size == 4 && !(reg & 3) && value == PCI_BAR_SIZING)
 		f->sizing |= (u8)(1u << i);
@@ -287,6 +293,19 @@ static void write_bar(struct vpci *v, struct vpci_fn *f, u32 reg, u32 size, u32 
 	}
 }
 
+/* A function-level reset, or a return from D3hot, through the device's own registers clears
+ * its BARs (PCI Express Base 4.0 §6.6.2; PCI PM 1.2 §5.4.1): before decoding is turned on,
+ * every BAR is put back where the table has it, so the device never decodes elsewhere. */
+static void restore_bars(const struct vpci_fn *f)
+{
+	for (u32 i = 0; i < PT_MAX_BARS; i++) {
+		u32 reg = PCI_BAR0 + 4 * i;
+
+		if (f->bar_sizing[i] && arch_pci_read(f->bdf, reg, 4) != f->bar_raw[i])
+			arch_pci_write(f->bdf, reg, 4, f->bar_raw[i]);
+	}
+}
+
 static void write_command(struct vpci *v, struct vpci_fn *f, u32 reg, u32 size, u32 value)
 {
 	u32 old = arch_pci_read(f->bdf, PCI_COMMAND, 2), shift = 8 * (reg - PCI_COMMAND);
@@ -297,6 +316,8 @@ static void write_command(struct vpci *v, struct vpci_fn *f, u32 reg, u32 size, 
 		refuse(v, f->bdf, PCI_COMMAND, "bus mastering (the table says DEV_NO_DMA)");
 		cmd &= ~PCI_CMD_BUS_MASTER;
 	}
+	if (cmd & (PCI_CMD_IO | PCI_CMD_MEMORY))
+		restore_bars(f);
 	arch_pci_write(f->bdf, PCI_COMMAND, 2, cmd);
 }
 
@@ -376,7 +397,7 @@ static void msi_apply(struct vpci *v, struct vpci_fn *f)
 {
 	const u8 *s = f->msi_shadow;
 	u16 control = shadow16(s, PCI_MSI_CONTROL);
-	bool wide = control & PCI_MSI_CTL_64;
+	bool wide = f->msi_control & PCI_MSI_CTL_64; /* the device's, not what was written */
 	u32 data_at = wide ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32;
 	u32 addr_hi = wide ? shadow32(s, PCI_MSI_ADDR_HI) : 0;
 	u32 data = shadow16(s, data_at);
@@ -405,17 +426,28 @@ static void msi_apply(struct vpci *v, struct vpci_fn *f)
 	arch_pci_write(f->bdf, f->msi + PCI_MSI_CONTROL, 2, control);
 }
 
+/* Of the control register a partition sets only enable and multiple-message enable; the
+ * capability's shape (64-bit, masking, how many messages) is the device's (§6.8.1.3). */
+#define MSI_CTL_WRITABLE (PCI_MSI_CTL_ENABLE | 0x0070u)
+
 static void write_msi(struct vpci *v, struct vpci_fn *f, u32 reg, u32 size, u32 value)
 {
-	u32 mask_at = (f->msi_shadow[PCI_MSI_CONTROL] & PCI_MSI_CTL_64) ? 16 : 12;
+	u32 mask_at = (f->msi_control & PCI_MSI_CTL_64) ? 16 : 12;
 	bool message = false;
 
 	for (u32 b = 0; b < size; b++) {
 		u32 at = reg + b - f->msi;
+		u8 byte = (u8)(value >> (8 * b));
 
 		if (at < PCI_MSI_CONTROL || at >= f->msi_len)
 			continue; /* id and next pointer are read-only */
-		f->msi_shadow[at] = (u8)(value >> (8 * b));
+		if (at == PCI_MSI_CONTROL || at == PCI_MSI_CONTROL + 1) {
+			u32 shift = 8 * (at - PCI_MSI_CONTROL);
+			u32 writable = (MSI_CTL_WRITABLE >> shift) & 0xffu;
+
+			byte = (u8)((byte & writable) | ((f->msi_control >> shift) & ~writable));
+		}
+		f->msi_shadow[at] = byte;
 		if (at >= mask_at)
 			arch_pci_write(f->bdf, reg + b, 1, f->msi_shadow[at]); /* its own masks */
 		else
@@ -497,7 +529,8 @@ void vpci_start(struct vpci *v)
 		if (f->msi)
 			for (u32 b = 0; b < f->msi_len; b++)
 				f->msi_shadow[b] = (u8)arch_pci_read(f->bdf, f->msi + b, 1);
-		f->msi_shadow[PCI_MSI_CONTROL] &= (u8)~PCI_MSI_CTL_ENABLE;
+		f->msi_shadow[PCI_MSI_CONTROL] = (u8)(f->msi_control & ~PCI_MSI_CTL_ENABLE);
+		f->msi_shadow[PCI_MSI_CONTROL + 1] = (u8)(f->msi_control >> 8);
 		silence(f, f->boot_command);
 	}
 }

@@ -30,7 +30,9 @@ struct vpci_fn {
 	u32 bar_raw[PT_MAX_BARS];    /* each BAR register as firmware left it */
 	u32 bar_sizing[PT_MAX_BARS]; /* what it reads back after all-ones is written */
 	u8 sizing;		     /* bit per BAR register: all-ones written */
+	u8 bar_upper;		     /* bit per BAR register: the upper half of a 64-bit BAR */
 	u8 msi, msi_len;	     /* MSI capability offset and length, 0 = none */
+	u16 msi_control;	     /* its control register as probed: the read-only bits */
 	u8 msix, msix_prev;	     /* MSI-X capability, and where the pointer to it is */
 	u8 msi_shadow[VPCI_MSI_MAX]; /* the MSI registers as the partition wrote them */
 };

@@ -786,27 +786,6 @@ static void test_msi_changed_while_enabled(void)
 	CHECK_EQ(hwr(NIC_BDF, NIC_MSI + 12, 2), 0x0045);
 }
 
-/*
- * Known bug, tolerated unless UNIT_STRICT=1 (each instance printed as "known bug:"): vpci.c
- * takes the MSI capability's layout (64-bit or not) from the control word as the partition
- * wrote it, but that bit is read-only on the device. Written otherwise, the message goes to
- * the wrong registers and the data register is passed to the device unchecked.
- */
-static bool strict(void)
-{
-	const char *s = getenv("UNIT_STRICT");
-
-	return s && *s && *s != '0';
-}
-
-#define CHECK_KNOWN(cond)                                                                          \
-	do {                                                                                       \
-		if (strict())                                                                      \
-			CHECK(cond);                                                               \
-		else if (!(cond))                                                                  \
-			printf("  known bug: %s (%s:%d)\n", #cond, __FILE__, __LINE__);            \
-	} while (0)
-
 /* The control word's 64-bit and masking bits are read-only on the device: a partition that
  * writes them otherwise must not change where the message goes. */
 static void test_msi_readonly_control_bits(void)
@@ -817,7 +796,7 @@ static void test_msi_readonly_control_bits(void)
 	nic_msi(0xfee02000u, 0, 0x0041, 0);
 	wr(NIC_BDF, NIC_MSI + 2, 2, 0);
 	wr(NIC_BDF, NIC_MSI + 2, 2, MSI_EN);
-	CHECK_KNOWN(nic_msi_enabled());
+	CHECK(nic_msi_enabled());
 	CHECK_EQ(hwr(NIC_BDF, NIC_MSI + 12, 2), 0x0041);
 	nrefusals = 0;
 
@@ -831,9 +810,9 @@ static void test_msi_readonly_control_bits(void)
 	wr(NIC_BDF, NIC_MSI + 8, 2, 0x0041);
 	wr(NIC_BDF, NIC_MSI + 2, 2, MSI_EN);
 	if (nic_msi_enabled()) {
-		CHECK_KNOWN(hwr(NIC_BDF, NIC_MSI + 8, 4) == 0);
-		CHECK_KNOWN((hwr(NIC_BDF, NIC_MSI + 12, 2) & 0x0700) == 0);
-		CHECK_KNOWN(hwr(NIC_BDF, NIC_MSI + 12, 2) >= 0x20);
+		CHECK(hwr(NIC_BDF, NIC_MSI + 8, 4) == 0);
+		CHECK((hwr(NIC_BDF, NIC_MSI + 12, 2) & 0x0700) == 0);
+		CHECK(hwr(NIC_BDF, NIC_MSI + 12, 2) >= 0x20);
 	}
 	/* The second function (32-bit with masking), attacked: the control word with the 64-bit
 	 * bit; the data checked is what goes into its mask bits (0x0c), its data register gets the
@@ -844,7 +823,7 @@ static void test_msi_readonly_control_bits(void)
 	wr(SND_BDF, SND_MSI + 8, 4, 0);
 	wr(SND_BDF, SND_MSI + 2, 2, 0x0080 | MSI_EN);
 	if (hwr(SND_BDF, SND_MSI + 2, 2) & MSI_EN)
-		CHECK_KNOWN(hwr(SND_BDF, SND_MSI + 8, 2) >= 0x20);
+		CHECK(hwr(SND_BDF, SND_MSI + 8, 2) >= 0x20);
 	nrefusals = 0;
 }
 
