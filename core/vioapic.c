@@ -5,7 +5,6 @@
 #include "core/lib/format.h"
 #include "core/lib/ioapic_regs.h"
 #include "core/lib/string.h"
-#include "core/spinlock.h"
 #include "core/upcalls.h"
 
 /* The version it shows: 0x11, an I/O APIC without the EOI register (a directed EOI clears
@@ -13,11 +12,6 @@
 #define VIOAPIC_VERSION 0x11u
 /* Vectors 0-31 are the CPU's exceptions; 0-15 are illegal in an APIC message. */
 #define VECTOR_MIN 0x20u
-
-/* Which partition owns each machine pin (index + 1; 0: none), for the level-trigger rule. */
-static u8 pin_owner[PT_MAX_GSI];
-/* Held from an entry's check to its write, so two partitions cannot both pass the check. */
-static struct spinlock route_lock;
 
 bool vioapic_owns(const struct vioapic *v, u32 pin)
 {
@@ -37,7 +31,6 @@ void vioapic_init(struct vioapic *v, u32 partition, const struct partition_confi
 
 		if (pin && pin < v->pins) {
 			v->owned[pin / 64] |= 1ull << (pin % 64);
-			pin_owner[pin] = (u8)(partition + 1);
 		}
 	}
 }
@@ -50,25 +43,8 @@ static bool owns_cpu(const struct vioapic *v, u32 apic_id)
 	return false;
 }
 
-/* A level-triggered vector is Remote IRR's key: any CPU's EOI for it (broadcast by its local
- * APIC, SDM Vol. 3A §11.8.5) re-arms every level pin with that vector. Shared across
- * partitions, one partition's EOIs would re-fire the other's line. */
-static bool level_vector_taken(const struct vioapic *v, u32 pin, u64 rte)
-{
-	for (u32 other = 0; other < v->pins; other++) {
-		u64 o;
-
-		if (other == pin || !pin_owner[other] || pin_owner[other] == v->partition + 1)
-			continue;
-		o = arch_ioapic_read(other);
-		if ((o & RTE_LEVEL) && !(o & RTE_MASKED) && (o & RTE_VECTOR) == (rte & RTE_VECTOR))
-			return true;
-	}
-	return false;
-}
-
 /* What is wrong with an unmasked entry for one of its pins, or NULL. */
-static const char *rte_problem(const struct vioapic *v, u32 pin, u64 rte)
+static const char *rte_problem(const struct vioapic *v, u64 rte)
 {
 	u64 mode = rte & RTE_DELMODE;
 
@@ -76,12 +52,10 @@ static const char *rte_problem(const struct vioapic *v, u32 pin, u64 rte)
 		return "delivery mode other than fixed or lowest priority";
 	if (rte & RTE_DEST_LOGICAL)
 		return "logical destination mode";
-	if (!owns_cpu(v, RTE_DEST(rte)))
+	if (RTE_DEST(rte) == RTE_DEST_BROADCAST || !owns_cpu(v, RTE_DEST(rte)))
 		return "destination is not one of its CPUs";
 	if ((rte & RTE_VECTOR) < VECTOR_MIN)
 		return "vector below 0x20";
-	if ((rte & RTE_LEVEL) && level_vector_taken(v, pin, rte))
-		return "level-triggered vector used by another partition's line";
 	return NULL;
 }
 
@@ -95,17 +69,22 @@ static void refuse_rte(const struct vioapic *v, u32 pin, u64 rte, const char *wh
 			  "the pin stays masked");
 }
 
+/* The entry the machine gets is built from the checked fields, everything else zero: no
+ * reserved or extended-destination bit, and fixed delivery (to one physical destination,
+ * lowest priority is the same). Trigger and polarity are the partition's: wrong, they can only
+ * storm its own CPU. */
+static u64 rte_build(u64 rte)
+{
+	return (rte & (RTE_VECTOR | RTE_ACTIVE_LOW | RTE_LEVEL | RTE_MASKED)) | RTE_DELMODE_FIXED |
+	       (u64)RTE_DEST(rte) << RTE_DEST_SHIFT;
+}
+
 /* An entry for one of its pins: to the machine if masked or valid, else masked there. */
 static void route_own_pin(struct vioapic *v, u32 pin, u64 rte)
 {
-	const char *why = NULL;
+	const char *why = (rte & RTE_MASKED) ? NULL : rte_problem(v, rte);
 
-	rte &= ~(RTE_DELIVERY_BUSY | RTE_REMOTE_IRR);
-	spin_lock(&route_lock);
-	if (!(rte & RTE_MASKED))
-		why = rte_problem(v, pin, rte);
-	arch_ioapic_write(pin, why ? rte | RTE_MASKED : rte);
-	spin_unlock(&route_lock);
+	arch_ioapic_write(pin, rte_build(why ? rte | RTE_MASKED : rte));
 	if (why)
 		refuse_rte(v, pin, rte, why);
 }

@@ -144,10 +144,11 @@ static void find_capabilities(struct vpci_fn *f)
 	}
 }
 
-/* Bus mastering, MSI and MSI-X off; decoding as `command` says. */
+/* Bus mastering, INTx, MSI and MSI-X off; decoding as `command` says. */
 static void silence(const struct vpci_fn *f, u16 command)
 {
-	arch_pci_write(f->bdf, PCI_COMMAND, 2, command & ~PCI_CMD_BUS_MASTER);
+	arch_pci_write(f->bdf, PCI_COMMAND, 2,
+		       (command & ~PCI_CMD_BUS_MASTER) | PCI_CMD_INTX_DISABLE);
 	if (f->msi)
 		arch_pci_write(f->bdf, f->msi + PCI_MSI_CONTROL, 2,
 			       arch_pci_read(f->bdf, f->msi + PCI_MSI_CONTROL, 2) &
@@ -156,6 +157,15 @@ static void silence(const struct vpci_fn *f, u16 command)
 		arch_pci_write(f->bdf, f->msix + PCI_MSIX_CONTROL, 2,
 			       arch_pci_read(f->bdf, f->msix + PCI_MSIX_CONTROL, 2) &
 				   ~PCI_MSIX_CTL_ENABLE);
+}
+
+/* PCI 2.3 added Interrupt Disable (command bit 10); an older function ignores the write. */
+static bool intx_can_be_disabled(const struct vpci_fn *f)
+{
+	u32 cmd = arch_pci_read(f->bdf, PCI_COMMAND, 2);
+
+	arch_pci_write(f->bdf, PCI_COMMAND, 2, cmd | PCI_CMD_INTX_DISABLE);
+	return arch_pci_read(f->bdf, PCI_COMMAND, 2) & PCI_CMD_INTX_DISABLE;
 }
 
 int vpci_probe(struct vpci_fn *f, const struct pt_device *d, char *why, size_t why_size)
@@ -175,8 +185,20 @@ int vpci_probe(struct vpci_fn *f, const struct pt_device *d, char *why, size_t w
 		       "header type %u: a bridge or card bus function cannot be given", header);
 		return ERR(E_INVAL);
 	}
+	if ((arch_pci_read(f->bdf, PCI_CLASS_REV, 4) >> 24) == PCI_CLASS_BRIDGE) {
+		format(why, why_size,
+		       "a bridge (class 0x06): its registers are the machine's, not a device's");
+		return ERR(E_INVAL);
+	}
 	f->boot_command = (u16)arch_pci_read(f->bdf, PCI_COMMAND, 2);
 	f->pin = (u8)arch_pci_read(f->bdf, PCI_INTERRUPT_PIN, 1);
+	if (f->pin && !d->irq && !intx_can_be_disabled(f)) {
+		format(why, why_size,
+		       "its pin INT%c cannot be silenced (no Interrupt Disable bit) and the table "
+		       "gives it no .irq: it would assert an input it does not own",
+		       'A' + (f->pin - 1) % 4);
+		return ERR(E_INVAL);
+	}
 	if (probe_bars(f, why, why_size))
 		return ERR(E_INVAL);
 	find_capabilities(f);
@@ -293,6 +315,27 @@ static void write_bar(struct vpci *v, struct vpci_fn *f, u32 reg, u32 size, u32 
 	}
 }
 
+/* May its pin assert its input? Only an input the partition owns: another's would be
+ * flooded, and a line nobody routes is the machine's. */
+static bool intx_owned(const struct vpci_fn *f)
+{
+	return f->pin && f->dev->irq;
+}
+
+/* After a write to the device's own registers (which may reset it: a function-level
+ * reset clears Interrupt Disable and the BARs), what Bulkhead keeps is put back. */
+static void keep_owned_bits(const struct vpci_fn *f)
+{
+	u32 cmd = arch_pci_read(f->bdf, PCI_COMMAND, 2);
+
+	if (!intx_owned(f) && !(cmd & PCI_CMD_INTX_DISABLE))
+		arch_pci_write(f->bdf, PCI_COMMAND, 2, cmd | PCI_CMD_INTX_DISABLE);
+	if (f->msix)
+		arch_pci_write(f->bdf, f->msix + PCI_MSIX_CONTROL, 2,
+			       arch_pci_read(f->bdf, f->msix + PCI_MSIX_CONTROL, 2) &
+				   ~PCI_MSIX_CTL_ENABLE);
+}
+
 /* A function-level reset, or a return from D3hot, through the device's own registers clears
  * its BARs (PCI Express Base 4.0 §6.6.2; PCI PM 1.2 §5.4.1): before decoding is turned on,
  * every BAR is put back where the table has it, so the device never decodes elsewhere. */
@@ -315,6 +358,10 @@ static void write_command(struct vpci *v, struct vpci_fn *f, u32 reg, u32 size, 
 	if ((cmd & PCI_CMD_BUS_MASTER) && (f->dev->flags & DEV_NO_DMA)) {
 		refuse(v, f->bdf, PCI_COMMAND, "bus mastering (the table says DEV_NO_DMA)");
 		cmd &= ~PCI_CMD_BUS_MASTER;
+	}
+	if (!(cmd & PCI_CMD_INTX_DISABLE) && !intx_owned(f)) {
+		refuse(v, f->bdf, PCI_COMMAND + 1, "INTx (the table gives its pin no .irq)");
+		cmd |= PCI_CMD_INTX_DISABLE;
 	}
 	if (cmd & (PCI_CMD_IO | PCI_CMD_MEMORY))
 		restore_bars(f);
@@ -382,7 +429,7 @@ static const char *msi_problem(const struct vpci *v, u32 addr_lo, u32 addr_hi, u
 		return "address outside the interrupt range";
 	if (addr_lo & (MSI_ADDR_LOGICAL | MSI_ADDR_EXT_DEST))
 		return "logical or extended destination";
-	if (!owns_cpu(v, MSI_ADDR_DEST(addr_lo)))
+	if (MSI_ADDR_DEST(addr_lo) == 0xff || !owns_cpu(v, MSI_ADDR_DEST(addr_lo)))
 		return "destination is not one of its CPUs";
 	if ((data & (MSI_DATA_RESERVED | MSI_DATA_LEVEL)) || MSI_DATA_DELMODE(data) > 1)
 		return "delivery mode other than fixed or lowest priority";
@@ -473,8 +520,10 @@ static void config_write(struct vpci *v, u32 bdf, u32 reg, u32 size, u32 value)
 		refuse(v, bdf, f->msix, "msi-x write (MSI-X is not offered)");
 	else if (f->msi && reg >= f->msi && reg < f->msi + f->msi_len)
 		write_msi(v, f, reg, size, value);
-	else
+	else {
 		arch_pci_write(bdf, reg, size, value); /* device-specific registers: its own */
+		keep_owned_bits(f);
+	}
 }
 
 /* ------------------------------------------------------------------------------------------ */

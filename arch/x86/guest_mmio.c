@@ -20,6 +20,10 @@
 #define EPT_QUAL_READ  (1ull << 0)
 #define EPT_QUAL_WRITE (1ull << 1)
 #define EPT_QUAL_FETCH (1ull << 2)
+/* The access was to the linear address of an instruction's operand (bits 7 and 8), not a
+ * page-table walk or an accessed/dirty update the CPU made on the guest's behalf. */
+#define EPT_QUAL_LINEAR	    (1ull << 7)
+#define EPT_QUAL_TRANSLATED (1ull << 8)
 
 static bool read_guest_ram(void *ctx, u64 gpa, void *buf, u32 len)
 {
@@ -84,8 +88,13 @@ void guest_ept_violation_exit(struct guest_regs *r)
 	u8 bytes[MMIO_INSN_MAX];
 	u32 got;
 
+	/* Only a MOV's own operand is emulated: not a fetch, not a paging-structure access, not
+	 * an access made while delivering an event (a stack or IDT placed on the page). */
 	if (!partition_mmio_claims(v->partition, gpa) || (q & EPT_QUAL_FETCH) ||
-	    !(q & (EPT_QUAL_READ | EPT_QUAL_WRITE)))
+	    !(q & (EPT_QUAL_READ | EPT_QUAL_WRITE)) ||
+	    (q & (EPT_QUAL_LINEAR | EPT_QUAL_TRANSLATED)) !=
+		(EPT_QUAL_LINEAR | EPT_QUAL_TRANSLATED) ||
+	    (vmread(IDT_VECTORING_INFO) & INTR_VALID))
 		guest_fault(EXIT_EPT_VIOLATION, "ept violation");
 	got = fetch(v, bytes);
 	if (mmio_decode(bytes, got, code_mode(), &insn) ||

@@ -36,5 +36,6 @@
 #define RTE_MASKED	   (1ull << 16)
 #define RTE_DEST_SHIFT	   56
 #define RTE_DEST(rte)	   ((u32)((rte) >> RTE_DEST_SHIFT))
+#define RTE_DEST_BROADCAST 0xffu /* physical destination 0xff: every CPU */
 
 #endif

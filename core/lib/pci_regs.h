@@ -42,6 +42,7 @@
 #define PCI_HEADER_TYPE_MASK	 0x7fu
 #define PCI_HEADER_MULTIFUNCTION 0x80u
 #define PCI_CLASS_HOST_BRIDGE	 0x060000u /* class code bits 31:8 of PCI_CLASS_REV */
+#define PCI_CLASS_BRIDGE	 0x06u	   /* base class, bits 31:24 of PCI_CLASS_REV */
 
 #define PCI_CMD_IO	     0x0001u
 #define PCI_CMD_MEMORY	     0x0002u
