@@ -110,14 +110,20 @@ int devices_map(struct partition *p, char *why, size_t why_size)
 
 void devices_start(struct partition *p)
 {
+	spin_lock(&p->dev_lock);
 	vioapic_reset(&p->vioapic);
 	vpci_start(&p->vpci);
+	spin_unlock(&p->dev_lock);
 }
 
+/* Called once the state says stopped or restarting: an access of its other CPUs that comes
+ * later finds that and is dropped; one under way finishes first. */
 void devices_stop(struct partition *p)
 {
+	spin_lock(&p->dev_lock);
 	vioapic_reset(&p->vioapic);
 	vpci_quiesce(&p->vpci);
+	spin_unlock(&p->dev_lock);
 }
 
 bool devices_pci(const struct partition *p)

@@ -78,10 +78,14 @@ u32 partition_port_io(u32 partition, u32 port, u32 size, bool in, u32 value)
 	}
 	if (port >= PCI_CONFIG_ADDRESS && port < PCI_CONFIG_ADDRESS + PCI_CONFIG_PORTS &&
 	    port != PCI_RESET_CONTROL && devices_pci(p)) {
-		if (in)
-			return vpci_port_read(&p->vpci, port, size);
-		vpci_port_write(&p->vpci, port, size, value);
-		return 0;
+		result = ~0u;
+		spin_lock(&p->dev_lock);
+		if (p->state == PART_RUNNING && in)
+			result = vpci_port_read(&p->vpci, port, size);
+		else if (p->state == PART_RUNNING)
+			vpci_port_write(&p->vpci, port, size, value);
+		spin_unlock(&p->dev_lock);
+		return in ? result : 0;
 	}
 	denied_port(partition, port, in);
 	return ~0u;
@@ -94,16 +98,20 @@ bool partition_mmio_claims(u32 partition, u64 gpa)
 	       devices_ioapic(&parts[partition]);
 }
 
+/* Dropped once the partition is stopping: its devices are being, or have been, silenced. */
 u64 partition_mmio(u32 partition, u64 gpa, u32 size, bool write, u64 value)
 {
-	struct vioapic *v = &parts[partition].vioapic;
+	struct partition *p = &parts[partition];
 	u32 offset = (u32)(gpa & (IOAPIC_PAGE - 1));
+	u64 result = 0;
 
-	if (write) {
-		vioapic_write(v, offset, size, (u32)value);
-		return 0;
-	}
-	return vioapic_read(v, offset, size);
+	spin_lock(&p->dev_lock);
+	if (p->state == PART_RUNNING && write)
+		vioapic_write(&p->vioapic, offset, size, (u32)value);
+	else if (p->state == PART_RUNNING)
+		result = vioapic_read(&p->vioapic, offset, size);
+	spin_unlock(&p->dev_lock);
+	return result;
 }
 
 #define DRAIN_SHARE_BYTES 256 /* per partition per round of the boot CPU's console loop */

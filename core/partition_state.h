@@ -53,6 +53,9 @@ struct partition {
 	struct lineq out;    /* its lines, waiting for the boot CPU to write them to COM1 */
 	u64 drop_report_tsc; /* when drops were last reported */
 	struct arch_vm vm;
+	/* Its devices' emulation against a stop: an access another of its CPUs makes after
+	 * the stop silenced them must not turn them back on. */
+	struct spinlock dev_lock;
 	struct vpci vpci;				/* its PCI configuration space */
 	struct vioapic vioapic;				/* its I/O APIC */
 	struct guest_acpi_platform acpi;		/* what its ACPI tables describe (Linux) */
