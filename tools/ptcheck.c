@@ -762,8 +762,8 @@ static void check_guest_limit(const struct partition_table *t)
 
 /*
  * Bulkhead maps only the low 4 GiB for itself: it loads and scrubs RAM and reads guest text
- * (the print hypercall, through any mapping, MMIO too) there. A region above it would fault
- * the hypervisor, not the partition.
+ * (the print hypercall, from the partition's RAM) there. A region above it would fault the
+ * hypervisor, not the partition.
  */
 static void check_host_limit(const struct partition_table *t)
 {
@@ -939,6 +939,10 @@ static const struct {
     {0x81, 15, "0x81-0x8f (the DMA page registers)", "the 8237 DMA controllers reach all memory"},
     {0xc0, 32, "0xc0-0xdf (the second 8237 DMA controller)",
      "the 8237 DMA controllers reach all memory"},
+    {0x2e, 2, "0x2e-0x2f (the Super I/O chip's configuration ports)",
+     "they move or turn off its devices, COM1 among them"},
+    {0x4e, 2, "0x4e-0x4f (the Super I/O chip's second configuration ports)",
+     "they move or turn off its devices, COM1 among them"},
 };
 
 static void check_ports_machine(const struct partition_table *t)
