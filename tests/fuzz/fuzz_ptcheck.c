@@ -48,6 +48,7 @@ static const struct {
     {0x00, 16},			      /* "the 8237 DMA controllers": 0x00-0x0f, */
     {0x81, 15},			      /* their page registers 0x81-0x8f */
     {0xc0, 32},			      /* and 0xc0-0xdf */
+    {0x2e, 2},	{0x4e, 2},	      /* the Super I/O configuration ports */
 };
 /* docs/partitions.md, devices: */
 #define DOC_MAX_DEVICES 8	    /* "at most PT_MAX_DEVICES (8)" */
