@@ -55,11 +55,43 @@ static int check_one(struct partition *p, const struct pt_device *d, char *why, 
 	return 0;
 }
 
+/* The machine's MMCONFIG area reaches every function's configuration space: no MMIO region
+ * or BAR of a partition may cover it (ptcheck cannot know where a machine has it). */
+static int check_mmconfig(const struct partition_config *c, char *why, size_t why_size)
+{
+	for (u32 i = 0; i < c->mem.count && i < PT_MAX_REGIONS; i++) {
+		const struct pt_region *r = &c->mem.r[i];
+
+		if (arch_mmconfig_overlaps(r->phys, r->size)) {
+			format(why, why_size,
+			       "mem[%u]: 0x%llx-0x%llx overlaps the machine's PCI MMCONFIG area, "
+			       "which Bulkhead keeps",
+			       i, (unsigned long long)r->phys,
+			       (unsigned long long)(r->phys + r->size));
+			return ERR(E_RANGE);
+		}
+	}
+	for (u32 i = 0; i < c->devices.count && i < PT_MAX_DEVICES; i++)
+		for (u32 b = 0; b < PT_MAX_BARS; b++) {
+			const struct pt_bar *bar = &c->devices.d[i].bar[b];
+
+			if (bar->kind == BAR_MEM && arch_mmconfig_overlaps(bar->base, bar->size)) {
+				format(why, why_size,
+				       "device %s: bar%u overlaps the machine's PCI MMCONFIG area",
+				       device_name(&c->devices.d[i]), b);
+				return ERR(E_RANGE);
+			}
+		}
+	return 0;
+}
+
 int devices_check(struct partition *p, u32 index, char *why, size_t why_size)
 {
 	const struct partition_config *c = p->cfg;
 	char reason[128], name[48];
 
+	if (check_mmconfig(c, why, why_size))
+		return ERR(E_RANGE);
 	vpci_init(&p->vpci, index, c);
 	vioapic_init(&p->vioapic, index, c);
 	for (u32 i = 0; i < c->devices.count && i < PT_MAX_DEVICES; i++) {

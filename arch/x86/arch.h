@@ -69,6 +69,8 @@ bool arch_gsi_wiring(u32 gsi, bool *level, bool *active_low);
  * aligned to it. An absent function reads all-ones. */
 u32 arch_pci_read(u32 bdf, u32 reg, u32 size);
 void arch_pci_write(u32 bdf, u32 reg, u32 size, u32 value);
+/* Does [base, base+size) touch the machine's PCI MMCONFIG area (ACPI MCFG)? */
+bool arch_mmconfig_overlaps(u64 base, u64 size);
 /* True if every port of the range reads 0xff: nothing answers there. */
 bool arch_ports_float(u32 base, u32 count);
 

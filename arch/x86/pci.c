@@ -5,6 +5,7 @@
  * holds one lock from select to move.
  */
 #include "arch/x86/arch.h"
+#include "arch/x86/acpi.h"
 #include "core/lib/cpu.h"
 #include "core/lib/pci_regs.h"
 #include "core/spinlock.h"
@@ -36,6 +37,19 @@ void arch_pci_write(u32 bdf, u32 reg, u32 size, u32 value)
 	else
 		outl(PCI_CONFIG_DATA, value);
 	spin_unlock(&pci_lock);
+}
+
+/* The machine's MMCONFIG area (segment 0, from ACPI's MCFG), bus by bus: 1 MiB each. */
+bool arch_mmconfig_overlaps(u64 base, u64 size)
+{
+	for (u32 bus = 0; bus < 256; bus++) {
+		const struct acpi_mcfg *m = platform_mcfg(0, (u8)bus);
+		u64 at = m ? m->base + ((u64)bus << 20) : 0;
+
+		if (m && base < at + (1ull << 20) && at < base + size)
+			return true;
+	}
+	return false;
 }
 
 /* An ISA bus with nothing at a port reads all-ones (no device drives the data lines). */
