@@ -3,8 +3,10 @@
  * mechanism #1, over a fake machine defined here: a host bridge, a NIC with a 128 KiB memory
  * BAR, an I/O BAR, a 64-bit BAR, a ROM, a power-management capability, 64-bit MSI with
  * per-vector masking and MSI-X; a second function whose MSI-X is first in its list and whose
- * MSI is 32-bit; a function the partition does not own; a PCI-to-PCI bridge. Each register
- * keeps the bits hardware lets software write (BAR sizing: all-ones in, the size mask out).
+ * MSI is 32-bit; a function the partition does not own; a PCI-to-PCI bridge; an ISA bridge.
+ * Each register keeps the bits hardware lets software write (BAR sizing: all-ones in, the size
+ * mask out). The NIC and the second function reset themselves (a function-level reset) when
+ * a device-specific register is written, and reload defaults through another.
  * Register offsets and bits are spelled out here from PCI Local Bus 3.0 ch. 6 and the SDM's
  * MSI format (Vol. 3A §11.11), not taken from core/lib/pci_regs.h.
  */
@@ -33,6 +35,15 @@
 #define R_LINE	  0x3c
 #define R_PIN	  0x3d
 #define R_SCRATCH 0xa0 /* device-specific: plain read/write register in the fake */
+/* Device-specific, bit 0 written as 1: a function-level reset (PCI Express Base 4.0 §6.6.2:
+ * command, BARs, ROM, MSI and MSI-X enable to their reset values), as a vendor register or a
+ * PCIe Device Control write would. */
+#define R_FLR 0xb0
+/* Device-specific, bit 0 written as 1: defaults reloaded from an EEPROM, which turn MSI-X on
+ * and clear Interrupt Disable (registers a device may alias: what Bulkhead keeps must come
+ * back after any such write). */
+#define R_RELOAD  0xb4
+#define CMD_INTX  0x0400u
 #define CMD_IO	  0x0001u
 #define CMD_MEM	  0x0002u
 #define CMD_BM	  0x0004u
@@ -50,6 +61,7 @@
 #define SND_BDF	   PT_BDF(0, 3, 0)
 #define OTHER_BDF  PT_BDF(0, 4, 0)
 #define P2P_BDF	   PT_BDF(0, 0x1e, 0)
+#define LPC_BDF	   PT_BDF(0, 0x1f, 0)
 
 /* The NIC's capabilities: PM at 0x40 -> MSI at 0x50 -> MSI-X at 0x70 -> vendor at 0x80. */
 #define NIC_MSI	 0x50u
@@ -68,12 +80,15 @@ struct fake_fn {
 	u8 wmask[256]; /* bits a write changes */
 	u32 writes;    /* arch_pci_write calls that reached it */
 	u32 bar_writes;
+	bool resets;	     /* R_FLR and R_RELOAD work */
+	u32 firmware_bar[6]; /* BAR0-5 as build_machine() left them */
 };
 
-#define NFN 5
+#define NFN 6
 static struct fake_fn hw[NFN];
-static u32 bad_accesses;   /* misaligned or out of range arch_pci_* calls */
-static u32 decoding_sized; /* a BAR set to all-ones with decoding on */
+static u32 bad_accesses;       /* misaligned or out of range arch_pci_* calls */
+static u32 decoding_sized;     /* a BAR set to all-ones with decoding on */
+static u32 decoding_misplaced; /* a write after which decoding is on with a BAR moved */
 
 static struct fake_fn *hw_fn(u32 bdf)
 {
@@ -113,6 +128,27 @@ u32 arch_pci_read(u32 bdf, u32 reg, u32 size)
 	return hw_get(f, reg, size);
 }
 
+/* Every register at its reset value: the bits software cannot write kept, the rest 0; MSI
+ * and MSI-X off. */
+static void function_reset(struct fake_fn *f)
+{
+	u32 msi = f->bdf == NIC_BDF ? NIC_MSI : SND_MSI,
+	    msix = f->bdf == NIC_BDF ? NIC_MSIX : SND_MSIX;
+
+	f->cfg[R_COMMAND] = f->cfg[R_COMMAND + 1] = 0;
+	for (u32 reg = R_BAR(0); reg < R_ROM + 4; reg++)
+		if (reg < R_BAR(6) || reg >= R_ROM)
+			f->cfg[reg] &= (u8)~f->wmask[reg];
+	f->cfg[msi + 2] &= (u8)~0x71u;
+	f->cfg[msix + 3] &= (u8) ~(MSIX_EN >> 8);
+}
+
+static void reload_defaults(struct fake_fn *f)
+{
+	f->cfg[R_COMMAND + 1] &= (u8) ~(CMD_INTX >> 8);
+	f->cfg[(f->bdf == NIC_BDF ? NIC_MSIX : SND_MSIX) + 3] |= MSIX_EN >> 8;
+}
+
 void arch_pci_write(u32 bdf, u32 reg, u32 size, u32 value)
 {
 	struct fake_fn *f = hw_fn(bdf);
@@ -134,6 +170,15 @@ void arch_pci_write(u32 bdf, u32 reg, u32 size, u32 value)
 
 		f->cfg[reg + i] = (u8)((f->cfg[reg + i] & ~m) | (b & m));
 	}
+	if (f->resets && reg <= R_FLR && reg + size > R_FLR && (value >> (8 * (R_FLR - reg)) & 1))
+		function_reset(f);
+	if (f->resets && reg <= R_RELOAD && reg + size > R_RELOAD &&
+	    (value >> (8 * (R_RELOAD - reg)) & 1))
+		reload_defaults(f);
+	if (hw_get(f, R_COMMAND, 2) & (CMD_IO | CMD_MEM))
+		for (u32 i = 0; i < 6; i++)
+			if (hw_get(f, R_BAR(i), 4) != f->firmware_bar[i])
+				decoding_misplaced++;
 }
 
 /* Every refusal, in order. */
@@ -180,7 +225,7 @@ static void build_machine(void)
 	struct fake_fn *f;
 
 	memset(hw, 0, sizeof(hw));
-	bad_accesses = decoding_sized = nrefusals = 0;
+	bad_accesses = decoding_sized = decoding_misplaced = nrefusals = 0;
 
 	/* 00:00.0 host bridge: multi-function bit, a BAR, a capability: none of it shown. */
 	f = &hw[0];
@@ -223,6 +268,7 @@ static void build_machine(void)
 	hw_set(f, NIC_MSIX + 8, 4, 0x00000803u, 0);
 	hw_set(f, 0x80, 4, 0x00000009u, 0); /* vendor-specific, end of list */
 	hw_set(f, R_SCRATCH, 4, 0x12345678u, 0xffffffffu);
+	f->resets = true;
 
 	/* 00:03.0: MSI-X first in its list, 32-bit MSI with masking, one BAR */
 	f = &hw[2];
@@ -241,6 +287,7 @@ static void build_machine(void)
 	hw_set(f, SND_MSI + 8, 4, 0, 0x0000ffffu);
 	hw_set(f, SND_MSI + 12, 4, 0, 0x00000001u);
 	hw_set(f, SND_MSI + 16, 4, 0, 0);
+	f->resets = true;
 
 	/* 00:04.0: somebody else's */
 	f = &hw[3];
@@ -256,6 +303,18 @@ static void build_machine(void)
 	hw_set(f, R_VENDOR, 4, 0x244e8086u, 0);
 	hw_set(f, R_CLASS, 4, 0x06040000u, 0);
 	hw_set(f, R_HEADER, 1, 0x01, 0);
+
+	/* 00:1f.0: an ISA (LPC) bridge, header type 0, with an I/O BAR */
+	f = &hw[5];
+	f->bdf = LPC_BDF;
+	hw_set(f, R_VENDOR, 4, 0x29188086u, 0);
+	hw_set(f, R_COMMAND, 2, 0x0007, 0xffff);
+	hw_set(f, R_CLASS, 4, 0x06010002u, 0);
+	hw_set(f, R_HEADER, 1, 0x80, 0);
+
+	for (u32 i = 0; i < NFN; i++)
+		for (u32 b = 0; b < 6; b++)
+			hw[i].firmware_bar[b] = hw_get(&hw[i], R_BAR(b), 4);
 }
 
 /* ---- the partition ---------------------------------------------------------------------- */
@@ -282,8 +341,8 @@ static const struct pt_device snd_dev = {
 static struct partition_config cfg;
 static struct vpci V;
 
-/* The machine, the partition's row (NIC, second function), both probed and added. */
-static void setup(void)
+/* The machine, the partition's row (these two functions), both probed and added. */
+static void setup_with(const struct pt_device *nic, const struct pt_device *snd)
 {
 	struct vpci_fn fn;
 	char why[160];
@@ -294,8 +353,8 @@ static void setup(void)
 	cfg.cpus.apic_id[0] = 2;
 	cfg.cpus.apic_id[1] = 3;
 	cfg.cpus.count = 2;
-	cfg.devices.d[0] = nic_dev;
-	cfg.devices.d[1] = snd_dev;
+	cfg.devices.d[0] = *nic;
+	cfg.devices.d[1] = *snd;
 	cfg.devices.count = 2;
 	vpci_init(&V, PART, &cfg);
 	for (u32 i = 0; i < cfg.devices.count; i++) {
@@ -309,6 +368,12 @@ static void setup(void)
 	for (u32 i = 0; i < NFN; i++)
 		hw[i].writes = hw[i].bar_writes = 0;
 	nrefusals = 0;
+}
+
+/* The NIC (pin INTA, .irq 11) and the second function (no pin, .irq 10, DEV_NO_DMA). */
+static void setup(void)
+{
+	setup_with(&nic_dev, &snd_dev);
 }
 
 static void sel(u32 bdf, u32 reg)
@@ -497,7 +562,7 @@ static void test_bar_sizing(void)
 	CHECK_EQ(hw[1].bar_writes, 0);
 	CHECK_EQ(hwr(NIC_BDF, R_BAR(0), 4), 0xfebc0000u);
 	CHECK_EQ(hwr(NIC_BDF, R_BAR(3), 4), 0x00000008u);
-	CHECK_EQ(rd(NIC_BDF, R_COMMAND, 2), CMD_IO | CMD_MEM);
+	CHECK_EQ(rd(NIC_BDF, R_COMMAND, 2), CMD_IO | CMD_MEM | CMD_INTX);
 	CHECK_EQ(nrefusals, 0);
 }
 
@@ -572,12 +637,13 @@ static void test_command_bits(void)
 static void test_bus_master_no_dma(void)
 {
 	setup();
-	wr(SND_BDF, R_COMMAND, 2, CMD_MEM | CMD_BM);
+	/* as Linux's pci_set_master(): read, bus mastering added, written back */
+	wr(SND_BDF, R_COMMAND, 2, rd(SND_BDF, R_COMMAND, 2) | CMD_MEM | CMD_BM);
 	CHECK(refused_once(KEY_PCI(SND_BDF, R_COMMAND), "bus master"));
-	CHECK_EQ(hwr(SND_BDF, R_COMMAND, 2), CMD_MEM);
+	CHECK_EQ(hwr(SND_BDF, R_COMMAND, 2), CMD_INTX | CMD_MEM);
 	wr(SND_BDF, R_COMMAND, 1, 0xff);
 	CHECK(refused_once(KEY_PCI(SND_BDF, R_COMMAND), "bus master"));
-	CHECK_EQ(hwr(SND_BDF, R_COMMAND, 2), 0xf3 & CMD_VALID);
+	CHECK_EQ(hwr(SND_BDF, R_COMMAND, 2), CMD_INTX | (0xf3 & CMD_VALID));
 	wr(SND_BDF, R_COMMAND, 4, 0x00000406u);
 	CHECK(refused_once(KEY_PCI(SND_BDF, R_COMMAND), "bus master"));
 	CHECK_EQ(hwr(SND_BDF, R_COMMAND, 2), 0x0402);
@@ -827,6 +893,160 @@ static void test_msi_readonly_control_bits(void)
 	nrefusals = 0;
 }
 
+/* Destination 0xff is a broadcast: refused even to a partition that owns APIC ID 255. */
+static void test_msi_broadcast_refused(void)
+{
+	setup();
+	cfg.cpus.apic_id[1] = 0xff; /* its CPUs: 2 and 255 */
+	nic_msi(0xfeeff000u, 0, 0x0041, 0);
+	CHECK(refused_once(KEY_MSI(NIC_BDF), "not one of its CPUs"));
+	CHECK(!nic_msi_enabled());
+	CHECK_EQ(hwr(NIC_BDF, NIC_MSI + 4, 4), 0);
+	/* lowest priority with the redirection hint: the same */
+	nic_msi_enable(false);
+	nic_msi(0xfeeff008u, 0, 0x0141, 0);
+	CHECK(refused_once(KEY_MSI(NIC_BDF), "not one of its CPUs"));
+	CHECK(!nic_msi_enabled());
+	/* its other CPU is fine */
+	nic_msi_enable(false);
+	nic_msi(0xfee02000u, 0, 0x0041, 0);
+	CHECK_EQ(nrefusals, 0);
+	CHECK(nic_msi_enabled());
+	CHECK_EQ(hwr(NIC_BDF, NIC_MSI + 4, 4), 0xfee02000u);
+}
+
+/* ---- INTx: Interrupt Disable is Bulkhead's ------------------------------------------------ */
+
+/* A function whose pin is routed by its row (.irq) may use INTx: Interrupt Disable is its. */
+static void test_intx_owned_may_clear(void)
+{
+	setup();
+	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2) & CMD_INTX, CMD_INTX); /* set at start */
+	wr(NIC_BDF, R_COMMAND, 2, CMD_IO | CMD_MEM | CMD_BM);
+	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2), CMD_IO | CMD_MEM | CMD_BM);
+	wr(NIC_BDF, R_COMMAND + 1, 1, CMD_INTX >> 8);
+	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2), CMD_INTX | CMD_IO | CMD_MEM | CMD_BM);
+	wr(NIC_BDF, R_COMMAND + 1, 1, 0);
+	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2), CMD_IO | CMD_MEM | CMD_BM);
+	CHECK_EQ(rd(NIC_BDF, R_COMMAND, 2), CMD_IO | CMD_MEM | CMD_BM);
+	/* a device-specific write does not take it back */
+	wr(NIC_BDF, R_SCRATCH, 4, 0);
+	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2), CMD_IO | CMD_MEM | CMD_BM);
+	CHECK_EQ(nrefusals, 0);
+}
+
+/* Every way of clearing Interrupt Disable on a function whose pin it does not own: refused,
+ * named (key: command's high byte), the bit kept, the rest of the write done. */
+static void expect_intx_refused(u32 bdf, u16 base)
+{
+	wr(bdf, R_COMMAND, 2, base);
+	CHECK(refused_once(KEY_PCI(bdf, R_COMMAND + 1), "INTx"));
+	CHECK_EQ(hwr(bdf, R_COMMAND, 2), CMD_INTX | base);
+	wr(bdf, R_COMMAND + 1, 1, 0);
+	CHECK(refused_once(KEY_PCI(bdf, R_COMMAND + 1), "INTx"));
+	CHECK_EQ(hwr(bdf, R_COMMAND, 2), CMD_INTX | base);
+	wr(bdf, R_COMMAND, 4, 0xffff0000u | base);
+	CHECK(refused_once(KEY_PCI(bdf, R_COMMAND + 1), "INTx"));
+	CHECK_EQ(hwr(bdf, R_COMMAND, 2), CMD_INTX | base);
+	/* the low byte alone, or the bit kept: nothing to refuse */
+	wr(bdf, R_COMMAND, 1, 0);
+	wr(bdf, R_COMMAND, 2, CMD_INTX | base);
+	CHECK_EQ(nrefusals, 0);
+	CHECK_EQ(hwr(bdf, R_COMMAND, 2), CMD_INTX | base);
+	CHECK_EQ(rd(bdf, R_COMMAND, 2), CMD_INTX | base);
+}
+
+static void test_intx_not_owned_refused(void)
+{
+	struct pt_device nic = nic_dev, snd = snd_dev;
+
+	/* .irq but no pin (the second function): nothing of its asserts a line it owns */
+	setup();
+	CHECK_EQ(hwr(SND_BDF, R_COMMAND, 2) & CMD_INTX, CMD_INTX);
+	expect_intx_refused(SND_BDF, CMD_MEM);
+	/* a pin (INTA) but no .irq: the line is another partition's or nobody's */
+	nic.irq = 0;
+	setup_with(&nic, &snd);
+	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2) & CMD_INTX, CMD_INTX);
+	expect_intx_refused(NIC_BDF, CMD_IO | CMD_MEM | CMD_BM);
+	/* a pin and .irq: its own (the control) */
+	snd.irq = 0;
+	setup_with(&nic_dev, &snd);
+	wr(NIC_BDF, R_COMMAND, 2, CMD_IO | CMD_MEM);
+	CHECK_EQ(nrefusals, 0);
+	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2), CMD_IO | CMD_MEM);
+}
+
+/* A function-level reset through a device-specific register: command and BARs cleared.
+ * Interrupt Disable must be back at once where the pin is not owned, and each BAR back where
+ * the table has it before decoding is turned on again. */
+static void test_reset_through_device_register(void)
+{
+	/* the second function: decoding on, then reset */
+	setup();
+	CHECK_EQ(hwr(SND_BDF, R_COMMAND, 2), CMD_INTX | CMD_MEM);
+	wr(SND_BDF, R_FLR, 1, 1);
+	CHECK_EQ(nrefusals, 0);
+	CHECK_EQ(hwr(SND_BDF, R_COMMAND, 2), CMD_INTX); /* at once */
+	CHECK_EQ(hwr(SND_BDF, R_BAR(0), 4), 0);		/* the reset's, decoding off */
+	CHECK_EQ(rd(SND_BDF, R_BAR(0), 4), 0xfebf0000u);
+	/* decoding on by a byte write, as a driver restoring its command register might */
+	wr(SND_BDF, R_COMMAND, 1, CMD_MEM);
+	CHECK_EQ(hwr(SND_BDF, R_BAR(0), 4), 0xfebf0000u);
+	CHECK_EQ(hwr(SND_BDF, R_COMMAND, 2), CMD_INTX | CMD_MEM);
+	CHECK_EQ(decoding_misplaced, 0);
+	CHECK_EQ(nrefusals, 0);
+
+	/* the NIC (its pin is owned: Interrupt Disable is its to leave clear): as Linux's
+	 * pci_restore_state() after a reset, the saved BARs, then the command register */
+	setup();
+	wr(NIC_BDF, R_COMMAND, 2, CMD_IO | CMD_MEM | CMD_BM);
+	wr(NIC_BDF, R_FLR, 4, 1);
+	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2), 0);
+	CHECK_EQ(hwr(NIC_BDF, R_BAR(0), 4), 0);
+	CHECK_EQ(hwr(NIC_BDF, R_BAR(1), 4), 0x00000001u);
+	CHECK_EQ(hwr(NIC_BDF, R_BAR(3), 4), 0);
+	for (u32 i = 0; i < 6; i++)
+		wr(NIC_BDF, R_BAR(i), 4, rd(NIC_BDF, R_BAR(i), 4));
+	wr(NIC_BDF, R_COMMAND, 2, CMD_IO | CMD_MEM | CMD_BM);
+	CHECK_EQ(hwr(NIC_BDF, R_BAR(0), 4), 0xfebc0000u);
+	CHECK_EQ(hwr(NIC_BDF, R_BAR(1), 4), 0x0000c001u);
+	CHECK_EQ(hwr(NIC_BDF, R_BAR(2), 4), 0x0000000cu);
+	CHECK_EQ(hwr(NIC_BDF, R_BAR(3), 4), 0x00000008u);
+	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2), CMD_IO | CMD_MEM | CMD_BM);
+	CHECK_EQ(decoding_misplaced, 0);
+	CHECK_EQ(decoding_sized, 0);
+	CHECK_EQ(nrefusals, 0);
+	/* the NIC reset again, its pin not owned this time: Interrupt Disable back at once */
+	{
+		struct pt_device nic = nic_dev;
+
+		nic.irq = 0;
+		setup_with(&nic, &snd_dev);
+	}
+	wr(NIC_BDF, R_FLR, 2, 1);
+	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2), CMD_INTX);
+	wr(NIC_BDF, R_COMMAND, 2, CMD_INTX | CMD_MEM);
+	CHECK_EQ(hwr(NIC_BDF, R_BAR(0), 4), 0xfebc0000u);
+	CHECK_EQ(decoding_misplaced, 0);
+	CHECK_EQ(nrefusals, 0);
+}
+
+/* Defaults reloaded through a device-specific register turn MSI-X on and clear Interrupt
+ * Disable: MSI-X goes off again at once, and Interrupt Disable comes back where the pin is
+ * not owned. */
+static void test_reload_puts_back(void)
+{
+	setup();
+	wr(NIC_BDF, R_RELOAD, 4, 1);
+	CHECK_EQ(hwr(NIC_BDF, NIC_MSIX + 2, 2) & MSIX_EN, 0);
+	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2), CMD_IO | CMD_MEM); /* its pin: owned */
+	wr(SND_BDF, R_RELOAD, 1, 1);
+	CHECK_EQ(hwr(SND_BDF, SND_MSIX + 2, 2) & MSIX_EN, 0);
+	CHECK_EQ(hwr(SND_BDF, R_COMMAND, 2), CMD_INTX | CMD_MEM);
+	CHECK_EQ(nrefusals, 0);
+}
+
 /* ---- probe, start, quiesce ------------------------------------------------------------------ */
 
 static int probe(const struct pt_device *d, char *why)
@@ -895,6 +1115,58 @@ static void test_probe_refusals(void)
 	CHECK_EQ(hw[4].writes, 0);
 }
 
+/* Class 0x06, a bridge of any kind: its registers are the machine's. */
+static void test_probe_refuses_bridges(void)
+{
+	static const struct pt_device host = {.kind = DEV_PCI, .name = "host", .bdf = BRIDGE_BDF};
+	static const struct pt_device lpc = {.kind = DEV_PCI, .name = "lpc", .bdf = LPC_BDF};
+	static const u32 classes[] = {0x06000000u, 0x06010000u, 0x06040001u, 0x06800000u};
+	char why[160];
+
+	build_machine();
+	CHECK_EQ(probe(&host, why), ERR(E_INVAL));
+	CHECK(strstr(why, "bridge") != NULL);
+	CHECK_EQ(probe(&lpc, why), ERR(E_INVAL));
+	CHECK(strstr(why, "bridge") != NULL);
+	CHECK_EQ(hw[0].writes, 0);
+	CHECK_EQ(hw[5].writes, 0);
+	CHECK_EQ(hwr(LPC_BDF, R_COMMAND, 2), 0x0007);
+	/* the second function, as it is (a multimedia device) and as a bridge of each kind */
+	CHECK_EQ(probe(&snd_dev, why), 0);
+	for (u32 i = 0; i < sizeof(classes) / sizeof(classes[0]); i++) {
+		build_machine();
+		hw_set(&hw[2], R_CLASS, 4, classes[i], 0);
+		CHECK_EQ(probe(&snd_dev, why), ERR(E_INVAL));
+		CHECK(strstr(why, "bridge") != NULL);
+	}
+}
+
+/* A pin, no .irq, and an Interrupt Disable bit that does not stick (before PCI 2.3): the
+ * function would assert an input it does not own, and is refused. */
+static void test_probe_pin_cannot_be_silenced(void)
+{
+	struct pt_device snd = snd_dev;
+	char why[160];
+
+	snd.irq = 0;
+	build_machine();
+	hw[2].cfg[R_PIN] = 3; /* INTC */
+	hw[2].wmask[R_COMMAND + 1] &= (u8) ~(CMD_INTX >> 8);
+	CHECK_EQ(probe(&snd, why), ERR(E_INVAL));
+	CHECK(strstr(why, "INTC") != NULL);
+	CHECK(strstr(why, "Interrupt Disable") != NULL);
+	/* with .irq: its own line, accepted */
+	CHECK_EQ(probe(&snd_dev, why), 0);
+	/* no pin: nothing to silence, accepted */
+	hw[2].cfg[R_PIN] = 0;
+	CHECK_EQ(probe(&snd, why), 0);
+	/* a pin whose Interrupt Disable sticks: accepted, and left set */
+	build_machine();
+	hw[2].cfg[R_PIN] = 1;
+	CHECK_EQ(probe(&snd, why), 0);
+	CHECK_EQ(hwr(SND_BDF, R_COMMAND, 2), CMD_INTX | CMD_MEM);
+}
+
 static void test_probe_leaves_quiet(void)
 {
 	char why[160];
@@ -907,7 +1179,9 @@ static void test_probe_leaves_quiet(void)
 	hw[2].cfg[SND_MSIX + 3] |= MSIX_EN >> 8;
 	CHECK_EQ(probe(&nic_dev, why), 0);
 	CHECK_EQ(probe(&snd_dev, why), 0);
-	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2), CMD_IO | CMD_MEM);
+	/* decoding as firmware left it, Interrupt Disable set */
+	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2), CMD_IO | CMD_MEM | CMD_INTX);
+	CHECK_EQ(hwr(SND_BDF, R_COMMAND, 2), CMD_MEM | CMD_INTX);
 	CHECK(!nic_msi_enabled());
 	CHECK_EQ(hwr(NIC_BDF, NIC_MSIX + 2, 2) & MSIX_EN, 0);
 	CHECK_EQ(hwr(SND_BDF, SND_MSIX + 2, 2) & MSIX_EN, 0);
@@ -917,26 +1191,30 @@ static void test_probe_leaves_quiet(void)
 static void test_start_and_quiesce(void)
 {
 	setup();
-	/* the partition ran: bus mastering, MSI, a BAR being sized, an address selected */
+	/* the partition ran: bus mastering, INTx, MSI, a BAR being sized, an address selected */
 	wr(NIC_BDF, R_COMMAND, 2, CMD_IO | CMD_MEM | CMD_BM);
+	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2) & CMD_INTX, 0);
 	nic_msi(0xfee02000u, 0, 0x0041, 0);
 	wr(NIC_BDF, R_BAR(0), 4, 0xffffffffu);
 	CHECK(nic_msi_enabled());
 	hw[1].cfg[NIC_MSIX + 3] |= MSIX_EN >> 8; /* as if a stale owner had */
 
 	vpci_quiesce(&V);
-	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2), 0);
-	CHECK_EQ(hwr(SND_BDF, R_COMMAND, 2), 0);
+	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2), CMD_INTX);
+	CHECK_EQ(hwr(SND_BDF, R_COMMAND, 2), CMD_INTX);
 	CHECK(!nic_msi_enabled());
 	CHECK_EQ(hwr(NIC_BDF, NIC_MSIX + 2, 2) & MSIX_EN, 0);
 	CHECK_EQ(hw[1].bar_writes, 0);
 
 	hw[1].cfg[R_COMMAND] |= CMD_BM;
+	hw[1].cfg[R_COMMAND + 1] &= (u8) ~(CMD_INTX >> 8);
+	hw[2].cfg[R_COMMAND + 1] &= (u8) ~(CMD_INTX >> 8);
 	hw[1].cfg[NIC_MSI + 2] |= MSI_EN;
 	vpci_start(&V);
 	CHECK_EQ(vpci_port_read(&V, CF8, 4), 0);
-	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2), CMD_IO | CMD_MEM); /* as firmware left it */
-	CHECK_EQ(hwr(SND_BDF, R_COMMAND, 2), CMD_MEM);
+	/* decoding as firmware left it, Interrupt Disable set again */
+	CHECK_EQ(hwr(NIC_BDF, R_COMMAND, 2), CMD_IO | CMD_MEM | CMD_INTX);
+	CHECK_EQ(hwr(SND_BDF, R_COMMAND, 2), CMD_MEM | CMD_INTX);
 	CHECK(!nic_msi_enabled());
 	CHECK_EQ(rd(NIC_BDF, R_BAR(0), 4), 0xfebc0000u); /* sizing forgotten */
 	/* the message the device held is what it sees; enabling it alone works */
@@ -963,7 +1241,14 @@ int main(void)
 	RUN(test_msi_invalid);
 	RUN(test_msi_changed_while_enabled);
 	RUN(test_msi_readonly_control_bits);
+	RUN(test_msi_broadcast_refused);
+	RUN(test_intx_owned_may_clear);
+	RUN(test_intx_not_owned_refused);
+	RUN(test_reset_through_device_register);
+	RUN(test_reload_puts_back);
 	RUN(test_probe_refusals);
+	RUN(test_probe_refuses_bridges);
+	RUN(test_probe_pin_cannot_be_silenced);
 	RUN(test_probe_leaves_quiet);
 	RUN(test_start_and_quiesce);
 	CHECK_MAIN_END();
