@@ -56,7 +56,8 @@ if want linux-net; then
 	expect "^linux: bulkhead-net: tftp net-test.bin: 262144 bytes, md5 $net_md5\$"
 	# What Linux found: the function at 00:02.0, bound, its BARs where the firmware put them,
 	# its interrupt a level-triggered I/O APIC input, 9 (the layout's GSI), that did arrive.
-	expect '^linux: bulkhead-net: pci 0000:00:02\.0 0x8086:0x100e driver e1000 pin INTA irq 9$'
+	# (The irq number is Linux's own: with no 8259 it numbers GSI 9 past the legacy range.)
+	expect '^linux: bulkhead-net: pci 0000:00:02\.0 0x8086:0x100e driver e1000 pin INTA irq [0-9]+$'
 	expect '^linux: bulkhead-net: pci 0000:00:02\.0 bar 0 0x0*c0000000 0x0*c001ffff '
 	expect '^linux: bulkhead-net: pci 0000:00:02\.0 bar 1 0x0*c040 0x0*c07f '
 	expect '^linux: bulkhead-net: interrupts +[0-9]+: +[1-9][0-9]* +IO-APIC +9-fasteoi +eth0$'
