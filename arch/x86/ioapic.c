@@ -5,7 +5,7 @@
  * that checks them. Its register window is one IOREGSEL/IOWIN pair for the whole machine,
  * so every access holds one lock from select to move.
  */
-#include "arch/x86/ioapic.h"
+#include "core/lib/ioapic_regs.h"
 #include "arch/x86/arch.h"
 #include "arch/x86/acpi.h"
 #include "arch/x86/smp.h"

@@ -8,7 +8,7 @@
 #include "core/lib/cpu.h"
 #include "core/lib/pic.h"
 #include "core/lib/uart16550.h"
-#include "arch/x86/ioapic.h"
+#include "core/lib/ioapic_regs.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/smp.h"
 #include "core/log.h"
