@@ -89,11 +89,15 @@ int devices_check(struct partition *p, u32 index, char *why, size_t why_size)
 {
 	const struct partition_config *c = p->cfg;
 	char reason[128], name[48];
+	u32 start_bus, end_bus;
+	u64 base;
 
 	if (check_mmconfig(c, why, why_size))
 		return ERR(E_RANGE);
 	vpci_init(&p->vpci, index, c);
 	vioapic_init(&p->vioapic, index, c);
+	if (arch_mmconfig(&base, &start_bus, &end_bus))
+		vpci_set_mmcfg(&p->vpci, base, start_bus, end_bus);
 	for (u32 i = 0; i < c->devices.count && i < PT_MAX_DEVICES; i++) {
 		const struct pt_device *d = &c->devices.d[i];
 
@@ -114,6 +118,27 @@ int devices_check(struct partition *p, u32 index, char *why, size_t why_size)
 	return 0;
 }
 
+/* A memory BAR at its own address, uncached, but for the pages of an MSI-X table in it, which
+ * are emulated (core/vmsix.c). */
+static int map_bar(struct partition *p, const struct pt_device *d, const struct pt_bar *bar)
+{
+	u64 start = bar->base, end = bar->base + bar->size, hole = end, hole_end = end;
+
+	for (u32 i = 0; i < p->vpci.count; i++) {
+		const struct vpci_fn *f = &p->vpci.fn[i];
+
+		if (f->dev == d && f->msix_table && f->msix_hole >= start && f->msix_hole < end) {
+			hole = f->msix_hole;
+			hole_end = f->msix_hole_end;
+		}
+	}
+	if (hole > start && arch_vm_map(&p->vm, start, start, hole - start, MEM_RW, true))
+		return ERR(E_NOMEM);
+	if (hole_end < end && arch_vm_map(&p->vm, hole_end, hole_end, end - hole_end, MEM_RW, true))
+		return ERR(E_NOMEM);
+	return 0;
+}
+
 int devices_map(struct partition *p, char *why, size_t why_size)
 {
 	const struct partition_config *c = p->cfg;
@@ -128,8 +153,7 @@ int devices_map(struct partition *p, char *why, size_t why_size)
 
 			if (bar->kind == BAR_IO)
 				arch_vm_grant_ports(&p->vm, (u32)bar->base, (u32)bar->size);
-			if (bar->kind == BAR_MEM &&
-			    arch_vm_map(&p->vm, bar->base, bar->base, bar->size, MEM_RW, true)) {
+			if (bar->kind == BAR_MEM && map_bar(p, d, bar)) {
 				format(why, why_size, "device %s: bar%u 0x%llx-0x%llx not mapped",
 				       device_name(d), b, (unsigned long long)bar->base,
 				       (unsigned long long)(bar->base + bar->size));

@@ -91,25 +91,44 @@ u32 partition_port_io(u32 partition, u32 port, u32 size, bool in, u32 value)
 	return ~0u;
 }
 
-/* The page of its I/O APIC, when it owns an interrupt; nothing else is emulated. */
+static bool is_ioapic_page(const struct partition *p, u64 gpa)
+{
+	return (gpa & ~(u64)(IOAPIC_PAGE - 1)) == GUEST_IOAPIC_GPA && devices_ioapic(p);
+}
+
+/* What is emulated: the page of its I/O APIC when it owns an interrupt, the pages of its
+ * functions' MSI-X tables, its MMCONFIG window. */
 bool partition_mmio_claims(u32 partition, u64 gpa)
 {
-	return (gpa & ~(u64)(IOAPIC_PAGE - 1)) == GUEST_IOAPIC_GPA &&
-	       devices_ioapic(&parts[partition]);
+	const struct partition *p = &parts[partition];
+
+	return is_ioapic_page(p, gpa) || (devices_pci(p) && vpci_mmio_claims(&p->vpci, gpa));
+}
+
+static u64 emulate_mmio(struct partition *p, u64 gpa, u32 size, bool write, u64 value)
+{
+	u32 offset = (u32)(gpa & (IOAPIC_PAGE - 1));
+
+	if (is_ioapic_page(p, gpa) && write)
+		vioapic_write(&p->vioapic, offset, size, (u32)value);
+	else if (is_ioapic_page(p, gpa))
+		return vioapic_read(&p->vioapic, offset, size);
+	else if (write)
+		vpci_mmio_write(&p->vpci, gpa, size, value);
+	else
+		return vpci_mmio_read(&p->vpci, gpa, size);
+	return 0;
 }
 
 /* Dropped once the partition is stopping: its devices are being, or have been, silenced. */
 u64 partition_mmio(u32 partition, u64 gpa, u32 size, bool write, u64 value)
 {
 	struct partition *p = &parts[partition];
-	u32 offset = (u32)(gpa & (IOAPIC_PAGE - 1));
 	u64 result = 0;
 
 	spin_lock(&p->dev_lock);
-	if (p->state == PART_RUNNING && write)
-		vioapic_write(&p->vioapic, offset, size, (u32)value);
-	else if (p->state == PART_RUNNING)
-		result = vioapic_read(&p->vioapic, offset, size);
+	if (p->state == PART_RUNNING)
+		result = emulate_mmio(p, gpa, size, write, value);
 	spin_unlock(&p->dev_lock);
 	return result;
 }

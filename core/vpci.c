@@ -8,7 +8,9 @@
 #include "core/lib/msi.h"
 #include "core/lib/pci_regs.h"
 #include "core/lib/string.h"
+#include "core/msi_check.h"
 #include "core/upcalls.h"
+#include "core/vmsix.h"
 
 #define HOST_BRIDGE 0 /* 00:00.0 */
 /* Command bits a partition may set: decoding, bus mastering (see DEV_NO_DMA), MWI, parity and
@@ -16,7 +18,6 @@
 #define CMD_ALLOWED                                                                                \
 	(PCI_CMD_IO | PCI_CMD_MEMORY | PCI_CMD_BUS_MASTER | PCI_CMD_MWI | PCI_CMD_PARITY |         \
 	 PCI_CMD_SERR | PCI_CMD_INTX_DISABLE)
-#define VECTOR_MIN 0x20u
 
 static u32 bytes_mask(u32 size)
 {
@@ -144,9 +145,24 @@ static void find_capabilities(struct vpci_fn *f)
 	}
 }
 
+/* A function-level reset, or a return from D3hot, through the device's own registers clears
+ * its BARs (PCI Express Base 4.0 §6.6.2; PCI PM 1.2 §5.4.1): before decoding is turned on,
+ * every BAR is put back where the table has it, so the device never decodes elsewhere. */
+static void restore_bars(const struct vpci_fn *f)
+{
+	for (u32 i = 0; i < PT_MAX_BARS; i++) {
+		u32 reg = PCI_BAR0 + 4 * i;
+
+		if (f->bar_sizing[i] && arch_pci_read(f->bdf, reg, 4) != f->bar_raw[i])
+			arch_pci_write(f->bdf, reg, 4, f->bar_raw[i]);
+	}
+}
+
 /* Bus mastering, INTx, MSI and MSI-X off; decoding as `command` says. */
 static void silence(const struct vpci_fn *f, u16 command)
 {
+	if (command & (PCI_CMD_IO | PCI_CMD_MEMORY))
+		restore_bars(f);
 	arch_pci_write(f->bdf, PCI_COMMAND, 2,
 		       (command & ~PCI_CMD_BUS_MASTER) | PCI_CMD_INTX_DISABLE);
 	if (f->msi)
@@ -157,6 +173,7 @@ static void silence(const struct vpci_fn *f, u16 command)
 		arch_pci_write(f->bdf, f->msix + PCI_MSIX_CONTROL, 2,
 			       arch_pci_read(f->bdf, f->msix + PCI_MSIX_CONTROL, 2) &
 				   ~PCI_MSIX_CTL_ENABLE);
+	vmsix_mask_all(f);
 }
 
 /* PCI 2.3 added Interrupt Disable (command bit 10); an older function ignores the write. */
@@ -202,6 +219,8 @@ int vpci_probe(struct vpci_fn *f, const struct pt_device *d, char *why, size_t w
 	if (probe_bars(f, why, why_size))
 		return ERR(E_INVAL);
 	find_capabilities(f);
+	if (f->msix && !vmsix_probe(f))
+		f->msix_table = 0;
 	silence(f, f->boot_command);
 	return 0;
 }
@@ -251,7 +270,7 @@ static u32 unlink_msix(const struct vpci_fn *f, u32 reg, u32 value)
 	u32 shift = 8 * (at & 3);
 	u32 next;
 
-	if (!f->msix || reg != (at & ~3u))
+	if (!f->msix || f->msix_table || reg != (at & ~3u))
 		return value;
 	next = arch_pci_read(f->bdf, f->msix + PCI_CAP_NEXT, 1);
 	return (value & ~(0xffu << shift)) | next << shift;
@@ -264,7 +283,7 @@ static u32 fn_dword(const struct vpci_fn *f, u32 reg)
 
 		return (f->sizing >> i) & 1 ? f->bar_sizing[i] : f->bar_raw[i];
 	}
-	if (reg == PCI_ROM || in_cap(reg, f->msix, PCI_MSIX_CAP_LEN))
+	if (reg == PCI_ROM || (!f->msix_table && in_cap(reg, f->msix, PCI_MSIX_CAP_LEN)))
 		return 0;
 	return unlink_msix(f, reg, arch_pci_read(f->bdf, reg, 4));
 }
@@ -330,23 +349,10 @@ static void keep_owned_bits(const struct vpci_fn *f)
 
 	if (!intx_owned(f) && !(cmd & PCI_CMD_INTX_DISABLE))
 		arch_pci_write(f->bdf, PCI_COMMAND, 2, cmd | PCI_CMD_INTX_DISABLE);
-	if (f->msix)
+	if (f->msix && !f->msix_table)
 		arch_pci_write(f->bdf, f->msix + PCI_MSIX_CONTROL, 2,
 			       arch_pci_read(f->bdf, f->msix + PCI_MSIX_CONTROL, 2) &
 				   ~PCI_MSIX_CTL_ENABLE);
-}
-
-/* A function-level reset, or a return from D3hot, through the device's own registers clears
- * its BARs (PCI Express Base 4.0 §6.6.2; PCI PM 1.2 §5.4.1): before decoding is turned on,
- * every BAR is put back where the table has it, so the device never decodes elsewhere. */
-static void restore_bars(const struct vpci_fn *f)
-{
-	for (u32 i = 0; i < PT_MAX_BARS; i++) {
-		u32 reg = PCI_BAR0 + 4 * i;
-
-		if (f->bar_sizing[i] && arch_pci_read(f->bdf, reg, 4) != f->bar_raw[i])
-			arch_pci_write(f->bdf, reg, 4, f->bar_raw[i]);
-	}
 }
 
 static void write_command(struct vpci *v, struct vpci_fn *f, u32 reg, u32 size, u32 value)
@@ -394,6 +400,8 @@ static void write_header(struct vpci *v, struct vpci_fn *f, u32 reg, u32 size, u
 			write_command(v, f, r, 1, byte);
 		} else if (header_free(r)) {
 			arch_pci_write(f->bdf, r, 1, byte);
+			if (r == PCI_BIST)
+				keep_owned_bits(f); /* a self-test may reset the function */
 		}
 		/* identity, class, header type, subsystem, ROM, capability pointer, pin:
 		 * read-only or kept; dropped */
@@ -408,34 +416,6 @@ static u32 shadow32(const u8 *s, u32 at)
 static u16 shadow16(const u8 *s, u32 at)
 {
 	return (u16)(s[at] | s[at + 1] << 8);
-}
-
-static bool owns_cpu(const struct vpci *v, u32 apic_id)
-{
-	for (u32 i = 0; i < v->cfg->cpus.count && i < PT_MAX_CPUS; i++)
-		if (v->cfg->cpus.apic_id[i] == apic_id)
-			return true;
-	return false;
-}
-
-/* May the device send this message? Only to one of the partition's CPUs (SDM Vol. 3A
- * §11.11.1-2), as a plain interrupt; with `count` messages enabled, the device replaces the
- * vector's low bits by the message number, so all of those vectors must be valid. */
-static const char *msi_problem(const struct vpci *v, u32 addr_lo, u32 addr_hi, u32 data, u32 count)
-{
-	u32 vector = MSI_DATA_VECTOR(data) & ~(count - 1);
-
-	if (addr_hi || (addr_lo & MSI_ADDR_BASE_MASK) != MSI_ADDR_BASE)
-		return "address outside the interrupt range";
-	if (addr_lo & (MSI_ADDR_LOGICAL | MSI_ADDR_EXT_DEST))
-		return "logical or extended destination";
-	if (MSI_ADDR_DEST(addr_lo) == 0xff || !owns_cpu(v, MSI_ADDR_DEST(addr_lo)))
-		return "destination is not one of its CPUs";
-	if ((data & (MSI_DATA_RESERVED | MSI_DATA_LEVEL)) || MSI_DATA_DELMODE(data) > 1)
-		return "delivery mode other than fixed or lowest priority";
-	if (vector < VECTOR_MIN)
-		return "vector below 0x20";
-	return NULL;
 }
 
 /* The partition wrote its MSI registers (into the shadow): the device gets the message only
@@ -455,7 +435,7 @@ static void msi_apply(struct vpci *v, struct vpci_fn *f)
 		arch_pci_write(f->bdf, f->msi + PCI_MSI_CONTROL, 2, control);
 		return;
 	}
-	why = msi_problem(v, shadow32(s, PCI_MSI_ADDR_LO), addr_hi, data,
+	why = msi_problem(v->cfg, shadow32(s, PCI_MSI_ADDR_LO), addr_hi, data,
 			  1u << PCI_MSI_CTL_MME(control));
 	if (why) {
 		arch_pci_write(f->bdf, f->msi + PCI_MSI_CONTROL, 2, control & ~PCI_MSI_CTL_ENABLE);
@@ -504,6 +484,24 @@ static void write_msi(struct vpci *v, struct vpci_fn *f, u32 reg, u32 size, u32 
 		msi_apply(v, f);
 }
 
+/* Of MSI-X's capability a partition sets enable and function mask: whatever an entry says,
+ * the device sends only what vmsix.c let into the unmasked ones. The rest is read-only. */
+static void write_msix_control(const struct vpci_fn *f, u32 reg, u32 size, u32 value)
+{
+	u32 at = f->msix + PCI_MSIX_CONTROL, ctl = arch_pci_read(f->bdf, at, 2);
+	u32 writable = PCI_MSIX_CTL_ENABLE | MSIX_CTL_FN_MASK;
+
+	for (u32 b = 0; b < size; b++) {
+		u32 r = reg + b, mask;
+
+		if (r != at && r != at + 1)
+			continue;
+		mask = writable & (0xffu << (8 * (r - at)));
+		ctl = (ctl & ~mask) | (((value >> (8 * b)) << (8 * (r - at))) & mask);
+	}
+	arch_pci_write(f->bdf, at, 2, ctl);
+}
+
 static void config_write(struct vpci *v, u32 bdf, u32 reg, u32 size, u32 value)
 {
 	struct vpci_fn *f = find_fn(v, bdf);
@@ -516,6 +514,8 @@ static void config_write(struct vpci *v, u32 bdf, u32 reg, u32 size, u32 value)
 	}
 	if (reg < PCI_HEADER_END)
 		write_header(v, f, reg, size, value);
+	else if (in_cap(reg, f->msix, PCI_MSIX_CAP_LEN) && f->msix_table)
+		write_msix_control(f, reg, size, value);
 	else if (in_cap(reg, f->msix, PCI_MSIX_CAP_LEN))
 		refuse(v, bdf, f->msix, "msi-x write (MSI-X is not offered)");
 	else if (f->msi && reg >= f->msi && reg < f->msi + f->msi_len)
@@ -563,6 +563,69 @@ void vpci_port_write(struct vpci *v, u32 port, u32 size, u32 value)
 		config_write(v, bdf, reg, size, value);
 	/* byte and word writes to 0xcf8-0xcfb (mechanism #2's registers on old chipsets;
 	 * 0xcf9, the reset register, never comes here): dropped */
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Memory: MSI-X tables and the MMCONFIG window                                              */
+
+void vpci_set_mmcfg(struct vpci *v, u64 base, u32 start_bus, u32 end_bus)
+{
+	v->mmcfg_base = base;
+	v->mmcfg_start = start_bus;
+	v->mmcfg_end = end_bus;
+}
+
+static bool in_mmcfg(const struct vpci *v, u64 gpa)
+{
+	return v->mmcfg_base && gpa >= v->mmcfg_base + ((u64)v->mmcfg_start << 20) &&
+	       gpa < v->mmcfg_base + ((u64)(v->mmcfg_end + 1) << 20);
+}
+
+static struct vpci_fn *msix_fn(struct vpci *v, u64 gpa)
+{
+	for (u32 i = 0; i < v->count; i++)
+		if (vmsix_claims(&v->fn[i], gpa))
+			return &v->fn[i];
+	return NULL;
+}
+
+bool vpci_mmio_claims(const struct vpci *v, u64 gpa)
+{
+	return in_mmcfg(v, gpa) || msix_fn((struct vpci *)v, gpa);
+}
+
+/* MMCONFIG (PCI Express Base 4.0 §7.2.2): bus, device and function in address bits 27:12,
+ * the register in 11:0. Above the first 256 bytes nothing is offered. */
+static bool mmcfg_decode(const struct vpci *v, u64 gpa, u32 size, u32 *bdf, u32 *reg)
+{
+	u64 offset = gpa - v->mmcfg_base;
+
+	*bdf = (u32)(offset >> 12) & 0xffffu;
+	*reg = (u32)offset & 0xfffu;
+	return size <= 4 && !(*reg & (size - 1)) && *reg < PCI_CONFIG_SIZE;
+}
+
+u64 vpci_mmio_read(struct vpci *v, u64 gpa, u32 size)
+{
+	struct vpci_fn *f = msix_fn(v, gpa);
+	u32 bdf, reg;
+
+	if (f)
+		return vmsix_read(f, gpa, size);
+	if (!in_mmcfg(v, gpa) || !mmcfg_decode(v, gpa, size, &bdf, &reg))
+		return size >= 4 && (gpa & 0xfffu) >= PCI_CONFIG_SIZE ? 0 : bytes_mask(size);
+	return config_read(v, bdf, reg, size);
+}
+
+void vpci_mmio_write(struct vpci *v, u64 gpa, u32 size, u64 value)
+{
+	struct vpci_fn *f = msix_fn(v, gpa);
+	u32 bdf, reg;
+
+	if (f)
+		vmsix_write(v->partition, v->cfg, f, gpa, size, value);
+	else if (in_mmcfg(v, gpa) && mmcfg_decode(v, gpa, size, &bdf, &reg))
+		config_write(v, bdf, reg, size, (u32)value);
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -69,6 +69,12 @@ bool arch_gsi_wiring(u32 gsi, bool *level, bool *active_low);
  * aligned to it. An absent function reads all-ones. */
 u32 arch_pci_read(u32 bdf, u32 reg, u32 size);
 void arch_pci_write(u32 bdf, u32 reg, u32 size, u32 value);
+/* A device register below 4 GiB, `size` 1, 2 or 4 bytes (arch/x86/device_mmio.c). */
+u32 arch_mmio_read(u64 phys, u32 size);
+void arch_mmio_write(u64 phys, u32 size, u32 value);
+/* The machine's MMCONFIG area for segment 0 (ACPI MCFG): its base (bus 0's address) and bus
+ * range; false if the machine has none. */
+bool arch_mmconfig(u64 *base, u32 *start_bus, u32 *end_bus);
 /* Does [base, base+size) touch the machine's PCI MMCONFIG area (ACPI MCFG)? */
 bool arch_mmconfig_overlaps(u64 base, u64 size);
 /* True if every port of the range reads 0xff: nothing answers there. */

@@ -39,6 +39,21 @@ void arch_pci_write(u32 bdf, u32 reg, u32 size, u32 value)
 	spin_unlock(&pci_lock);
 }
 
+bool arch_mmconfig(u64 *base, u32 *start_bus, u32 *end_bus)
+{
+	for (u32 bus = 0; bus < 256; bus++) {
+		const struct acpi_mcfg *m = platform_mcfg(0, (u8)bus);
+
+		if (m) {
+			*base = m->base;
+			*start_bus = m->start_bus;
+			*end_bus = m->end_bus;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The machine's MMCONFIG area (segment 0, from ACPI's MCFG), bus by bus: 1 MiB each. */
 bool arch_mmconfig_overlaps(u64 base, u64 size)
 {

@@ -35,7 +35,7 @@ fuzz_vmexit_DEPS  := $(wildcard tests/fuzz/fake/arch/x86/*.h tests/fuzz/fake/cor
 fuzz_vmexit_CFLAGS := -Itests/fuzz/fake -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
 fuzz_mmio_SRCS    := arch/x86/mmio_decode.c arch/x86/guest_paging.c
 fuzz_mmio_DEPS    := arch/x86/mmio_decode.h arch/x86/guest_paging.h
-fuzz_vdev_SRCS    := core/vpci.c core/vioapic.c
+fuzz_vdev_SRCS    := core/vpci.c core/vmsix.c core/msi_check.c core/vioapic.c
 fuzz_vdev_DEPS    := core/vpci.h core/vioapic.h core/lib/pci_regs.h core/lib/ioapic_regs.h core/lib/msi.h
 
 define fuzz_rule
