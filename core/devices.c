@@ -199,9 +199,15 @@ bool devices_ioapic(const struct partition *p)
 }
 
 /* A PCI pin's input is level-triggered and active-low (PCI Local Bus 3.0 §2.2.6) unless the
- * machine's MADT says how that input is wired. */
+ * machine's MADT says how that input is wired. A partition owning PCI functions is told of its
+ * MMCONFIG window (an MCFG, reserved in its e820 map), unless one of its own regions covers
+ * part of it: that part is then mapped, not emulated. */
 void devices_acpi(struct partition *p, struct guest_acpi_platform *plat)
 {
+	const struct vpci *v = &p->vpci;
+	u64 lo = v->mmcfg_base + ((u64)v->mmcfg_start << 20);
+	u64 hi = v->mmcfg_base + ((u64)(v->mmcfg_end + 1) << 20);
+	bool window = v->mmcfg_base && v->count;
 	u32 n = 0;
 
 	for (u32 i = 0; i < p->vpci.count; i++) {
@@ -224,4 +230,13 @@ void devices_acpi(struct partition *p, struct guest_acpi_platform *plat)
 	plat->pci_count = n;
 	plat->iso = NULL;
 	plat->iso_count = 0;
+	for (u32 i = 0; i < p->cfg->mem.count && i < PT_MAX_REGIONS; i++) {
+		const struct pt_region *r = &p->cfg->mem.r[i];
+
+		if (r->guest < hi && lo < r->guest + r->size)
+			window = false;
+	}
+	plat->mmcfg_base = window ? v->mmcfg_base : 0;
+	plat->mmcfg_start = window ? v->mmcfg_start : 0;
+	plat->mmcfg_end = window ? v->mmcfg_end : 0;
 }

@@ -11,12 +11,21 @@
 #define OFF_FADT     0x80
 #define OFF_DSDT     0x1a0
 #define OFF_MADT     0x200
+#define XSDT_ENTRIES 2 /* FADT, MADT; then the MCFG when there is one */
 #define MADT_LAPIC   0 /* Processor Local APIC structure, 8 bytes (§5.2.12.2) */
 #define MADT_IOAPIC  1 /* I/O APIC structure, 12 bytes (§5.2.12.3) */
 #define MADT_ISO     2 /* Interrupt Source Override structure, 10 bytes (§5.2.12.5) */
 #define MADT_X2APIC  9 /* Processor Local x2APIC structure, 16 bytes (§5.2.12.12) */
 #define MADT_ENABLED 1u
 #define PCI_PINS     4 /* INTA#-INTD# */
+
+/* PCI Firmware 3.2 §4.1.2, Tables 4-2 and 4-3: the MCFG is the header, 8 reserved bytes, then
+ * 16-byte allocations: base address (8), PCI segment group (2), start bus, end bus, 4
+ * reserved. One allocation here. */
+#define MCFG_ALLOC    (HDR_LEN + 8)
+#define MCFG_LEN      (MCFG_ALLOC + 16)
+#define MCFG_REVISION 1
+#define MCFG_MAX_BUS  0xff
 
 /* FADT flags (§5.2.9, table 5.10) and IA-PC boot architecture flags (table 5.11). */
 #define FADT_FORCE_APIC_PHYSICAL (1u << 19)
@@ -98,12 +107,20 @@ static void build_rsdp(u8 *r, u64 gpa)
 	r[32] = checksum(r, RSDP_LEN);
 }
 
-static void build_xsdt(u8 *t, u64 gpa)
+_Static_assert(OFF_XSDT + HDR_LEN + 8 * (XSDT_ENTRIES + 1) <= OFF_FADT,
+	       "the XSDT with an MCFG entry must end before the FADT");
+
+/* §5.2.8: the XSDT lists the FADT, the MADT and, when mcfg_off is not 0, the MCFG. */
+static void build_xsdt(u8 *t, u64 gpa, size_t mcfg_off)
 {
-	header(t, "XSDT", HDR_LEN + 16, 1);
+	u32 len = HDR_LEN + 8 * (XSDT_ENTRIES + (mcfg_off ? 1 : 0));
+
+	header(t, "XSDT", len, 1);
 	put64(t + HDR_LEN, gpa + OFF_FADT);
 	put64(t + HDR_LEN + 8, gpa + OFF_MADT);
-	finish(t, HDR_LEN + 16);
+	if (mcfg_off)
+		put64(t + HDR_LEN + 16, gpa + mcfg_off);
+	finish(t, len);
 }
 
 static void build_fadt(u8 *t, u64 gpa, u64 dsdt_off)
@@ -304,7 +321,8 @@ static void prt_entry(struct aml *a, const struct link *l, u8 index)
 }
 
 /* Device (PCbb): a PCI root bridge for bus bb of segment 0 (§6.5.5 _BBN, §6.5.6 _SEG), with
- * its devices' pins routed (§6.2.13 _PRT). No PNP0A08: nothing extended-config is offered. */
+ * its devices' pins routed (§6.2.13 _PRT). No PNP0A08: nothing extended-config is offered
+ * (an MMCONFIG window reads 0 above the first 256 bytes). */
 static void root_bridge(struct aml *a, u8 bus, const struct link *l, u32 n)
 {
 	size_t dev = aml_device(a, "PC", bus), pkg;
@@ -483,10 +501,26 @@ static u32 build_madt(u8 *t, const struct guest_acpi_platform *p)
 	return len;
 }
 
+/* The MCFG (PCI Firmware 3.2 §4.1.2) with one allocation: segment 0, p's buses. */
+static void build_mcfg(u8 *t, const struct guest_acpi_platform *p)
+{
+	u8 *a = t + MCFG_ALLOC;
+
+	memset(t, 0, MCFG_LEN); /* the reserved fields */
+	header(t, "MCFG", MCFG_LEN, MCFG_REVISION);
+	put64(a, p->mmcfg_base);
+	put16(a + 8, 0);
+	a[10] = (u8)p->mmcfg_start;
+	a[11] = (u8)p->mmcfg_end;
+	finish(t, MCFG_LEN);
+}
+
 static bool describable(const struct guest_acpi_platform *p, struct link *l, u32 *n)
 {
 	*n = 0;
 	if (!p || !p->apic_ids || p->cpu_count == 0)
+		return false;
+	if (p->mmcfg_base && (p->mmcfg_start > p->mmcfg_end || p->mmcfg_end > MCFG_MAX_BUS))
 		return false;
 	if (!p->ioapic)
 		return true;
@@ -514,10 +548,26 @@ static size_t place_dsdt(u8 *buf, size_t cap, size_t madt_end, const struct gues
 	return len ? *off + len : 0;
 }
 
+/* The MCFG goes after the last other table, 16-byte aligned. Returns the new end (end itself
+ * without a window), or 0 if cap is too small; *off is 0 without a window. */
+static size_t place_mcfg(u8 *buf, size_t cap, size_t end, const struct guest_acpi_platform *p,
+			 size_t *off)
+{
+	*off = 0;
+	if (!p->mmcfg_base)
+		return end;
+	*off = (end + 15) & ~(size_t)15;
+	if (*off > cap || cap - *off < MCFG_LEN)
+		return 0;
+	memset(buf + end, 0, *off - end);
+	build_mcfg(buf + *off, p);
+	return *off + MCFG_LEN;
+}
+
 size_t guest_acpi_build(u8 *buf, size_t cap, u64 gpa, const struct guest_acpi_platform *p)
 {
 	struct link links[GUEST_ACPI_MAX_PCI];
-	size_t end, dsdt_off;
+	size_t end, dsdt_off, mcfg_off = 0;
 	u32 n;
 
 	if (!describable(p, links, &n) || cap < OFF_MADT + (size_t)madt_size(p))
@@ -525,10 +575,12 @@ size_t guest_acpi_build(u8 *buf, size_t cap, u64 gpa, const struct guest_acpi_pl
 	memset(buf, 0, OFF_MADT + madt_size(p)); /* reserved fields and the gaps stay 0 */
 	end = OFF_MADT + build_madt(buf + OFF_MADT, p);
 	end = place_dsdt(buf, cap, end, p, links, n, &dsdt_off);
+	if (end)
+		end = place_mcfg(buf, cap, end, p, &mcfg_off);
 	if (!end)
 		return 0;
 	build_rsdp(buf, gpa);
-	build_xsdt(buf + OFF_XSDT, gpa);
+	build_xsdt(buf + OFF_XSDT, gpa, mcfg_off);
 	build_fadt(buf + OFF_FADT, gpa, dsdt_off);
 	return end;
 }

@@ -17,6 +17,9 @@
  *         machine's GSIs) and the machine's interrupt source overrides;
  *   DSDT: per PCI bus used, a root bridge PCbb (PNP0A03, _BBN = bus, _SEG 0) whose _PRT
  *         routes each device's pin through an interrupt link LKnn (PNP0C0F) to its GSI.
+ * One given an MMCONFIG window (`mmcfg_base` set, the machine's, emulated by core/vpci.c)
+ * also gets, whether or not it has an I/O APIC:
+ *   XSDT -> MCFG (PCI Firmware 3.2 §4.1.2): one allocation, segment 0, its buses.
  * Links rather than static GSI entries: Linux takes a static _PRT GSI as level, active-low,
  * while a link's Extended Interrupt descriptor carries the trigger and polarity the machine
  * really uses (an override may say active-high, as on Bochs).
@@ -58,6 +61,8 @@ struct guest_acpi_platform {
 	u32 pci_count;
 	const struct guest_acpi_iso *iso;
 	u32 iso_count;
+	u64 mmcfg_base;		    /* MMCONFIG: where bus 0 of segment 0 would be; 0: none */
+	u32 mmcfg_start, mmcfg_end; /* the buses it decodes, start <= end <= 255 */
 };
 
 /* At most this many PCI functions and overrides (ISA has 16 IRQs) are described. */
@@ -65,17 +70,18 @@ struct guest_acpi_platform {
 #define GUEST_ACPI_MAX_ISO 16
 
 /* Bytes guest_acpi_build() needs at most for `cpus` CPUs and GUEST_ACPI_MAX_PCI functions:
- * fixed tables, 16 per CPU, and per function a root bridge, a _PRT entry and a link device
- * (under 160 bytes of AML together). */
+ * fixed tables (an MCFG included: 60 bytes), 16 per CPU, and per function a root bridge, a
+ * _PRT entry and a link device (under 160 bytes of AML together). */
 #define GUEST_ACPI_MAX_BYTES(cpus) (2048 + 16 * (cpus) + 160 * GUEST_ACPI_MAX_PCI)
 
 /*
  * Write the tables describing `p` into buf (which the guest will see at guest-physical `gpa`;
  * the RSDP is at buf[0], 16-byte aligned if gpa is). Without p->ioapic, p->pci and p->iso are
- * not looked at. Returns the bytes used, or 0 if `cap` is too small or `p` cannot be described:
- * no CPU, more than GUEST_ACPI_MAX_PCI functions or GUEST_ACPI_MAX_ISO overrides, an I/O APIC
- * id above 255, a pin above 4, or two functions of one device whose same pin is wired
- * differently (a _PRT entry names a device and pin, not a function).
+ * not looked at; without p->mmcfg_base, the MMCONFIG buses are not. Returns the bytes used, or
+ * 0 if `cap` is too small or `p` cannot be described: no CPU, more than GUEST_ACPI_MAX_PCI
+ * functions or GUEST_ACPI_MAX_ISO overrides, an I/O APIC id above 255, a pin above 4, two
+ * functions of one device whose same pin is wired differently (a _PRT entry names a device and
+ * pin, not a function), or MMCONFIG buses out of order or above 255.
  */
 size_t guest_acpi_build(u8 *buf, size_t cap, u64 gpa, const struct guest_acpi_platform *p);
 

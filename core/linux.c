@@ -165,7 +165,7 @@ static u32 e820_add(u8 *out, u32 n, u64 addr, u64 size, u32 type)
 	return n + 1;
 }
 
-u32 linux_e820(const struct partition_config *c, u8 *out)
+u32 linux_e820(const struct partition_config *c, const struct guest_acpi_platform *plat, u8 *out)
 {
 	u32 n = 0;
 
@@ -194,11 +194,17 @@ u32 linux_e820(const struct partition_config *c, u8 *out)
 			n = e820_add(out, n, r->guest, r->size, E820_RAM);
 		}
 	}
+	/* The MCFG's buses, 1 MiB of configuration space each (PCI Firmware 3.2 §4.1.2: the
+	 * base address is bus 0's): reserved, or Linux will not use the window. */
+	if (plat && plat->mmcfg_base && plat->mmcfg_start <= plat->mmcfg_end)
+		n = e820_add(out, n, plat->mmcfg_base + ((u64)plat->mmcfg_start << 20),
+			     (u64)(plat->mmcfg_end - plat->mmcfg_start + 1) << 20, E820_RESERVED);
 	return n;
 }
 
 /* The zero page: the kernel's own setup header, then what the loader fills in. */
-static void build_zero_page(const struct partition_config *c, const struct linux_boot *lb, u8 *zp)
+static void build_zero_page(const struct partition_config *c, const struct linux_boot *lb,
+			    const struct guest_acpi_platform *plat, u8 *zp)
 {
 	u32 hdr_end = lb->bz.header_end;
 
@@ -214,7 +220,7 @@ static void build_zero_page(const struct partition_config *c, const struct linux
 	put32(zp + BP_CMD_LINE_PTR, (u32)LINUX_CMDLINE_GPA);
 	put32(zp + BP_EXT_CMD_LINE_PTR, 0);
 	put64(zp + BP_ACPI_RSDP_ADDR, LINUX_ACPI_GPA);
-	zp[BP_E820_ENTRIES] = (u8)linux_e820(c, zp + BP_E820_TABLE);
+	zp[BP_E820_ENTRIES] = (u8)linux_e820(c, plat, zp + BP_E820_TABLE);
 }
 
 /* The tables must fit the BIOS-era area they are given, whatever the partition has. */
@@ -236,7 +242,7 @@ void linux_load(const struct partition_config *c, const struct linux_boot *lb,
 		       lb->initrd_len);
 	format((char *)guest_host_ptr(c, LINUX_CMDLINE_GPA, max), max, "%s%s",
 	       plat->ioapic ? "" : LINUX_CMDLINE_NOAPIC, cmdline);
-	build_zero_page(c, lb, guest_host_ptr(c, LINUX_ZERO_PAGE_GPA, PAGE));
+	build_zero_page(c, lb, plat, guest_host_ptr(c, LINUX_ZERO_PAGE_GPA, PAGE));
 	guest_acpi_build(guest_host_ptr(c, LINUX_ACPI_GPA, ACPI_AREA_SIZE), ACPI_AREA_SIZE,
 			 LINUX_ACPI_GPA, plat);
 	*e = (struct arch_vm_entry){

@@ -13,7 +13,9 @@
  * The RAM may be several regions (a partition whose devices do DMA has its RAM mapped guest ==
  * host, e.g. 1 MiB at 0 and the rest at 128 MiB).
  * The e820 map lists only the partition's RAM regions, with [0x9f000, 0x100000) reserved for
- * the BIOS-era area the tables sit in; REGION_SHARED regions are listed as reserved.
+ * the BIOS-era area the tables sit in; REGION_SHARED regions are listed as reserved, and so is
+ * the MMCONFIG window its MCFG describes (guest_acpi_platform.mmcfg_base): Linux uses an MCFG
+ * area only if it is reserved, and it checks the e820 map for that early in boot.
  */
 #ifndef BULKHEAD_CORE_LINUX_H
 #define BULKHEAD_CORE_LINUX_H
@@ -67,7 +69,8 @@ void linux_load(const struct partition_config *c, const struct linux_boot *lb,
 		const struct guest_acpi_platform *plat, const char *cmdline,
 		struct arch_vm_entry *e);
 
-/* Build the e820 map of the row into `out` (at most LINUX_E820_MAX); returns the count. */
-u32 linux_e820(const struct partition_config *c, u8 *out);
+/* Build the e820 map of the row, and of plat's MMCONFIG window when it has one (plat may be
+ * NULL), into `out` (at most LINUX_E820_MAX); returns the count. */
+u32 linux_e820(const struct partition_config *c, const struct guest_acpi_platform *plat, u8 *out);
 
 #endif

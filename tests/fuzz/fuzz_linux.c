@@ -3,7 +3,8 @@
  * tests/unit/test_linux.c sets one up: two RAM regions backed by heap buffers (guest
  * [0, 2 MiB) and [16 MiB, 24 MiB)), CPUs {1, 2}. Byte 0 of the input says whether there is an
  * initrd (bit 0) and, if so, bytes 1-2 its length (taken from the end of the input); bit 1
- * gives the partition an I/O APIC and a PCI function (then no "noapic"); the rest is the
+ * gives the partition an I/O APIC and a PCI function (then no "noapic"), bit 2 an MMCONFIG
+ * window (buses 0-63 at MMCFG_BASE, which the e820 map must reserve); the rest is the
  * kernel. linux_prepare() must either refuse it or choose the addresses linux.h
  * promises: in the row's RAM, clear of each other and of the low megabyte. linux_load() then
  * writes everything into the heap-backed RAM (ASan sees any write outside it), and what it
@@ -33,6 +34,8 @@
 #define CMDLINE_PAGE_FILL  0xa5 /* poison for the command line's page before linux_load */
 #define EXPECTED_CMDLINE   "noapic console=ttyS0" /* docs/linux.md: "noapic ", then .cmdline */
 #define IOAPIC_CMDLINE	   "console=ttyS0"	  /* with an I/O APIC: .cmdline alone */
+#define MMCFG_BASE	   0xb0000000ULL
+#define MMCFG_BYTES	   (64 * MiB) /* buses 0-63, 1 MiB each (PCI Firmware 3.2 §4.1.2) */
 #define ZERO_PAGE_BYTES	   4096
 #define CMDLINE_PAGE_BYTES 4096
 
@@ -182,9 +185,9 @@ static void check_cmdline(const struct bzimage *bz, const char *expected)
 
 /* linux.h: the e820 map lists only the row's RAM, with [LINUX_LOW_RAM_END, 1 MiB) reserved.
  * The kernel's setup header is copied up to 0x301, over the map's start: the map must win. */
-static void check_e820(const u8 *zp)
+static void check_e820(const u8 *zp, bool mmcfg)
 {
-	u32 n = zp[ZP_E820_ENTRIES];
+	u32 n = zp[ZP_E820_ENTRIES], windows = 0;
 	bool hole = false;
 
 	FUZZ_ASSERT(n >= 1 && n <= LINUX_E820_MAX);
@@ -199,12 +202,14 @@ static void check_e820(const u8 *zp)
 				    (addr + size <= LINUX_LOW_RAM_END || addr >= LINUX_HIGH_START));
 		else
 			hole |= addr <= LINUX_LOW_RAM_END && addr + size >= LINUX_HIGH_START;
+		windows += type == E820_RESERVED && addr == MMCFG_BASE && size == MMCFG_BYTES;
 	}
 	FUZZ_ASSERT(hole);
+	FUZZ_ASSERT(windows == (mmcfg ? 1u : 0u));
 }
 
 /* The zero page points the kernel at its command line, initrd and ACPI tables. */
-static void check_zero_page(const struct linux_boot *lb, u64 initrd_len)
+static void check_zero_page(const struct linux_boot *lb, u64 initrd_len, bool mmcfg)
 {
 	const u8 *zp = ram_at(LINUX_ZERO_PAGE_GPA, ZERO_PAGE_BYTES);
 
@@ -214,22 +219,22 @@ static void check_zero_page(const struct linux_boot *lb, u64 initrd_len)
 	FUZZ_ASSERT(get32(zp + ZP_RAMDISK_SIZE) == initrd_len);
 	FUZZ_ASSERT(get64(zp + ZP_ACPI_RSDP_ADDR) == LINUX_ACPI_GPA);
 	FUZZ_ASSERT(memcmp(ram_at(LINUX_ACPI_GPA, 8), "RSD PTR ", 8) == 0); /* "RSDP first" */
-	check_e820(zp);
+	check_e820(zp, mmcfg);
 }
 
 /* After linux_load(): every part in place and none written over another. bzimage.h: the
  * protected-mode kernel is the last kernel_size bytes of the file. */
 static void check_loaded(const struct linux_boot *lb, const u8 *kernel, u64 kernel_len,
 			 const u8 *initrd, u64 initrd_len, const struct arch_vm_entry *e,
-			 bool ioapic)
+			 const struct guest_acpi_platform *plat)
 {
 	u64 ksize = lb->bz.kernel_size;
 
 	FUZZ_ASSERT(memcmp(ram_at(lb->load_gpa, ksize), kernel + kernel_len - ksize, ksize) == 0);
 	if (initrd)
 		FUZZ_ASSERT(memcmp(ram_at(lb->initrd_gpa, initrd_len), initrd, initrd_len) == 0);
-	check_cmdline(&lb->bz, ioapic ? IOAPIC_CMDLINE : EXPECTED_CMDLINE);
-	check_zero_page(lb, initrd_len);
+	check_cmdline(&lb->bz, plat->ioapic ? IOAPIC_CMDLINE : EXPECTED_CMDLINE);
+	check_zero_page(lb, initrd_len, plat->mmcfg_base != 0);
 	/* linux.h: EIP = the load address, ESI = the zero page, CS 0x10, data 0x18. */
 	FUZZ_ASSERT(e->rip == lb->load_gpa && e->esi == LINUX_ZERO_PAGE_GPA);
 	FUZZ_ASSERT(e->cs == 0x10 && e->ds == 0x18);
@@ -257,6 +262,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 						    .ioapic = true,
 						    .pci = &fn,
 						    .pci_count = 1};
+	if (flags & 4) {
+		plat.mmcfg_base = MMCFG_BASE;
+		plat.mmcfg_end = 63;
+	}
 	if (flags & 1) {
 		initrd_len = fuzz_u16(&r);
 		if (initrd_len > r.left)
@@ -274,6 +283,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(ram_at(LINUX_CMDLINE_GPA, CMDLINE_PAGE_BYTES), CMDLINE_PAGE_FILL,
 	       CMDLINE_PAGE_BYTES);
 	linux_load(&cfg, &lb, &plat, cfg.cmdline, &e);
-	check_loaded(&lb, r.p, r.left, initrd, initrd_len, &e, plat.ioapic);
+	check_loaded(&lb, r.p, r.left, initrd, initrd_len, &e, &plat);
 	return 0;
 }

@@ -3,8 +3,8 @@
  * read back with the hypervisor's own ACPI parser (arch/x86/acpi.c), as if they sat in guest
  * memory at 0xe0000, and what the parser does not look at (FADT fields, the DSDT's AML) is
  * checked byte by byte. Offsets are spelled out here from the ACPI 6.5 specification
- * (§5.2.5 RSDP, §5.2.6 header, §5.2.9 FADT, §5.2.12 MADT, §6.4 resource descriptors), not
- * taken from core/guest_acpi.c.
+ * (§5.2.5 RSDP, §5.2.6 header, §5.2.9 FADT, §5.2.12 MADT, §6.4 resource descriptors) and the
+ * PCI Firmware Specification 3.2 (§4.1.2 MCFG), not taken from core/guest_acpi.c.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -976,6 +976,142 @@ static void test_refused(void)
 	free(b);
 }
 
+/* ---- MCFG (PCI Firmware 3.2 §4.1.2) ----------------------------------------------------- */
+
+#define MMCFG_BASE 0xb0000000ULL
+
+/* The MCFG by hand: header (revision 1), 8 reserved bytes, one 16-byte allocation (base, segment
+ * group, start bus, end bus, 4 reserved); listed third in the XSDT, clear of every other
+ * table. */
+static void check_mcfg(u64 base, u8 start, u8 end)
+{
+	const u8 *x = at(info.root_phys, 36), *t = table("MCFG");
+	u64 phys = 0;
+
+	CHECK(info.has_mcfg);
+	CHECK_EQ(info.mcfg_count, 1);
+	CHECK_EQ(info.mcfg_dropped, 0);
+	CHECK_EQ(info.mcfg[0].base, base);
+	CHECK_EQ(info.mcfg[0].segment, 0);
+	CHECK_EQ(info.mcfg[0].start_bus, start);
+	CHECK_EQ(info.mcfg[0].end_bus, end);
+	CHECK_EQ(info.table_count, 3);
+	if (!x || !t)
+		return;
+	CHECK_EQ(get32(x + 4), 36 + 24);
+	CHECK_EQ(sum(x, 36 + 24), 0);
+	phys = get64(x + 36 + 16);
+	CHECK(at(phys, 60) == t);
+	CHECK_EQ(get32(t + 4), 60);
+	CHECK_EQ(t[8], 1);
+	CHECK_EQ(sum(t, 60), 0);
+	CHECK(memcmp(t + 10, "BULKHD", 6) == 0);
+	CHECK_EQ(get64(t + 36), 0); /* reserved */
+	CHECK_EQ(get64(t + 44), base);
+	CHECK_EQ(get16(t + 52), 0);
+	CHECK_EQ(t[54], start);
+	CHECK_EQ(t[55], end);
+	CHECK_EQ(get32(t + 56), 0); /* reserved */
+	for (u32 i = 0; i < info.table_count && i < MAX_ACPI_TABLES; i++) {
+		const struct acpi_table_ref *o = &info.tables[i];
+
+		if (strcmp(o->sig, "MCFG") != 0)
+			CHECK(o->phys + o->len <= phys || phys + 60 <= o->phys);
+	}
+	CHECK(phys + 60 <= GPA + used);
+	CHECK(phys >= GPA + 0x80 + 276); /* past the FADT */
+}
+
+static void test_mcfg(void)
+{
+	struct guest_acpi_platform p = dev_platform();
+	size_t cap = GUEST_ACPI_MAX_BYTES(2), n;
+	u8 *a = malloc(cap), *b = malloc(cap);
+
+	p.mmcfg_base = MMCFG_BASE;
+	p.mmcfg_start = 0;
+	p.mmcfg_end = 0x3f;
+	CHECK_EQ(build_and_parse_p(&p), 0);
+	CHECK_EQ(capture_text()[0], 0);
+	check_mcfg(MMCFG_BASE, 0, 0x3f);
+	/* The rest is still there. */
+	CHECK_EQ(info.ioapic_count, 1);
+	CHECK(read_dsdt());
+	CHECK_EQ(count_devices("\\_SB_.PC"), 3);
+
+	/* Other buses and a 64-bit base go through. */
+	p.mmcfg_base = 0x3ff0000000ULL;
+	p.mmcfg_start = 2;
+	p.mmcfg_end = 0xff;
+	CHECK_EQ(build_and_parse_p(&p), 0);
+	check_mcfg(0x3ff0000000ULL, 2, 0xff);
+	/* Without an I/O APIC too (the window does not depend on it). */
+	p.ioapic = false;
+	CHECK_EQ(build_and_parse_p(&p), 0);
+	check_mcfg(0x3ff0000000ULL, 2, 0xff);
+	CHECK_EQ(info.ioapic_count, 0);
+
+	/* Every byte written, padding before the MCFG too. */
+	p = dev_platform();
+	p.mmcfg_base = MMCFG_BASE;
+	p.mmcfg_end = 0x1f;
+	memset(a, 0xcc, cap);
+	memset(b, 0x33, cap);
+	n = guest_acpi_build(a, cap, GPA, &p);
+	CHECK(n > 0);
+	CHECK_EQ(guest_acpi_build(b, cap, GPA, &p), n);
+	CHECK(memcmp(a, b, n) == 0);
+	/* One byte short of the MCFG: refused, nothing written past the cap (ASan). */
+	{
+		u8 *s = malloc(n - 1);
+
+		CHECK_EQ(guest_acpi_build(s, n - 1, GPA, &p), 0);
+		free(s);
+	}
+
+	/* Buses out of order or past 255: refused. */
+	p.mmcfg_start = 5;
+	p.mmcfg_end = 4;
+	CHECK_EQ(guest_acpi_build(a, cap, GPA, &p), 0);
+	p.mmcfg_start = 0;
+	p.mmcfg_end = 0x100;
+	CHECK_EQ(guest_acpi_build(a, cap, GPA, &p), 0);
+	p.mmcfg_start = 0x100;
+	p.mmcfg_end = 0x100;
+	CHECK_EQ(guest_acpi_build(a, cap, GPA, &p), 0);
+	free(a);
+	free(b);
+}
+
+/* Base 0 is no window: the bytes are those of a platform without the fields at all, whatever
+ * the buses say, and there is no MCFG. */
+static void test_no_mcfg_same_bytes(void)
+{
+	struct guest_acpi_platform p = dev_platform(), q = dev_platform();
+	size_t cap = GUEST_ACPI_MAX_BYTES(2), n1, n2;
+	u8 *a = malloc(cap), *b = malloc(cap);
+
+	p.mmcfg_start = 7;
+	p.mmcfg_end = 0x1000; /* ignored without a base */
+	for (int ioapic = 0; ioapic < 2; ioapic++) {
+		p.ioapic = q.ioapic = ioapic;
+		memset(a, 0xcc, cap);
+		memset(b, 0x33, cap);
+		n1 = guest_acpi_build(a, cap, GPA, &p);
+		n2 = guest_acpi_build(b, cap, GPA, &q);
+		CHECK(n1 > 0);
+		CHECK_EQ(n1, n2);
+		CHECK(memcmp(a, b, n1) == 0);
+		CHECK_EQ(build_and_parse_p(&p), 0);
+		CHECK(!info.has_mcfg);
+		CHECK(acpi_find_table(&info, "MCFG") == NULL);
+		CHECK_EQ(info.table_count, 2);
+		CHECK_EQ(get32(at(info.root_phys, 36) + 4), 36 + 16);
+	}
+	free(a);
+	free(b);
+}
+
 /* The most a partition can have fits GUEST_ACPI_MAX_BYTES, and one byte less is refused
  * without a write past it. */
 static void test_largest(void)
@@ -990,7 +1126,10 @@ static void test_largest(void)
 					.pci = many,
 					.pci_count = GUEST_ACPI_MAX_PCI,
 					.iso = iso16,
-					.iso_count = GUEST_ACPI_MAX_ISO};
+					.iso_count = GUEST_ACPI_MAX_ISO,
+					.mmcfg_base = 0xfff0000000ULL,
+					.mmcfg_start = 0,
+					.mmcfg_end = 0xff};
 	size_t cap = GUEST_ACPI_MAX_BYTES(PT_MAX_CPUS), full;
 	u8 *b = malloc(cap);
 
@@ -1012,6 +1151,7 @@ static void test_largest(void)
 	free(b);
 	CHECK_EQ(build_and_parse_p(&p), 0);
 	CHECK_EQ(info.iso_count, GUEST_ACPI_MAX_ISO);
+	check_mcfg(0xfff0000000ULL, 0, 0xff);
 	CHECK(read_dsdt());
 	CHECK_EQ(count_devices("\\_SB_.PC"), GUEST_ACPI_MAX_PCI);
 	CHECK_EQ(count_devices("\\_SB_.LK"), GUEST_ACPI_MAX_PCI);
@@ -1096,6 +1236,8 @@ int main(void)
 	RUN(test_devices_need_ioapic);
 	RUN(test_devices_every_byte);
 	RUN(test_refused);
+	RUN(test_mcfg);
+	RUN(test_no_mcfg_same_bytes);
 	RUN(test_largest);
 	RUN(test_cap_and_count);
 	RUN(test_other_gpa);

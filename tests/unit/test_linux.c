@@ -726,6 +726,54 @@ static void test_load_shared_region(void)
 	cfg_free();
 }
 
+/* A partition given an MMCONFIG window: the zero page's e820 map reserves exactly the buses
+ * its MCFG (PCI Firmware 3.2 §4.1.2) lists, and nothing else changes. */
+static void test_load_mmcfg(void)
+{
+	static const struct guest_acpi_pci fn = {PT_BDF(0, 3, 0), 1, 11, true, false};
+	struct arch_vm_entry e;
+	const u8 *zp, *x, *m;
+	u64 base;
+
+	build_kernel();
+	cfg_begin();
+	cfg_region(0, 64 * MiB, REGION_RAM);
+	CHECK_EQ(prepare(NULL, 0), 0);
+	plat.ioapic = true;
+	plat.pci = &fn;
+	plat.pci_count = 1;
+	plat.mmcfg_base = 0xb0000000ULL;
+	plat.mmcfg_start = 0;
+	plat.mmcfg_end = 0x3f;
+	linux_load(&cfg, &lb, &plat, "x", &e);
+	zp = guest(0x7000);
+	CHECK_EQ(zp[ZP_E820_ENTRIES], 4);
+	CHECK_E820(zp + ZP_E820_TABLE, 0, 0, 0x9f000, E820_RAM);
+	CHECK_E820(zp + ZP_E820_TABLE, 1, 0x9f000, 0x61000, E820_RESERVED);
+	CHECK_E820(zp + ZP_E820_TABLE, 2, 0x100000, 64 * MiB - 0x100000, E820_RAM);
+	CHECK_E820(zp + ZP_E820_TABLE, 3, 0xb0000000ULL, 64 * MiB, E820_RESERVED);
+	/* RSDP -> XSDT -> its third entry, the MCFG: the entry above is its allocation's buses
+	 * (base address + start bus << 20 to base + (end bus + 1) << 20). */
+	x = guest(get64(guest(0xe0000) + 24));
+	CHECK(memcmp(x, "XSDT", 4) == 0);
+	CHECK_EQ(get32(x + 4), 36 + 3 * 8);
+	m = guest(get64(x + 52));
+	CHECK(memcmp(m, "MCFG", 4) == 0);
+	base = get64(m + 44);
+	CHECK_EQ(base, 0xb0000000ULL);
+	CHECK_EQ(get16(m + 52), 0);
+	CHECK_E820(zp + ZP_E820_TABLE, 3, base + ((u64)m[54] << 20), (u64)(m[55] + 1 - m[54]) << 20,
+		   E820_RESERVED);
+
+	/* No window: no entry, and the XSDT lists no MCFG. */
+	plat.mmcfg_base = 0;
+	memset(guest(0x7000), 0x5a, 4096);
+	linux_load(&cfg, &lb, &plat, "x", &e);
+	CHECK_EQ(zp[ZP_E820_ENTRIES], 3);
+	CHECK_EQ(get32(x + 4), 36 + 2 * 8);
+	cfg_free();
+}
+
 /* ---- linux_e820 alone ------------------------------------------------------------------- */
 
 static void set_region(u32 i, u64 guest_addr, u64 size, u32 kind)
@@ -747,7 +795,7 @@ static void test_e820_two_ram_regions(void)
 	set_region(0, 0, 64 * MiB, REGION_RAM);
 	set_region(1, 4 * GiB, 256 * MiB, REGION_RAM);
 	memset(t, 0xee, sizeof(t));
-	CHECK_EQ(linux_e820(&cfg, t), 4);
+	CHECK_EQ(linux_e820(&cfg, &plat, t), 4);
 	CHECK_E820(t, 0, 0, 0x9f000, E820_RAM);
 	CHECK_E820(t, 1, 0x9f000, 0x61000, E820_RESERVED);
 	CHECK_E820(t, 2, 0x100000, 63 * MiB, E820_RAM);
@@ -761,12 +809,50 @@ static void test_e820_two_ram_regions(void)
 	set_region(2, 16 * MiB, 16 * MiB, REGION_RAM);
 	set_region(3, 0xc0000000ULL, 0x200000, REGION_SHARED);
 	memset(t, 0xee, sizeof(t));
-	CHECK_EQ(linux_e820(&cfg, t), 5);
+	CHECK_EQ(linux_e820(&cfg, &plat, t), 5);
 	CHECK_E820(t, 0, 0, 0x9f000, E820_RAM);
 	CHECK_E820(t, 1, 0x9f000, 0x61000, E820_RESERVED);
 	CHECK_E820(t, 2, 0x100000, 1 * MiB, E820_RAM);
 	CHECK_E820(t, 3, 16 * MiB, 16 * MiB, E820_RAM);
 	CHECK_E820(t, 4, 0xc0000000ULL, 0x200000, E820_RESERVED);
+	cfg_free();
+}
+
+/* The window's entry follows the row's: from bus start's 1 MiB to the end of bus end's, a
+ * 64-bit base as it is; none without a base or a platform. */
+static void test_e820_mmcfg(void)
+{
+	u8 t[LINUX_E820_MAX * E820_SIZE];
+
+	cfg_begin();
+	set_region(0, 0, 64 * MiB, REGION_RAM);
+	set_region(1, 4 * GiB, 256 * MiB, REGION_RAM);
+	plat.mmcfg_base = 0xe0000000ULL;
+	plat.mmcfg_start = 2;
+	plat.mmcfg_end = 0x1f;
+	memset(t, 0xee, sizeof(t));
+	CHECK_EQ(linux_e820(&cfg, &plat, t), 5);
+	CHECK_E820(t, 3, 4 * GiB, 256 * MiB, E820_RAM);
+	CHECK_E820(t, 4, 0xe0000000ULL + 2 * MiB, 30 * MiB, E820_RESERVED);
+	CHECK_EQ(t[5 * E820_SIZE], 0xee); /* nothing written past the last entry */
+
+	/* One bus; all 256 at a base above 4 GiB. */
+	plat.mmcfg_start = plat.mmcfg_end = 7;
+	CHECK_EQ(linux_e820(&cfg, &plat, t), 5);
+	CHECK_E820(t, 4, 0xe0000000ULL + 7 * MiB, 1 * MiB, E820_RESERVED);
+	plat.mmcfg_base = 0x3f00000000ULL;
+	plat.mmcfg_start = 0;
+	plat.mmcfg_end = 0xff;
+	CHECK_EQ(linux_e820(&cfg, &plat, t), 5);
+	CHECK_E820(t, 4, 0x3f00000000ULL, 256 * MiB, E820_RESERVED);
+
+	/* No base (whatever the buses say), no platform: the row's entries alone. */
+	plat.mmcfg_base = 0;
+	memset(t, 0xee, sizeof(t));
+	CHECK_EQ(linux_e820(&cfg, &plat, t), 4);
+	CHECK_EQ(t[4 * E820_SIZE], 0xee);
+	CHECK_EQ(linux_e820(&cfg, NULL, t), 4);
+	CHECK_EQ(t[4 * E820_SIZE], 0xee);
 	cfg_free();
 }
 
@@ -778,33 +864,33 @@ static void test_e820_low_edges(void)
 	/* Ends below 0x9f000: plain RAM. */
 	cfg_begin();
 	set_region(0, 0, 0x80000, REGION_RAM);
-	CHECK_EQ(linux_e820(&cfg, t), 1);
+	CHECK_EQ(linux_e820(&cfg, &plat, t), 1);
 	CHECK_E820(t, 0, 0, 0x80000, E820_RAM);
 	/* Ends exactly at 0x9f000. */
 	cfg_begin();
 	set_region(0, 0, 0x9f000, REGION_RAM);
-	CHECK_EQ(linux_e820(&cfg, t), 1);
+	CHECK_EQ(linux_e820(&cfg, &plat, t), 1);
 	CHECK_E820(t, 0, 0, 0x9f000, E820_RAM);
 	/* Ends inside the hole: the rest of it is reserved, no RAM above. */
 	cfg_begin();
 	set_region(0, 0, 0xc0000, REGION_RAM);
-	CHECK_EQ(linux_e820(&cfg, t), 2);
+	CHECK_EQ(linux_e820(&cfg, &plat, t), 2);
 	CHECK_E820(t, 0, 0, 0x9f000, E820_RAM);
 	CHECK_E820(t, 1, 0x9f000, 0x21000, E820_RESERVED);
 	/* Ends exactly at 1 MiB. */
 	cfg_begin();
 	set_region(0, 0, 0x100000, REGION_RAM);
-	CHECK_EQ(linux_e820(&cfg, t), 2);
+	CHECK_EQ(linux_e820(&cfg, &plat, t), 2);
 	CHECK_E820(t, 1, 0x9f000, 0x61000, E820_RESERVED);
 	/* Starts inside the hole. */
 	cfg_begin();
 	set_region(0, 0xa0000, 0x100000, REGION_RAM);
-	CHECK_EQ(linux_e820(&cfg, t), 2);
+	CHECK_EQ(linux_e820(&cfg, &plat, t), 2);
 	CHECK_E820(t, 0, 0xa0000, 0x60000, E820_RESERVED);
 	CHECK_E820(t, 1, 0x100000, 0xa0000, E820_RAM);
 	/* No regions. */
 	cfg_begin();
-	CHECK_EQ(linux_e820(&cfg, t), 0);
+	CHECK_EQ(linux_e820(&cfg, &plat, t), 0);
 	cfg_free();
 }
 
@@ -827,7 +913,9 @@ int main(void)
 	RUN(test_load_low_no_initrd);
 	RUN(test_cmdline_limits);
 	RUN(test_load_shared_region);
+	RUN(test_load_mmcfg);
 	RUN(test_e820_two_ram_regions);
+	RUN(test_e820_mmcfg);
 	RUN(test_e820_low_edges);
 	CHECK_MAIN_END();
 }
