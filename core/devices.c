@@ -4,6 +4,10 @@
 #include "core/guest_acpi.h"
 #include "core/lib/format.h"
 #include "core/lib/string.h"
+#include "core/lib/ioapic_regs.h"
+#include "core/lib/pci_regs.h"
+#include "core/log.h"
+#include "core/partition.h"
 #include "core/partition_state.h"
 
 /* The tables a Linux partition will get, built once at boot to see that they can be. */
@@ -239,4 +243,65 @@ void devices_acpi(struct partition *p, struct guest_acpi_platform *plat)
 	plat->mmcfg_base = window ? v->mmcfg_base : 0;
 	plat->mmcfg_start = window ? v->mmcfg_start : 0;
 	plat->mmcfg_end = window ? v->mmcfg_end : 0;
+}
+
+/* "irq 9 -> apic 1 vector 0x22 level" or "irq 3 masked": the machine's entry, as it is. */
+static void describe_irq(u32 irq, char *buf, size_t size)
+{
+	u64 rte = arch_ioapic_read(irq);
+
+	if (!irq)
+		format(buf, size, "no irq");
+	else if (rte & RTE_MASKED)
+		format(buf, size, "irq %u masked", irq);
+	else
+		format(buf, size, "irq %u -> apic %u vector 0x%x %s", irq, RTE_DEST(rte),
+		       (u32)(rte & RTE_VECTOR), (rte & RTE_LEVEL) ? "level" : "edge");
+}
+
+static void report_pci(const struct partition *p, const struct vpci_fn *f, const char *name,
+		       const char *irq)
+{
+	u32 msi = f->msi ? arch_pci_read(f->bdf, f->msi + PCI_MSI_CONTROL, 2) : 0;
+	u32 msix = f->msix ? arch_pci_read(f->bdf, f->msix + PCI_MSIX_CONTROL, 2) : 0;
+
+	log_info("devices: %s: %s: command 0x%04x, msi %s, msi-x %s, %s\n", p->cfg->name, name,
+		 arch_pci_read(f->bdf, PCI_COMMAND, 2),
+		 !f->msi		      ? "none"
+		 : (msi & PCI_MSI_CTL_ENABLE) ? "on"
+					      : "off",
+		 !f->msix			? "none"
+		 : (msix & PCI_MSIX_CTL_ENABLE) ? "on"
+						: "off",
+		 irq);
+}
+
+void partitions_report_devices(void)
+{
+	u32 shown = 0;
+
+	for (u32 i = 0; i < partition_count(); i++) {
+		struct partition *p = &parts[i];
+
+		for (u32 k = 0; k < p->cfg->devices.count && k < PT_MAX_DEVICES; k++) {
+			const struct pt_device *d = &p->cfg->devices.d[k];
+			const struct vpci_fn *f = NULL;
+			char name[48], irq[48];
+
+			describe(d, name, sizeof(name));
+			describe_irq(d->irq, irq, sizeof(irq));
+			for (u32 n = 0; n < p->vpci.count; n++)
+				if (p->vpci.fn[n].dev == d)
+					f = &p->vpci.fn[n];
+			shown++;
+			if (p->state == PART_REFUSED)
+				log_info("devices: %s: %s: refused at boot\n", p->cfg->name, name);
+			else if (f)
+				report_pci(p, f, name, irq);
+			else
+				log_info("devices: %s: %s: %s\n", p->cfg->name, name, irq);
+		}
+	}
+	if (!shown)
+		log_info("devices: no partition owns a device\n");
 }

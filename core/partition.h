@@ -31,6 +31,9 @@ void partition_drain_output(u32 i);
 bool partition_type(u32 i, u8 byte);
 /* "shell: <n> <name> <state> cpus <ids> ram <MiB> restarts <n>", one line each. */
 void partitions_list(void);
+/* The shell's `devices`: each device a partition owns, as the machine has it now (core/devices.c).
+ */
+void partitions_report_devices(void);
 /* NULL when done, else why not (e.g. "it is not running"). */
 const char *partition_shell_stop(u32 i);
 const char *partition_shell_start(u32 i);

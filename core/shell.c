@@ -15,7 +15,7 @@ static struct {
 
 static void help(void)
 {
-	log_info("shell: commands: help, list, stats, stop <p>, start <p>, restart <p>, "
+	log_info("shell: commands: help, list, stats, devices, stop <p>, start <p>, restart <p>, "
 		 "log error|warn|info|debug, mem, version\n");
 	log_info("shell: <p> is a partition's name or its number in list; Ctrl-A 1-9 types "
 		 "into partition 1-9, Ctrl-A 0 comes back here\n");
@@ -94,7 +94,9 @@ void shell_run(const char *text)
 	else if (!strcmp(cmd, "stats")) {
 		log_info("stats: on demand\n");
 		partitions_report_stats();
-	} else if (!strcmp(cmd, "stop") || !strcmp(cmd, "start") || !strcmp(cmd, "restart"))
+	} else if (!strcmp(cmd, "devices"))
+		partitions_report_devices();
+	else if (!strcmp(cmd, "stop") || !strcmp(cmd, "start") || !strcmp(cmd, "restart"))
 		control(cmd, arg);
 	else if (!strcmp(cmd, "log"))
 		set_log(arg);

@@ -77,7 +77,9 @@ fi
 # layout grants (ports and GSI 3); rt0 beats beside it. Text typed on COM2 comes back exactly,
 # from the partition's interrupt handler, and the partition takes no exit meanwhile: its exit
 # counters (the shell's "stats", typed on COM1 before and after) do not move. Only then is a
-# CR typed, for the partition's count line.
+# CR typed, for the partition's count line. The shell's `devices` shows GSI 3 routed to the
+# partition's CPU; after `stop serial` it shows it masked (a stop silences the partition's
+# devices); after `start serial` the partition, loaded afresh, echoes again.
 if want device-com2-echo; then
 	kbuild "$BUILD/serial/bulkhead.bin" BUILD="$BUILD/serial" PARTITIONS=serial
 	kbuild "$BUILD/images/echo.elf" BUILD="$BUILD"
@@ -85,23 +87,33 @@ if want device-com2-echo; then
 	make_iso serial "/module2 \/boot\/testpay/d; s#^\(\s*\)boot\$#\1module2 /boot/echo.elf serial\n\1module2 /boot/heartbeat.elf rt0 period_ms=10\n\1boot#" \
 		"$BUILD/serial/bulkhead.bin" "$BUILD/images/echo.elf" "$BUILD/images/heartbeat.elf"
 	text='Hello, COM2! 0123456789 the quick brown fox'
+	again='after a restart'
 	boot_com2 device-com2-echo "$EMU_DIR/serial.iso" 3 300 \
-		'abort1=^partition serial: (stopped|exited)|^serial: (echo: no 16550|echo: cannot route|sdk: exception)' \
+		'abort1=^partition serial: (stopped:|exited)|^serial: (echo: no 16550|echo: cannot route|sdk: exception)' \
 		'wait1=^serial: echo: ready' 'wait1=^rt0: heartbeat 2 ' \
 		"send1=stats$CR" 'wait1=^stats: partition serial cpu ' \
 		"send2=$text" "wait2=$text" \
 		"send1=stats$CR" 'wait1=^stats: partition serial cpu ' \
 		"send2=$CR" 'wait1=^serial: echo: [0-9]+ bytes echoed$' "wait2=$CR" \
-		'wait1=^rt0: heartbeat ' 'wait1=^rt0: heartbeat '
+		'wait1=^rt0: heartbeat ' 'wait1=^rt0: heartbeat ' \
+		"send1=devices$CR" 'wait1=^devices: serial: ' \
+		"send1=stop serial$CR" 'wait1=^partition serial: stopped from the shell$' \
+		"send1=devices$CR" 'wait1=^devices: serial: ' \
+		"send1=start serial$CR" 'wait1=^serial: echo: ready' \
+		"send2=$again" "wait2=$again"
 	expect '^bulkhead: layout "serial", 2 partitions$'
 	expect '^serial: echo: ready, uart 0x2f8, gsi 3 -> vector 0x50 on apic id 1$'
 	# Every byte came back, in order, and nothing else: the text, then the CR.
-	if [ "$(cat "$EMU_DIR/$CASE.com2")" == "$text$CR" ]; then
-		echo "  $CASE: COM2 echoed the ${#text} typed bytes and the CR exactly"
+	if [ "$(cat "$EMU_DIR/$CASE.com2")" == "$text$CR$again" ]; then
+		echo "  $CASE: COM2 echoed the ${#text} typed bytes and the CR exactly, and after the restart"
 	else
-		echo "  $CASE: COM2 sent back '$(cat -v "$EMU_DIR/$CASE.com2")', typed '$text^M'"
+		echo "  $CASE: COM2 sent back '$(cat -v "$EMU_DIR/$CASE.com2")', typed '$text^M$again'"
 		CASE_OK=0
 	fi
+	# The machine's I/O APIC entry: routed to serial's CPU while it runs, masked once stopped.
+	expect '^devices: serial: com2 \(ports 0x2f8-0x2ff\): irq 3 -> apic 1 vector 0x50 edge$'
+	expect '^devices: serial: com2 \(ports 0x2f8-0x2ff\): irq 3 masked$'
+	expect '^partition serial: started from the shell$'
 	expect "^serial: echo: $((${#text} + 1)) bytes echoed\$"
 	# No exit while echoing: the counters before the text and after its echo are the same.
 	mapfile -t counts < <(com1 | sed -n 's/^stats: partition serial cpu 1: //p')
@@ -126,6 +138,6 @@ if want device-com2-echo; then
 		echo "  $CASE: rt0 beats while echoing $during, after $after, off their period $off"
 		CASE_OK=0
 	fi
-	expect_not 'refused|stopped|exited|exception|no 16550|cannot route'
+	expect_not 'refused|stopped:|exited|exception|no 16550|cannot route'
 	done_case
 fi

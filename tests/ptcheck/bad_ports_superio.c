@@ -1,4 +1,4 @@
-/* expect: partition "rt0": ports[0]: 0x2e-0x2f includes 0x2e-0x2f (the Super I/O chip's configuration ports) */
+/* expect: ports[0]: 0x2e-0x2f includes 0x2e-0x2f (the Super I/O chip's configuration ports) */
 /* The Super I/O configuration ports: index 0x07 selects a device, 0x60-0x61 move its ports. */
 #include "bulkhead/ptable.h"
 
