@@ -32,7 +32,7 @@ if want console-shell; then
 	[ "$n" -eq 0 ] && echo "  $CASE: nothing from rt0 while it was stopped" ||
 		{ echo "  $CASE: $n rt0 lines while it was stopped"; CASE_OK=0; }
 	expect '^shell: unknown command "bogus"$'
-	expect '^shell: commands: help, list, stats, stop <p>, start <p>, restart <p>, log'
+	expect '^shell: commands: help, list, stats, devices, stop <p>, start <p>, restart <p>, log'
 	expect '^shell: log level debug$'
 	expect '^shell: memory: hypervisor image [0-9]+ KiB, page allocator [0-9]+ KiB used, [0-9]+ KiB free'
 	expect '^shell: Bulkhead [0-9]+\.[0-9]+\.[0-9]+$'
