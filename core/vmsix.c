@@ -30,6 +30,7 @@ bool vmsix_probe(struct vpci_fn *f)
 	u64 table, end;
 
 	f->msix_entries = (u16)((ctl & MSIX_CTL_SIZE) + 1);
+	f->msix_where = where;
 	if (!bar || bar->kind != BAR_MEM)
 		return false;
 	table = bar->base + (where & ~MSIX_BIR_MASK);
@@ -56,9 +57,24 @@ bool vmsix_claims(const struct vpci_fn *f, u64 gpa)
 	return f->msix_table && gpa >= f->msix_hole && gpa < f->msix_hole_end;
 }
 
-static bool in_table(const struct vpci_fn *f, u64 gpa)
+static u64 table_end(const struct vpci_fn *f)
 {
-	return gpa >= f->msix_table && gpa < f->msix_table + (u64)f->msix_entries * MSIX_ENTRY_SIZE;
+	return f->msix_table + (u64)f->msix_entries * MSIX_ENTRY_SIZE;
+}
+
+/* Does [gpa, gpa + size) touch the table? Decided by overlap, not by where an access starts:
+ * one that begins just before the table and runs into it is a table access too. */
+static bool touches_table(const struct vpci_fn *f, u64 gpa, u32 size)
+{
+	return gpa < table_end(f) && gpa + size > f->msix_table;
+}
+
+/* The table takes aligned dwords and qwords within it (§6.8.2); anything else touching it is
+ * dropped (writes) or reads all-ones. */
+static bool table_access_ok(const struct vpci_fn *f, u64 gpa, u32 size)
+{
+	return (size == 4 || size == 8) && !(gpa & (size - 1)) && gpa >= f->msix_table &&
+	       gpa + size <= table_end(f);
 }
 
 /* Outside the table, on its pages: the device's own registers (the pending bits among
@@ -72,8 +88,8 @@ static u64 pass_read(u64 gpa, u32 size)
 
 u64 vmsix_read(const struct vpci_fn *f, u64 gpa, u32 size)
 {
-	if (in_table(f, gpa) && (gpa & (size - 1)))
-		return ~0ull; /* the table takes aligned dwords and qwords only (§6.8.2) */
+	if (touches_table(f, gpa, size) && !table_access_ok(f, gpa, size))
+		return ~0ull; /* all-ones, at the access's width once the caller takes its bytes */
 	return pass_read(gpa, size);
 }
 
@@ -84,7 +100,7 @@ static void refuse(u32 partition, const struct vpci_fn *f, u32 entry, u32 lo, u3
 
 	format(what, sizeof(what), "pci %02x:%02x.%x: msi-x entry %u 0x%x data 0x%x (%s)",
 	       PT_BDF_BUS(f->bdf), PT_BDF_DEV(f->bdf), PT_BDF_FN(f->bdf), entry, lo, data, why);
-	partition_refused(partition, DENIED_KEY(DENIED_MSI, f->bdf << 12 | entry), false, what,
+	partition_refused(partition, DENIED_KEY(DENIED_MSIX, f->bdf << 11 | entry), false, what,
 			  "the entry stays masked");
 }
 
@@ -120,7 +136,7 @@ static void write_dword(u32 partition, const struct partition_config *c, const s
 void vmsix_write(u32 partition, const struct partition_config *c, const struct vpci_fn *f, u64 gpa,
 		 u32 size, u64 value)
 {
-	if (!in_table(f, gpa)) {
+	if (!touches_table(f, gpa, size)) {
 		if (size == 8) {
 			wr32(gpa, (u32)value);
 			wr32(gpa + 4, (u32)(value >> 32));
@@ -129,9 +145,41 @@ void vmsix_write(u32 partition, const struct partition_config *c, const struct v
 		}
 		return;
 	}
-	if ((size != 4 && size != 8) || (gpa & (size - 1)))
-		return; /* the table takes aligned dwords and qwords only (§6.8.2) */
+	if (!table_access_ok(f, gpa, size))
+		return;
 	write_dword(partition, c, f, gpa, (u32)value);
 	if (size == 8)
 		write_dword(partition, c, f, gpa + 4, (u32)(value >> 32));
+}
+
+/* Every unmasked entry holding a message the row does not allow is masked, named once.
+ * False if the table cannot be read (decoding off: all-ones). */
+bool vmsix_check_all(u32 partition, const struct partition_config *c, const struct vpci_fn *f)
+{
+	for (u32 i = 0; f->msix_table && i < f->msix_entries; i++) {
+		u64 e = f->msix_table + (u64)i * MSIX_ENTRY_SIZE;
+		u32 ctl = rd32(e + MSIX_VECTOR_CTL), lo, data;
+		const char *why;
+
+		if (ctl == ~0u)
+			return false;
+		if (ctl & MSIX_CTL_MASKED)
+			continue;
+		lo = rd32(e + MSIX_ADDR_LO);
+		data = rd32(e + MSIX_DATA);
+		why = msi_problem(c, lo, rd32(e + MSIX_ADDR_HI), data, 1);
+		if (why) {
+			wr32(e + MSIX_VECTOR_CTL, ctl | MSIX_CTL_MASKED);
+			refuse(partition, f, i, lo, data, why);
+		}
+	}
+	return true;
+}
+
+bool vmsix_geometry_same(const struct vpci_fn *f)
+{
+	u32 ctl = arch_pci_read(f->bdf, f->msix + PCI_MSIX_CONTROL, 2);
+
+	return arch_pci_read(f->bdf, f->msix + MSIX_TABLE_OFFSET, 4) == f->msix_where &&
+	       (ctl & MSIX_CTL_SIZE) + 1 == f->msix_entries;
 }

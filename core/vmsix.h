@@ -34,6 +34,10 @@ void vmsix_mask_all(const struct vpci_fn *f);
 bool vmsix_claims(const struct vpci_fn *f, u64 gpa);
 /* An access there (`size` 1, 2, 4 or 8). */
 u64 vmsix_read(const struct vpci_fn *f, u64 gpa, u32 size);
+/* At MSI-X enable: every unmasked entry checked (bad ones masked); false if unreadable. */
+bool vmsix_check_all(u32 partition, const struct partition_config *c, const struct vpci_fn *f);
+/* Are the table's place and size still what the probe found? */
+bool vmsix_geometry_same(const struct vpci_fn *f);
 void vmsix_write(u32 partition, const struct partition_config *c, const struct vpci_fn *f, u64 gpa,
 		 u32 size, u64 value);
 

@@ -161,8 +161,14 @@ static void restore_bars(const struct vpci_fn *f)
 /* Bus mastering, INTx, MSI and MSI-X off; decoding as `command` says. */
 static void silence(const struct vpci_fn *f, u16 command)
 {
-	if (command & (PCI_CMD_IO | PCI_CMD_MEMORY))
+	/* The MSI-X table is masked with memory decoding on (the device ignores it off), its
+	 * BARs where the table has them; then decoding is left as `command` says. */
+	if ((command & (PCI_CMD_IO | PCI_CMD_MEMORY)) || f->msix_table)
 		restore_bars(f);
+	if (f->msix_table) {
+		arch_pci_write(f->bdf, PCI_COMMAND, 2, PCI_CMD_MEMORY | PCI_CMD_INTX_DISABLE);
+		vmsix_mask_all(f);
+	}
 	arch_pci_write(f->bdf, PCI_COMMAND, 2,
 		       (command & ~PCI_CMD_BUS_MASTER) | PCI_CMD_INTX_DISABLE);
 	if (f->msi)
@@ -173,7 +179,6 @@ static void silence(const struct vpci_fn *f, u16 command)
 		arch_pci_write(f->bdf, f->msix + PCI_MSIX_CONTROL, 2,
 			       arch_pci_read(f->bdf, f->msix + PCI_MSIX_CONTROL, 2) &
 				   ~PCI_MSIX_CTL_ENABLE);
-	vmsix_mask_all(f);
 }
 
 /* PCI 2.3 added Interrupt Disable (command bit 10); an older function ignores the write. */
@@ -486,7 +491,12 @@ static void write_msi(struct vpci *v, struct vpci_fn *f, u32 reg, u32 size, u32 
 
 /* Of MSI-X's capability a partition sets enable and function mask: whatever an entry says,
  * the device sends only what vmsix.c let into the unmasked ones. The rest is read-only. */
-static void write_msix_control(const struct vpci_fn *f, u32 reg, u32 size, u32 value)
+/* Turning MSI-X on (enabled, not function-masked) looks at the table first: its place and
+ * size must still be the probed ones (else MSI-X stays off), and any unmasked entry with a
+ * message the row does not allow is masked. Entries are masked at every start and change
+ * only through vmsix.c, so this is a second line, for a device that changed them itself. */
+static void write_msix_control(const struct vpci *v, const struct vpci_fn *f, u32 reg, u32 size,
+			       u32 value)
 {
 	u32 at = f->msix + PCI_MSIX_CONTROL, ctl = arch_pci_read(f->bdf, at, 2);
 	u32 writable = PCI_MSIX_CTL_ENABLE | MSIX_CTL_FN_MASK;
@@ -498,6 +508,14 @@ static void write_msix_control(const struct vpci_fn *f, u32 reg, u32 size, u32 v
 			continue;
 		mask = writable & (0xffu << (8 * (r - at)));
 		ctl = (ctl & ~mask) | (((value >> (8 * b)) << (8 * (r - at))) & mask);
+	}
+	if ((ctl & PCI_MSIX_CTL_ENABLE) && !(ctl & MSIX_CTL_FN_MASK)) {
+		if (!vmsix_geometry_same(f)) {
+			refuse(v, f->bdf, f->msix, "msi-x enable (its table moved since boot)");
+			ctl &= ~PCI_MSIX_CTL_ENABLE;
+		} else {
+			vmsix_check_all(v->partition, v->cfg, f);
+		}
 	}
 	arch_pci_write(f->bdf, at, 2, ctl);
 }
@@ -515,7 +533,7 @@ static void config_write(struct vpci *v, u32 bdf, u32 reg, u32 size, u32 value)
 	if (reg < PCI_HEADER_END)
 		write_header(v, f, reg, size, value);
 	else if (in_cap(reg, f->msix, PCI_MSIX_CAP_LEN) && f->msix_table)
-		write_msix_control(f, reg, size, value);
+		write_msix_control(v, f, reg, size, value);
 	else if (in_cap(reg, f->msix, PCI_MSIX_CAP_LEN))
 		refuse(v, bdf, f->msix, "msi-x write (MSI-X is not offered)");
 	else if (f->msi && reg >= f->msi && reg < f->msi + f->msi_len)
@@ -602,7 +620,7 @@ static bool mmcfg_decode(const struct vpci *v, u64 gpa, u32 size, u32 *bdf, u32 
 
 	*bdf = (u32)(offset >> 12) & 0xffffu;
 	*reg = (u32)offset & 0xfffu;
-	return size <= 4 && !(*reg & (size - 1)) && *reg < PCI_CONFIG_SIZE;
+	return size <= 4 && !(*reg & (size - 1));
 }
 
 u64 vpci_mmio_read(struct vpci *v, u64 gpa, u32 size)
@@ -612,8 +630,12 @@ u64 vpci_mmio_read(struct vpci *v, u64 gpa, u32 size)
 
 	if (f)
 		return vmsix_read(f, gpa, size);
+	/* One rule: an owned function's extended space reads 0 at every width; anything else
+	 * that is not a register (misaligned, wider than 4, nobody's) reads all-ones. */
 	if (!in_mmcfg(v, gpa) || !mmcfg_decode(v, gpa, size, &bdf, &reg))
-		return size >= 4 && (gpa & 0xfffu) >= PCI_CONFIG_SIZE ? 0 : bytes_mask(size);
+		return size == 8 ? ~0ull : bytes_mask(size);
+	if (reg >= PCI_CONFIG_SIZE)
+		return find_fn(v, bdf) ? 0 : bytes_mask(size);
 	return config_read(v, bdf, reg, size);
 }
 
@@ -624,8 +646,9 @@ void vpci_mmio_write(struct vpci *v, u64 gpa, u32 size, u64 value)
 
 	if (f)
 		vmsix_write(v->partition, v->cfg, f, gpa, size, value);
-	else if (in_mmcfg(v, gpa) && mmcfg_decode(v, gpa, size, &bdf, &reg))
-		config_write(v, bdf, reg, size, (u32)value);
+	else if (in_mmcfg(v, gpa) && mmcfg_decode(v, gpa, size, &bdf, &reg) &&
+		 reg < PCI_CONFIG_SIZE)
+		config_write(v, bdf, reg, size, (u32)value); /* the extended space: nothing */
 }
 
 /* ------------------------------------------------------------------------------------------ */

@@ -40,6 +40,7 @@ struct vpci_fn {
 	u16 msi_control;	      /* its control register as probed: the read-only bits */
 	u8 msix, msix_prev;	      /* MSI-X capability, and where the pointer to it is */
 	u16 msix_entries;	      /* its table's size */
+	u32 msix_where;		      /* its table offset and BIR register, as probed */
 	u64 msix_table;		      /* where its table is (0: MSI-X hidden, not emulated) */
 	u64 msix_hole, msix_hole_end; /* the pages of the table: not mapped, emulated */
 	u8 msi_shadow[VPCI_MSI_MAX];  /* the MSI registers as the partition wrote them */

@@ -60,7 +60,7 @@
 /* Keys partition_refused() gets (core/denied.h's layout: kind in bits 63:32). */
 #define KEY_PCI(bdf, reg) ((0x101ull << 32) | ((u32)(bdf) << 8 | (reg)))
 #define KEY_MSI(bdf)	  ((0x102ull << 32) | (u32)(bdf))
-#define KEY_MSIX(bdf, e)  ((0x102ull << 32) | ((u32)(bdf) << 12 | (e)))
+#define KEY_MSIX(bdf, e)  ((0x104ull << 32) | ((u32)(bdf) << 11 | (e)))
 
 #define BRIDGE_BDF PT_BDF(0, 0, 0)
 #define NIC_BDF	   PT_BDF(0, 2, 0)
@@ -86,8 +86,8 @@
 #define ENT_CTL		   12
 #define MSIX_FNMASK	   0x4000u
 #define NIC_BAR0	   0xfebc0000ull
-#define NIC_WHERE	   0x00003000u /* table at BAR0 + 0x3000, five entries */
-#define NIC_TABLE	   (NIC_BAR0 + 0x3000)
+#define NIC_WHERE	   0x00003010u /* table at BAR0 + 0x3010, five entries: not page-aligned */
+#define NIC_TABLE	   (NIC_BAR0 + 0x3010)
 #define NIC_PBA		   (NIC_BAR0 + 0x3800)
 #define NIC_DOOR	   (NIC_BAR0 + 0x3c00) /* a register of its own on the table's page */
 #define NIC_ENTRIES	   5
@@ -1437,6 +1437,26 @@ static void test_msix_qwords(void)
 	CHECK_EQ(mmio_bad, 0);
 }
 
+/* The NIC's table does not start its page (offset 0x3010): an access that begins just
+ * before it and runs into it is a table access, not a pass-through to the device, or a
+ * qword at table - 4 would rewrite entry 0's address unchecked. */
+static void test_msix_straddle(void)
+{
+	setup();
+	mwr(ENTRY(NIC_TABLE, 0) + ENT_LO, 4, 0xfee02000u);
+	mwr(ENTRY(NIC_TABLE, 0) + ENT_DATA, 4, 0x0041);
+	mwr(ENTRY(NIC_TABLE, 0) + ENT_CTL, 4, 0);
+	CHECK(!masked(NIC_TABLE, 0));
+	mwr(NIC_TABLE - 4, 8, 0xfee00000ull << 32);
+	mwr(NIC_TABLE - 2, 4, 0);
+	mwr(NIC_TABLE - 1, 2, 0);
+	CHECK_EQ(mem(ENTRY(NIC_TABLE, 0) + ENT_LO, 4), 0xfee02000u);
+	CHECK(!masked(NIC_TABLE, 0));
+	CHECK_EQ(mrd(NIC_TABLE - 4, 8), ~0ull);
+	CHECK(unmasked_entries_ok());
+	CHECK_EQ(mmio_bad, 0);
+}
+
 /* The table takes aligned dwords and qwords (§6.8.2): a byte or a word, or a misaligned
  * access, changes nothing (so no unmasking by a byte); misaligned reads are all-ones. */
 static void test_msix_widths(void)
@@ -2054,6 +2074,7 @@ int main(void)
 	RUN(test_msix_valid_entry);
 	RUN(test_msix_invalid);
 	RUN(test_msix_qwords);
+	RUN(test_msix_straddle);
 	RUN(test_msix_widths);
 	RUN(test_msix_page_passes_through);
 	RUN(test_msix_reload);
