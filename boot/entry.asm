@@ -9,6 +9,7 @@
 extern kmain
 global mb_entry32
 global boot_pml4
+global boot_pd
 global boot_tsc
 global boot_gdt_ptr
 

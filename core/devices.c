@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/partition.h"
 #include "core/partition_state.h"
+#include "core/vmsix.h"
 
 /* The tables a Linux partition will get, built once at boot to see that they can be. */
 static u8 acpi_scratch[GUEST_ACPI_MAX_BYTES(PT_MAX_CPUS)];
@@ -55,6 +56,12 @@ static int check_one(struct partition *p, const struct pt_device *d, char *why, 
 	}
 	if (vpci_probe(&f, d, why, why_size))
 		return ERR(E_NOTFOUND);
+	/* Bulkhead reads and writes its MSI-X table itself: uncached (the probe's masking is
+	 * done again through that mapping). */
+	if (f.msix_table) {
+		arch_mmio_uncached(f.msix_hole, f.msix_hole_end - f.msix_hole);
+		vmsix_mask_all(&f);
+	}
 	vpci_add(&p->vpci, &f);
 	return 0;
 }

@@ -71,6 +71,8 @@ u32 arch_pci_read(u32 bdf, u32 reg, u32 size);
 void arch_pci_write(u32 bdf, u32 reg, u32 size, u32 value);
 /* A device register below 4 GiB, `size` 1, 2 or 4 bytes (arch/x86/device_mmio.c). */
 u32 arch_mmio_read(u64 phys, u32 size);
+/* At boot: Bulkhead's own mapping of [base, base+size) made uncached (a device's BAR). */
+void arch_mmio_uncached(u64 base, u64 size);
 void arch_mmio_write(u64 phys, u32 size, u32 value);
 /* The machine's MMCONFIG area for segment 0 (ACPI MCFG): its base (bus 0's address) and bus
  * range; false if the machine has none. */

@@ -79,6 +79,11 @@ static inline u32 inl(u16 port)
 	return v;
 }
 
+static inline void invlpg(u64 linear)
+{
+	__asm__ volatile("invlpg (%0)" ::"r"(linear) : "memory");
+}
+
 static inline u64 read_cr0(void)
 {
 	u64 v;
