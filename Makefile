@@ -120,7 +120,7 @@ test_linux_SRCS   := core/linux.c core/bzimage.c core/guest_acpi.c core/guestmem
 test_guest_paging_SRCS := arch/x86/guest_paging.c
 test_mmio_decode_SRCS := arch/x86/mmio_decode.c
 test_vpci_SRCS    := core/vpci.c core/vmsix.c core/msi_check.c
-test_vioapic_SRCS := core/vioapic.c
+test_vioapic_SRCS := core/vioapic.c core/msi_check.c
 
 # Every header a unit test may include: one gcc call builds each test from several sources, and
 # its dependency output would name only the last one's, so a header change rebuilds them all.

@@ -1,6 +1,7 @@
 /*
  * What a partition's device may be told to send as an interrupt message (core/msi_check.c):
- * the one rule for MSI (core/vpci.c) and MSI-X (core/vmsix.c) alike.
+ * the one rule for MSI (core/vpci.c) and MSI-X (core/vmsix.c) alike; and whether an APIC ID
+ * is one of the row's CPUs, which its I/O APIC entries and IPIs are held to as well.
  */
 #ifndef BULKHEAD_CORE_MSI_CHECK_H
 #define BULKHEAD_CORE_MSI_CHECK_H

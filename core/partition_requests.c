@@ -13,6 +13,7 @@
 #include "core/lib/format.h"
 #include "core/lib/string.h"
 #include "core/lineq.h"
+#include "core/msi_check.h"
 #include "core/log.h"
 #include "core/spinlock.h"
 #include "core/upcalls.h"
@@ -237,10 +238,5 @@ bool partition_owns_interrupts(u32 partition)
 
 bool partition_owns_apic(u32 partition, u32 dest_apic)
 {
-	const struct partition_config *c = parts[partition].cfg;
-
-	for (u32 i = 0; i < c->cpus.count; i++)
-		if (c->cpus.apic_id[i] == dest_apic)
-			return true;
-	return false;
+	return cfg_owns_cpu(parts[partition].cfg, dest_apic);
 }

@@ -5,6 +5,7 @@
 #include "core/lib/format.h"
 #include "core/lib/ioapic_regs.h"
 #include "core/lib/string.h"
+#include "core/msi_check.h"
 #include "core/upcalls.h"
 
 /* The version it shows: 0x11, an I/O APIC without the EOI register (a directed EOI clears
@@ -35,14 +36,6 @@ void vioapic_init(struct vioapic *v, u32 partition, const struct partition_confi
 	}
 }
 
-static bool owns_cpu(const struct vioapic *v, u32 apic_id)
-{
-	for (u32 i = 0; i < v->cfg->cpus.count && i < PT_MAX_CPUS; i++)
-		if (v->cfg->cpus.apic_id[i] == apic_id)
-			return true;
-	return false;
-}
-
 /* What is wrong with an unmasked entry for one of its pins, or NULL. */
 static const char *rte_problem(const struct vioapic *v, u64 rte)
 {
@@ -52,7 +45,7 @@ static const char *rte_problem(const struct vioapic *v, u64 rte)
 		return "delivery mode other than fixed or lowest priority";
 	if (rte & RTE_DEST_LOGICAL)
 		return "logical destination mode";
-	if (RTE_DEST(rte) == RTE_DEST_BROADCAST || !owns_cpu(v, RTE_DEST(rte)))
+	if (RTE_DEST(rte) == RTE_DEST_BROADCAST || !cfg_owns_cpu(v->cfg, RTE_DEST(rte)))
 		return "destination is not one of its CPUs";
 	if ((rte & RTE_VECTOR) < VECTOR_MIN)
 		return "vector below 0x20";
