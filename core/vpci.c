@@ -158,6 +158,12 @@ static void restore_bars(const struct vpci_fn *f)
 	}
 }
 
+/* A 16-bit register with `bits` cleared, the others as they are. */
+static void clear_bits(u32 bdf, u32 reg, u32 bits)
+{
+	arch_pci_write(bdf, reg, 2, arch_pci_read(bdf, reg, 2) & ~bits);
+}
+
 /* Bus mastering, INTx, MSI and MSI-X off; decoding as `command` says. */
 static void silence(const struct vpci_fn *f, u16 command)
 {
@@ -172,13 +178,9 @@ static void silence(const struct vpci_fn *f, u16 command)
 	arch_pci_write(f->bdf, PCI_COMMAND, 2,
 		       (command & ~PCI_CMD_BUS_MASTER) | PCI_CMD_INTX_DISABLE);
 	if (f->msi)
-		arch_pci_write(f->bdf, f->msi + PCI_MSI_CONTROL, 2,
-			       arch_pci_read(f->bdf, f->msi + PCI_MSI_CONTROL, 2) &
-				   ~PCI_MSI_CTL_ENABLE);
+		clear_bits(f->bdf, f->msi + PCI_MSI_CONTROL, PCI_MSI_CTL_ENABLE);
 	if (f->msix)
-		arch_pci_write(f->bdf, f->msix + PCI_MSIX_CONTROL, 2,
-			       arch_pci_read(f->bdf, f->msix + PCI_MSIX_CONTROL, 2) &
-				   ~PCI_MSIX_CTL_ENABLE);
+		clear_bits(f->bdf, f->msix + PCI_MSIX_CONTROL, PCI_MSIX_CTL_ENABLE);
 }
 
 /* PCI 2.3 added Interrupt Disable (command bit 10); an older function ignores the write. */
@@ -355,9 +357,7 @@ static void keep_owned_bits(const struct vpci_fn *f)
 	if (!intx_owned(f) && !(cmd & PCI_CMD_INTX_DISABLE))
 		arch_pci_write(f->bdf, PCI_COMMAND, 2, cmd | PCI_CMD_INTX_DISABLE);
 	if (f->msix && !f->msix_table)
-		arch_pci_write(f->bdf, f->msix + PCI_MSIX_CONTROL, 2,
-			       arch_pci_read(f->bdf, f->msix + PCI_MSIX_CONTROL, 2) &
-				   ~PCI_MSIX_CTL_ENABLE);
+		clear_bits(f->bdf, f->msix + PCI_MSIX_CONTROL, PCI_MSIX_CTL_ENABLE);
 }
 
 static void write_command(struct vpci *v, struct vpci_fn *f, u32 reg, u32 size, u32 value)
