@@ -53,7 +53,16 @@ all_matched() {
 }
 
 work=$(mktemp -d /tmp/bulkhead-emu.XXXXXX)
-serial_port=$((20000 + RANDOM % 20000)) # COM1's socket when the test types (--type-on)
+# free_port: a TCP port the kernel just found free, for COM1's socket when the test types
+# (--type-on). Another process may still take it before Bochs binds it; Bochs then stops at
+# once ("bind() or listen() failed") and the boot is tried again on a new port (below).
+free_port() {
+	python3 -c 'import socket
+s = socket.socket()
+s.bind(("localhost", 0))
+print(s.getsockname()[1])'
+}
+serial_port=$(free_port)
 interactive=0
 if [ "$log" = "-" ]; then
 	interactive=1
@@ -130,12 +139,36 @@ if [ $interactive = 1 ]; then
 	exec $cmd </dev/null
 fi
 
-$cmd </dev/null >"$work/emu.out" 2>&1 &
-pid=$!
-if [ -n "$type_on" ]; then
-	"$(dirname "$0")/serial_client.py" "$serial_port" "$log" "${type_steps[@]}" &
-	client=$!
-fi
+# start_emu: the emulator (and the typing client) in the background.
+start_emu() {
+	$cmd </dev/null >"$work/emu.out" 2>&1 &
+	pid=$!
+	if [ -n "$type_on" ]; then
+		"$(dirname "$0")/serial_client.py" "$serial_port" "$log" "${type_steps[@]}" &
+		client=$!
+	fi
+}
+
+# port_taken: Bochs stopped because COM1's socket port was taken meanwhile.
+port_taken() {
+	[ -n "$type_on" ] && [ "$emu" = bochs ] &&
+		grep -q 'bind() or listen() failed' "${BOCHS_LOG:-$work/bochs.log}" 2>/dev/null
+}
+
+# restart_emu: the same boot again on a new COM1 port.
+restart_emu() {
+	wait $pid 2>/dev/null
+	kill "$client" 2>/dev/null
+	wait "$client" 2>/dev/null
+	echo "boot.sh: COM1 port $serial_port was taken; trying another" >&2
+	serial_port=$(free_port)
+	cmd=$(bochs_cmd)
+	: >"$log"
+	start_emu
+}
+
+start_emu
+retries=0
 start=$SECONDS
 status=1
 while :; do
@@ -145,7 +178,12 @@ while :; do
 		sleep "$linger"
 		break
 	fi
-	kill -0 $pid 2>/dev/null || break
+	if ! kill -0 $pid 2>/dev/null; then
+		port_taken && [ $retries -lt 4 ] || break
+		retries=$((retries + 1))
+		restart_emu
+		continue
+	fi
 	[ $((SECONDS - start)) -ge "$timeout" ] && { echo "boot.sh: timeout after ${timeout}s" >&2; break; }
 	sleep 0.2
 done
