@@ -108,7 +108,7 @@ test_elf_SRCS     := core/elf.c
 test_bzimage_SRCS := core/bzimage.c
 test_vuart_SRCS   := core/vuart.c core/guesttext.c
 test_guesttext_SRCS := core/guesttext.c
-test_ept_SRCS     := arch/x86/ept.c
+test_ept_SRCS     := arch/x86/ept.c arch/x86/paging4.c
 # arch/x86/ept.c reads an MSR and CPUID: the test's stand-in cpu.h comes first.
 test_ept_CFLAGS   := -Itests/unit/fake
 test_lineq_SRCS   := core/lineq.c

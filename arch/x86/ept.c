@@ -1,99 +1,29 @@
 /* EPT construction (the entry format is in ept.h). Tables come from the boot-time allocator
  * and are built before the partition first runs. */
 #include "arch/x86/ept.h"
+#include "arch/x86/paging4.h"
 #include "core/lib/cpu.h"
 #include "core/lib/msr.h"
 #include "core/error.h"
-#include "core/pmem.h"
-#include "core/lib/string.h"
 
 /* A 4-level walk translates 48 bits of guest-physical address: index_at() would wrap any
  * address above onto one 2^48 lower. */
 #define EPT_GUEST_LIMIT (1ULL << 48)
 
-static u64 *table(u64 phys)
-{
-	return (u64 *)phys; /* identity mapped */
-}
-
-static u64 alloc_table(void)
-{
-	u64 t = pmem_alloc(1);
-
-	if (t)
-		memset(table(t), 0, PAGE_SIZE);
-	return t;
-}
-
 u64 ept_create(void)
 {
-	return alloc_table();
+	return paging4_create();
 }
 
-/* The table one level down from entry `e`, created if absent. */
-static u64 *next_level(u64 *e)
-{
-	if (!(*e & EPT_RWX)) {
-		u64 t = alloc_table();
-
-		if (!t)
-			return NULL;
-		*e = t | EPT_RWX;
-	}
-	return table(*e & EPT_ADDR_MASK);
-}
-
-static unsigned index_at(u64 gpa, unsigned level)
-{
-	return (gpa >> (12 + 9 * level)) & (EPT_ENTRIES - 1);
-}
-
-/* A present entry of a PDPT (level 2) or PD (level 1) that maps a 1 GiB or 2 MiB page. */
-static bool is_large(u64 e, unsigned level)
-{
-	return (e & EPT_RWX) && (level == 1 || level == 2) && (e & EPT_LARGE);
-}
-
-/*
- * Map one page of the size `level` gives: 0 = 4 KiB (PTE), 1 = 2 MiB (PDE), 2 = 1 GiB
- * (PDPTE). SDM Vol. 3C §29.3.2. A guest address is mapped once: a large page on the way down
- * (its host address is no table: descending would write entries into that memory) or a
- * present entry where the leaf goes (a page, or a table of smaller ones) is a second mapping
- * of the same address: E_INVAL, and no entry is overwritten.
- */
-static int map_one(u64 pml4, u64 gpa, u64 hpa, u64 leaf, unsigned leaf_level)
-{
-	u64 *t = table(pml4);
-	u64 *e;
-
-	for (unsigned level = 3; level > leaf_level; level--) {
-		e = &t[index_at(gpa, level)];
-		if (is_large(*e, level))
-			return ERR(E_INVAL);
-		t = next_level(e);
-		if (!t)
-			return ERR(E_NOMEM);
-	}
-	e = &t[index_at(gpa, leaf_level)];
-	if (*e & EPT_RWX)
-		return ERR(E_INVAL);
-	*e = hpa | leaf | (leaf_level ? EPT_LARGE : 0);
-	return 0;
-}
-
-/* The largest page both addresses are aligned to and the rest of the range fills, among
- * the sizes this CPU's EPT offers (IA32_VMX_EPT_VPID_CAP bits 16 and 17). */
-static unsigned best_level(u64 gpa, u64 hpa, u64 size)
+/* EPT's format: present if readable, writable or executable; tables pass every access; large
+ * pages as this CPU's EPT offers them (IA32_VMX_EPT_VPID_CAP bits 16: 2 MiB, 17: 1 GiB). */
+static void ept_format(struct paging4_format *f)
 {
 	u64 caps = rdmsr(MSR_IA32_VMX_EPT_VPID);
 
-	for (unsigned level = 2; level > 0; level--) {
-		u64 page = PAGE_SIZE << (9 * level);
-
-		if ((caps & (1ULL << (15 + level))) && !((gpa | hpa) & (page - 1)) && size >= page)
-			return level;
-	}
-	return 0;
+	f->present = EPT_RWX;
+	f->table_bits = EPT_RWX;
+	f->large_levels = (u32)((caps >> 15) & 0x6);
 }
 
 /* The CPU's physical-address width, MAXPHYADDR (CPUID 0x80000008 EAX[7:0]): an EPT entry
@@ -119,18 +49,10 @@ int ept_map(u64 pml4, u64 gpa, u64 hpa, u64 size, u32 access, bool uncached)
 		return ERR(E_RANGE);
 	if (size > host_limit || hpa > host_limit - size)
 		return ERR(E_RANGE);
-	while (size) {
-		unsigned level = best_level(gpa, hpa, size);
-		u64 step = PAGE_SIZE << (9 * level);
-		int err = map_one(pml4, gpa, hpa, leaf, level);
+	struct paging4_format f;
 
-		if (err)
-			return err;
-		gpa += step;
-		hpa += step;
-		size -= step;
-	}
-	return 0;
+	ept_format(&f);
+	return paging4_map(pml4, gpa, hpa, size, leaf, &f);
 }
 
 u64 ept_pointer(u64 pml4)
@@ -141,19 +63,9 @@ u64 ept_pointer(u64 pml4)
 /* The leaf entry that maps `gpa`, with the size of its page in *page; 0 if none. */
 static u64 leaf_for(u64 pml4, u64 gpa, u64 *page)
 {
-	u64 *t = table(pml4);
+	const struct paging4_format f = {.present = EPT_RWX};
 
-	for (unsigned level = 3;; level--) {
-		u64 e = t[index_at(gpa, level)];
-
-		if (!(e & EPT_RWX))
-			return 0;
-		if (level == 0 || ((level == 1 || level == 2) && (e & EPT_LARGE))) {
-			*page = PAGE_SIZE << (9 * level);
-			return e;
-		}
-		t = table(e & EPT_ADDR_MASK);
-	}
+	return paging4_leaf(pml4, gpa, page, &f);
 }
 
 u64 ept_translate(u64 pml4, u64 gpa)
