@@ -93,10 +93,11 @@ run: setup all
 # --- host unit tests ------------------------------------------------------------------
 HOST_LIB   := core/log.c core/lib/format.c core/error.c core/lib/string.c tests/unit/host.c
 UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave guestmem guesttext ept tsc_leaf \
-              spinlock console guest_paging mmio_decode vpci vioapic
+              spinlock console guest_paging mmio_decode vpci vioapic dmar
 test_format_SRCS  :=
 test_mb2_SRCS     := core/mb2.c
 test_acpi_SRCS    := arch/x86/acpi.c
+test_dmar_SRCS    := arch/x86/dmar.c
 test_pmem_SRCS    := core/pmem.c
 test_pmem_CFLAGS  := -pthread
 test_spinlock_SRCS :=

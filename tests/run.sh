@@ -54,7 +54,7 @@ section unit 336 tests/unit/run.sh "$BUILD"
 wanted harness && section harness 42 tests/emu/selftest.sh
 wanted ptcheck && section ptcheck 69 bash tests/ptcheck/run.sh
 # The fuzzing smoke pass: each libFuzzer harness for 5 s (make fuzz runs them longer).
-wanted fuzz && section fuzz 9 tests/fuzz/run.sh "$BUILD/fuzz" 5 mb2 acpi elf bzimage linux ptcheck vmexit mmio vdev
+wanted fuzz && section fuzz 10 tests/fuzz/run.sh "$BUILD/fuzz" 5 mb2 acpi dmar elf bzimage linux ptcheck vmexit mmio vdev
 # A plain `make` (and make PARTITIONS=rt) in a fresh clone builds what the README says.
 wanted clone && section clone 4 tests/fresh_clone.sh
 section emu 95 tests/emu/run.sh

@@ -9,7 +9,7 @@
 FUZZ_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 FUZZCC        ?= clang
 FUZZ_SECONDS  ?= 60
-FUZZ_NAMES    := mb2 acpi elf bzimage linux ptcheck vmexit mmio vdev
+FUZZ_NAMES    := mb2 acpi dmar elf bzimage linux ptcheck vmexit mmio vdev
 FUZZ_HOST_LIB := core/log.c core/lib/format.c core/error.c core/lib/string.c tests/unit/host.c
 # -fno-builtin as in the hypervisor build: core/lib/string.c's memcpy/memmove then stay the byte
 # loops they are (clang would otherwise turn memmove's forward copy into a memcpy of
@@ -19,6 +19,8 @@ FUZZ_CFLAGS   := -std=c11 $(WARN) -O1 -g -I. -Icore/include -DHOST_TEST -fno-bui
 
 fuzz_mb2_SRCS     := core/mb2.c
 fuzz_acpi_SRCS    := arch/x86/acpi.c
+fuzz_dmar_SRCS    := arch/x86/dmar.c
+fuzz_dmar_DEPS    := arch/x86/dmar.h
 fuzz_elf_SRCS     := core/elf.c
 fuzz_bzimage_SRCS := core/bzimage.c
 fuzz_linux_SRCS   := core/linux.c core/bzimage.c core/guest_acpi.c core/guestmem.c

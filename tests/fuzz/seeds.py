@@ -101,6 +101,58 @@ write("acpi", 2, bytes([20]) + acpi_mem(rsdp_v1(0x30), {0x30: sdt(b"RSDT", struc
 mcfg = sdt(b"MCFG", b"\0" * 8 + struct.pack("<QHBBI", 0xB0000000, 0, 0, 255, 0) + struct.pack("<QHBBI", 0x100000000, 1, 8, 15, 0))
 write("acpi", 3, bytes([20]) + acpi_mem(rsdp_v1(0x30), {0x30: sdt(b"RSDT", struct.pack("<II", 0x60, 0xA0)), 0x60: mcfg, 0xA0: m}))
 
+# ---- DMAR (Intel VT-d spec, chapter 8): the whole table --------------------------------------
+def dmar(haw, flags, *structs):
+    return sdt(b"DMAR", struct.pack("<BB", haw, flags) + b"\0" * 10 + b"".join(structs))
+
+
+def dscope(typ, enum_id, bus, *path):  # path: (device, function) pairs
+    p = b"".join(struct.pack("<BB", d, f) for d, f in path)
+    return struct.pack("<BBHBB", typ, 6 + len(p), 0, enum_id, bus) + p
+
+
+def drhd(flags, size, seg, base, *scopes):
+    s = b"".join(scopes)
+    return struct.pack("<HHBBHQ", 0, 16 + len(s), flags, size, seg, base) + s
+
+
+def rmrr(seg, base, limit, *scopes):
+    s = b"".join(scopes)
+    return struct.pack("<HHHHQQ", 1, 24 + len(s), 0, seg, base, limit) + s
+
+
+def rstruct(typ, body):
+    return struct.pack("<HH", typ, 4 + len(body)) + body
+
+
+# QEMU q35 with intel-iommu,intremap=on: one INCLUDE_PCI_ALL unit naming the I/O APIC.
+write("dmar", 0, dmar(38, 3, drhd(1, 0, 0, 0xFED90000, dscope(3, 0, 0xF0, (0x1F, 0)))))
+# Two units: endpoints (one behind two bridges), a bridge; an RMRR; an ATSR.
+write("dmar", 1, dmar(45, 1,
+                      drhd(0, 1, 0, 0xFED90000, dscope(1, 0, 0, (2, 0)), dscope(1, 0, 0, (0x1C, 0), (0, 0), (0, 0)),
+                           dscope(2, 0, 0, (0x1C, 4))),
+                      drhd(1, 0, 0, 0xFED91000, dscope(3, 8, 0xF0, (0x1F, 0)), dscope(4, 0, 0, (0x1F, 7))),
+                      rmrr(0, 0x7C000000, 0x7C7FFFFF, dscope(1, 0, 0, (0x14, 0)), dscope(1, 0, 0, (0x1A, 0))),
+                      rstruct(2, struct.pack("<BBH", 0, 0, 0) + dscope(2, 0, 0, (0x1C, 0)))))
+# RMRRs, RHSA, ANDD, SATC, a unit on segment 1, an ACPI namespace device scope.
+write("dmar", 2, dmar(38, 0,
+                      drhd(0, 0, 1, 0xFED92000, dscope(5, 1, 0, (0x15, 1))),
+                      rstruct(3, struct.pack("<IQI", 0, 0xFED92000, 0)),
+                      rstruct(4, b"\0\0\0\x01" + b"\\_SB.PCI0.I2C0\0"),
+                      rmrr(0, 0xE8000, 0xE8FFF, dscope(1, 0, 0, (0x1D, 0))),
+                      rmrr(1, 0x100000, 0x1FFFFF, dscope(1, 0, 1, (0, 0))),
+                      rstruct(5, struct.pack("<BBH", 0, 0, 0) + dscope(1, 0, 0, (3, 0)))))
+# Ten units (two beyond the limit), four scopes each, filling the scope array; then an RMRR
+# whose two scopes find no room.
+write("dmar", 3, dmar(38, 1, *[drhd(0, 0, 0, 0xFED00000 + 0x1000 * i, *[dscope(1, 0, 0, (i, f)) for f in range(4)])
+                               for i in range(10)],
+                      rmrr(0, 0xE8000, 0xE8FFF, dscope(1, 0, 0, (0x1D, 0)), dscope(1, 0, 0, (0x1D, 1)))))
+# Malformed on purpose: a scope with an empty path (6 bytes) ends the second unit, so the
+# fuzzer starts next to that check (two coordinated length changes are hard to reach).
+write("dmar", 4, dmar(38, 1, drhd(0, 0, 0, 0xFED90000, dscope(1, 0, 0, (2, 0))),
+                      drhd(1, 0, 0, 0xFED91000, dscope(3, 0, 0xF0, (0x1F, 0)), dscope(1, 0, 0)),
+                      rmrr(0, 0x7C000000, 0x7C7FFFFF, dscope(1, 0, 0, (0x14, 0)))))
+
 # ---- ELF64 x86-64 ET_EXEC -------------------------------------------------------------------
 def elf(entry, phdrs, payload_at=0x100):
     """phdrs: (type, flags, offset, paddr, filesz, memsz)."""
