@@ -93,7 +93,7 @@ run: setup all
 # --- host unit tests ------------------------------------------------------------------
 HOST_LIB   := core/log.c core/lib/format.c core/error.c core/lib/string.c tests/unit/host.c
 UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave guestmem guesttext ept tsc_leaf \
-              spinlock console guest_paging mmio_decode vpci vioapic dmar
+              spinlock console guest_paging mmio_decode vpci vioapic dmar dma_identity
 test_format_SRCS  :=
 test_mb2_SRCS     := core/mb2.c
 test_acpi_SRCS    := arch/x86/acpi.c
@@ -122,6 +122,7 @@ test_guest_paging_SRCS := arch/x86/guest_paging.c
 test_mmio_decode_SRCS := arch/x86/mmio_decode.c
 test_vpci_SRCS    := core/vpci.c core/vmsix.c core/msi_check.c
 test_vioapic_SRCS := core/vioapic.c core/msi_check.c
+test_dma_identity_SRCS := core/dma_identity.c
 
 # Every header a unit test may include: one gcc call builds each test from several sources, and
 # its dependency output would name only the last one's, so a header change rebuilds them all.

@@ -408,6 +408,21 @@ static void check_fault(const struct partition_table *t)
 	}
 }
 
+/* What a DMA the IOMMU blocks does to the partition: one of enum dma_fault_policy. */
+static void check_dma_fault(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		u32 f = t->parts.p[i].dma_fault;
+
+		if (f != DMA_FAULT_AS_FAULT && f != DMA_FAULT_REPORT)
+			problem(
+			    t, i,
+			    "dma_fault: unknown DMA fault policy %u; want DMA_FAULT_AS_FAULT or "
+			    "DMA_FAULT_REPORT",
+			    (unsigned)f);
+	}
+}
+
 /* ------------------------------------------------------------------------------------------ */
 /* CPUs                                                                                       */
 
@@ -1020,11 +1035,10 @@ static void check_port_unique(const struct partition_table *t)
 /* ------------------------------------------------------------------------------------------ */
 /* Devices: each one's own fields                                                             */
 
-#define BDF_FMT	     "%02x:%02x.%x"
-#define BDF(bdf)     (unsigned)PT_BDF_BUS(bdf), (unsigned)PT_BDF_DEV(bdf), (unsigned)PT_BDF_FN(bdf)
-#define BAR_MEM_MIN  PAGE_SIZE /* EPT maps whole pages */
-#define BAR_IO_MIN   4	       /* the smallest I/O BAR (PCI Local Bus 3.0, 6.2.5.1) */
-#define LOW_MEGABYTE 0x100000ULL
+#define BDF_FMT	    "%02x:%02x.%x"
+#define BDF(bdf)    (unsigned)PT_BDF_BUS(bdf), (unsigned)PT_BDF_DEV(bdf), (unsigned)PT_BDF_FN(bdf)
+#define BAR_MEM_MIN PAGE_SIZE /* EPT maps whole pages */
+#define BAR_IO_MIN  4	      /* the smallest I/O BAR (PCI Local Bus 3.0, 6.2.5.1) */
 
 static bool is_pow2(u64 x)
 {
@@ -1478,7 +1492,7 @@ static void check_bar_guest(const struct partition_table *t)
 }
 
 /* ------------------------------------------------------------------------------------------ */
-/* Devices: interrupts and DMA                                                                */
+/* Devices: interrupts                                                                        */
 
 /*
  * The I/O APIC inputs a device may name; COM1's IRQ is Bulkhead's console input, which it
@@ -1535,46 +1549,6 @@ static void check_irq_exclusive(const struct partition_table *t)
 		}
 }
 
-/* The first PCI function of partition i that may master the bus, or -1. */
-static int dma_device(const struct partition_config *p)
-{
-	for (u32 k = 0; k < n_devices(p); k++)
-		if (p->devices.d[k].kind == DEV_PCI && !(p->devices.d[k].flags & DEV_NO_DMA))
-			return (int)k;
-	return -1;
-}
-
-/*
- * Without an IOMMU a bus-mastering device reaches host-physical addresses, and its driver
- * hands it the guest-physical ones it knows: they must be the same, for all the memory a
- * DMA buffer may lie in. (The partition is trusted with DMA: nothing stops its device from
- * reaching elsewhere.) Linux 5.13 and later reserve the whole first megabyte, so no buffer
- * of theirs lands there: a Linux partition's regions wholly below 1 MiB are exempt.
- */
-static void check_dma_identity(const struct partition_table *t)
-{
-	for (u32 i = 0; i < n_parts(t); i++) {
-		const struct partition_config *p = &t->parts.p[i];
-		int k = dma_device(p);
-
-		for (u32 l = 0; k >= 0 && l < n_regions(p); l++) {
-			const struct pt_region *r = &p->mem.r[l];
-
-			if (!is_memory(r) || r->guest == r->phys)
-				continue;
-			if (p->kind == PART_LINUX && region_comparable(r) &&
-			    r->guest + r->size <= LOW_MEGABYTE)
-				continue;
-			problem(t, i,
-				"mem[%u].guest: %s at guest 0x%" PRIx64 " is host 0x%" PRIx64
-				", but devices[%u] (%s) may do DMA, which reaches host-physical "
-				"addresses (no IOMMU): map guest = phys, or set DEV_NO_DMA",
-				(unsigned)l, region_kind_name(r->kind), r->guest, r->phys,
-				(unsigned)k, dev_who(&p->devices.d[k]));
-		}
-	}
-}
-
 /* ------------------------------------------------------------------------------------------ */
 
 static void (*const checks[])(const struct partition_table *) = {
@@ -1589,6 +1563,7 @@ static void (*const checks[])(const struct partition_table *) = {
     check_modules_unique,
     check_initrd,
     check_fault,
+    check_dma_fault,
     check_cpu_count,
     check_cpu_unique,
     check_cpu_exclusive,
@@ -1627,7 +1602,6 @@ static void (*const checks[])(const struct partition_table *) = {
     check_bar_guest,
     check_device_irq,
     check_irq_exclusive,
-    check_dma_identity,
 };
 
 /* tests/fuzz/fuzz_ptcheck.c includes this file with PTCHECK_NO_MAIN and runs `checks` itself. */

@@ -51,10 +51,9 @@ static const struct {
     {0x2e, 2},	{0x4e, 2},	      /* the Super I/O configuration ports */
 };
 /* docs/partitions.md, devices: */
-#define DOC_MAX_DEVICES 8	    /* "at most PT_MAX_DEVICES (8)" */
-#define DOC_MAX_GSI	240	    /* "irq below PT_MAX_GSI (240)" */
-#define DOC_COM1_IRQ	4	    /* "not COM1's IRQ 4" */
-#define DOC_LOW_MB	0x100000ULL /* a Linux partition's regions below 1 MiB: no DMA there */
+#define DOC_MAX_DEVICES 8   /* "at most PT_MAX_DEVICES (8)" */
+#define DOC_MAX_GSI	240 /* "irq below PT_MAX_GSI (240)" */
+#define DOC_COM1_IRQ	4   /* "not COM1's IRQ 4" */
 
 static const char *const strings[] = {
     NULL,
@@ -174,6 +173,24 @@ static void decode_region(struct fuzz_reader *r, struct pt_region *m)
 	m->kind = pick_enum(r, REGION_RAM, 4);
 }
 
+/*
+ * One byte holds both fault policies: .fault as pick_enum() decodes it, .dma_fault from bits
+ * 1-2 (0xf0 and up: the byte itself, unknown), so the seeds' bytes 0 and 1 leave it
+ * DMA_FAULT_AS_FAULT. Lean, both valid.
+ */
+static void decode_fault(struct fuzz_reader *r, struct partition_config *p)
+{
+	u8 b = fuzz_u8(r);
+
+	if (lean) {
+		p->fault = FAULT_STOP + b % 2;
+		p->dma_fault = DMA_FAULT_AS_FAULT + (b >> 1) % 2;
+	} else {
+		p->fault = b < 0xf0 ? b % 2 : b;
+		p->dma_fault = b < 0xf0 ? (b >> 1) % 3 : b;
+	}
+}
+
 static void decode_partition(struct fuzz_reader *r, struct partition_config *p, u32 index)
 {
 	u32 n;
@@ -182,7 +199,7 @@ static void decode_partition(struct fuzz_reader *r, struct partition_config *p, 
 	p->name = pick_string(r);
 	decode_kind(r, p, index);
 	p->cmdline = pick_string(r);
-	p->fault = pick_enum(r, FAULT_STOP, 2);
+	decode_fault(r, p);
 	n = pick_len(r, PT_MAX_CPUS);
 	p->cpus.count = pick_count(r, n);
 	for (u32 c = 0; c < n; c++)
@@ -467,24 +484,6 @@ static void good_device(const struct pt_device *d)
 	}
 }
 
-/* "A bus-mastering PCI function (no DEV_NO_DMA) needs every RAM and SHARED region mapped
- * guest = host, except a Linux partition's regions wholly below 1 MiB." */
-static void good_dma(const struct partition_config *p)
-{
-	bool dma = false;
-
-	for (u32 k = 0; k < p->devices.count; k++)
-		dma |= p->devices.d[k].kind == DEV_PCI && !(p->devices.d[k].flags & DEV_NO_DMA);
-	for (u32 k = 0; dma && k < p->mem.count; k++) {
-		const struct pt_region *m = &p->mem.r[k];
-
-		if (m->kind == REGION_MMIO)
-			continue;
-		FUZZ_ASSERT(m->guest == m->phys ||
-			    (p->kind == PART_LINUX && m->guest + m->size <= DOC_LOW_MB));
-	}
-}
-
 /* Every device well formed, names and bdfs unique, memory BARs on nothing else the partition
  * maps (host or guest) nor on each other, nothing past the count. */
 static void good_devices(const struct partition_config *p)
@@ -517,7 +516,6 @@ static void good_devices(const struct partition_config *p)
 			FUZZ_ASSERT(!meet(bar[k].base, bar[k].size, m->guest, m->size));
 		}
 	}
-	good_dma(p);
 }
 
 /* One partition on its own: name, kind, module and initrd tags, fault policy, resources. */
@@ -530,6 +528,7 @@ static void good_partition(const struct partition_config *p)
 	FUZZ_ASSERT(!has_text(p->initrd) || p->kind == PART_LINUX);
 	FUZZ_ASSERT(!same_tag(p->initrd, p->module));
 	FUZZ_ASSERT(p->fault == FAULT_STOP || p->fault == FAULT_RESTART);
+	FUZZ_ASSERT(p->dma_fault == DMA_FAULT_AS_FAULT || p->dma_fault == DMA_FAULT_REPORT);
 	good_cpus(p);
 	good_memory(p);
 	good_devices(p);

@@ -57,6 +57,13 @@ enum fault_policy {
 	FAULT_RESTART,	/* a fault reloads its image from the pristine copy and starts it again */
 };
 
+enum dma_fault_policy {
+	/* a DMA or interrupt its device makes that the IOMMU blocks stops or restarts it, as
+	 * .fault says */
+	DMA_FAULT_AS_FAULT = 0,
+	DMA_FAULT_REPORT, /* it is only reported */
+};
+
 struct pt_region {
 	u64 phys;   /* host-physical start, 4 KiB aligned */
 	u64 size;   /* bytes, a non-zero multiple of 4 KiB */
@@ -136,7 +143,8 @@ struct partition_config {
 	const char
 	    *initrd; /* PART_LINUX only, optional: tag of the GRUB module holding its initrd */
 	const char *cmdline;
-	u32 fault; /* enum fault_policy */
+	u32 fault;     /* enum fault_policy */
+	u32 dma_fault; /* enum dma_fault_policy */
 };
 
 struct partition_table {
