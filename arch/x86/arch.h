@@ -82,6 +82,50 @@ bool arch_mmconfig_overlaps(u64 base, u64 size);
 /* True if every port of the range reads 0xff: nothing answers there. */
 bool arch_ports_float(u32 base, u32 count);
 
+/* The IOMMU (Intel VT-d: arch/x86/vtd.c), found in the ACPI DMAR table. Bulkhead owns its
+ * units' register pages. A domain (1 to 16) is one partition's view of memory for its
+ * devices; a requester attached to none is blocked. */
+bool arch_iommu_probe(char *why, size_t why_size); /* false: none usable, `why` says why */
+u32 arch_iommu_units(void);
+bool arch_iommu_overlaps(u64 base, u64 size); /* touches a unit's registers? */
+/* access: bit 0 read, bit 1 write (MEM_R/MEM_W). */
+int arch_iommu_map(u32 domain, u64 iova, u64 phys, u64 size, u32 access);
+bool arch_iommu_translates(u32 domain, u64 iova);
+int arch_iommu_attach(u32 bdf, u32 domain); /* domain 0: blocked. E_NOTFOUND: no unit */
+/* Turn remapping on in every unit (all requesters not attached are blocked from then on);
+ * a recorded fault interrupts the boot CPU (then iommu_poll() reads it). */
+int arch_iommu_enable(void);
+bool arch_iommu_remaps_interrupts(void);
+/* Interrupt remapping entry `index`: requests naming it are taken only from `sid` and go to
+ * `apic_id` (physical) with `vector`. NULL: not present, every request naming it blocked. */
+struct arch_irte {
+	u16 sid;
+	u32 apic_id;
+	u8 vector;
+	bool level, lowest;
+};
+int arch_iommu_irte(u32 index, const struct arch_irte *e);
+/* The message (remappable format) a device sends to use entry `index`; `subhandle`: MSI with
+ * several vectors, which adds its vector number to the data (= to the index). */
+void arch_iommu_msi_message(u32 index, bool subhandle, u32 *addr_lo, u32 *data);
+/* A fault a unit recorded (VT-d spec §7.1): the next one, cleared; false when none. */
+struct arch_iommu_fault {
+	u16 sid;	/* requester */
+	u8 reason;	/* VT-d fault reason */
+	bool interrupt; /* an interrupt request (else DMA) */
+	bool read;	/* DMA: a read (else a write) */
+	u64 addr;	/* DMA: the page; an interrupt: its remapping entry index */
+};
+bool arch_iommu_fault(struct arch_iommu_fault *f);
+/* The DMAR's reserved memory regions (RMRRs): [base, end), and the devices each names. */
+u32 arch_iommu_rmrr_count(void);
+void arch_iommu_rmrr(u32 i, u64 *base, u64 *end);
+bool arch_iommu_rmrr_names(u32 i, u32 bdf);
+/* Interrupts of the boot CPU: how many of `vector` it took; take them for `ms` milliseconds
+ * (interrupts on, then off again). */
+u32 arch_irq_count(u32 vector);
+void arch_irq_window(u32 ms);
+
 /* Hardware check: read this CPU's capabilities (and turn VMX on in IA32_FEATURE_CONTROL
  * if firmware left it unlocked). Then, on the boot CPU, report for all online CPUs. */
 void arch_hwcheck_this_cpu(void);

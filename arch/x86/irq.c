@@ -13,10 +13,28 @@
 #include "arch/x86/smp.h"
 #include "core/log.h"
 
+/* How many of each vector the boot CPU took (the IOMMU's self-test counts its MSIs). */
+static volatile u32 irq_counts[256];
+
 void irq_handle(u32 vector)
 {
-	(void)vector;
+	irq_counts[vector & 0xffu]++;
 	lapic_eoi();
+}
+
+u32 arch_irq_count(u32 vector)
+{
+	return irq_counts[vector & 0xffu];
+}
+
+void arch_irq_window(u32 ms)
+{
+	u64 start = arch_tsc(), ticks = arch_tsc_khz() * ms;
+
+	__asm__ volatile("sti" ::: "memory");
+	while (arch_tsc() - start < ticks)
+		arch_cpu_relax();
+	__asm__ volatile("cli" ::: "memory");
 }
 
 /* I/O APIC redirection entry (82093AA data sheet §3.2.4): fixed delivery, physical
@@ -26,9 +44,6 @@ bool arch_console_input_irq(void)
 {
 	if (arch_ioapic_pins() <= COM1_ISA_IRQ)
 		return false;
-	/* No interrupt of the legacy PICs may reach anyone: mask every line. */
-	outb(PIC1_DATA, PIC_MASK_ALL);
-	outb(PIC2_DATA, PIC_MASK_ALL);
 	arch_ioapic_write(COM1_ISA_IRQ,
 			  (u64)arch_cpu_apic_id(0) << RTE_DEST_SHIFT | IRQ_VECTOR_COM1);
 	outb(COM1_PORT + UART_MCR, inb(COM1_PORT + UART_MCR) | UART_MCR_OUT2);

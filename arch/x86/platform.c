@@ -3,6 +3,8 @@
 #include "arch/x86/apic.h"
 #include "arch/x86/arch.h"
 #include "arch/x86/smp.h"
+#include "arch/x86/vtd.h"
+#include "core/lib/format.h"
 #include "core/config.h"
 #include "core/error.h"
 #include "core/log.h"
@@ -164,4 +166,16 @@ u32 platform_isos(const struct acpi_iso **isos)
 const struct acpi_mcfg *platform_mcfg(u16 segment, u8 bus)
 {
 	return acpi_mcfg_for(&acpi, segment, bus);
+}
+
+/* The IOMMU is what the DMAR table (VT-d spec §8.1) describes: none without one. */
+bool arch_iommu_probe(char *why, size_t why_size)
+{
+	const struct acpi_table_ref *t = acpi_find_table(&acpi, "DMAR");
+
+	if (!t || !t->checksum_ok) {
+		format(why, why_size, "no ACPI DMAR table");
+		return false;
+	}
+	return vtd_probe((const void *)t->phys, t->len, why, why_size) == 0;
 }
