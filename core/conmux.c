@@ -1,5 +1,6 @@
 /* COM1 multiplexer: see conmux.h. */
 #include "core/conmux.h"
+#include "core/iommu.h"
 #include "arch/x86/arch.h"
 #include "core/log.h"
 #include "core/partition.h"
@@ -98,6 +99,7 @@ void conmux_run(u32 stats_seconds)
 		 "shell%s\n",
 		 partition_count(), irq ? "" : " (COM1 polled: no I/O APIC)");
 	for (;;) {
+		iommu_poll(NULL); /* its fault event wakes this CPU too */
 		take_input();
 		if (drain())
 			continue;

@@ -1,5 +1,7 @@
 /* The devices a partition owns: see devices.h. */
 #include "core/devices.h"
+#include "core/dma_identity.h"
+#include "core/iommu.h"
 #include "core/error.h"
 #include "core/guest_acpi.h"
 #include "core/lib/format.h"
@@ -66,19 +68,31 @@ static int check_one(struct partition *p, const struct pt_device *d, char *why, 
 	return 0;
 }
 
-/* The machine's MMCONFIG area reaches every function's configuration space: no MMIO region
- * or BAR of a partition may cover it (ptcheck cannot know where a machine has it). */
-static int check_mmconfig(const struct partition_config *c, char *why, size_t why_size)
+/* What of the machine Bulkhead keeps that a table cannot know of: the PCI MMCONFIG area
+ * (it reaches every function's configuration space) and the IOMMU's registers (they decide
+ * where every device may DMA). Neither may lie under a partition's region or BAR. */
+static const char *kept_at(u64 base, u64 size)
 {
+	if (arch_mmconfig_overlaps(base, size))
+		return "the machine's PCI MMCONFIG area";
+	if (arch_iommu_overlaps(base, size))
+		return "the IOMMU's registers";
+	return NULL;
+}
+
+static int check_kept(const struct partition_config *c, char *why, size_t why_size)
+{
+	const char *what;
+
 	for (u32 i = 0; i < c->mem.count && i < PT_MAX_REGIONS; i++) {
 		const struct pt_region *r = &c->mem.r[i];
 
-		if (arch_mmconfig_overlaps(r->phys, r->size)) {
+		what = kept_at(r->phys, r->size);
+		if (what) {
 			format(why, why_size,
-			       "mem[%u]: 0x%llx-0x%llx overlaps the machine's PCI MMCONFIG area, "
-			       "which Bulkhead keeps",
-			       i, (unsigned long long)r->phys,
-			       (unsigned long long)(r->phys + r->size));
+			       "mem[%u]: 0x%llx-0x%llx overlaps %s, which Bulkhead keeps", i,
+			       (unsigned long long)r->phys, (unsigned long long)(r->phys + r->size),
+			       what);
 			return ERR(E_RANGE);
 		}
 	}
@@ -86,14 +100,27 @@ static int check_mmconfig(const struct partition_config *c, char *why, size_t wh
 		for (u32 b = 0; b < PT_MAX_BARS; b++) {
 			const struct pt_bar *bar = &c->devices.d[i].bar[b];
 
-			if (bar->kind == BAR_MEM && arch_mmconfig_overlaps(bar->base, bar->size)) {
-				format(why, why_size,
-				       "device %s: bar%u overlaps the machine's PCI MMCONFIG area",
-				       device_name(&c->devices.d[i]), b);
+			what = bar->kind == BAR_MEM ? kept_at(bar->base, bar->size) : NULL;
+			if (what) {
+				format(why, why_size, "device %s: bar%u overlaps %s",
+				       device_name(&c->devices.d[i]), b, what);
 				return ERR(E_RANGE);
 			}
 		}
 	return 0;
+}
+
+/* Where its devices may DMA: with the IOMMU, only into its domain (which must have been
+ * built); without, anywhere, so its memory must be where its driver thinks it is. */
+static int check_dma(const struct partition_config *c, u32 index, char *why, size_t why_size)
+{
+	if (iommu_active()) {
+		if (!iommu_problem(index))
+			return 0;
+		format(why, why_size, "iommu: %s", iommu_problem(index));
+		return ERR(E_RANGE);
+	}
+	return dma_identity_problem(c, why, why_size) ? ERR(E_RANGE) : 0;
 }
 
 int devices_check(struct partition *p, u32 index, char *why, size_t why_size)
@@ -103,7 +130,7 @@ int devices_check(struct partition *p, u32 index, char *why, size_t why_size)
 	u32 start_bus, end_bus;
 	u64 base;
 
-	if (check_mmconfig(c, why, why_size))
+	if (check_kept(c, why, why_size) || check_dma(c, index, why, why_size))
 		return ERR(E_RANGE);
 	vpci_init(&p->vpci, index, c);
 	vioapic_init(&p->vioapic, index, c);

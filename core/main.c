@@ -5,6 +5,8 @@
 #include "arch/x86/arch.h"
 #include "core/config.h"
 #include "core/conmux.h"
+#include "core/iommu.h"
+#include "core/iommu_selftest.h"
 #include "core/log.h"
 #include "core/mb2.h"
 #include "core/partition.h"
@@ -17,9 +19,10 @@ static struct mb2_info mb;
 
 /* Options on the hypervisor's own GRUB command line (docs/console.md lists them). */
 struct boot_options {
-	char selftest[8];  /* debug: take an exception on purpose ("pf", "ud", "gp", "de") */
-	u32 stall_apic_id; /* debug: point this CPU at a dead trampoline (~0: none) */
-	u32 stats_seconds; /* print exit statistics every this many seconds (0: never) */
+	char selftest[8];    /* debug: take an exception on purpose ("pf", "ud", "gp", "de") */
+	char iommu_test[12]; /* test: exercise the IOMMU with this edu device (bus:dev.fn) */
+	u32 stall_apic_id;   /* debug: point this CPU at a dead trampoline (~0: none) */
+	u32 stats_seconds;   /* print exit statistics every this many seconds (0: never) */
 };
 
 static void halt(const char *why)
@@ -35,6 +38,7 @@ static void apply_cmdline(const char *cmdline, struct boot_options *opt)
 	enum log_level level;
 
 	opt->selftest[0] = '\0';
+	opt->iommu_test[0] = '\0';
 	opt->stall_apic_id = ~0u;
 	opt->stats_seconds = 0;
 	if (mb2_cmdline_arg(cmdline, "stats", val, sizeof(val))) {
@@ -52,6 +56,8 @@ static void apply_cmdline(const char *cmdline, struct boot_options *opt)
 	}
 	if (mb2_cmdline_arg(cmdline, "selftest", val, sizeof(val)))
 		strlcpy(opt->selftest, val, sizeof(opt->selftest));
+	if (mb2_cmdline_arg(cmdline, "iommu-test", val, sizeof(val)))
+		strlcpy(opt->iommu_test, val, sizeof(opt->iommu_test));
 	if (mb2_cmdline_arg(cmdline, "smp.stall", val, sizeof(val))) {
 		if (str_to_u64(val, &n) && n < ~0u)
 			opt->stall_apic_id = (u32)n;
@@ -178,6 +184,9 @@ void kmain(u32 magic, u64 info_phys)
 
 	arch_platform_init(&mb);
 	arch_ioapic_take();
+	iommu_setup(); /* before any partition's device can run: DMA is contained from here */
+	if (opt.iommu_test[0])
+		iommu_selftest(opt.iommu_test);
 	log_info("bulkhead: cpu 0 online, apic id %u (boot cpu)\n", arch_cpu_apic_id(0));
 	arch_hwcheck_this_cpu();
 	online = arch_smp_boot(ap_main, opt.stall_apic_id);

@@ -335,12 +335,15 @@ void partitions_list(void)
 	}
 }
 
+#define FROM_SHELL "from the shell"
+#define BY_DEVICE  "after its device's fault"
+
 /* Stop a running partition and wait until all its CPUs are parked. */
-static const char *take_down(struct partition *p, u32 state, const char *what)
+static const char *take_down(struct partition *p, u32 state, const char *what, const char *by)
 {
 	if (!take_over(p, state))
 		return "it is not running";
-	log_info("partition %s: %s from the shell\n", p->cfg->name, what);
+	log_info("partition %s: %s %s\n", p->cfg->name, what, by);
 	signal_others(p, arch_this_cpu());
 	if (!wait_settled(p, arch_this_cpu(), p->cfg->cpus.count)) {
 		p->state = PART_STOPPED; /* what stopped stays stopped; nothing is reloaded */
@@ -350,28 +353,28 @@ static const char *take_down(struct partition *p, u32 state, const char *what)
 }
 
 /* Reload a partition whose CPUs are all parked and start it. */
-static const char *bring_up(struct partition *p)
+static const char *bring_up(struct partition *p, const char *by)
 {
 	/* A CPU that missed the NMI of an exit or a fault is reached now. */
 	if (!wait_settled(p, arch_this_cpu(), p->cfg->cpus.count))
 		return "its CPUs have not all parked";
 	p->waiting = sipi_waiters(p);
 	partition_load_image(p);
-	log_info("partition %s: started from the shell\n", p->cfg->name);
+	log_info("partition %s: started %s\n", p->cfg->name, by);
 	release(p, arch_this_cpu());
 	return NULL;
 }
 
 const char *partition_shell_stop(u32 i)
 {
-	return take_down(&parts[i], PART_STOPPED, "stopped");
+	return take_down(&parts[i], PART_STOPPED, "stopped", FROM_SHELL);
 }
 
 const char *partition_shell_start(u32 i)
 {
 	if (parts[i].state != PART_STOPPED)
 		return "it is not stopped";
-	return bring_up(&parts[i]);
+	return bring_up(&parts[i], FROM_SHELL);
 }
 
 const char *partition_shell_restart(u32 i)
@@ -380,8 +383,37 @@ const char *partition_shell_restart(u32 i)
 	const char *why = NULL;
 
 	if (p->state == PART_RUNNING)
-		why = take_down(p, PART_RESTARTING, "restarting");
+		why = take_down(p, PART_RESTARTING, "restarting", FROM_SHELL);
 	else if (p->state != PART_STOPPED)
 		return "it is neither running nor stopped";
-	return why ? why : bring_up(p);
+	return why ? why : bring_up(p, FROM_SHELL);
+}
+
+bool partition_refused_at_boot(u32 i)
+{
+	return parts[i].state == PART_REFUSED;
+}
+
+/* Its device made a DMA or an interrupt the IOMMU blocked (core/iommu.c, on the boot CPU):
+ * stopped, or restarted as a fault would restart it (within MAX_RESTARTS, no back-off: the
+ * console's CPU does not wait). */
+void partition_device_fault(u32 i)
+{
+	struct partition *p = &parts[i];
+	bool restart = p->cfg->fault == FAULT_RESTART && p->restarts < MAX_RESTARTS;
+	const char *why;
+
+	if (p->state != PART_RUNNING)
+		return;
+	why = take_down(p, restart ? PART_RESTARTING : PART_STOPPED,
+			restart ? "restarting" : "stopped", BY_DEVICE);
+	if (!why && restart) {
+		p->restarts++;
+		why = bring_up(p, BY_DEVICE);
+	} else if (!why && p->cfg->fault == FAULT_RESTART) {
+		log_err("partition %s: stopped: restart limit (%u) reached\n", p->cfg->name,
+			MAX_RESTARTS);
+	}
+	if (why)
+		log_err("partition %s: after its device's fault: %s\n", p->cfg->name, why);
 }

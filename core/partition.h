@@ -38,5 +38,9 @@ void partitions_report_devices(void);
 const char *partition_shell_stop(u32 i);
 const char *partition_shell_start(u32 i);
 const char *partition_shell_restart(u32 i);
+/* Was partition i refused at boot (so far)? */
+bool partition_refused_at_boot(u32 i);
+/* Boot CPU: partition i's device was blocked by the IOMMU; its `.fault` policy applies. */
+void partition_device_fault(u32 i);
 
 #endif

@@ -15,6 +15,7 @@
 #include "core/lineq.h"
 #include "core/linux.h"
 #include "core/log.h"
+#include "core/iommu.h"
 #include "core/mb2.h"
 #include "core/pmem.h"
 #include "core/vuart.h"
@@ -31,6 +32,7 @@ static void refuse(struct partition *p, const char *fmt, ...)
 	va_end(ap);
 	log_err("partition %s: refused: %s\n", p->cfg->name, why);
 	p->state = PART_REFUSED;
+	iommu_detach((u32)(p - parts));
 }
 
 static bool in_usable_ram(const struct mb2_info *mb, u64 start, u64 end)
@@ -409,8 +411,7 @@ u32 partitions_prepare(const struct mb2_info *mb)
 		}
 		build_cmdline(p);
 		if (build_vm(p, (u16)(i + 1), why, sizeof(why))) {
-			log_err("partition %s: refused: %s\n", p->cfg->name, why);
-			p->state = PART_REFUSED;
+			refuse(p, "%s", why);
 			continue;
 		}
 		partition_load_image(p);

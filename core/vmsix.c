@@ -2,6 +2,7 @@
 #include "core/vmsix.h"
 #include "arch/x86/arch.h"
 #include "core/denied.h"
+#include "core/iommu.h"
 #include "core/lib/format.h"
 #include "core/lib/pci_regs.h"
 #include "core/msi_check.h"
@@ -86,11 +87,28 @@ static u64 pass_read(u64 gpa, u32 size)
 	return arch_mmio_read(gpa, size);
 }
 
+/* With interrupt remapping the table holds Bulkhead's messages: an entry's address and data
+ * read back as the partition wrote them (entries past the remapped ones as the table has
+ * them: the blocked message). */
+static u32 table_dword(const struct vpci_fn *f, u64 gpa)
+{
+	u32 entry = (u32)((gpa - f->msix_table) / MSIX_ENTRY_SIZE);
+	u32 at = (u32)((gpa - f->msix_table) % MSIX_ENTRY_SIZE);
+
+	if (iommu_remaps_interrupts() && at != MSIX_VECTOR_CTL && entry < IOMMU_IRTE_PER_DEVICE)
+		return f->msix_msg[entry][at / 4];
+	return rd32(gpa);
+}
+
 u64 vmsix_read(const struct vpci_fn *f, u64 gpa, u32 size)
 {
-	if (touches_table(f, gpa, size) && !table_access_ok(f, gpa, size))
+	if (!touches_table(f, gpa, size))
+		return pass_read(gpa, size);
+	if (!table_access_ok(f, gpa, size))
 		return ~0ull; /* all-ones, at the access's width once the caller takes its bytes */
-	return pass_read(gpa, size);
+	if (size == 8)
+		return table_dword(f, gpa) | (u64)table_dword(f, gpa + 4) << 32;
+	return table_dword(f, gpa);
 }
 
 static void refuse(u32 partition, const struct vpci_fn *f, u32 entry, u32 lo, u32 data,
@@ -133,7 +151,33 @@ static void write_dword(u32 partition, const struct partition_config *c, const s
 		refuse(partition, f, entry, lo, data, why);
 }
 
-void vmsix_write(u32 partition, const struct partition_config *c, const struct vpci_fn *f, u64 gpa,
+/* With interrupt remapping: the partition's message is kept; the device's entry holds the
+ * message naming this entry's remapping entry, which is (re)built from the kept one whenever
+ * the entry is or becomes unmasked (core/iommu.c). A masked entry may hold anything. */
+static void write_dword_remapped(u32 partition, const struct partition_config *c, struct vpci_fn *f,
+				 u64 gpa, u32 value)
+{
+	u32 entry = (u32)((gpa - f->msix_table) / MSIX_ENTRY_SIZE);
+	u64 e = f->msix_table + (u64)entry * MSIX_ENTRY_SIZE, at = gpa - e;
+	u32 *m = entry < IOMMU_IRTE_PER_DEVICE ? f->msix_msg[entry] : NULL;
+	u32 ctl = rd32(e + MSIX_VECTOR_CTL), lo, hi, data;
+	bool unmasked =
+	    at == MSIX_VECTOR_CTL ? !(value & MSIX_CTL_MASKED) : !(ctl & MSIX_CTL_MASKED);
+
+	if (at != MSIX_VECTOR_CTL && m)
+		m[at / 4] = value;
+	if (unmasked) {
+		iommu_msi(partition, (u32)(f->dev - c->devices.d), f->bdf, entry, 1, m ? m[0] : 0,
+			  m ? m[1] : 0, m ? m[2] : 0, &lo, &hi, &data);
+		wr32(e + MSIX_ADDR_LO, lo);
+		wr32(e + MSIX_ADDR_HI, hi);
+		wr32(e + MSIX_DATA, data);
+	}
+	if (at == MSIX_VECTOR_CTL) /* bits 31:1 are reserved: the device's stay */
+		wr32(gpa, (ctl & ~MSIX_CTL_MASKED) | (value & MSIX_CTL_MASKED));
+}
+
+void vmsix_write(u32 partition, const struct partition_config *c, struct vpci_fn *f, u64 gpa,
 		 u32 size, u64 value)
 {
 	if (!touches_table(f, gpa, size)) {
@@ -147,6 +191,12 @@ void vmsix_write(u32 partition, const struct partition_config *c, const struct v
 	}
 	if (!table_access_ok(f, gpa, size))
 		return;
+	if (iommu_remaps_interrupts()) {
+		write_dword_remapped(partition, c, f, gpa, (u32)value);
+		if (size == 8)
+			write_dword_remapped(partition, c, f, gpa + 4, (u32)(value >> 32));
+		return;
+	}
 	write_dword(partition, c, f, gpa, (u32)value);
 	if (size == 8)
 		write_dword(partition, c, f, gpa + 4, (u32)(value >> 32));
@@ -156,6 +206,9 @@ void vmsix_write(u32 partition, const struct partition_config *c, const struct v
  * False if the table cannot be read (decoding off: all-ones). */
 bool vmsix_check_all(u32 partition, const struct partition_config *c, const struct vpci_fn *f)
 {
+	if (iommu_remaps_interrupts())
+		return true; /* the entries hold Bulkhead's messages; the remapping entries decide
+			      */
 	for (u32 i = 0; f->msix_table && i < f->msix_entries; i++) {
 		u64 e = f->msix_table + (u64)i * MSIX_ENTRY_SIZE;
 		u32 ctl = rd32(e + MSIX_VECTOR_CTL), lo, data;

@@ -38,7 +38,7 @@ u64 vmsix_read(const struct vpci_fn *f, u64 gpa, u32 size);
 bool vmsix_check_all(u32 partition, const struct partition_config *c, const struct vpci_fn *f);
 /* Are the table's place and size still what the probe found? */
 bool vmsix_geometry_same(const struct vpci_fn *f);
-void vmsix_write(u32 partition, const struct partition_config *c, const struct vpci_fn *f, u64 gpa,
+void vmsix_write(u32 partition, const struct partition_config *c, struct vpci_fn *f, u64 gpa,
 		 u32 size, u64 value);
 
 #endif

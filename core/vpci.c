@@ -1,6 +1,7 @@
 /* A partition's PCI configuration space: see vpci.h. Register layout: PCI Local Bus 3.0 ch. 6
  * (header §6.2, BARs §6.2.5.1, capabilities §6.7, MSI §6.8.1). */
 #include "core/vpci.h"
+#include "core/iommu.h"
 #include "arch/x86/arch.h"
 #include "core/denied.h"
 #include "core/error.h"
@@ -423,6 +424,25 @@ static u16 shadow16(const u8 *s, u32 at)
 	return (u16)(s[at] | s[at + 1] << 8);
 }
 
+/* With interrupt remapping the device gets a message naming remapping entries, built from
+ * what the partition wrote (core/iommu.c): whatever that was, the device can reach no CPU
+ * but the partition's own. */
+static void msi_remap(const struct vpci *v, const struct vpci_fn *f, u16 control, u32 addr_hi,
+		      u32 data)
+{
+	bool wide = f->msi_control & PCI_MSI_CTL_64;
+	u32 lo, hi, d;
+
+	iommu_msi(v->partition, (u32)(f->dev - v->cfg->devices.d), f->bdf, 0,
+		  1u << PCI_MSI_CTL_MME(control), shadow32(f->msi_shadow, PCI_MSI_ADDR_LO), addr_hi,
+		  data, &lo, &hi, &d);
+	arch_pci_write(f->bdf, f->msi + PCI_MSI_ADDR_LO, 4, lo);
+	if (wide)
+		arch_pci_write(f->bdf, f->msi + PCI_MSI_ADDR_HI, 4, hi);
+	arch_pci_write(f->bdf, f->msi + (wide ? PCI_MSI_DATA_64 : PCI_MSI_DATA_32), 2, d);
+	arch_pci_write(f->bdf, f->msi + PCI_MSI_CONTROL, 2, control);
+}
+
 /* The partition wrote its MSI registers (into the shadow): the device gets the message only
  * if it is valid, and is enabled only with a valid one. */
 static void msi_apply(struct vpci *v, struct vpci_fn *f)
@@ -438,6 +458,10 @@ static void msi_apply(struct vpci *v, struct vpci_fn *f)
 
 	if (!(control & PCI_MSI_CTL_ENABLE)) {
 		arch_pci_write(f->bdf, f->msi + PCI_MSI_CONTROL, 2, control);
+		return;
+	}
+	if (iommu_remaps_interrupts()) {
+		msi_remap(v, f, control, addr_hi, data);
 		return;
 	}
 	why = msi_problem(v->cfg, shadow32(s, PCI_MSI_ADDR_LO), addr_hi, data,
@@ -661,6 +685,7 @@ void vpci_start(struct vpci *v)
 
 		f->sizing = 0;
 		memset(f->msi_shadow, 0, sizeof(f->msi_shadow));
+		memset(f->msix_msg, 0, sizeof(f->msix_msg));
 		if (f->msi)
 			for (u32 b = 0; b < f->msi_len; b++)
 				f->msi_shadow[b] = (u8)arch_pci_read(f->bdf, f->msi + b, 1);

@@ -24,6 +24,7 @@
 
 #include "bulkhead/ptable.h"
 #include "bulkhead/types.h"
+#include "core/iommu.h"
 
 #define VPCI_MSI_MAX 24 /* bytes of the largest MSI capability (64-bit, per-vector masking) */
 
@@ -44,6 +45,8 @@ struct vpci_fn {
 	u64 msix_table;		      /* where its table is (0: MSI-X hidden, not emulated) */
 	u64 msix_hole, msix_hole_end; /* the pages of the table: not mapped, emulated */
 	u8 msi_shadow[VPCI_MSI_MAX];  /* the MSI registers as the partition wrote them */
+	/* with interrupt remapping: each MSI-X entry's address and data as it wrote them */
+	u32 msix_msg[IOMMU_IRTE_PER_DEVICE][3];
 };
 
 struct vpci {

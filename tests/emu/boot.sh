@@ -2,7 +2,7 @@
 # Boot an ISO in an emulator with COM1 captured to a file, until a line matches --until
 # (success) or --timeout seconds pass (failure). Never hangs: the emulator is killed.
 #
-#   tests/emu/boot.sh --emu bochs|qemu|qemu-uefi|qemu-kvm --iso ISO --log COM1.LOG
+#   tests/emu/boot.sh --emu bochs|qemu|qemu-uefi|qemu-kvm|qemu-iommu --iso ISO --log COM1.LOG
 #                     [--cpus N] [--model BOCHS_CPU_MODEL] [--mem MiB] [--timeout S]
 #                     [--until REGEX]... [--until-count N] [--linger S]
 #                     [--type-on REGEX --type TEXT]...
@@ -110,6 +110,12 @@ qemu_cmd() {
 		extra="-M q35 -cpu qemu64 -drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd -drive if=pflash,format=raw,file=$work/vars.fd"
 		;;
 	qemu-kvm) extra="-M q35 -enable-kvm -cpu host,+vmx" ;;
+	# VT-d with interrupt remapping and the edu test device at 00:02.0 (no NIC before it);
+	# the edu's DMA may reach any address (its default mask is 28 bits).
+	qemu-iommu)
+		extra="-M q35 -cpu qemu64 -nic none -device intel-iommu,intremap=on
+			-device edu,dma_mask=0xffffffffffffffff"
+		;;
 	esac
 	local serial="file:$log"
 	[ $interactive = 1 ] && serial=stdio
@@ -120,8 +126,8 @@ qemu_cmd() {
 
 case $emu in
 bochs) cmd=$(bochs_cmd) ;;
-qemu | qemu-uefi | qemu-kvm) cmd=$(qemu_cmd) ;;
-*) echo "boot.sh: unknown emulator '$emu' (bochs, qemu, qemu-uefi, qemu-kvm)" >&2; exit 2 ;;
+qemu | qemu-uefi | qemu-kvm | qemu-iommu) cmd=$(qemu_cmd) ;;
+*) echo "boot.sh: unknown emulator '$emu' (bochs, qemu, qemu-uefi, qemu-kvm, qemu-iommu)" >&2; exit 2 ;;
 esac
 
 if [ $interactive = 1 ]; then

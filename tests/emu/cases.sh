@@ -698,3 +698,4 @@ fi
 . tests/emu/console.sh
 . tests/emu/isolation.sh
 . tests/emu/serial.sh
+. tests/emu/iommu.sh
