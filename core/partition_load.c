@@ -24,7 +24,7 @@ static void refuse(struct partition *p, const char *fmt, ...) __attribute__((for
 
 static void refuse(struct partition *p, const char *fmt, ...)
 {
-	char why[160];
+	char why[288];
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -395,7 +395,7 @@ static void report_loaded(const struct partition *p)
 u32 partitions_prepare(const struct mb2_info *mb)
 {
 	u32 ready = 0;
-	char why[128];
+	char why[256];
 
 	for (u32 i = 0; i < partition_table.parts.count; i++) {
 		struct partition *p = &parts[i];

@@ -1,7 +1,7 @@
 /*
- * A layout that passes tools/ptcheck but names devices the 5-CPU Bochs test machine does not
- * have as written: three partitions must be refused at boot, each naming its device and what
- * was found, and "good" must still run. Used by tests/emu/cases.sh (partitions-devices).
+ * A layout that passes tools/ptcheck but names devices the 6-CPU Bochs test machine does not
+ * have as written, or a bus-master device it cannot contain: four partitions must be refused
+ * at boot, each naming its device and what was found, and "good" must still run. Used by tests/emu/cases.sh (partitions-devices).
  */
 #include "bulkhead/ptable.h"
 
@@ -66,6 +66,23 @@ const struct partition_table partition_table = {
 		.flags = DEV_NO_DMA,
 	    }),
 	    .module = "rt3",
+	    .fault = FAULT_STOP,
+	},
+	{
+	    /* A bus-master function (the PIIX4 power-management one) in a partition whose RAM
+	     * is not at guest = host: on this machine without an IOMMU, its DMA would land
+	     * elsewhere than its driver thinks, anywhere. Refused before the device is looked
+	     * at. */
+	    .name = "dmaguest",
+	    .kind = PART_PAYLOAD,
+	    .cpus = PT_CPUS(5),
+	    .mem = RAM(0x4800000),
+	    .devices = PT_DEVICES({
+		.kind = DEV_PCI,
+		.name = "pm",
+		.bdf = PT_BDF(0, 1, 3),
+	    }),
+	    .module = "rt4",
 	    .fault = FAULT_STOP,
 	}),
 };
