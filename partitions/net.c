@@ -7,7 +7,7 @@
  * explanations are in rt.c; what a Linux partition owns in docs/linux.md.
  *
  *   CPUs   APIC ID 0 is the boot CPU and stays with the hypervisor; 1 runs Linux, 2 rt0.
- *   RAM    the e1000 does DMA to the addresses its driver gives it, and there is no IOMMU:
+ *   RAM    the e1000 does DMA to the addresses its driver gives it, and Bochs has no IOMMU:
  *          every RAM region Linux could put a buffer in is mapped guest-physical ==
  *          host-physical. The one exception is its first megabyte, which Linux needs (zero
  *          page, ACPI tables, real-mode trampoline) and never uses for DMA (Linux reserves it

@@ -272,8 +272,8 @@ rt0_only = part(3, 2, 3, 0, 1, [3], [(addr_mib(16), addr_mib(2), addr_pages(0), 
 nic = device(1, 10, 11, bdf=0xC8, bars=[(0, 1, 0xFEBC0000, 0x20000), (2, 2, 0xC000, 0x40)])
 com2 = device(2, 10, 3, ports=(0x2F8, 8))
 write("ptcheck", 3, bytes([2, 2, 0]) + linux_id + rt0_only + devices(nic) + devices(com2))
-# A bad one: the NIC's function again, in a payload whose RAM is not identity-mapped, with a
-# BAR on that RAM and COM1's GSI 4.
+# A bad one: the NIC's function again (in a payload whose RAM is not identity-mapped, which
+# only the boot checks, on a machine without VT-d), with a BAR on that RAM and COM1's GSI 4.
 nic_on_ram = device(1, 10, 4, bdf=0xC8, bars=[(0, 1, 16 << 20, 0x1000)])
 write("ptcheck", 4, bytes([2, 2, 0]) + linux_id + rt0_only + devices(nic) + devices(nic_on_ram))
 
