@@ -112,7 +112,7 @@ static int check_kept(const struct partition_config *c, char *why, size_t why_si
 
 /* Where its devices may DMA: with the IOMMU, only into its domain (which must have been
  * built); without, anywhere, so its memory must be where its driver thinks it is. */
-static int check_dma(const struct partition_config *c, u32 index, char *why, size_t why_size)
+int devices_check_dma(const struct partition_config *c, u32 index, char *why, size_t why_size)
 {
 	if (iommu_active()) {
 		if (!iommu_problem(index))
@@ -130,7 +130,7 @@ int devices_check(struct partition *p, u32 index, char *why, size_t why_size)
 	u32 start_bus, end_bus;
 	u64 base;
 
-	if (check_kept(c, why, why_size) || check_dma(c, index, why, why_size))
+	if (check_kept(c, why, why_size) || devices_check_dma(c, index, why, why_size))
 		return ERR(E_RANGE);
 	vpci_init(&p->vpci, index, c);
 	vioapic_init(&p->vioapic, index, c);

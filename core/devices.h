@@ -10,10 +10,14 @@
 
 struct partition;
 struct guest_acpi_platform;
+struct partition_config;
 
 /* Boot: every device is there and as the table says, and its interrupt is an input of the
  * machine's I/O APIC. 0, or a negative E_* code with the device and the reason in `why`. */
 int devices_check(struct partition *p, u32 index, char *why, size_t why_size);
+/* The part of it about DMA: with the IOMMU up its devices' domain must have been built;
+ * without, its memory must be at guest = host (dma_identity.h). */
+int devices_check_dma(const struct partition_config *c, u32 index, char *why, size_t why_size);
 /* Its memory BARs mapped at their own addresses (uncached), its ports granted. */
 int devices_map(struct partition *p, char *why, size_t why_size);
 /* Before each start: devices as firmware left them, quiet; its pins masked. */
