@@ -138,12 +138,12 @@ void iommu_setup(void)
 			 why);
 		return;
 	}
-	for (u32 i = 0; i < parts(); i++) {
-		if (partition_refused_at_boot(i))
-			continue; /* its devices stay blocked */
-		map_domain(i);
-		attach_devices(i);
-	}
+	for (u32 i = 0; i < parts(); i++)
+		if (!partition_refused_at_boot(i)) /* a refused one's devices stay blocked */
+			map_domain(i);
+	for (u32 i = 0; i < parts(); i++)
+		if (!partition_refused_at_boot(i))
+			attach_devices(i);
 	honour_rmrrs();
 	if (arch_iommu_enable()) {
 		log_err("bulkhead: dma: the iommu would not come up: as without one\n");
