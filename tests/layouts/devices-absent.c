@@ -1,7 +1,8 @@
 /*
  * A layout that passes tools/ptcheck but names devices the 6-CPU Bochs test machine does not
  * have as written, or a bus-master device it cannot contain: four partitions must be refused
- * at boot, each naming its device and what was found, and "good" must still run. Used by tests/emu/cases.sh (partitions-devices).
+ * at boot, each naming its device and what was found, and "good" must still run. Used by
+ * tests/emu/cases.sh (partitions-devices).
  */
 #include "bulkhead/ptable.h"
 
