@@ -93,7 +93,7 @@ run: setup all
 # --- host unit tests ------------------------------------------------------------------
 HOST_LIB   := core/log.c core/lib/format.c core/error.c core/lib/string.c tests/unit/host.c
 UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave guestmem guesttext ept tsc_leaf \
-              spinlock console guest_paging mmio_decode vpci vioapic dmar dma_identity
+              spinlock console guest_paging mmio_decode vpci vioapic dmar dma_identity iommu vtd
 test_format_SRCS  :=
 test_mb2_SRCS     := core/mb2.c
 test_acpi_SRCS    := arch/x86/acpi.c
@@ -120,9 +120,11 @@ test_guest_acpi_SRCS := core/guest_acpi.c arch/x86/acpi.c
 test_linux_SRCS   := core/linux.c core/bzimage.c core/guest_acpi.c core/guestmem.c
 test_guest_paging_SRCS := arch/x86/guest_paging.c
 test_mmio_decode_SRCS := arch/x86/mmio_decode.c
-test_vpci_SRCS    := core/vpci.c core/vmsix.c core/msi_check.c
+test_vpci_SRCS    := core/vpci.c core/vmsix.c core/msi_check.c core/iommu.c
 test_vioapic_SRCS := core/vioapic.c core/msi_check.c
 test_dma_identity_SRCS := core/dma_identity.c
+test_iommu_SRCS   := core/iommu.c core/msi_check.c
+test_vtd_SRCS     := arch/x86/vtd.c arch/x86/dmar.c arch/x86/paging4.c
 
 # Every header a unit test may include: one gcc call builds each test from several sources, and
 # its dependency output would name only the last one's, so a header change rebuilds them all.

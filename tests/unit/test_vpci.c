@@ -18,9 +18,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "arch/x86/arch.h"
 #include "core/error.h"
+#include "core/iommu.h"
+#include "core/partition.h"
 #include "core/upcalls.h"
 #include "core/vpci.h"
 #include "tests/unit/check.h"
@@ -491,6 +495,164 @@ static void build_machine(void)
 		for (u32 b = 0; b < 6; b++)
 			hw[i].firmware_bar[b] = hw_get(&hw[i], R_BAR(b), 4);
 }
+
+/* ---- the IOMMU -------------------------------------------------------------------------- */
+
+/* core/iommu.c is linked as it is, over a fake arch_iommu_*: main() sets it up once (active),
+ * and interrupt remapping is on only while `ir_on` (the tests before the test_ir_* ones run
+ * without it). Its iommu_msi() looks the partition up in this table: row PART is the test's
+ * partition "net" (CPUs 2 and 3, the NIC in slot 0 and the second function in slot 1). */
+const struct partition_table partition_table = {
+    .layout = "vpci-unit",
+    .parts =
+	PT_PARTITIONS({.name = "other", .kind = PART_PAYLOAD, .cpus = PT_CPUS(0, 1)},
+		      {.name = "net",
+		       .kind = PART_PAYLOAD,
+		       .cpus = PT_CPUS(2, 3),
+		       .devices = PT_DEVICES({.kind = DEV_PCI, .name = "nic", .bdf = NIC_BDF},
+					     {.kind = DEV_PCI, .name = "snd", .bdf = SND_BDF})}),
+};
+
+static bool ir_on;
+
+/* The remapping table as written: an entry's last write and how many it got. */
+#define IRT_SIZE 4096
+static struct {
+	u32 writes;
+	bool present;
+	struct arch_irte e;
+} irt[IRT_SIZE];
+static u32 irte_writes;
+
+/* The remapping entry of vector `e` of the partition's device in slot `slot` (core/iommu.h:
+ * 256 for the I/O APIC, then 32 per device, 8 devices per partition); past every device's,
+ * the blocked one. */
+#define IRTE(slot, e) ((u32)(256u + (PART * 8u + (slot)) * 32u + (e)))
+#define IRTE_BLOCKED  (256u + 8u * 8u * 32u)
+/* The remappable-format message (VT-d §5.1.2.2) of entry `i`: handle in bits 19:5 and 2,
+ * format bit 4, subhandle-valid bit 3; data 0. */
+#define REMAP_MSG(i, sh)                                                                           \
+	(0xfee00010u | ((i)&0x7fffu) << 5 | ((i) >> 15 & 1u) << 2 | ((sh) ? 8u : 0))
+
+bool arch_iommu_probe(char *why, size_t why_size)
+{
+	(void)why;
+	(void)why_size;
+	return true;
+}
+
+u32 arch_iommu_units(void)
+{
+	return 1;
+}
+
+int arch_iommu_map(u32 domain, u64 iova, u64 phys, u64 size, u32 access)
+{
+	(void)domain, (void)iova, (void)phys, (void)size, (void)access;
+	return 0;
+}
+
+bool arch_iommu_translates(u32 domain, u64 iova)
+{
+	(void)domain, (void)iova;
+	return false;
+}
+
+int arch_iommu_attach(u32 bdf, u32 domain)
+{
+	(void)bdf, (void)domain;
+	return 0;
+}
+
+int arch_iommu_enable(void)
+{
+	return 0;
+}
+
+bool arch_iommu_remaps_interrupts(void)
+{
+	return ir_on;
+}
+
+int arch_iommu_irte(u32 index, const struct arch_irte *e)
+{
+	irte_writes++;
+	if (index >= IRT_SIZE)
+		return E_RANGE;
+	irt[index].writes++;
+	irt[index].present = e != NULL;
+	if (e)
+		irt[index].e = *e;
+	return 0;
+}
+
+void arch_iommu_msi_message(u32 index, bool subhandle, u32 *addr_lo, u32 *data)
+{
+	*addr_lo = REMAP_MSG(index, subhandle);
+	*data = 0;
+}
+
+bool arch_iommu_fault(struct arch_iommu_fault *f)
+{
+	(void)f;
+	return false;
+}
+
+u32 arch_iommu_rmrr_count(void)
+{
+	return 0;
+}
+
+void arch_iommu_rmrr(u32 i, u64 *base, u64 *end)
+{
+	(void)i;
+	*base = *end = 0;
+}
+
+bool arch_iommu_rmrr_names(u32 i, u32 bdf)
+{
+	(void)i, (void)bdf;
+	return false;
+}
+
+bool partition_refused_at_boot(u32 i)
+{
+	(void)i;
+	return false;
+}
+
+void partition_device_fault(u32 i)
+{
+	(void)i;
+}
+
+/* Each remapping test in a child process: core/iommu.c names a blocked device once per boot,
+ * and `ir_on` stays the child's. */
+static void in_child(void (*body)(void))
+{
+	pid_t pid;
+	int status = 0;
+
+	fflush(stdout);
+	pid = fork();
+	if (pid == 0) {
+		ir_on = true;
+		body();
+		fflush(stdout);
+		_exit(check_failed_in_test ? 1 : 0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		check_failed_in_test = 1;
+}
+
+#define IR_TEST(name)                                                                              \
+	static void name##_body(void);                                                             \
+	static void name(void)                                                                     \
+	{                                                                                          \
+		in_child(name##_body);                                                             \
+	}                                                                                          \
+	static void name##_body(void)
 
 /* ---- the partition ---------------------------------------------------------------------- */
 
@@ -2056,8 +2218,199 @@ static void test_start_restores_bars(void)
 	CHECK_EQ(nrefusals, 0);
 }
 
+/* ---- with interrupt remapping ------------------------------------------------------------ */
+
+/* MSI: the device gets the message naming the function's remapping entries, never the
+ * partition's; the entries hold what the partition wrote. */
+IR_TEST(test_ir_msi)
+{
+	setup();
+	watch = false; /* remapped messages are no compatibility-format ones */
+	nic_msi(0xfee02000u, 0, 0x0041, 0);
+	CHECK_EQ(nrefusals, 0);
+	CHECK(nic_msi_enabled());
+	CHECK_EQ(hwr(NIC_BDF, NIC_MSI + 4, 4), REMAP_MSG(IRTE(0, 0), false));
+	CHECK_EQ(hwr(NIC_BDF, NIC_MSI + 8, 4), 0);
+	CHECK_EQ(hwr(NIC_BDF, NIC_MSI + 12, 2), 0);
+	CHECK_EQ(hwr(NIC_BDF, NIC_MSI + 2, 2), 0x0185);
+	CHECK(irt[IRTE(0, 0)].present);
+	CHECK_EQ(irt[IRTE(0, 0)].e.vector, 0x41);
+	CHECK_EQ(irt[IRTE(0, 0)].e.apic_id, 2);
+	CHECK_EQ(irt[IRTE(0, 0)].e.sid, NIC_BDF);
+	CHECK(!irt[IRTE(0, 0)].e.lowest);
+	/* four messages from 0x40, lowest priority, its other CPU: four entries, subhandles */
+	nic_msi(0xfee03008u, 0, 0x0141, 2);
+	CHECK_EQ(nrefusals, 0);
+	CHECK(nic_msi_enabled());
+	CHECK_EQ(hwr(NIC_BDF, NIC_MSI + 4, 4), REMAP_MSG(IRTE(0, 0), true));
+	CHECK_EQ(hwr(NIC_BDF, NIC_MSI + 12, 2), 0);
+	CHECK_EQ(hwr(NIC_BDF, NIC_MSI + 2, 2), 0x01a5);
+	for (u32 n = 0; n < 4; n++) {
+		CHECK(irt[IRTE(0, n)].present);
+		CHECK_EQ(irt[IRTE(0, n)].e.vector, 0x40 + n);
+		CHECK_EQ(irt[IRTE(0, n)].e.apic_id, 3);
+		CHECK(irt[IRTE(0, n)].e.lowest);
+	}
+	/* the second function's 32-bit MSI: its own entries (slot 1) */
+	wr(SND_BDF, SND_MSI + 4, 4, 0xfee02000u);
+	wr(SND_BDF, SND_MSI + 8, 2, 0x0050);
+	wr(SND_BDF, SND_MSI + 2, 2, MSI_EN);
+	CHECK_EQ(hwr(SND_BDF, SND_MSI + 2, 2) & MSI_EN, MSI_EN);
+	CHECK_EQ(hwr(SND_BDF, SND_MSI + 4, 4), REMAP_MSG(IRTE(1, 0), false));
+	CHECK_EQ(hwr(SND_BDF, SND_MSI + 8, 2), 0);
+	CHECK(irt[IRTE(1, 0)].present);
+	CHECK_EQ(irt[IRTE(1, 0)].e.sid, SND_BDF);
+	CHECK_EQ(irt[IRTE(1, 0)].e.vector, 0x50);
+	/* disabling reaches the device */
+	nic_msi_enable(false);
+	CHECK(!nic_msi_enabled());
+	CHECK_EQ(nrefusals, 0);
+}
+
+/* A message the partition may not send: MSI stays enabled, the device names its entry, and
+ * the entry is not present (the IOMMU blocks it); said once by core/iommu.c, no refusal. */
+IR_TEST(test_ir_msi_foreign)
+{
+	setup();
+	watch = false;
+	nic_msi(0xfee02000u, 0, 0x0041, 0);
+	CHECK(irt[IRTE(0, 0)].present);
+	capture_reset();
+	nic_msi(0xfee01000u, 0, 0x0041, 0);
+	CHECK_EQ(nrefusals, 0);
+	CHECK(nic_msi_enabled());
+	CHECK_EQ(hwr(NIC_BDF, NIC_MSI + 4, 4), REMAP_MSG(IRTE(0, 0), false));
+	CHECK_EQ(hwr(NIC_BDF, NIC_MSI + 12, 2), 0);
+	CHECK(irt[IRTE(0, 0)].writes > 1); /* once per register written while enabled */
+	CHECK(!irt[IRTE(0, 0)].present);
+	CHECK_LOG("iommu: 00:02.0 of partition net: msi data 0x41 (destination is not one of its "
+		  "CPUs) at 0xfee01000 blocked\n");
+	CHECK_EQ(capture_lines(), 1);
+	/* an NMI: blocked too, not said again */
+	nic_msi(0xfee02000u, 0, 0x0402, 0);
+	CHECK_EQ(nrefusals, 0);
+	CHECK(nic_msi_enabled());
+	CHECK(!irt[IRTE(0, 0)].present);
+	CHECK_EQ(capture_lines(), 1);
+}
+
+#ifdef VPCI_BUG_MSI_READBACK
+/* Left out of the build: with remapping, the MSI registers read back the remapped message
+ * (core/vpci.c reads them from the device), not what the partition wrote, unlike MSI-X's
+ * entries (core/vmsix.c's table_dword). See the report. */
+IR_TEST(test_ir_msi_reads_as_written)
+{
+	setup();
+	nic_msi(0xfee02000u, 0, 0x0041, 0);
+	CHECK_EQ(rd(NIC_BDF, NIC_MSI + 4, 4), 0xfee02000u);
+	CHECK_EQ(rd(NIC_BDF, NIC_MSI + 12, 2), 0x0041);
+}
+#endif
+
+/* MSI-X: a masked entry takes any message, kept (it reads back as written) and not yet a
+ * remapping entry; unmasking builds the entry and gives the device the remapped message. */
+IR_TEST(test_ir_msix)
+{
+	setup();
+	watch = false;
+	wr(NIC_BDF, NIC_MSIX + 2, 2, MSIX_EN);
+	entry_msg(NIC_TABLE, 1, 0xfee03000u, 0, 0x0042);
+	CHECK_EQ(nrefusals, 0);
+	CHECK_EQ(irte_writes, 0);
+	CHECK(masked(NIC_TABLE, 1));
+	CHECK_EQ(mrd(ENTRY(NIC_TABLE, 1) + ENT_LO, 4), 0xfee03000u);
+	CHECK_EQ(mrd(ENTRY(NIC_TABLE, 1) + ENT_HI, 4), 0);
+	CHECK_EQ(mrd(ENTRY(NIC_TABLE, 1) + ENT_DATA, 4), 0x0042);
+	CHECK_EQ(mrd(ENTRY(NIC_TABLE, 1) + ENT_LO, 8), 0xfee03000u);
+	/* the device's entry: as the previous owner left it, masked */
+	CHECK_EQ(mem(ENTRY(NIC_TABLE, 1) + ENT_LO, 4), 0xfee00000u);
+	CHECK_EQ(mem(ENTRY(NIC_TABLE, 1) + ENT_DATA, 4), 0x0402);
+	/* a masked entry may hold anything: kept, not refused */
+	entry_msg(NIC_TABLE, 2, 0xfee00000u, 0, 0x0402);
+	CHECK_EQ(nrefusals, 0);
+	CHECK_EQ(irte_writes, 0);
+	CHECK_EQ(mrd(ENTRY(NIC_TABLE, 2) + ENT_DATA, 4), 0x0402);
+
+	entry_mask(NIC_TABLE, 1, false);
+	CHECK(!masked(NIC_TABLE, 1));
+	CHECK(irt[IRTE(0, 1)].present);
+	CHECK_EQ(irt[IRTE(0, 1)].e.vector, 0x42);
+	CHECK_EQ(irt[IRTE(0, 1)].e.apic_id, 3);
+	CHECK_EQ(irt[IRTE(0, 1)].e.sid, NIC_BDF);
+	CHECK_EQ(mem(ENTRY(NIC_TABLE, 1) + ENT_LO, 4), REMAP_MSG(IRTE(0, 1), false));
+	CHECK_EQ(mem(ENTRY(NIC_TABLE, 1) + ENT_HI, 4), 0);
+	CHECK_EQ(mem(ENTRY(NIC_TABLE, 1) + ENT_DATA, 4), 0);
+	CHECK_EQ(mrd(ENTRY(NIC_TABLE, 1) + ENT_LO, 4), 0xfee03000u);
+	CHECK_EQ(mrd(ENTRY(NIC_TABLE, 1) + ENT_DATA, 4), 0x0042);
+	CHECK_EQ(irt[IRTE(0, 0)].writes, 0);
+	CHECK_EQ(irt[IRTE(0, 2)].writes, 0);
+
+	/* a change to an unmasked entry rebuilds its remapping entry */
+	mwr(ENTRY(NIC_TABLE, 1) + ENT_DATA, 4, 0x0051);
+	CHECK(irt[IRTE(0, 1)].present);
+	CHECK_EQ(irt[IRTE(0, 1)].e.vector, 0x51);
+	CHECK_EQ(mem(ENTRY(NIC_TABLE, 1) + ENT_DATA, 4), 0);
+	/* another CPU's: the entry stays unmasked, the remapping entry is not present */
+	capture_reset();
+	mwr(ENTRY(NIC_TABLE, 1) + ENT_LO, 4, 0xfee01000u);
+	CHECK_EQ(nrefusals, 0);
+	CHECK(!masked(NIC_TABLE, 1));
+	CHECK(!irt[IRTE(0, 1)].present);
+	CHECK_EQ(mem(ENTRY(NIC_TABLE, 1) + ENT_LO, 4), REMAP_MSG(IRTE(0, 1), false));
+	CHECK_LOG("iommu: 00:02.0 of partition net: msi data 0x51 (destination is not one of its "
+		  "CPUs) at 0xfee01000 blocked\n");
+	/* a qword write of address and upper address, then unmasking entry 2 with its NMI */
+	mwr(ENTRY(NIC_TABLE, 1) + ENT_LO, 8, 0xfee02000u);
+	CHECK(irt[IRTE(0, 1)].present);
+	CHECK_EQ(irt[IRTE(0, 1)].e.apic_id, 2);
+	entry_mask(NIC_TABLE, 2, false);
+	CHECK(!masked(NIC_TABLE, 2));
+	CHECK_EQ(irt[IRTE(0, 2)].writes, 1);
+	CHECK(!irt[IRTE(0, 2)].present);
+	CHECK_EQ(mem(ENTRY(NIC_TABLE, 2) + ENT_LO, 4), REMAP_MSG(IRTE(0, 2), false));
+	CHECK_EQ(mem(ENTRY(NIC_TABLE, 2) + ENT_DATA, 4), 0);
+	/* masking again: no entry rebuilt, the device's message stays */
+	irte_writes = 0;
+	entry_mask(NIC_TABLE, 1, true);
+	CHECK(masked(NIC_TABLE, 1));
+	CHECK_EQ(irte_writes, 0);
+	CHECK_EQ(nrefusals, 0);
+	CHECK_EQ(mmio_bad, 0);
+}
+
+/* MSI-X entries past the 32 a device gets remapping entries for: unmasked, they hold the
+ * blocked message; no remapping entry is written for them. */
+IR_TEST(test_ir_msix_beyond_32)
+{
+	nic_msix_ctl = 39; /* 40 entries: 0x3010-0x328f, below the pending bits */
+	setup();
+	watch = false;
+	wr(NIC_BDF, NIC_MSIX + 2, 2, MSIX_EN);
+	entry_msg(NIC_TABLE, 31, 0xfee02000u, 0, 0x0041);
+	entry_mask(NIC_TABLE, 31, false);
+	CHECK(irt[IRTE(0, 31)].present);
+	CHECK_EQ(mem(ENTRY(NIC_TABLE, 31) + ENT_LO, 4), REMAP_MSG(IRTE(0, 31), false));
+	irte_writes = 0;
+	entry_msg(NIC_TABLE, 32, 0xfee02000u, 0, 0x0041);
+	entry_mask(NIC_TABLE, 32, false);
+	CHECK(!masked(NIC_TABLE, 32));
+	CHECK_EQ(mem(ENTRY(NIC_TABLE, 32) + ENT_LO, 4), REMAP_MSG(IRTE_BLOCKED, false));
+	CHECK_EQ(mem(ENTRY(NIC_TABLE, 32) + ENT_DATA, 4), 0);
+	entry_msg(NIC_TABLE, 39, 0xfee02000u, 0, 0x0041);
+	entry_mask(NIC_TABLE, 39, false);
+	CHECK_EQ(mem(ENTRY(NIC_TABLE, 39) + ENT_LO, 4), REMAP_MSG(IRTE_BLOCKED, false));
+	CHECK_EQ(irte_writes, 0);
+	CHECK_EQ(irt[IRTE(1, 0)].writes, 0); /* the next device's, where entry 32 would be */
+	CHECK_EQ(nrefusals, 0);
+	CHECK_EQ(mmio_bad, 0);
+}
+
 int main(void)
 {
+	/* the IOMMU is active from here on; interrupt remapping only in the test_ir_* ones */
+	iommu_setup();
+	if (!iommu_active())
+		printf("  iommu_setup() left the IOMMU off\n");
 	RUN(test_linux_type1_probe);
 	RUN(test_host_bridge_picture);
 	RUN(test_absent_functions_all_ones);
@@ -2096,5 +2449,12 @@ int main(void)
 	RUN(test_probe_leaves_quiet);
 	RUN(test_start_and_quiesce);
 	RUN(test_start_restores_bars);
+	RUN(test_ir_msi);
+	RUN(test_ir_msi_foreign);
+#ifdef VPCI_BUG_MSI_READBACK
+	RUN(test_ir_msi_reads_as_written);
+#endif
+	RUN(test_ir_msix);
+	RUN(test_ir_msix_beyond_32);
 	CHECK_MAIN_END();
 }
