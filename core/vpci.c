@@ -284,6 +284,25 @@ static u32 unlink_msix(const struct vpci_fn *f, u32 reg, u32 value)
 	return (value & ~(0xffu << shift)) | next << shift;
 }
 
+/* The end of the MSI message (address and data) in the capability. */
+static u32 msi_message_end(const struct vpci_fn *f)
+{
+	return (f->msi_control & PCI_MSI_CTL_64) ? PCI_MSI_DATA_64 + 2 : PCI_MSI_DATA_32 + 2;
+}
+
+/* With interrupt remapping the device holds Bulkhead's message: the partition reads back its
+ * own (the rest of the capability is the device's). */
+static u32 msi_readback(const struct vpci_fn *f, u32 reg, u32 value)
+{
+	for (u32 b = 0; b < 4; b++) {
+		u32 at = reg + b - f->msi;
+
+		if (at >= PCI_MSI_ADDR_LO && at < msi_message_end(f))
+			value = (value & ~(0xffu << (8 * b))) | (u32)f->msi_shadow[at] << (8 * b);
+	}
+	return value;
+}
+
 static u32 fn_dword(const struct vpci_fn *f, u32 reg)
 {
 	if (reg >= PCI_BAR0 && reg < PCI_BAR_END) {
@@ -293,6 +312,8 @@ static u32 fn_dword(const struct vpci_fn *f, u32 reg)
 	}
 	if (reg == PCI_ROM || (!f->msix_table && in_cap(reg, f->msix, PCI_MSIX_CAP_LEN)))
 		return 0;
+	if (iommu_remaps_interrupts() && in_cap(reg, f->msi, f->msi_len))
+		return msi_readback(f, reg, arch_pci_read(f->bdf, reg, 4));
 	return unlink_msix(f, reg, arch_pci_read(f->bdf, reg, 4));
 }
 
@@ -689,6 +710,9 @@ void vpci_start(struct vpci *v)
 		if (f->msi)
 			for (u32 b = 0; b < f->msi_len; b++)
 				f->msi_shadow[b] = (u8)arch_pci_read(f->bdf, f->msi + b, 1);
+		if (f->msi && iommu_remaps_interrupts()) /* the device's is Bulkhead's message */
+			memset(f->msi_shadow + PCI_MSI_ADDR_LO, 0,
+			       msi_message_end(f) - PCI_MSI_ADDR_LO);
 		f->msi_shadow[PCI_MSI_CONTROL] = (u8)(f->msi_control & ~PCI_MSI_CTL_ENABLE);
 		f->msi_shadow[PCI_MSI_CONTROL + 1] = (u8)(f->msi_control >> 8);
 		silence(f, f->boot_command);
