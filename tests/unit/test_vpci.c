@@ -2294,10 +2294,8 @@ IR_TEST(test_ir_msi_foreign)
 	CHECK_EQ(capture_lines(), 1);
 }
 
-#ifdef VPCI_BUG_MSI_READBACK
-/* Left out of the build: with remapping, the MSI registers read back the remapped message
- * (core/vpci.c reads them from the device), not what the partition wrote, unlike MSI-X's
- * entries (core/vmsix.c's table_dword). See the report. */
+/* With remapping, the MSI registers read back what the partition wrote, not the remapped
+ * message the device holds (as MSI-X entries do). */
 IR_TEST(test_ir_msi_reads_as_written)
 {
 	setup();
@@ -2305,7 +2303,6 @@ IR_TEST(test_ir_msi_reads_as_written)
 	CHECK_EQ(rd(NIC_BDF, NIC_MSI + 4, 4), 0xfee02000u);
 	CHECK_EQ(rd(NIC_BDF, NIC_MSI + 12, 2), 0x0041);
 }
-#endif
 
 /* MSI-X: a masked entry takes any message, kept (it reads back as written) and not yet a
  * remapping entry; unmasking builds the entry and gives the device the remapped message. */
@@ -2451,9 +2448,7 @@ int main(void)
 	RUN(test_start_restores_bars);
 	RUN(test_ir_msi);
 	RUN(test_ir_msi_foreign);
-#ifdef VPCI_BUG_MSI_READBACK
 	RUN(test_ir_msi_reads_as_written);
-#endif
 	RUN(test_ir_msix);
 	RUN(test_ir_msix_beyond_32);
 	CHECK_MAIN_END();
