@@ -213,7 +213,9 @@ void iommu_msi(u32 partition, u32 slot, u32 bdf, u32 entry, u32 count, u32 addr_
 	       u32 data, u32 *dev_lo, u32 *dev_hi, u32 *dev_data)
 {
 	const struct partition_config *c = cfg(partition);
-	const char *why = msi_problem(c, addr_lo, addr_hi, data, count);
+	const char *why = entry + count > IOMMU_IRTE_PER_DEVICE
+			      ? "beyond the 32 vectors a device may use"
+			      : msi_problem(c, addr_lo, addr_hi, data, count);
 	u32 vector = MSI_DATA_VECTOR(data) & ~(count - 1);
 	struct arch_irte e = {
 	    .sid = (u16)bdf,
@@ -225,7 +227,6 @@ void iommu_msi(u32 partition, u32 slot, u32 bdf, u32 entry, u32 count, u32 addr_
 	*dev_hi = 0;
 	if (entry + count > IOMMU_IRTE_PER_DEVICE) {
 		arch_iommu_msi_message(IRTE_BLOCKED, false, dev_lo, dev_data);
-		why = why ? why : "beyond the 32 vectors a device may use";
 		count = 0;
 	} else {
 		arch_iommu_msi_message(irte_index(partition, slot, entry), count > 1, dev_lo,
@@ -268,12 +269,18 @@ static void describe_fault(const struct arch_iommu_fault *f, char *buf, size_t s
 
 static void stranger(const struct arch_iommu_fault *f, const char *what)
 {
-	for (u32 n = 0; n < stranger_count; n++)
+	u32 known = stranger_count < STRANGERS ? stranger_count : STRANGERS;
+
+	for (u32 n = 0; n < known; n++)
 		if (strangers[n] == f->sid)
 			return;
-	if (stranger_count < STRANGERS)
+	if (stranger_count < STRANGERS) {
 		strangers[stranger_count++] = f->sid;
-	report(f->sid, "no partition", what);
+		report(f->sid, "no partition", what);
+	} else if (stranger_count == STRANGERS) {
+		stranger_count++; /* said once, then silent */
+		log_warn("iommu: more requesters of no partition are blocked; not named\n");
+	}
 }
 
 static void handle(const struct arch_iommu_fault *f)
