@@ -173,14 +173,19 @@ static bool invalidate_all(struct unit *u)
 
 /* ---- probe ---------------------------------------------------------------------------- */
 
-/* A unit Bulkhead can drive: queued invalidation, a 3- or 4-level walk, registers it can
- * reach. */
-static const char *unit_problem(const struct dmar_unit *d, u64 cap, u64 ecap)
+/* Where a unit is: only registers Bulkhead's identity map reaches are read at all. */
+static const char *place_problem(const struct dmar_unit *d)
 {
 	if (d->segment != 0)
 		return "PCI segment other than 0";
 	if (d->base + (u64)d->pages * PAGE_SIZE > 4 * GiB)
 		return "registers above 4 GiB";
+	return NULL;
+}
+
+/* What it can do: Bulkhead needs queued invalidation and a 3- or 4-level walk. */
+static const char *unit_problem(u64 cap, u64 ecap)
+{
 	if (!(ecap & VTD_ECAP_QI))
 		return "no queued invalidation";
 	if (!(VTD_CAP_SAGAW(cap) & (VTD_SAGAW_3LEVEL | VTD_SAGAW_4LEVEL)))
@@ -194,10 +199,13 @@ static bool take_unit(const struct dmar_unit *d, char *why, size_t why_size)
 	const char *problem;
 
 	u->base = d->base;
-	arch_mmio_uncached(d->base, (u64)d->pages * PAGE_SIZE);
-	u->cap = rd64(u, VTD_REG_CAP);
-	u->ecap = rd64(u, VTD_REG_ECAP);
-	problem = unit_problem(d, u->cap, u->ecap);
+	problem = place_problem(d);
+	if (!problem) {
+		arch_mmio_uncached(d->base, (u64)d->pages * PAGE_SIZE);
+		u->cap = rd64(u, VTD_REG_CAP);
+		u->ecap = rd64(u, VTD_REG_ECAP);
+		problem = unit_problem(u->cap, u->ecap);
+	}
 	if (problem) {
 		format(why, why_size, "unit at 0x%llx: %s", (unsigned long long)d->base, problem);
 		return false;
@@ -425,14 +433,24 @@ bool vtd_ioapic_remapped(void)
 
 /* ---- enable ----------------------------------------------------------------------------- */
 
-/* Firmware may have left a queue running: it must be idle before it is turned off. */
-static void stop_old_queue(const struct unit *u)
+/* Firmware may have left a queue running: it must be idle before it is turned off (a queue
+ * that does not drain within the timeout: the unit is not driven). */
+static bool stop_old_queue(const struct unit *u)
 {
+	u64 start = arch_tsc(), limit = arch_tsc_khz() * VTD_TIMEOUT_MS;
+
 	if (!(rd32(u, VTD_REG_GSTS) & VTD_GCMD_QIE))
-		return;
-	while (rd64(u, VTD_REG_IQH) != rd64(u, VTD_REG_IQT))
+		return true;
+	while (rd64(u, VTD_REG_IQH) != rd64(u, VTD_REG_IQT)) {
+		if (arch_tsc() - start > limit) {
+			log_err("iommu: unit at 0x%llx: firmware's invalidation queue does not "
+				"drain\n",
+				(unsigned long long)u->base);
+			return false;
+		}
 		arch_cpu_relax();
-	command(u, VTD_GCMD_QIE, false);
+	}
+	return command(u, VTD_GCMD_QIE, false);
 }
 
 static void clear_faults(struct unit *u)
@@ -444,7 +462,8 @@ static void clear_faults(struct unit *u)
 
 static bool enable_unit(struct unit *u)
 {
-	stop_old_queue(u);
+	if (!stop_old_queue(u))
+		return false;
 	clear_faults(u);
 	wr64(u, VTD_REG_RTADDR, root_table);
 	if (!command_once(u, VTD_GCMD_SRTP))
