@@ -2,7 +2,7 @@
  * Four-level paging structures whose entries hold access bits in bits 2:0, a "large page"
  * bit 7 and the address in bits 51:12: the shape both EPT (SDM Vol. 3C §29.3.2) and VT-d
  * second-level tables (VT-d spec §9.8, Table 9-11..) have. Internal to arch/x86: ept.c and
- * vtd_domain.c build with it, each with its own format. Tables come from the boot-time
+ * vtd.c build with it, each with its own format. Tables come from the boot-time
  * allocator and are identity mapped.
  */
 #ifndef BULKHEAD_ARCH_X86_PAGING4_H

@@ -143,6 +143,13 @@ u32 arch_cpu_apic_id(u32 index)
 	return index < platform_cpu_count ? platform_apic_ids[index] : ~0u;
 }
 
+/* The MADT's ID of that I/O APIC (8 bits; its register holds only 4): what the DMAR's
+ * scopes name it by. */
+u32 platform_ioapic_acpi_id(void)
+{
+	return acpi.ioapic_count ? acpi.ioapics[0].id : 0;
+}
+
 bool platform_ioapic(u64 *base, u32 *gsi_base)
 {
 	if (!acpi.ioapic_count)

@@ -18,5 +18,6 @@ extern u32 platform_cpu_count;
 extern u32 platform_apic_ids[];
 /* The first I/O APIC the MADT lists: its MMIO base and first GSI. False if there is none. */
 bool platform_ioapic(u64 *base, u32 *gsi_base);
+u32 platform_ioapic_acpi_id(void);
 
 #endif

@@ -16,6 +16,7 @@
 #include "arch/x86/dmar.h"
 #include "arch/x86/irq.h"
 #include "arch/x86/paging4.h"
+#include "arch/x86/smp.h"
 #include "arch/x86/vtd.h"
 #include "arch/x86/vtd_regs.h"
 #include "core/error.h"
@@ -47,6 +48,7 @@ static struct unit units[DMAR_MAX_UNITS];
 static u32 unit_count;
 static bool coherent;	    /* every unit snoops: no cache line flush after a table write */
 static bool four_level;	    /* every unit walks 4 levels (else all walk 3) */
+static bool common_walk;    /* one walk length every unit has */
 static bool ir_wanted, eim; /* every unit can remap interrupts, and with 32-bit IDs */
 static bool ir_on;	    /* interrupt remapping is on in every unit */
 static bool queues_on;	    /* invalidation goes through the queues */
@@ -58,6 +60,7 @@ static u64 irt;
 static u16 ioapic_sid;
 static struct spinlock lock;	 /* the queues, the remapping table */
 static volatile u32 wait_status; /* an invalidation wait descriptor writes it */
+static u32 wait_seq;		 /* what the next one writes: a late write is never taken for it */
 
 static u32 rd32(const struct unit *u, u32 reg)
 {
@@ -89,6 +92,8 @@ static u64 *table(u64 phys)
 /* A unit that does not snoop reads tables from memory: the lines written must get there. */
 static void flush(const void *p, size_t len)
 {
+	__asm__ volatile("" ::
+			     : "memory"); /* the stores are made, in order, before anything after */
 	if (coherent)
 		return;
 	for (uintptr_t a = (uintptr_t)p & ~63ul; a < (uintptr_t)p + len; a += 64)
@@ -147,10 +152,11 @@ static bool drain(struct unit *u)
 {
 	u64 start = arch_tsc(), limit = arch_tsc_khz() * VTD_TIMEOUT_MS;
 
-	wait_status = 0;
-	submit(u, VTD_INV_WAIT | VTD_INV_WAIT_SW | VTD_INV_WAIT_FN | VTD_INV_WAIT_DATA(1),
+	u32 seq = ++wait_seq;
+
+	submit(u, VTD_INV_WAIT | VTD_INV_WAIT_SW | VTD_INV_WAIT_FN | VTD_INV_WAIT_DATA(seq),
 	       (u64)(uintptr_t)&wait_status);
-	while (__atomic_load_n(&wait_status, __ATOMIC_ACQUIRE) != 1) {
+	while (__atomic_load_n(&wait_status, __ATOMIC_ACQUIRE) != seq) {
 		if ((rd32(u, VTD_REG_FSTS) & VTD_FSTS_IQE) || arch_tsc() - start > limit) {
 			log_err("iommu: unit at 0x%llx: invalidation queue stuck (fault status "
 				"0x%x)\n",
@@ -212,6 +218,11 @@ static bool take_unit(const struct dmar_unit *d, char *why, size_t why_size)
 	}
 	u->fro = VTD_CAP_FRO(u->cap);
 	u->nfr = VTD_CAP_NFR(u->cap);
+	if (u->fro + 16 * u->nfr > d->pages * PAGE_SIZE) {
+		format(why, why_size, "unit at 0x%llx: fault registers past its register pages",
+		       (unsigned long long)d->base);
+		return false;
+	}
 	log_info("iommu: unit %u at 0x%llx%s: cap 0x%llx ecap 0x%llx\n", unit_count,
 		 (unsigned long long)d->base,
 		 (d->flags & DMAR_UNIT_INCLUDE_ALL) ? " (every other device)" : "",
@@ -236,6 +247,7 @@ static void common_caps(void)
 		eim = eim && (units[i].ecap & VTD_ECAP_EIM);
 	}
 	four_level = sagaw & VTD_SAGAW_4LEVEL;
+	common_walk = sagaw & (VTD_SAGAW_3LEVEL | VTD_SAGAW_4LEVEL);
 	sl_format.large_levels = (sllps & 3u) << 1;
 	ir_wanted = ir;
 	eim = ir && eim;
@@ -243,11 +255,15 @@ static void common_caps(void)
 
 static bool alloc_tables(char *why, size_t why_size)
 {
+	bool queues = true;
+
 	root_table = paging4_create();
 	irt = ir_wanted ? pmem_alloc_aligned(VTD_IRT_PAGES, VTD_IRT_PAGES * PAGE_SIZE, 4 * GiB) : 0;
-	for (u32 i = 0; i < unit_count; i++)
+	for (u32 i = 0; i < unit_count; i++) {
 		units[i].queue = paging4_create();
-	if (!root_table || (ir_wanted && !irt) || !units[unit_count - 1].queue) {
+		queues = queues && units[i].queue;
+	}
+	if (!root_table || (ir_wanted && !irt) || !queues) {
 		format(why, why_size, "out of memory for its tables");
 		return false;
 	}
@@ -264,14 +280,25 @@ int vtd_probe(const void *dmar_table, u32 len, char *why, size_t why_size)
 		format(why, why_size, "the DMAR table lists no remapping unit");
 		return ERR(E_NOTFOUND);
 	}
+	/* A unit or scope not kept could leave a device untranslated, or to the catch-all
+	 * unit: driving only part of the IOMMU would be claiming a containment not there. */
+	if (dmar.dropped) {
+		format(why, why_size,
+		       "the DMAR table lists more units or scopes than Bulkhead keeps");
+		return ERR(E_RANGE);
+	}
 	for (u32 i = 0; i < dmar.unit_count; i++)
 		if (!take_unit(&dmar.unit[i], why, why_size))
 			return ERR(E_NOTSUP);
 	common_caps();
-	if (ir_wanted && !dmar_ioapic_sid(&dmar, arch_ioapic_id(), &ioapic_sid) &&
+	if (!common_walk) {
+		format(why, why_size, "the units share no page-walk length");
+		return ERR(E_NOTSUP);
+	}
+	if (ir_wanted && !dmar_ioapic_sid(&dmar, platform_ioapic_acpi_id(), &ioapic_sid) &&
 	    arch_ioapic_pins()) {
 		format(why, why_size, "no unit lists the I/O APIC (id %u) in its scope",
-		       arch_ioapic_id());
+		       platform_ioapic_acpi_id());
 		return ERR(E_NOTFOUND);
 	}
 	if (!alloc_tables(why, why_size))
@@ -311,6 +338,18 @@ bool arch_iommu_translates(u32 dom, u64 iova)
 	       paging4_leaf(domain_root[dom], iova, &page, &sl_format) != 0;
 }
 
+/* Is `bdf` the source-id of an I/O APIC or HPET (their scopes in the DMAR)? A function with
+ * it could use their remapping entries. */
+static bool sid_reserved(u32 bdf)
+{
+	for (u32 i = 0; i < dmar.scope_count && i < DMAR_MAX_SCOPES; i++)
+		if ((dmar.scope[i].type == DMAR_SCOPE_IOAPIC ||
+		     dmar.scope[i].type == DMAR_SCOPE_HPET) &&
+		    dmar.scope[i].bdf == bdf)
+			return true;
+	return false;
+}
+
 /* The context entry of `bdf`, its bus's table created if `create`. */
 static u64 *context_entry(u32 bdf, bool create)
 {
@@ -344,6 +383,8 @@ int arch_iommu_attach(u32 bdf, u32 dom)
 
 	if (dmar_unit_for(&dmar, bdf) < 0)
 		return ERR(E_NOTFOUND);
+	if (dom && sid_reserved(bdf))
+		return ERR(E_INVAL);
 	ctx = context_entry(bdf, dom != 0);
 	if (!ctx)
 		return dom ? ERR(E_NOMEM) : 0;
@@ -377,24 +418,33 @@ static u64 irte_dest(u32 apic_id)
 
 int arch_iommu_irte(u32 index, const struct arch_irte *e)
 {
-	u64 *slot;
+	volatile u64 *slot;
+	u64 lo, hi;
 
 	if (!irt || index >= VTD_IRT_ENTRIES)
 		return ERR(E_RANGE);
 	if (e && !eim && e->apic_id > 0xfe)
 		return ERR(E_RANGE);
-	slot = table(irt) + 2 * index;
+	slot = (volatile u64 *)table(irt) + 2 * index;
+	lo = e ? VTD_IRTE_P | VTD_IRTE_VECTOR(e->vector) | irte_dest(e->apic_id) |
+		     (e->level ? VTD_IRTE_TM_LEVEL : 0) | (e->lowest ? VTD_IRTE_DLM_LOWEST : 0)
+	       : 0;
+	hi = e ? VTD_IRTE_SID(e->sid) | VTD_IRTE_SVT_SID : 0;
 	spin_lock(&lock);
-	/* present bit last on, first off: never a half-written present entry */
-	slot[0] = 0;
-	flush(slot, 16);
-	if (e) {
-		slot[1] = VTD_IRTE_SID(e->sid) | VTD_IRTE_SVT_SID;
-		slot[0] = VTD_IRTE_P | VTD_IRTE_VECTOR(e->vector) | irte_dest(e->apic_id) |
-			  (e->level ? VTD_IRTE_TM_LEVEL : 0) |
-			  (e->lowest ? VTD_IRTE_DLM_LOWEST : 0);
-		flush(slot, 16);
+	if (slot[0] == lo && (!e || slot[1] == hi)) {
+		spin_unlock(&lock); /* unchanged (a mask or unmask): nothing to invalidate */
+		return 0;
 	}
+	/* A present entry changes in one 64-bit store (its source-id half stays: one entry,
+	 * one requester), so no interrupt finds it half written or absent (§9.10). Else the
+	 * present bit goes off first and on last. */
+	if (!(e && (slot[0] & VTD_IRTE_P) && slot[1] == hi)) {
+		slot[0] = 0;
+		flush((const void *)slot, 16);
+		slot[1] = hi;
+	}
+	slot[0] = lo;
+	flush((const void *)slot, 16);
 	for (u32 i = 0; queues_on && i < unit_count; i++) {
 		submit(&units[i], VTD_INV_IEC | VTD_INV_IEC_INDEX | VTD_INV_IEC_IIDX(index), 0);
 		drain(&units[i]);
@@ -420,8 +470,10 @@ u64 vtd_ioapic_rte(u32 pin, u64 rte)
 	    .lowest = ((rte >> 8) & 7u) == 1u,
 	};
 
-	/* a masked pin keeps its entry; the entry is what unmasking it would send */
-	arch_iommu_irte(VTD_IRTE_IOAPIC_FIRST + pin, &e);
+	/* A masked pin keeps the entry of its last unmasked (checked) one: what a masked entry
+	 * holds is unchecked, and the I/O APIC sends nothing for it anyway. */
+	if (!(rte & (1ull << 16)))
+		arch_iommu_irte(VTD_IRTE_IOAPIC_FIRST + pin, &e);
 	return (rte & (0xffull | 1ull << 13 | 1ull << 15 | 1ull << 16)) | VTD_RTE_REMAP |
 	       VTD_RTE_INDEX(VTD_IRTE_IOAPIC_FIRST + pin);
 }
@@ -453,6 +505,12 @@ static bool stop_old_queue(const struct unit *u)
 	return command(u, VTD_GCMD_QIE, false);
 }
 
+static bool write_buffer_flush(const struct unit *u)
+{
+	wr32(u, VTD_REG_GCMD, (rd32(u, VTD_REG_GSTS) & VTD_GCMD_KEEP) | VTD_GCMD_WBF);
+	return wait_status_bit(u, VTD_GCMD_WBF, false);
+}
+
 static void clear_faults(struct unit *u)
 {
 	for (u32 i = 0; i < u->nfr; i++)
@@ -478,6 +536,9 @@ static bool enable_unit(struct unit *u)
 		if (!command_once(u, VTD_GCMD_SIRTP))
 			return false;
 	}
+	/* a unit with write buffers must have them flushed before it walks new tables (§6.8) */
+	if ((u->cap & VTD_CAP_RWBF) && !write_buffer_flush(u))
+		return false;
 	if (!invalidate_all(u) || !command(u, VTD_GCMD_TE, true))
 		return false;
 	/* compatibility-format interrupts blocked: CFI is never set, and cleared if firmware did */
@@ -499,7 +560,10 @@ static void rollback(u32 count)
 
 int arch_iommu_enable(void)
 {
-	flush(table(root_table), PAGE_SIZE);
+	/* A unit that does not snoop reads every table from memory: all of them (domains'
+	 * page tables, context tables, the zeroed remapping table) are written back once. */
+	if (!coherent)
+		__asm__ volatile("wbinvd" ::: "memory");
 	for (u32 i = 0; i < unit_count; i++) {
 		spin_lock(&lock);
 		bool ok = enable_unit(&units[i]);
@@ -511,7 +575,8 @@ int arch_iommu_enable(void)
 		/* fault events: an MSI to the boot CPU, which then reads the records */
 		wr32(&units[i], VTD_REG_FEDATA, IRQ_VECTOR_IOMMU);
 		wr32(&units[i], VTD_REG_FEADDR, 0xfee00000u | (arch_cpu_apic_id(0) & 0xffu) << 12);
-		wr32(&units[i], VTD_REG_FEUADDR, 0);
+		/* with 32-bit destinations, the ID's bits 31:8 go in the upper address (§5.1.6) */
+		wr32(&units[i], VTD_REG_FEUADDR, eim ? arch_cpu_apic_id(0) & ~0xffu : 0);
 		wr32(&units[i], VTD_REG_FECTL, 0);
 	}
 	queues_on = true;
@@ -547,11 +612,20 @@ static bool unit_fault(struct unit *u, struct arch_iommu_fault *f)
 	return false;
 }
 
+/* Units in turn, from the one after the last that had a fault: one unit's storm cannot
+ * hide another's faults. */
 bool arch_iommu_fault(struct arch_iommu_fault *f)
 {
-	for (u32 i = 0; i < unit_count; i++)
-		if (unit_fault(&units[i], f))
+	static u32 next_unit;
+
+	for (u32 n = 0; n < unit_count; n++) {
+		u32 i = (next_unit + n) % unit_count;
+
+		if (unit_fault(&units[i], f)) {
+			next_unit = (i + 1) % unit_count;
 			return true;
+		}
+	}
 	return false;
 }
 

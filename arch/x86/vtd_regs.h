@@ -29,6 +29,7 @@
 #define VTD_CAP_SLLPS(c) ((u32)((c) >> 34) & 0xfu)	     /* bit 0: 2 MiB pages, bit 1: 1 GiB */
 #define VTD_CAP_NFR(c)	 ((u32)(((c) >> 40) & 0xffu) + 1u)   /* fault recording registers */
 #define VTD_CAP_ND(c)	 ((u32)(c)&7u)			     /* 2^(4 + 2*ND) domain IDs */
+#define VTD_CAP_RWBF	 (1ull << 4) /* write buffers must be flushed after table writes */
 #define VTD_SAGAW_3LEVEL 0x2u
 #define VTD_SAGAW_4LEVEL 0x4u
 
@@ -43,6 +44,7 @@
  * a command is (GSTS & VTD_GCMD_KEEP) | the bit (§10.4.4, the note on writing GCMD). */
 #define VTD_GCMD_TE    (1u << 31) /* translation enable */
 #define VTD_GCMD_SRTP  (1u << 30) /* set root table pointer */
+#define VTD_GCMD_WBF   (1u << 27) /* write buffer flush: status bit set until done */
 #define VTD_GCMD_QIE   (1u << 26) /* queued invalidation enable */
 #define VTD_GCMD_IRE   (1u << 25) /* interrupt remapping enable */
 #define VTD_GCMD_SIRTP (1u << 24) /* set interrupt remapping table pointer */

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "arch/x86/arch.h"
+#include "arch/x86/smp.h"
 #include "arch/x86/vtd.h"
 #include "bulkhead/ptable.h"
 #include "core/error.h"
@@ -217,6 +218,11 @@ void arch_mmio_uncached(u64 base, u64 size)
 	(void)base;
 	(void)size;
 	uncached_calls++;
+}
+
+u32 platform_ioapic_acpi_id(void)
+{
+	return IOAPIC_ID;
 }
 
 u32 arch_ioapic_id(void)
@@ -714,7 +720,8 @@ FRESH_TEST(test_msi_message)
 
 /* An I/O APIC entry in remappable form: format bit 48, index in 63:49 and 11; vector,
  * polarity, trigger and mask kept; the remapping entry for its pin from the compatibility
- * entry, with the I/O APIC's source-id. */
+ * entry, with the I/O APIC's source-id. A masked entry (unchecked: the virtual I/O APIC
+ * checks only unmasked ones) leaves the remapping entry as the last unmasked one made it. */
 FRESH_TEST(test_ioapic_rte)
 {
 	u64 rte = 0x31 | 1ull << 8 | 1ull << 13 | 1ull << 15 | 1ull << 16 | 3ull << 56;
@@ -723,6 +730,11 @@ FRESH_TEST(test_ioapic_rte)
 	CHECK_EQ(arch_iommu_enable(), 0);
 	CHECK_EQ(vtd_ioapic_rte(5, rte),
 		 0x31 | 1ull << 13 | 1ull << 15 | 1ull << 16 | 1ull << 48 | 5ull << 49);
+	CHECK_EQ(irte(5)[0], 0);
+	CHECK_EQ(vtd_ioapic_rte(5, rte & ~(1ull << 16)),
+		 0x31 | 1ull << 13 | 1ull << 15 | 1ull << 48 | 5ull << 49);
+	CHECK_EQ(irte(5)[0], 1ull | 1ull << 4 | 1ull << 5 | 0x31ull << 16 | 3ull << 32);
+	CHECK_EQ(vtd_ioapic_rte(5, (rte & ~0xffull) | 0x99 | 9ull << 56) & 0xff, 0x99);
 	CHECK_EQ(irte(5)[0], 1ull | 1ull << 4 | 1ull << 5 | 0x31ull << 16 | 3ull << 32);
 	CHECK_EQ(irte(5)[1], IOAPIC_SID | 1ull << 18);
 	CHECK_EQ(vtd_ioapic_rte(23, 0x40 | 1ull << 56), 0x40 | 1ull << 48 | 23ull << 49);
