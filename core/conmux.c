@@ -99,7 +99,9 @@ void conmux_run(u32 stats_seconds)
 		 "shell%s\n",
 		 partition_count(), irq ? "" : " (COM1 polled: no I/O APIC)");
 	for (;;) {
-		iommu_poll(NULL); /* its fault event wakes this CPU too */
+		/* its fault event wakes this CPU too; a full pass may have left records */
+		bool faults_left = iommu_poll(NULL) == IOMMU_POLL_MAX;
+
 		take_input();
 		if (drain())
 			continue;
@@ -107,7 +109,7 @@ void conmux_run(u32 stats_seconds)
 			partitions_report_stats();
 			next += period;
 		}
-		if (!irq || stats_seconds) { /* nothing to wake on: poll */
+		if (!irq || stats_seconds || faults_left) { /* nothing to wake on: poll */
 			arch_cpu_relax();
 			continue;
 		}

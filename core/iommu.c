@@ -3,9 +3,11 @@
 #include "arch/x86/arch.h"
 #include "core/lib/format.h"
 #include "core/lib/msi.h"
+#include "core/error.h"
 #include "core/log.h"
 #include "core/msi_check.h"
 #include "core/partition.h"
+#include "core/pmem.h"
 
 /* A remapping entry never written: a message naming it is blocked (MSI-X entries past the
  * ones a device gets). */
@@ -71,6 +73,10 @@ static void map_domain(u32 i)
 
 		if (m->kind != REGION_RAM && m->kind != REGION_SHARED)
 			continue;
+		if (arch_iommu_overlaps(m->phys, m->size)) {
+			problem[i] = "a memory region covers the IOMMU's registers";
+			return;
+		}
 		if (arch_iommu_map(domain_of(i), m->guest, m->phys, m->size, m->access & MEM_RW)) {
 			problem[i] = "a memory region cannot be mapped for its devices";
 			return;
@@ -87,9 +93,46 @@ static void attach_devices(u32 i)
 
 		if (d->kind != DEV_PCI)
 			continue;
-		if (arch_iommu_attach(d->bdf, problem[i] ? 0 : domain_of(i)) && !problem[i])
-			problem[i] = "no IOMMU unit translates one of its functions";
+		int err = arch_iommu_attach(d->bdf, problem[i] ? 0 : domain_of(i));
+
+		if (err && !problem[i])
+			problem[i] = err == E_INVAL
+					 ? "one of its functions has the source-id of the "
+					   "I/O APIC or the HPET"
+					 : "no IOMMU unit translates one of its functions";
 	}
+}
+
+/* Where an RMRR may be mapped: a sane range outside all usable RAM (firmware keeps its
+ * reserved memory out of the memory map's RAM; Bulkhead, its tables and every partition's
+ * memory are in it). NULL, or why not. */
+static const char *rmrr_problem(u64 base, u64 end)
+{
+	const struct pmem_range *ram = pmem_ranges();
+
+	if (end <= base)
+		return "malformed";
+	for (u32 i = 0; i < pmem_range_count(); i++)
+		if (base < ram[i].end && ram[i].start < end)
+			return "it lies in usable RAM";
+	return NULL;
+}
+
+static void map_rmrr(u32 i, const struct pt_device *d, u64 base, u64 end, const char *why)
+{
+	u64 from = base & ~0xfffull, to = (end + 0xfff) & ~0xfffull;
+
+	if (!why && arch_iommu_map(domain_of(i), from, from, to - from, MEM_RW))
+		why = "it overlaps the partition's own memory";
+	if (why)
+		log_warn("iommu: reserved region 0x%llx-0x%llx for %02x:%02x.%x: not mapped: %s\n",
+			 (unsigned long long)base, (unsigned long long)end - 1, PT_BDF_BUS(d->bdf),
+			 PT_BDF_DEV(d->bdf), PT_BDF_FN(d->bdf), why);
+	else
+		log_info("iommu: reserved region 0x%llx-0x%llx for %02x:%02x.%x: mapped 1:1 for "
+			 "partition %s\n",
+			 (unsigned long long)base, (unsigned long long)end - 1, PT_BDF_BUS(d->bdf),
+			 PT_BDF_DEV(d->bdf), PT_BDF_FN(d->bdf), cfg(i)->name);
 }
 
 /* An RMRR is memory firmware's own code has a device use (USB legacy keyboards, graphics):
@@ -102,24 +145,13 @@ static void honour_rmrrs(void)
 
 		arch_iommu_rmrr(n, &base, &end);
 		for (u32 i = 0; i < parts(); i++)
-			for (u32 k = 0; k < devices(cfg(i)); k++) {
+			for (u32 k = 0; k < devices(cfg(i)) && !partition_refused_at_boot(i); k++) {
 				const struct pt_device *d = &cfg(i)->devices.d[k];
 
 				if (d->kind != DEV_PCI || !arch_iommu_rmrr_names(n, d->bdf))
 					continue;
 				used = true;
-				log_info("iommu: reserved region 0x%llx-0x%llx for %02x:%02x.%x: "
-					 "mapped 1:1 for partition %s\n",
-					 (unsigned long long)base, (unsigned long long)end - 1,
-					 PT_BDF_BUS(d->bdf), PT_BDF_DEV(d->bdf), PT_BDF_FN(d->bdf),
-					 cfg(i)->name);
-				if (arch_iommu_map(domain_of(i), base & ~0xfffull, base & ~0xfffull,
-						   ((end + 0xfff) & ~0xfffull) - (base & ~0xfffull),
-						   MEM_RW))
-					log_warn(
-					    "iommu: reserved region 0x%llx: overlaps partition "
-					    "%s's memory; not mapped\n",
-					    (unsigned long long)base, cfg(i)->name);
+				map_rmrr(i, d, base, end, rmrr_problem(base, end));
 			}
 		if (!used)
 			log_info("iommu: reserved region 0x%llx-0x%llx: for no device of a "
@@ -153,9 +185,13 @@ void iommu_setup(void)
 	}
 	active = true;
 	log_info("bulkhead: dma: iommu (vt-d, %u unit%s), interrupt remapping %s: a device "
-		 "reaches only its partition's memory\n",
+		 "reaches only its partition's memory%s\n",
 		 arch_iommu_units(), arch_iommu_units() == 1 ? "" : "s",
-		 arch_iommu_remaps_interrupts() ? "on" : "off (MSIs checked as written)");
+		 arch_iommu_remaps_interrupts() ? "on" : "off",
+		 arch_iommu_remaps_interrupts()
+		     ? ""
+		     : "; a bus-master device can still interrupt any CPU (a DMA write to "
+		       "0xfee00000-0xfeefffff), so its partition is trusted with interrupts");
 }
 
 bool iommu_reaches(u32 partition, u64 iova)
@@ -201,6 +237,13 @@ static void report_owned(u32 i, u32 k, enum report_kind kind, const char *what)
 	report(cfg(i)->devices.d[k].bdf, owner, what);
 }
 
+void iommu_forget_reports(void)
+{
+	for (u32 i = 0; i < PT_MAX_PARTITIONS; i++)
+		for (u32 k = 0; k < PT_MAX_DEVICES; k++)
+			reported[i][k] = 0;
+}
+
 /* ---- interrupts --------------------------------------------------------------------------- */
 
 static u32 irte_index(u32 partition, u32 slot, u32 entry)
@@ -234,7 +277,8 @@ void iommu_msi(u32 partition, u32 slot, u32 bdf, u32 entry, u32 count, u32 addr_
 	}
 	for (u32 n = 0; n < count; n++) {
 		e.vector = (u8)(vector + n);
-		arch_iommu_irte(irte_index(partition, slot, entry + n), why ? NULL : &e);
+		if (why || arch_iommu_irte(irte_index(partition, slot, entry + n), &e))
+			arch_iommu_irte(irte_index(partition, slot, entry + n), NULL);
 	}
 	if (why) {
 		format(what, sizeof(what), "msi data 0x%x (%s) at 0x%x", data, why, addr_lo);
@@ -306,7 +350,7 @@ u32 iommu_poll(struct arch_iommu_fault *last)
 
 	if (!active)
 		return 0;
-	while (n < 64 && arch_iommu_fault(&f)) { /* a storm cannot hold the console */
+	while (n < IOMMU_POLL_MAX && arch_iommu_fault(&f)) {
 		handle(&f);
 		if (last)
 			*last = f;

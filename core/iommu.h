@@ -42,7 +42,11 @@ void iommu_msi(u32 partition, u32 slot, u32 bdf, u32 entry, u32 count, u32 addr_
 	       u32 data, u32 *dev_lo, u32 *dev_hi, u32 *dev_data);
 
 /* Boot CPU: report the faults the IOMMU recorded and apply each owner's policy. Returns how
- * many it handled; the last one in *last if not NULL. */
+ * many it handled (at most IOMMU_POLL_MAX, so a storm cannot hold the console); the last one
+ * in *last if not NULL. */
+#define IOMMU_POLL_MAX 64u
 u32 iommu_poll(struct arch_iommu_fault *last);
+/* The self-test's faults were on purpose: a device's first real one is named again. */
+void iommu_forget_reports(void);
 
 #endif
