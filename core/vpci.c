@@ -137,6 +137,8 @@ static void find_capabilities(struct vpci_fn *f)
 			f->msi_len = msi_length(f->msi_control);
 			if (at + f->msi_len > PCI_CONFIG_SIZE)
 				f->msi_len = (u8)(PCI_CONFIG_SIZE - at);
+		} else if (id == PCI_CAP_ID_EXP && !f->pcie) {
+			f->pcie = (u8)at;
 		} else if (id == PCI_CAP_ID_MSIX && !f->msix) {
 			f->msix = (u8)at;
 			f->msix_prev = (u8)prev;
@@ -380,6 +382,9 @@ static void keep_owned_bits(const struct vpci_fn *f)
 		arch_pci_write(f->bdf, PCI_COMMAND, 2, cmd | PCI_CMD_INTX_DISABLE);
 	if (f->msix && !f->msix_table)
 		clear_bits(f->bdf, f->msix + PCI_MSIX_CONTROL, PCI_MSIX_CTL_ENABLE);
+	if (f->pcie &&
+	    (arch_pci_read(f->bdf, f->pcie + PCI_EXP_DEVCTL, 2) & PCI_EXP_DEVCTL_PHANTOM))
+		clear_bits(f->bdf, f->pcie + PCI_EXP_DEVCTL, PCI_EXP_DEVCTL_PHANTOM);
 }
 
 static void write_command(struct vpci *v, struct vpci_fn *f, u32 reg, u32 size, u32 value)

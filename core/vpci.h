@@ -40,6 +40,7 @@ struct vpci_fn {
 	u8 msi, msi_len;	      /* MSI capability offset and length, 0 = none */
 	u16 msi_control;	      /* its control register as probed: the read-only bits */
 	u8 msix, msix_prev;	      /* MSI-X capability, and where the pointer to it is */
+	u8 pcie;		      /* PCI Express capability (phantom functions stay off) */
 	u16 msix_entries;	      /* its table's size */
 	u32 msix_where;		      /* its table offset and BIR register, as probed */
 	u64 msix_table;		      /* where its table is (0: MSI-X hidden, not emulated) */

@@ -65,7 +65,12 @@
 #define PCI_CAP_NEXT	1
 #define PCI_CAP_ID_MSI	0x05
 #define PCI_CAP_ID_MSIX 0x11
-#define PCI_CAP_MAX	48 /* a list longer than fits in 192 bytes is a loop */
+#define PCI_CAP_ID_EXP	0x10 /* PCI Express (PCIe Base §7.5.3) */
+#define PCI_EXP_DEVCTL	8    /* its Device Control register */
+/* Phantom Functions Enable: the device may tag requests with unused function numbers,
+ * that is another requester ID (PCIe Base §2.2.6.2) than the one the IOMMU knows it by. */
+#define PCI_EXP_DEVCTL_PHANTOM 0x0200u
+#define PCI_CAP_MAX	       48 /* a list longer than fits in 192 bytes is a loop */
 
 /* MSI capability (§6.8.1). */
 #define PCI_MSI_CONTROL	    2

@@ -24,6 +24,7 @@
 #include "arch/x86/arch.h"
 #include "core/error.h"
 #include "core/iommu.h"
+#include "core/pmem.h"
 #include "core/partition.h"
 #include "core/upcalls.h"
 #include "core/vpci.h"
@@ -550,6 +551,25 @@ int arch_iommu_map(u32 domain, u64 iova, u64 phys, u64 size, u32 access)
 {
 	(void)domain, (void)iova, (void)phys, (void)size, (void)access;
 	return 0;
+}
+
+/* What core/iommu.c asks besides the IOMMU: no unit's registers under a region, and the
+ * memory map's RAM (none here: every RMRR lies outside it). */
+bool arch_iommu_overlaps(u64 base, u64 size)
+{
+	(void)base;
+	(void)size;
+	return false;
+}
+
+u32 pmem_range_count(void)
+{
+	return 0;
+}
+
+const struct pmem_range *pmem_ranges(void)
+{
+	return NULL;
 }
 
 bool arch_iommu_translates(u32 domain, u64 iova)
