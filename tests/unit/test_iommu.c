@@ -112,8 +112,9 @@ static struct call calls[64];
 static u32 ncalls;
 
 static bool probe_ok;
-static u64 map_fail_phys = ~0ull; /* a map of this host address fails */
-static u32 attach_fail_bdf = ~0u; /* an attach of this function fails */
+static u64 map_fail_phys = ~0ull;	/* a map of this host address fails */
+static u32 attach_fail_bdf = ~0u;	/* an attach of this function fails */
+static int attach_fail_rc = E_NOTFOUND; /* with this */
 static int enable_rc;
 static bool ir_on = true;
 
@@ -147,23 +148,26 @@ int arch_iommu_map(u32 domain, u64 iova, u64 phys, u64 size, u32 access)
 	return phys == map_fail_phys ? E_NOMEM : 0;
 }
 
-/* What core/iommu.c asks besides the IOMMU: no unit's registers under a region, and the
- * memory map's RAM (none here: every RMRR lies outside it). */
+/* What core/iommu.c asks besides the IOMMU: a unit's registers (none unless a test puts
+ * them somewhere), and the memory map's RAM (none unless a test gives some). */
+static u64 regs_base, regs_size;
+
 bool arch_iommu_overlaps(u64 base, u64 size)
 {
-	(void)base;
-	(void)size;
-	return false;
+	return regs_size && base < regs_base + regs_size && regs_base < base + size;
 }
+
+static struct pmem_range ram[4];
+static u32 nram;
 
 u32 pmem_range_count(void)
 {
-	return 0;
+	return nram;
 }
 
 const struct pmem_range *pmem_ranges(void)
 {
-	return NULL;
+	return nram ? ram : NULL;
 }
 
 bool arch_iommu_translates(u32 domain, u64 iova)
@@ -178,7 +182,7 @@ bool arch_iommu_translates(u32 domain, u64 iova)
 int arch_iommu_attach(u32 bdf, u32 domain)
 {
 	record((struct call){.kind = CALL_ATTACH, .bdf = bdf, .dom = domain});
-	return bdf == attach_fail_bdf ? E_NOTFOUND : 0;
+	return bdf == attach_fail_bdf ? attach_fail_rc : 0;
 }
 
 int arch_iommu_enable(void)
@@ -200,11 +204,12 @@ static struct {
 	struct arch_irte e;
 } irt[IRT_SIZE];
 static u32 irte_writes;
+static u32 irte_refuse = ~0u; /* a present entry written here is refused (E_RANGE) */
 
 int arch_iommu_irte(u32 index, const struct arch_irte *e)
 {
 	irte_writes++;
-	if (index >= IRT_SIZE)
+	if (index >= IRT_SIZE || (e && index == irte_refuse))
 		return E_RANGE;
 	irt[index].writes++;
 	irt[index].present = e != NULL;
@@ -426,7 +431,9 @@ FRESH_TEST(test_domains)
 	CHECK(iommu_reaches(2, 0x1000));
 }
 
-/* Without interrupt remapping the IOMMU still isolates DMA; MSIs are checked as written. */
+/* Without interrupt remapping the IOMMU still isolates DMA; MSIs are checked as written, but
+ * a bus master can write any message to 0xfee00000: the boot line does not claim full
+ * containment. */
 FRESH_TEST(test_domains_without_remapping)
 {
 	ir_on = false;
@@ -434,7 +441,19 @@ FRESH_TEST(test_domains_without_remapping)
 	iommu_setup();
 	CHECK(iommu_active());
 	CHECK(!iommu_remaps_interrupts());
-	CHECK_LOG("interrupt remapping off");
+	CHECK_LOG("interrupt remapping off: a device reaches only its partition's memory; a "
+		  "bus-master device can still interrupt any CPU (a DMA write to "
+		  "0xfee00000-0xfeefffff), so its partition is trusted with interrupts\n");
+	CHECK_EQ(capture_lines(), 1);
+}
+
+/* With it, the line ends with the memory claim. */
+FRESH_TEST(test_boot_line_with_remapping)
+{
+	probe_ok = true;
+	iommu_setup();
+	CHECK_LOG("interrupt remapping on: a device reaches only its partition's memory\n");
+	CHECK(!capture_has("trusted with interrupts"));
 }
 
 /* A partition refused at boot gets no domain: its functions stay blocked (never attached). */
@@ -489,6 +508,48 @@ FRESH_TEST(test_attach_failure)
 	CHECK(iommu_problem(PT_MAX_PARTITIONS) == NULL);
 }
 
+/* A function with the source-id of the I/O APIC or an HPET (the attach says E_INVAL): its
+ * partition's problem says so, not that no unit translates it. */
+FRESH_TEST(test_attach_reserved_sid)
+{
+	attach_fail_bdf = NIC_BDF;
+	attach_fail_rc = E_INVAL;
+	probe_ok = true;
+	iommu_setup();
+	CHECK(iommu_active());
+	CHECK(iommu_problem(1) != NULL);
+	if (iommu_problem(1))
+		CHECK_EQ(strcmp(iommu_problem(1), "one of its functions has the source-id of the "
+						  "I/O APIC or the HPET"),
+			 0);
+	CHECK(iommu_problem(0) == NULL);
+	CHECK(iommu_problem(2) == NULL);
+	/* the partition's other function is not attached to its domain either */
+	CHECK(find_attach(DISK_BDF, 0) >= 0);
+	CHECK(find_attach(DISK_BDF, 2) < 0);
+}
+
+/* A RAM region over a unit's registers: never mapped (a device could reprogram the IOMMU),
+ * the partition's problem says why, its functions blocked; the others as usual. */
+FRESH_TEST(test_region_over_iommu_registers)
+{
+	regs_base = 0x4300000; /* inside rt1's RAM, 0x4200000-0x43fffff */
+	regs_size = 0x1000;
+	probe_ok = true;
+	iommu_setup();
+	CHECK(iommu_active());
+	CHECK(iommu_problem(2) != NULL);
+	if (iommu_problem(2))
+		CHECK(strstr(iommu_problem(2), "covers the IOMMU's registers") != NULL);
+	for (u32 i = 0; i < ncalls && i < 64; i++)
+		CHECK(calls[i].kind != CALL_MAP || calls[i].phys != 0x4200000);
+	CHECK(find_attach(RT1_BDF, 0) >= 0);
+	CHECK(find_attach(RT1_BDF, 3) < 0);
+	CHECK(iommu_problem(0) == NULL);
+	CHECK(iommu_problem(1) == NULL);
+	CHECK(find_attach(EDU_BDF, 1) >= 0);
+}
+
 /* The units would not come up: as without an IOMMU, no partition's problem left. */
 FRESH_TEST(test_enable_failure)
 {
@@ -530,6 +591,66 @@ FRESH_TEST(test_rmrr)
 		  "partition linux\n");
 	CHECK_LOG("iommu: reserved region 0x7e000000-0x7e000fff: for no device of a partition, "
 		  "not mapped\n");
+}
+
+/* An RMRR over usable RAM (where Bulkhead and the partitions live) or malformed (its end not
+ * above its base) is not mapped, and the log says why; one naming a device of a partition
+ * refused at boot is mapped for nobody. */
+FRESH_TEST(test_rmrr_refused)
+{
+	ram[0] = (struct pmem_range){0x100000, 0x7f000000};
+	ram[1] = (struct pmem_range){0x100000000ull, 0x180000000ull};
+	nram = 2;
+	rmrrs[0].base = 0x7effe000; /* over RAM's last two pages */
+	rmrrs[0].end = 0x7f001000;
+	rmrrs[0].bdf = NIC_BDF;
+	rmrrs[1].base = 0x7f800000;
+	rmrrs[1].end = 0x7f800000; /* empty */
+	rmrrs[1].bdf = DISK_BDF;
+	rmrrs[2].base = 0x7f900000;
+	rmrrs[2].end = 0x7f901000;
+	rmrrs[2].bdf = RT1_BDF; /* rt1 is refused */
+	rmrrs[3].base = 0x17ffff000ull;
+	rmrrs[3].end = 0x180001000ull; /* the end of RAM above 4 GiB */
+	rmrrs[3].bdf = EDU_BDF;
+	nrmrrs = 4;
+	refused[2] = true;
+	probe_ok = true;
+	iommu_setup();
+	CHECK(iommu_active());
+	CHECK_EQ(count_calls(CALL_MAP), 4); /* rt0's and linux's regions only */
+	for (u32 i = 0; i < ncalls && i < 64; i++)
+		CHECK(calls[i].kind != CALL_MAP || calls[i].iova < 0x7e000000);
+	CHECK_LOG("iommu: reserved region 0x7effe000-0x7f000fff for 00:03.0: not mapped: it lies "
+		  "in usable RAM\n");
+	CHECK_LOG("iommu: reserved region 0x7f800000-0x7f7fffff for 01:00.0: not mapped: "
+		  "malformed\n");
+	CHECK_LOG("iommu: reserved region 0x7f900000-0x7f900fff: for no device of a partition, "
+		  "not mapped\n");
+	CHECK_LOG("iommu: reserved region 0x17ffff000-0x180000fff for 00:02.0: not mapped: it "
+		  "lies in usable RAM\n");
+	CHECK(!capture_has("mapped 1:1"));
+}
+
+/* Next to RAM but not in it: mapped. */
+FRESH_TEST(test_rmrr_beside_ram)
+{
+	ram[0] = (struct pmem_range){0x100000, 0x7f000000};
+	nram = 1;
+	rmrrs[0].base = 0x7f000000;
+	rmrrs[0].end = 0x7f001000;
+	rmrrs[0].bdf = NIC_BDF;
+	rmrrs[1].base = 0xff000;
+	rmrrs[1].end = 0x100000;
+	rmrrs[1].bdf = DISK_BDF;
+	nrmrrs = 2;
+	probe_ok = true;
+	iommu_setup();
+	CHECK(find_map(2, 0x7f000000, 0x7f000000, 0x1000, MEM_RW) >= 0);
+	CHECK(find_map(2, 0xff000, 0xff000, 0x1000, MEM_RW) >= 0);
+	CHECK_LOG("iommu: reserved region 0x7f000000-0x7f000fff for 00:03.0: mapped 1:1 for "
+		  "partition linux\n");
+	CHECK(!capture_has("not mapped"));
 }
 
 /* A partition refused later: its PCI functions back to domain 0 (blocked), nobody else's. */
@@ -681,6 +802,30 @@ FRESH_TEST(test_msi_beyond_32)
 	CHECK_EQ(irt[IRTE(0, 1, 0)].writes, 0);
 }
 
+/* An allowed message whose remapping entry the IOMMU refuses to write: the entry is then
+ * written not present, so it does not keep the message it had before. */
+FRESH_TEST(test_msi_irte_refused)
+{
+	u32 lo, data;
+
+	boot();
+	msi(1, 0, NIC_BDF, 0, 1, 0xfee02000u, 0x0041, &lo, &data);
+	CHECK(irt[IRTE(1, 0, 0)].present);
+	CHECK_EQ(irt[IRTE(1, 0, 0)].writes, 1);
+	irte_refuse = IRTE(1, 0, 0);
+	irte_writes = 0;
+	msi(1, 0, NIC_BDF, 0, 1, 0xfee03000u, 0x0042, &lo, &data);
+	CHECK_EQ(irte_writes, 2); /* the refused one, then the not-present one */
+	CHECK(!irt[IRTE(1, 0, 0)].present);
+	CHECK_EQ(irt[IRTE(1, 0, 0)].writes, 2);
+	/* a multi-vector MSI: only the refused entry is made not present */
+	irte_refuse = IRTE(1, 1, 2);
+	msi(1, 1, DISK_BDF, 0, 4, 0xfee02000u, 0x0040, &lo, &data);
+	for (u32 n = 0; n < 4; n++)
+		CHECK_EQ(irt[IRTE(1, 1, n)].present, n != 2);
+	CHECK_EQ(irt[IRTE(1, 1, 2)].writes, 1);
+}
+
 /* ---- faults ----------------------------------------------------------------------------- */
 
 /* Each fault counted against its owner's policy; named once per device and kind. */
@@ -756,13 +901,15 @@ FRESH_TEST(test_poll_many_strangers)
 	CHECK_LOG("iommu: more requesters of no partition are blocked; not named\n");
 }
 
-/* A storm: at most 64 faults a call, the rest left for the next. */
+/* A storm: at most 64 faults a call (IOMMU_POLL_MAX: the console polls again when a call
+ * returns it), the rest left for the next. */
 FRESH_TEST(test_poll_bounded)
 {
+	CHECK_EQ(IOMMU_POLL_MAX, 64);
 	boot();
 	for (u32 i = 0; i < 100; i++)
 		queue_fault((u16)EDU_BDF, 5, false, false, 0x1000ull * i);
-	CHECK_EQ(iommu_poll(NULL), 64);
+	CHECK_EQ(iommu_poll(NULL), IOMMU_POLL_MAX);
 	CHECK_EQ(fault_tail - fault_head, 36);
 	CHECK_EQ(device_faults[0], 64);
 	CHECK_EQ(iommu_poll(NULL), 36);
@@ -770,23 +917,74 @@ FRESH_TEST(test_poll_bounded)
 	CHECK_EQ(capture_lines(), 1);
 }
 
+/* Fewer than IOMMU_POLL_MAX: all taken, and the count says nothing was left. */
+FRESH_TEST(test_poll_below_max)
+{
+	boot();
+	for (u32 i = 0; i < IOMMU_POLL_MAX - 1; i++)
+		queue_fault((u16)EDU_BDF, 5, false, false, 0x1000ull * i);
+	CHECK(iommu_poll(NULL) < IOMMU_POLL_MAX);
+	CHECK_EQ(fault_head, fault_tail);
+}
+
+/* After iommu_forget_reports() (the self-test's faults were on purpose) a device's next fault
+ * of each kind is named again; the policy is applied either way. */
+FRESH_TEST(test_forget_reports)
+{
+	u32 lo, data;
+
+	boot();
+	queue_fault((u16)EDU_BDF, 5, false, false, 0x4200000);
+	queue_fault((u16)EDU_BDF, 0x25, true, false, 300);
+	CHECK_EQ(iommu_poll(NULL), 2);
+	CHECK_EQ(capture_lines(), 2);
+	queue_fault((u16)EDU_BDF, 5, false, false, 0x4201000);
+	CHECK_EQ(iommu_poll(NULL), 1);
+	CHECK_EQ(capture_lines(), 2);
+	iommu_forget_reports();
+	queue_fault((u16)EDU_BDF, 5, false, false, 0x4202000);
+	CHECK_EQ(iommu_poll(NULL), 1);
+	CHECK_EQ(capture_lines(), 3);
+	CHECK_LOG("iommu: 00:02.0 of partition rt0: dma write (reason 0x5) at 0x4202000 blocked\n");
+	queue_fault((u16)EDU_BDF, 0x25, true, false, 301);
+	CHECK_EQ(iommu_poll(NULL), 1);
+	CHECK_EQ(capture_lines(), 4);
+	CHECK_LOG("(remapping entry 301, reason 0x25)");
+	CHECK_EQ(device_faults[0], 5);
+	/* a blocked MSI of linux's function, named once, then again after forgetting */
+	msi(1, 0, NIC_BDF, 0, 1, 0xfee01000u, 0x0041, &lo, &data);
+	msi(1, 0, NIC_BDF, 0, 1, 0xfee01000u, 0x0041, &lo, &data);
+	CHECK_EQ(capture_lines(), 5);
+	iommu_forget_reports();
+	msi(1, 0, NIC_BDF, 0, 1, 0xfee01000u, 0x0041, &lo, &data);
+	CHECK_EQ(capture_lines(), 6);
+}
+
 int main(void)
 {
 	RUN(test_no_iommu);
 	RUN(test_domains);
 	RUN(test_domains_without_remapping);
+	RUN(test_boot_line_with_remapping);
 	RUN(test_refused_at_boot_skipped);
 	RUN(test_map_failure);
 	RUN(test_attach_failure);
+	RUN(test_attach_reserved_sid);
+	RUN(test_region_over_iommu_registers);
 	RUN(test_enable_failure);
 	RUN(test_rmrr);
+	RUN(test_rmrr_refused);
+	RUN(test_rmrr_beside_ram);
 	RUN(test_detach);
 	RUN(test_msi_allowed);
 	RUN(test_msi_blocked);
 	RUN(test_msi_beyond_32);
+	RUN(test_msi_irte_refused);
 	RUN(test_poll_reports);
 	RUN(test_poll_strangers);
 	RUN(test_poll_many_strangers);
 	RUN(test_poll_bounded);
+	RUN(test_poll_below_max);
+	RUN(test_forget_reports);
 	CHECK_MAIN_END();
 }

@@ -382,6 +382,11 @@ static bool refused_only(u64 key, const char *has)
 	return ok;
 }
 
+/* The NIC's last capability is PCI Express (id 0x10) instead of a vendor-specific one. */
+static bool nic_pcie;
+#define R_DEVCTL 0x88 /* its Device Control (0x80 + 8) */
+#define PHANTOM	 0x0200u
+
 static void build_machine(void)
 {
 	struct fake_fn *f;
@@ -446,7 +451,11 @@ static void build_machine(void)
 	hw_set(f, NIC_MSIX, 4, nic_msix_ctl << 16 | 0x8011u, 0xffff0000u);
 	hw_set(f, NIC_MSIX + 4, 4, nic_where, 0xffffffffu);
 	hw_set(f, NIC_MSIX + 8, 4, 0x00003800u, 0xffffffffu); /* PBA: BAR0 + 0x3800 */
-	hw_set(f, 0x80, 4, 0x00000009u, 0);		      /* vendor-specific, end of list */
+	/* vendor-specific, end of list; or (nic_pcie) PCI Express, its Device Control at
+	 * +8 writable, Phantom Functions Enable off */
+	hw_set(f, 0x80, 4, nic_pcie ? 0x00020010u : 0x00000009u, 0);
+	hw_set(f, R_DEVCTL, 2, 0x2810, 0xffff);
+	hw_set(f, R_DEVCTL + 2, 2, 0x0000, 0);
 	hw_set(f, R_SCRATCH, 4, 0x12345678u, 0xffffffffu);
 	f->resets = true;
 
@@ -2422,6 +2431,50 @@ IR_TEST(test_ir_msix_beyond_32)
 	CHECK_EQ(mmio_bad, 0);
 }
 
+/* ---- PCI Express ------------------------------------------------------------------------ */
+
+/* Phantom Functions Enable (Device Control bit 9) would let the device use requester IDs
+ * of functions it does not have: whatever a write of the partition's sets, it is off after
+ * it; the other bits of Device Control are the partition's. */
+static void test_pcie_phantom_functions_off(void)
+{
+	nic_pcie = true;
+	setup();
+	CHECK_EQ(hwr(NIC_BDF, R_DEVCTL, 2), 0x2810);
+	wr(NIC_BDF, R_DEVCTL, 2, 0x5c1f | PHANTOM);
+	CHECK_EQ(hwr(NIC_BDF, R_DEVCTL, 2), 0x5c1f);
+	CHECK_EQ(rd(NIC_BDF, R_DEVCTL, 2), 0x5c1f);
+	/* its byte alone */
+	wr(NIC_BDF, R_DEVCTL + 1, 1, PHANTOM >> 8);
+	CHECK_EQ(hwr(NIC_BDF, R_DEVCTL, 2), 0x001f);
+	/* a dword with Device Status */
+	wr(NIC_BDF, R_DEVCTL, 4, 0xffff0000u | PHANTOM | 0x0010);
+	CHECK_EQ(hwr(NIC_BDF, R_DEVCTL, 2), 0x0010);
+	/* without it: written as it is */
+	wr(NIC_BDF, R_DEVCTL, 2, 0x2820);
+	CHECK_EQ(hwr(NIC_BDF, R_DEVCTL, 2), 0x2820);
+	/* set some other way (the device's own register, a reset): off after the next write */
+	hw[1].cfg[R_DEVCTL + 1] |= PHANTOM >> 8;
+	wr(NIC_BDF, R_SCRATCH, 4, 0x1);
+	CHECK_EQ(hwr(NIC_BDF, R_DEVCTL, 2), 0x2820);
+	CHECK_EQ(hwr(NIC_BDF, R_SCRATCH, 4), 0x1);
+	CHECK_EQ(nrefusals, 0);
+	CHECK_EQ(bad_accesses, 0);
+	nic_pcie = false;
+}
+
+/* A function without the capability: the same register, as device-specific, is its own. */
+static void test_no_pcie_unaffected(void)
+{
+	nic_pcie = false;
+	setup();
+	wr(NIC_BDF, R_DEVCTL, 2, 0x5c1f | PHANTOM);
+	CHECK_EQ(hwr(NIC_BDF, R_DEVCTL, 2), 0x5c1f | PHANTOM);
+	wr(NIC_BDF, R_SCRATCH, 4, 0x1);
+	CHECK_EQ(hwr(NIC_BDF, R_DEVCTL, 2), 0x5c1f | PHANTOM);
+	CHECK_EQ(nrefusals, 0);
+}
+
 int main(void)
 {
 	/* the IOMMU is active from here on; interrupt remapping only in the test_ir_* ones */
@@ -2466,6 +2519,8 @@ int main(void)
 	RUN(test_probe_leaves_quiet);
 	RUN(test_start_and_quiesce);
 	RUN(test_start_restores_bars);
+	RUN(test_pcie_phantom_functions_off);
+	RUN(test_no_pcie_unaffected);
 	RUN(test_ir_msi);
 	RUN(test_ir_msi_foreign);
 	RUN(test_ir_msi_reads_as_written);

@@ -11,13 +11,15 @@
  * arch/x86/vtd.c keeps its state in statics set once at boot: each test runs in a child
  * process of its own.
  */
-#define _GNU_SOURCE /* MAP_ANONYMOUS, MAP_32BIT */
+#define _GNU_SOURCE /* MAP_ANONYMOUS, MAP_32BIT, REG_RIP */
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "arch/x86/arch.h"
@@ -35,6 +37,10 @@
 #define GSTS   0x1c
 #define RTADDR 0x20
 #define FSTS   0x34
+#define FECTL  0x38
+#define FEDATA 0x3c
+#define FEADDR 0x40
+#define FEUADR 0x44
 #define IQH    0x80
 #define IQT    0x88
 #define IQA    0x90
@@ -46,6 +52,7 @@
 #define SRTP  (1u << 30) /* GSTS: RTPS */
 #define QIE   (1u << 26)
 #define IRE   (1u << 25)
+#define WBF   (1u << 27) /* write buffer flush (GSTS: WBFS, clear here at once) */
 #define SIRTP (1u << 24) /* GSTS: IRTPS */
 #define CFI   (1u << 23)
 /* Never written by software (reserved bit 0): GCMD holds it when no write is pending. */
@@ -64,9 +71,11 @@
 #define ECAP_IR	    0x8ull
 #define ECAP_EIM    0x10ull
 #define ECAP_ALL    (ECAP_C | ECAP_QI | ECAP_IR | ECAP_EIM)
+#define CAP_RWBF    (1ull << 4) /* write buffers must be flushed */
 
 #define IOAPIC_ID  2
 #define IOAPIC_SID 0xf0f8u /* f0:1f.0 */
+#define HPET_SID   0x00fdu /* 00:1f.5, listed when `hpet_scope` */
 
 /* ---- low memory: register pages and the driver's tables ---------------------------------- */
 
@@ -109,7 +118,9 @@ u64 pmem_alloc(u64 pages)
 
 #define UNITS 2
 static u32 nunits = 1;
-static u32 stuck[UNITS]; /* GSTS bits this unit never sets */
+static u32 stuck[UNITS];    /* GSTS bits this unit never sets */
+static bool stalled[UNITS]; /* its queue is not processed */
+static bool one_descriptor; /* each step processes at most one descriptor */
 
 static volatile u32 *reg32(u32 u, u32 off)
 {
@@ -184,7 +195,7 @@ static void hw_step(u32 u)
 		ncmds++;
 		*reg32(u, GCMD) = NO_WRITE;
 	}
-	if (!(*reg32(u, GSTS) & QIE))
+	if (!(*reg32(u, GSTS) & QIE) || stalled[u])
 		return;
 	for (u64 h = reg64(u, IQH), t = reg64(u, IQT); h != t; h = (h + 16) % 4096) {
 		u64 *d = (u64 *)(uintptr_t)((reg64(u, IQA) & ~0xfffull) + h);
@@ -195,6 +206,8 @@ static void hw_step(u32 u)
 		if ((d[0] & 0xf) == 5 && (d[0] & (1u << 5)))
 			*(volatile u32 *)(uintptr_t)d[1] = (u32)(d[0] >> 32);
 		set64(u, IQH, (h + 16) % 4096);
+		if (one_descriptor)
+			break;
 	}
 }
 
@@ -235,9 +248,11 @@ u32 arch_ioapic_pins(void)
 	return 24;
 }
 
+static u32 boot_apic_id; /* the boot CPU's (index 0); the others' are their index */
+
 u32 arch_cpu_apic_id(u32 index)
 {
-	return index;
+	return index ? index : boot_apic_id;
 }
 
 u32 arch_pci_read(u32 bdf, u32 reg, u32 size)
@@ -281,8 +296,13 @@ static void put64(u64 v)
 	put32((u32)(v >> 32));
 }
 
+/* A DRHD's register base other than unit u's page (0: that page). */
+static u64 drhd_base[16];
+static bool hpet_scope; /* unit 0 lists an HPET (00:1f.5) too */
+
 /* The header (48 bytes: flags bit 0 = interrupt remapping), then one DRHD per unit with
- * INCLUDE_PCI_ALL on the last; unit 0 lists the I/O APIC (f0:1f.0) when `ioapic`. */
+ * INCLUDE_PCI_ALL on the last; unit 0 lists the I/O APIC (f0:1f.0) when `ioapic`, and the
+ * HPET when `hpet_scope`. */
 static void build_dmar(u32 units, u8 flags, bool ioapic)
 {
 	table_len = 0;
@@ -299,14 +319,23 @@ static void build_dmar(u32 units, u8 flags, bool ioapic)
 	for (int i = 0; i < 10; i++)
 		put8(0);
 	for (u32 u = 0; u < units; u++) {
-		bool scope = u == 0 && ioapic;
+		bool scope = u == 0 && ioapic, hpet = u == 0 && hpet_scope;
 
 		put16(0);
-		put16(scope ? 24 : 16);
+		put16((u16)(16 + (scope ? 8 : 0) + (hpet ? 8 : 0)));
 		put8(u == units - 1 ? 1 : 0);
 		put8(0);
 		put16(0);
-		put64((u64)(uintptr_t)(low + u * UNIT_PAGE));
+		put64(drhd_base[u] ? drhd_base[u] : (u64)(uintptr_t)(low + u * UNIT_PAGE));
+		if (hpet) {
+			put8(4); /* HPET */
+			put8(8);
+			put16(0);
+			put8(0);
+			put8(0);
+			put8(0x1f);
+			put8(5);
+		}
 		if (scope) {
 			put8(3); /* I/O APIC */
 			put8(8);
@@ -743,20 +772,30 @@ FRESH_TEST(test_ioapic_rte)
 
 /* ---- faults -------------------------------------------------------------------------------- */
 
+static void record_fault_on(u32 u, u32 i, u64 lo, u64 hi)
+{
+	set64(u, FRO + 16 * i, lo);
+	set64(u, FRO + 16 * i + 8, hi);
+}
+
 static void record_fault(u32 i, u64 lo, u64 hi)
 {
-	set64(0, FRO + 16 * i, lo);
-	set64(0, FRO + 16 * i + 8, hi);
+	record_fault_on(0, i, lo, hi);
 }
 
 /* The unit's side of a write-one-to-clear: F written, the record is free again. */
-static bool fault_cleared(u32 i)
+static bool fault_cleared_on(u32 u, u32 i)
 {
-	bool written = *reg32(0, FRO + 16 * i + 12) == 0x80000000u;
+	bool written = *reg32(u, FRO + 16 * i + 12) == 0x80000000u;
 
 	if (written)
-		*reg32(0, FRO + 16 * i + 12) = 0;
+		*reg32(u, FRO + 16 * i + 12) = 0;
 	return written;
+}
+
+static bool fault_cleared(u32 i)
+{
+	return fault_cleared_on(0, i);
 }
 
 /* A record decoded (source-id, reason, read or write, the page or the remapping index) and
@@ -806,6 +845,468 @@ FRESH_TEST(test_fault_records)
 	CHECK_LOG("fault records overflowed");
 }
 
+/* ---- review fixes: the probe ----------------------------------------------------------------- */
+
+/* Nine DRHDs (Bulkhead keeps eight): the ninth, the catch-all, would be dropped and its
+ * devices left untranslated; the table is refused before any unit's registers are read. */
+FRESH_TEST(test_probe_too_many_units)
+{
+	char why[128] = "";
+
+	for (u32 u = 0; u < 9; u++) {
+		memset(low + u * UNIT_PAGE, 0, UNIT_PAGE);
+		set64(u, CAP, CAP_DEFAULT);
+		set64(u, ECAP, ECAP_ALL);
+	}
+	build_dmar(9, 1, true);
+	CHECK_EQ(vtd_probe(table, table_len, why, sizeof(why)), E_RANGE);
+	CHECK(strstr(why, "lists more units or scopes than Bulkhead keeps") != NULL);
+	CHECK_EQ(arch_iommu_units(), 0);
+	CHECK_EQ(uncached_calls, 0);
+}
+
+/* Eight: all taken. */
+FRESH_TEST(test_probe_eight_units)
+{
+	char why[128] = "";
+
+	for (u32 u = 0; u < 8; u++) {
+		memset(low + u * UNIT_PAGE, 0, UNIT_PAGE);
+		set64(u, CAP, CAP_DEFAULT);
+		set64(u, ECAP, ECAP_ALL);
+	}
+	build_dmar(8, 1, true);
+	CHECK_EQ(vtd_probe(table, table_len, why, sizeof(why)), 0);
+	CHECK_EQ(arch_iommu_units(), 8);
+}
+
+/* One DRHD with 40 endpoint scopes (Bulkhead keeps 32 in all): refused, as a device whose
+ * scope was dropped would fall to another unit. */
+FRESH_TEST(test_probe_too_many_scopes)
+{
+	char why[128] = "";
+
+	unit_reset(0, CAP_DEFAULT, ECAP_ALL);
+	build_dmar(0, 1, false);
+	put16(0);
+	put16(16 + 8 + 40 * 8);
+	put8(0);
+	put8(0);
+	put16(0);
+	put64((u64)(uintptr_t)low);
+	put8(3); /* the I/O APIC, first */
+	put8(8);
+	put16(0);
+	put8(IOAPIC_ID);
+	put8(0xf0);
+	put8(0x1f);
+	put8(0);
+	for (u32 i = 0; i < 40; i++) {
+		put8(1); /* endpoint 01:dd.f */
+		put8(8);
+		put16(0);
+		put8(0);
+		put8(1);
+		put8((u8)(i >> 3));
+		put8((u8)(i & 7));
+	}
+	memcpy(table + 4, &table_len, 4);
+	CHECK_EQ(vtd_probe(table, table_len, why, sizeof(why)), E_RANGE);
+	CHECK(strstr(why, "lists more units or scopes than Bulkhead keeps") != NULL);
+	CHECK_EQ(arch_iommu_units(), 0);
+	CHECK_EQ(uncached_calls, 0);
+}
+
+/* One unit walks only 3 levels, the other only 4: no walk serves both. */
+FRESH_TEST(test_probe_no_common_walk)
+{
+	char why[128] = "";
+
+	nunits = 2;
+	unit_reset(0, CAP_DEFAULT & ~CAP_4LEVEL, ECAP_ALL);
+	unit_reset(1, CAP_DEFAULT & ~CAP_3LEVEL, ECAP_ALL);
+	build_dmar(2, 1, true);
+	CHECK_EQ(vtd_probe(table, table_len, why, sizeof(why)), E_NOTSUP);
+	CHECK(strstr(why, "share no page-walk length") != NULL);
+}
+
+/* One with both and one with 3 only: 3 levels for both. */
+FRESH_TEST(test_probe_common_walk)
+{
+	char why[128] = "";
+
+	nunits = 2;
+	unit_reset(0, CAP_DEFAULT, ECAP_ALL);
+	unit_reset(1, CAP_DEFAULT & ~CAP_4LEVEL, ECAP_ALL);
+	build_dmar(2, 1, true);
+	CHECK_EQ(vtd_probe(table, table_len, why, sizeof(why)), 0);
+	CHECK_EQ(arch_iommu_map(1, (1ull << 39) - 0x1000, 0x7000000, 0x1000, MEM_RW), 0);
+	CHECK_EQ(arch_iommu_map(1, 1ull << 39, 0x7000000, 0x1000, MEM_RW), E_RANGE);
+}
+
+/* Fault recording registers past the unit's one register page (FRO 0xf80, 16 of them): it
+ * would read and clear another device's registers; refused. Ending on the page: taken. */
+FRESH_TEST(test_probe_fault_registers_outside)
+{
+	u64 cap = (CAP_DEFAULT & ~(0x3ffull << 24) & ~(0xffull << 40)) | 15ull << 40;
+	char why[128] = "";
+
+	unit_reset(0, cap | (0xf80ull / 16) << 24, ECAP_ALL);
+	build_dmar(1, 1, true);
+	CHECK_EQ(vtd_probe(table, table_len, why, sizeof(why)), E_NOTSUP);
+	CHECK(strstr(why, "fault registers past its register pages") != NULL);
+	CHECK_EQ(arch_iommu_units(), 0);
+	/* (a failed take leaves nothing behind: probing again is as the first time) */
+	unit_reset(0, cap | (0xf00ull / 16) << 24, ECAP_ALL);
+	CHECK_EQ(vtd_probe(table, table_len, why, sizeof(why)), 0);
+	CHECK_EQ(arch_iommu_units(), 1);
+}
+
+/* A unit whose registers are above 4 GiB, which Bulkhead does not map: refused without a
+ * read (the page here is inaccessible: a read would end the test). */
+FRESH_TEST(test_probe_above_4g_not_read)
+{
+	void *p = mmap(NULL, PAGE_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char why[128] = "";
+
+	CHECK(p != MAP_FAILED && (u64)(uintptr_t)p >= 4 * GiB);
+	if (p == MAP_FAILED || (u64)(uintptr_t)p < 4 * GiB)
+		return;
+	drhd_base[0] = (u64)(uintptr_t)p;
+	build_dmar(1, 1, true);
+	CHECK_EQ(vtd_probe(table, table_len, why, sizeof(why)), E_NOTSUP);
+	CHECK(strstr(why, "registers above 4 GiB") != NULL);
+	CHECK_EQ(uncached_calls, 0);
+	CHECK_EQ(arch_iommu_units(), 0);
+}
+
+/* ---- review fixes: DMA remapping ------------------------------------------------------------ */
+
+/* A function whose bdf is the I/O APIC's or an HPET's source-id (their scopes): not attached
+ * (it could send their interrupts), no context entry written; detaching it is harmless. */
+FRESH_TEST(test_attach_reserved_sid)
+{
+	u64 *ctx;
+
+	hpet_scope = true;
+	CHECK_EQ(probe(CAP_DEFAULT, ECAP_ALL, 1), 0);
+	CHECK_EQ(arch_iommu_map(1, 0, 0x40000000, 2 * MiB, MEM_RW), 0);
+	CHECK_EQ(arch_iommu_attach(IOAPIC_SID, 1), E_INVAL);
+	CHECK_EQ(arch_iommu_attach(HPET_SID, 1), E_INVAL);
+	CHECK_EQ(arch_iommu_attach(PT_BDF(0, 0x1f, 4), 1), 0); /* its neighbour */
+	CHECK_EQ(arch_iommu_enable(), 0);
+	CHECK(context(0, IOAPIC_SID) == NULL); /* bus 0xf0 got no table */
+	ctx = context(0, HPET_SID);
+	CHECK(ctx != NULL);
+	if (ctx)
+		CHECK_EQ(ctx[0] & 1, 0);
+	ctx = context(0, PT_BDF(0, 0x1f, 4));
+	CHECK(ctx && (ctx[0] & 1));
+	/* after enabling too */
+	CHECK_EQ(arch_iommu_attach(HPET_SID, 1), E_INVAL);
+	ctx = context(0, HPET_SID);
+	if (ctx)
+		CHECK_EQ(ctx[0] & 1, 0);
+	CHECK(context(0, IOAPIC_SID) == NULL);
+	CHECK_EQ(arch_iommu_attach(IOAPIC_SID, 0), 0);
+	CHECK(context(0, IOAPIC_SID) == NULL);
+}
+
+/* ---- review fixes: remapping entries -------------------------------------------------------- */
+
+/* The remapping table page holding one entry, write-protected: each store to it traps
+ * (SIGSEGV), is let through and single-stepped (SIGTRAP), and the entry as it then is gets
+ * recorded. Also: a WBINVD (privileged: SIGSEGV here) is counted and skipped, with the units'
+ * GCMD registers as they were then. */
+static volatile u64 *watched; /* the entry */
+static void *watch_page;
+static u64 seen[16][2]; /* the entry after each store */
+static u32 nseen;
+static u32 wbinvds, wbinvd_pending_cmds; /* GCMD writes made before the WBINVD */
+
+static void on_segv(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+	const u8 *rip = (const u8 *)uc->uc_mcontext.gregs[REG_RIP];
+
+	(void)sig;
+	if (rip[0] == 0x0f && rip[1] == 0x09) { /* wbinvd */
+		wbinvds++;
+		wbinvd_pending_cmds = ncmds;
+		for (u32 u = 0; u < nunits; u++)
+			wbinvd_pending_cmds += *reg32(u, GCMD) != NO_WRITE;
+		uc->uc_mcontext.gregs[REG_RIP] += 2;
+		return;
+	}
+	if (watch_page && (u8 *)si->si_addr >= (u8 *)watch_page &&
+	    (u8 *)si->si_addr < (u8 *)watch_page + PAGE_SIZE) {
+		mprotect(watch_page, PAGE_SIZE, PROT_READ | PROT_WRITE);
+		uc->uc_mcontext.gregs[REG_EFL] |= 0x100; /* TF: trap after the store */
+		return;
+	}
+	signal(SIGSEGV, SIG_DFL); /* a real fault: it happens again, and ends the child */
+}
+
+static void on_trap(int sig, siginfo_t *si, void *ctx)
+{
+	ucontext_t *uc = ctx;
+
+	(void)sig;
+	(void)si;
+	uc->uc_mcontext.gregs[REG_EFL] &= ~0x100ll;
+	if (nseen < 16) {
+		seen[nseen][0] = watched[0];
+		seen[nseen][1] = watched[1];
+	}
+	nseen++;
+	mprotect(watch_page, PAGE_SIZE, PROT_READ);
+}
+
+static void catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_flags = SA_SIGINFO;
+	sa.sa_sigaction = on_segv;
+	sigaction(SIGSEGV, &sa, NULL);
+	sa.sa_sigaction = on_trap;
+	sigaction(SIGTRAP, &sa, NULL);
+}
+
+static void watch_entry(u64 *e)
+{
+	catch_signals();
+	watched = e;
+	nseen = 0;
+	watch_page = (void *)((uintptr_t)e & ~(uintptr_t)(PAGE_SIZE - 1));
+	mprotect(watch_page, PAGE_SIZE, PROT_READ);
+}
+
+static void unwatch(void)
+{
+	mprotect(watch_page, PAGE_SIZE, PROT_READ | PROT_WRITE);
+	watch_page = NULL;
+}
+
+static u32 count_descs(u32 from, u32 type)
+{
+	u32 n = 0;
+
+	for (u32 i = from; i < ndescs && i < 256; i++)
+		n += (descs[i].lo & 0xf) == type;
+	return n;
+}
+
+/* A present entry changed (vector, CPU, trigger; same source-id): one store of its low
+ * half, present throughout; then invalidated. The same entry again: nothing written, nothing
+ * invalidated (a mask or unmask of an I/O APIC pin rewrites it unchanged). */
+FRESH_TEST(test_irte_change_stays_present)
+{
+	struct arch_irte e = {.sid = 0x0310, .apic_id = 0x12, .vector = 0x41};
+	u64 *entry;
+	u32 before;
+
+	CHECK_EQ(probe(CAP_DEFAULT, ECAP_ALL, 1), 0);
+	CHECK_EQ(arch_iommu_enable(), 0);
+	CHECK_EQ(arch_iommu_irte(700, &e), 0);
+	entry = irte(700);
+	watch_entry(entry);
+
+	before = ndescs;
+	CHECK_EQ(arch_iommu_irte(700, &e), 0);
+	CHECK_EQ(nseen, 0);
+	CHECK_EQ(ndescs, before);
+
+	e.vector = 0x42;
+	e.apic_id = 0x13;
+	e.level = true;
+	CHECK_EQ(arch_iommu_irte(700, &e), 0);
+	CHECK_EQ(nseen, 1);
+	for (u32 i = 0; i < nseen && i < 16; i++) {
+		CHECK(seen[i][0] & 1);
+		CHECK_EQ(seen[i][1], 0x0310ull | 1ull << 18);
+	}
+	CHECK_EQ(entry[0], 1ull | 1ull << 4 | 0x42ull << 16 | 0x13ull << 32);
+	CHECK_EQ(count_descs(before, 4), 1);
+	CHECK_EQ(count_descs(before, 5), 1);
+
+	/* made not present: once; again, nothing */
+	before = ndescs;
+	nseen = 0;
+	CHECK_EQ(arch_iommu_irte(700, NULL), 0);
+	CHECK_EQ(entry[0] & 1, 0);
+	CHECK_EQ(count_descs(before, 4), 1);
+	before = ndescs;
+	CHECK_EQ(arch_iommu_irte(700, NULL), 0);
+	CHECK_EQ(ndescs, before);
+	unwatch();
+}
+
+/* Another source-id for a present entry: never present with one half old and one new (the
+ * present bit off first, on last). */
+FRESH_TEST(test_irte_new_sid_never_mixed)
+{
+	struct arch_irte e = {.sid = 0x0310, .apic_id = 0x12, .vector = 0x41};
+	u64 *entry;
+
+	CHECK_EQ(probe(CAP_DEFAULT, ECAP_ALL, 1), 0);
+	CHECK_EQ(arch_iommu_enable(), 0);
+	CHECK_EQ(arch_iommu_irte(701, &e), 0);
+	entry = irte(701);
+	watch_entry(entry);
+	e.sid = 0x0318;
+	e.vector = 0x50;
+	CHECK_EQ(arch_iommu_irte(701, &e), 0);
+	CHECK(nseen >= 2);
+	for (u32 i = 0; i < nseen && i < 16; i++)
+		if (seen[i][0] & 1)
+			CHECK(((seen[i][0] >> 16) & 0xff) == 0x50 &&
+			      seen[i][1] == (0x0318ull | 1ull << 18));
+	CHECK_EQ(entry[0], 1ull | 0x50ull << 16 | 0x12ull << 32);
+	CHECK_EQ(entry[1], 0x0318ull | 1ull << 18);
+	unwatch();
+}
+
+/* ---- review fixes: enable -------------------------------------------------------------------- */
+
+/* CAP.RWBF: the write buffers are flushed (GCMD.WBF) after the tables are set and before
+ * translation goes on; without it, no such command. */
+FRESH_TEST(test_enable_write_buffer_flush)
+{
+	static const struct step want[] = {{SRTP, true}, {QIE, true}, {SIRTP, true},
+					   {WBF, true},	 {TE, true},  {IRE, true}};
+
+	CHECK_EQ(probe(CAP_DEFAULT | CAP_RWBF, ECAP_ALL, 1), 0);
+	CHECK_EQ(arch_iommu_enable(), 0);
+	CHECK(commands_are(0, want, 6));
+}
+
+FRESH_TEST(test_enable_no_write_buffer_flush)
+{
+	CHECK_EQ(probe(CAP_DEFAULT, ECAP_ALL, 1), 0);
+	CHECK_EQ(arch_iommu_enable(), 0);
+	for (u32 i = 0; i < ncmds && i < 64; i++)
+		CHECK_EQ(cmds[i].cmd & WBF, 0);
+}
+
+/* The fault event: vector, the boot CPU's APIC ID in the address (bits 19:12: its low 8
+ * bits) and, with 32-bit IDs (EIM), bits 31:8 in the upper address. */
+FRESH_TEST(test_fault_event_x2apic)
+{
+	boot_apic_id = 0x1234;
+	nunits = 2;
+	CHECK_EQ(probe(CAP_DEFAULT, ECAP_ALL, 1), 0);
+	CHECK_EQ(arch_iommu_enable(), 0);
+	for (u32 u = 0; u < 2; u++) {
+		CHECK_EQ(*reg32(u, FEADDR), 0xfee34000u);
+		CHECK_EQ(*reg32(u, FEUADR), 0x1200u);
+		CHECK_EQ(*reg32(u, FECTL), 0);
+		CHECK(*reg32(u, FEDATA) >= 0x20 && *reg32(u, FEDATA) <= 0xff);
+	}
+}
+
+FRESH_TEST(test_fault_event_xapic)
+{
+	boot_apic_id = 0x12;
+	CHECK_EQ(probe(CAP_DEFAULT, ECAP_ALL & ~ECAP_EIM, 1), 0);
+	CHECK_EQ(arch_iommu_enable(), 0);
+	CHECK_EQ(*reg32(0, FEADDR), 0xfee12000u);
+	CHECK_EQ(*reg32(0, FEUADR), 0);
+}
+
+/* A unit that does not snoop (ECAP.C clear): every cache written back (WBINVD) once, before
+ * any unit gets a command; a coherent one: none. WBINVD faults at user level: the test's
+ * handler counts and skips it. */
+FRESH_TEST(test_enable_noncoherent_wbinvd)
+{
+	catch_signals();
+	nunits = 2;
+	CHECK_EQ(probe(CAP_DEFAULT, ECAP_ALL & ~ECAP_C, 1), 0);
+	CHECK_EQ(wbinvds, 0);
+	CHECK_EQ(arch_iommu_enable(), 0);
+	CHECK_EQ(wbinvds, 1);
+	CHECK_EQ(wbinvd_pending_cmds, 0);
+	CHECK_EQ(*reg32(1, GSTS) & TE, TE);
+}
+
+FRESH_TEST(test_enable_coherent_no_wbinvd)
+{
+	catch_signals();
+	nunits = 2;
+	CHECK_EQ(probe(CAP_DEFAULT, ECAP_ALL, 1), 0);
+	CHECK_EQ(arch_iommu_enable(), 0);
+	CHECK_EQ(wbinvds, 0);
+}
+
+/* ---- review fixes: the queue ---------------------------------------------------------------- */
+
+/* Every wait descriptor writes a status of its own, each above the last: a wait left behind
+ * by a drain that timed out, completing late, does not end the next drain early. */
+FRESH_TEST(test_wait_status_sequence)
+{
+	struct arch_irte e = {.sid = 0x0310, .apic_id = 2, .vector = 0x41};
+	u32 before, last = 0;
+	bool found = false;
+
+	CHECK_EQ(probe(CAP_DEFAULT, ECAP_ALL, 1), 0);
+	CHECK_EQ(arch_iommu_enable(), 0);
+	/* the unit stops: this drain times out, its wait still queued */
+	stalled[0] = true;
+	CHECK_EQ(arch_iommu_irte(10, &e), 0);
+	CHECK_LOG("invalidation queue stuck");
+	/* it resumes, slowly: the old wait completes during the next drain, before its own */
+	stalled[0] = false;
+	one_descriptor = true;
+	before = ndescs;
+	CHECK_EQ(arch_iommu_irte(11, &e), 0);
+	for (u32 i = before; i < ndescs && i < 256; i++)
+		found = found || ((descs[i].lo & 0xf) == 4 && descs[i].lo >> 32 == 11);
+	CHECK(found); /* done before the drain ended */
+	CHECK_EQ(reg64(0, IQH), reg64(0, IQT));
+	for (u32 i = 0; i < ndescs && i < 256; i++)
+		if ((descs[i].lo & 0xf) == 5) {
+			CHECK(descs[i].lo >> 32 > last);
+			last = (u32)(descs[i].lo >> 32);
+		}
+}
+
+/* ---- review fixes: faults ------------------------------------------------------------------- */
+
+/* Two units with records: taken in turn, not all of the first unit's before the second's. */
+FRESH_TEST(test_fault_units_in_turn)
+{
+	struct arch_iommu_fault f;
+
+	nunits = 2;
+	CHECK_EQ(probe(CAP_DEFAULT, ECAP_ALL, 1), 0);
+	CHECK_EQ(arch_iommu_enable(), 0);
+	for (u32 u = 0; u < 2; u++)
+		for (u32 i = 0; i < 4; i++)
+			fault_cleared_on(u, i);
+	record_fault_on(0, 0, 0x1000, 0x0010ull | 5ull << 32 | 1ull << 63);
+	record_fault_on(0, 1, 0x2000, 0x0011ull | 5ull << 32 | 1ull << 63);
+	record_fault_on(1, 0, 0x3000, 0x0020ull | 5ull << 32 | 1ull << 63);
+	record_fault_on(1, 1, 0x4000, 0x0021ull | 5ull << 32 | 1ull << 63);
+	CHECK(arch_iommu_fault(&f));
+	CHECK_EQ(f.sid, 0x0010);
+	CHECK(fault_cleared_on(0, 0));
+	CHECK(arch_iommu_fault(&f));
+	CHECK_EQ(f.sid, 0x0020);
+	CHECK(fault_cleared_on(1, 0));
+	CHECK(arch_iommu_fault(&f));
+	CHECK_EQ(f.sid, 0x0011);
+	CHECK(fault_cleared_on(0, 1));
+	CHECK(arch_iommu_fault(&f));
+	CHECK_EQ(f.sid, 0x0021);
+	CHECK(fault_cleared_on(1, 1));
+	CHECK(!arch_iommu_fault(&f));
+	/* only the second unit has one: found */
+	record_fault_on(1, 2, 0x5000, 0x0022ull | 5ull << 32 | 1ull << 63);
+	CHECK(arch_iommu_fault(&f));
+	CHECK_EQ(f.sid, 0x0022);
+}
+
 int main(void)
 {
 	low_init();
@@ -824,5 +1325,23 @@ int main(void)
 	RUN(test_msi_message);
 	RUN(test_ioapic_rte);
 	RUN(test_fault_records);
+	RUN(test_probe_too_many_units);
+	RUN(test_probe_eight_units);
+	RUN(test_probe_too_many_scopes);
+	RUN(test_probe_no_common_walk);
+	RUN(test_probe_common_walk);
+	RUN(test_probe_fault_registers_outside);
+	RUN(test_probe_above_4g_not_read);
+	RUN(test_attach_reserved_sid);
+	RUN(test_irte_change_stays_present);
+	RUN(test_irte_new_sid_never_mixed);
+	RUN(test_enable_write_buffer_flush);
+	RUN(test_enable_no_write_buffer_flush);
+	RUN(test_fault_event_x2apic);
+	RUN(test_fault_event_xapic);
+	RUN(test_enable_noncoherent_wbinvd);
+	RUN(test_enable_coherent_no_wbinvd);
+	RUN(test_wait_status_sequence);
+	RUN(test_fault_units_in_turn);
 	CHECK_MAIN_END();
 }
