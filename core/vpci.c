@@ -184,6 +184,8 @@ static void silence(const struct vpci_fn *f, u16 command)
 		clear_bits(f->bdf, f->msi + PCI_MSI_CONTROL, PCI_MSI_CTL_ENABLE);
 	if (f->msix)
 		clear_bits(f->bdf, f->msix + PCI_MSIX_CONTROL, PCI_MSIX_CTL_ENABLE);
+	if (f->pcie)
+		clear_bits(f->bdf, f->pcie + PCI_EXP_DEVCTL, PCI_EXP_DEVCTL_PHANTOM);
 }
 
 /* PCI 2.3 added Interrupt Disable (command bit 10); an older function ignores the write. */
@@ -570,6 +572,18 @@ static void write_msix_control(const struct vpci *v, const struct vpci_fn *f, u3
 	arch_pci_write(f->bdf, at, 2, ctl);
 }
 
+/* Where PCIe's Phantom Functions Enable falls in an access of `size` at `reg`: it never
+ * reaches the device. */
+static u32 phantom_bit(const struct vpci_fn *f, u32 reg, u32 size)
+{
+	u32 at = f->pcie + PCI_EXP_DEVCTL;
+
+	if (!f->pcie || at + 2 <= reg || at >= reg + size)
+		return 0;
+	return at >= reg ? PCI_EXP_DEVCTL_PHANTOM << (8 * (at - reg))
+			 : PCI_EXP_DEVCTL_PHANTOM >> (8 * (reg - at));
+}
+
 static void config_write(struct vpci *v, u32 bdf, u32 reg, u32 size, u32 value)
 {
 	struct vpci_fn *f = find_fn(v, bdf);
@@ -589,7 +603,8 @@ static void config_write(struct vpci *v, u32 bdf, u32 reg, u32 size, u32 value)
 	else if (f->msi && reg >= f->msi && reg < f->msi + f->msi_len)
 		write_msi(v, f, reg, size, value);
 	else {
-		arch_pci_write(bdf, reg, size, value); /* device-specific registers: its own */
+		/* device-specific registers: its own, but for bits Bulkhead owns */
+		arch_pci_write(bdf, reg, size, value & ~phantom_bit(f, reg, size));
 		keep_owned_bits(f);
 	}
 }

@@ -272,7 +272,19 @@ static bool alloc_tables(char *why, size_t why_size)
 	return true;
 }
 
+static int probe_units(const void *dmar_table, u32 len, char *why, size_t why_size);
+
+/* A refused probe leaves nothing behind: the machine is as without an IOMMU. */
 int vtd_probe(const void *dmar_table, u32 len, char *why, size_t why_size)
+{
+	int err = probe_units(dmar_table, len, why, why_size);
+
+	if (err)
+		unit_count = 0;
+	return err;
+}
+
+static int probe_units(const void *dmar_table, u32 len, char *why, size_t why_size)
 {
 	if (dmar_parse(dmar_table, len, cfg_read, NULL, &dmar, why, why_size))
 		return ERR(E_INVAL);
@@ -380,6 +392,7 @@ static u64 walk_root(u32 dom)
 int arch_iommu_attach(u32 bdf, u32 dom)
 {
 	u64 *ctx;
+	bool ok = true;
 
 	if (dmar_unit_for(&dmar, bdf) < 0)
 		return ERR(E_NOTFOUND);
@@ -399,9 +412,9 @@ int arch_iommu_attach(u32 bdf, u32 dom)
 	/* once remapping is on, the units may hold the old entry and its translations */
 	spin_lock(&lock);
 	for (u32 i = 0; queues_on && i < unit_count; i++)
-		invalidate_all(&units[i]);
+		ok = invalidate_all(&units[i]) && ok;
 	spin_unlock(&lock);
-	return 0;
+	return ok ? 0 : ERR(E_TIMEOUT);
 }
 
 /* ---- interrupt remapping ------------------------------------------------------------------ */
@@ -420,6 +433,7 @@ int arch_iommu_irte(u32 index, const struct arch_irte *e)
 {
 	volatile u64 *slot;
 	u64 lo, hi;
+	bool ok = true;
 
 	if (!irt || index >= VTD_IRT_ENTRIES)
 		return ERR(E_RANGE);
@@ -447,10 +461,10 @@ int arch_iommu_irte(u32 index, const struct arch_irte *e)
 	flush((const void *)slot, 16);
 	for (u32 i = 0; queues_on && i < unit_count; i++) {
 		submit(&units[i], VTD_INV_IEC | VTD_INV_IEC_INDEX | VTD_INV_IEC_IIDX(index), 0);
-		drain(&units[i]);
+		ok = drain(&units[i]) && ok;
 	}
 	spin_unlock(&lock);
-	return 0;
+	return ok ? 0 : ERR(E_TIMEOUT);
 }
 
 void arch_iommu_msi_message(u32 index, bool subhandle, u32 *addr_lo, u32 *data)
