@@ -14,19 +14,35 @@
 
 #include <stdint.h>
 
-#define PAYLOAD_MAGIC	   0x4b4c5542u /* "BULK" in EAX at entry */
-#define PAYLOAD_INFO_GPA   0x1000u     /* struct payload_info */
-#define PAYLOAD_LOAD_GPA   0x100000u   /* flat images are loaded and entered here */
-#define PAYLOAD_MAX_CPUS   16
-#define PAYLOAD_MAX_SHARED 4
+#define PAYLOAD_MAGIC	     0x4b4c5542u /* "BULK" in EAX at entry */
+#define PAYLOAD_INFO_GPA     0x1000u	 /* struct payload_info */
+#define PAYLOAD_LOAD_GPA     0x100000u	 /* flat images are loaded and entered here */
+#define PAYLOAD_MAX_CPUS     16
+#define PAYLOAD_MAX_SHARED   4
+#define PAYLOAD_MAX_CHANNELS 4
 
 /* VMCALL with EAX = number; arguments in EBX, ECX; result in EAX (-1: refused). */
 #define HYPERCALL_PRINT 1 /* EBX = guest-physical text, ECX = length (<= 200): one line */
 #define HYPERCALL_EXIT	2 /* EBX = exit code: the partition stops, its CPUs are parked */
+/* EBX = index into payload_info.channels: the other side's CPU takes that side's vector.
+ * EAX = 0, or -1: not a channel of this partition (named once), or rung faster than the
+ * rate a side may be rung (docs/channels.md; the doorbell is dropped, counted). */
+#define HYPERCALL_DOORBELL 3
 
 struct payload_shared {
 	uint64_t gpa; /* guest-physical start of a REGION_SHARED region */
 	uint64_t size;
+};
+
+/* A channel this partition is on (docs/channels.md). */
+struct payload_channel {
+	char name[32];
+	uint64_t gpa; /* its memory, in this partition */
+	uint64_t size;
+	uint32_t access;  /* bit 0 read, bit 1 write */
+	uint32_t vector;  /* what a doorbell from the other side raises here ... */
+	uint32_t apic_id; /* ... on this CPU */
+	uint32_t reserved;
 };
 
 struct payload_info {
@@ -40,8 +56,12 @@ struct payload_info {
 	uint32_t shared_count;
 	uint32_t reserved;
 	struct payload_shared shared[PAYLOAD_MAX_SHARED];
+	uint32_t channel_count;
+	uint32_t reserved2;
+	struct payload_channel channels[PAYLOAD_MAX_CHANNELS];
 };
 
-_Static_assert(sizeof(struct payload_info) == 448, "payload_info layout is ABI");
+_Static_assert(sizeof(struct payload_channel) == 64, "payload_channel layout is ABI");
+_Static_assert(sizeof(struct payload_info) == 712, "payload_info layout is ABI");
 
 #endif

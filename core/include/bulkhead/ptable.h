@@ -18,6 +18,7 @@
 #define PT_MAX_DEVICES	  8   /* devices per partition */
 #define PT_MAX_BARS	  6   /* base address registers of a PCI function (header type 0) */
 #define PT_MAX_GSI	  240 /* I/O APIC inputs a device's .irq may name: 0..PT_MAX_GSI-1 */
+#define PT_MAX_CHANNELS	  8   /* channels of a layout */
 
 /* Where the hypervisor itself is loaded (boot/linker.ld) and the most it may span: no
  * partition may be given this range. The linker script asserts the image fits. */
@@ -147,12 +148,33 @@ struct partition_config {
 	u32 dma_fault; /* enum dma_fault_policy */
 };
 
+/* One side of a channel (docs/channels.md): a partition on it, how it maps the channel's
+ * memory, and the interrupt a doorbell rung by the other side raises there. */
+struct pt_channel_end {
+	const char *partition; /* its name, as in .parts */
+	u32 access;  /* MEM_R or MEM_RW, as its REGION_SHARED region over the memory has */
+	u32 vector;  /* 0x20-0xff: what its CPU takes when the other side rings */
+	u32 apic_id; /* which of its CPUs takes it; 0 (never a partition's): its first */
+};
+
+/* Two partitions connected: shared memory (a REGION_SHARED region of both, exactly [phys,
+ * phys + size), of no other partition) and a doorbell each way. */
+struct pt_channel {
+	const char *name; /* how each side finds it */
+	u64 phys, size;
+	struct pt_channel_end end[2];
+};
+
 struct partition_table {
 	const char *layout; /* the layout's name, e.g. "default" */
 	struct {
 		struct partition_config p[PT_MAX_PARTITIONS];
 		u32 count;
 	} parts;
+	struct {
+		struct pt_channel c[PT_MAX_CHANNELS];
+		u32 count;
+	} channels;
 };
 
 /* Counted lists for designated initializers:
@@ -160,7 +182,8 @@ struct partition_table {
  *   .cpus = PT_CPUS(2, 3),
  *   .mem = PT_REGIONS({.phys = ..., .size = ..., ...}, {...}),
  *   .ports = PT_PORTS({.base = 0x3f8, .count = 8}),
- *   .devices = PT_DEVICES({.kind = DEV_LEGACY, .name = "com2", ...}, {...}), */
+ *   .devices = PT_DEVICES({.kind = DEV_LEGACY, .name = "com2", ...}, {...}),
+ *   .channels = PT_CHANNELS({.name = "samples", .phys = ..., .size = ..., .end = {...}}), */
 #define PT_CPUS(...)                                                                               \
 	{                                                                                          \
 		.apic_id = {__VA_ARGS__}, .count = sizeof((u32[]){__VA_ARGS__}) / sizeof(u32)      \
@@ -180,6 +203,12 @@ struct partition_table {
 	{                                                                                          \
 		.d = {__VA_ARGS__},                                                                \
 		.count = sizeof((struct pt_device[]){__VA_ARGS__}) / sizeof(struct pt_device)      \
+	}
+
+#define PT_CHANNELS(...)                                                                           \
+	{                                                                                          \
+		.c = {__VA_ARGS__},                                                                \
+		.count = sizeof((struct pt_channel[]){__VA_ARGS__}) / sizeof(struct pt_channel)    \
 	}
 
 #define PT_PARTITIONS(...)                                                                         \
