@@ -17,6 +17,7 @@
 #define DENIED_MSI		 0x102u /* detail: bdf */
 #define DENIED_MMIO		 0x103u /* detail: the page number */
 #define DENIED_MSIX		 0x104u /* detail: bdf << 11 | entry */
+#define DENIED_CHANNEL		 0x105u /* detail: the channel number it gave */
 
 /* A port outside its row: a read gives all-ones, a write is dropped. */
 void denied_port(u32 partition, u32 port, bool in);

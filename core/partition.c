@@ -394,6 +394,11 @@ bool partition_refused_at_boot(u32 i)
 	return parts[i].state == PART_REFUSED;
 }
 
+bool partition_running(u32 i)
+{
+	return i < partition_count() && parts[i].state == PART_RUNNING;
+}
+
 /* Its device made a DMA or an interrupt the IOMMU blocked (core/iommu.c, on the boot CPU):
  * stopped, or restarted as a fault would restart it (within MAX_RESTARTS, no back-off: the
  * console's CPU does not wait). */

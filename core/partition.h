@@ -40,6 +40,8 @@ const char *partition_shell_start(u32 i);
 const char *partition_shell_restart(u32 i);
 /* Was partition i refused at boot (so far)? */
 bool partition_refused_at_boot(u32 i);
+/* Is partition i running (not refused, stopped or being restarted)? */
+bool partition_running(u32 i);
 /* Boot CPU: partition i's device was blocked by the IOMMU; its `.fault` policy applies. */
 void partition_device_fault(u32 i);
 

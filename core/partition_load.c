@@ -5,6 +5,7 @@
 #include "core/partition_state.h"
 #include "arch/x86/arch.h"
 #include "bulkhead/ptable.h"
+#include "core/channels.h"
 #include "core/config.h"
 #include "core/devices.h"
 #include "core/elf.h"
@@ -356,6 +357,7 @@ static void load_payload(struct partition *p)
 		if (p->cfg->mem.r[i].kind == REGION_SHARED)
 			info->shared[info->shared_count++] =
 			    (struct payload_shared){p->cfg->mem.r[i].guest, p->cfg->mem.r[i].size};
+	channels_info(p->cfg, info);
 }
 
 /* Scrub the partition's RAM and load it again from the pristine modules, as at boot. */

@@ -4,6 +4,7 @@
 #include "core/partition.h"
 #include "core/partition_state.h"
 #include "arch/x86/arch.h"
+#include "core/channels.h"
 #include "core/conmux.h"
 #include "core/denied.h"
 #include "core/devices.h"
@@ -58,6 +59,8 @@ u64 partition_hypercall(u32 partition, u32 cpu, u64 nr, u64 a1, u64 a2)
 
 	if (nr == HYPERCALL_EXIT)
 		partition_exited(p, cpu, a1);
+	if (nr == HYPERCALL_DOORBELL)
+		return channel_ring(partition, (u32)a1) ? ~0ULL : 0;
 	if (nr != HYPERCALL_PRINT)
 		return ~0ULL;
 	return print_text(p, a1, a2) ? 0 : ~0ULL;

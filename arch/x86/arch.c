@@ -138,6 +138,11 @@ int arch_vmx_on(void)
 	return vmx_cpu_on();
 }
 
+void arch_send_vector(u32 apic_id, u8 vector)
+{
+	lapic_send_ipi(apic_id, ICR_ASSERT | ICR_FIXED | vector);
+}
+
 void arch_cpu_nmi(u32 index)
 {
 	struct x86_cpu *cpu = cpu_by_index(index);

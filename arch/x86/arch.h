@@ -168,6 +168,9 @@ __attribute__((noreturn)) void arch_vm_start(const struct arch_vm *vm, u32 parti
  * it is still in the hypervisor, would be lost (SIPIs are blocked in VMX root operation). */
 __attribute__((noreturn)) void arch_vm_start_waiting(const struct arch_vm *vm, u32 partition,
 						     volatile u32 *waiting);
+/* A fixed, physical-destination interrupt of `vector` to APIC `apic_id` (a channel's doorbell:
+ * a partition CPU in guest mode takes it through its own IDT, with no exit). */
+void arch_send_vector(u32 apic_id, u8 vector);
 /* Send an NMI to another CPU (to make it look at its partition's state). */
 void arch_cpu_nmi(u32 cpu_index);
 /* CPU `cpu_index` waits for a SIPI in the guest (never started, or sent INIT): it runs
