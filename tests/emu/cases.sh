@@ -702,3 +702,4 @@ fi
 . tests/emu/isolation.sh
 . tests/emu/serial.sh
 . tests/emu/iommu.sh
+. tests/emu/channel.sh

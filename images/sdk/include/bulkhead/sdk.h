@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "bulkhead/payload_abi.h"
+#include "bulkhead/sdk_ring.h" /* a single-producer, single-consumer ring for a channel */
 
 /* ---- environment ------------------------------------------------------------------- */
 
@@ -216,6 +217,40 @@ unsigned sdk_ioapic_pins(void);
  * guest-physical address) and its size in *size (if size is not NULL); NULL if there is
  * no such region (always NULL bare). */
 void *sdk_shared(unsigned i, uint64_t *size);
+
+/* ---- channels (docs/channels.md) -------------------------------------------------- */
+
+/* One of the partition's channels, as its information page lists it: memory it shares
+ * with one other partition (identity-mapped, so `mem` is its guest-physical address) and
+ * the doorbell between them. */
+struct sdk_channel {
+	const char *name;
+	void *mem;	  /* the channel's memory in this partition */
+	uint64_t size;	  /* its bytes */
+	bool writable;	  /* this side's end is MEM_RW (false: MEM_R, reading only) */
+	unsigned vector;  /* what a doorbell rung by the other side raises here ... */
+	uint32_t apic_id; /* ... on this CPU of the partition */
+	unsigned index;	  /* its number in the information page: HYPERCALL_DOORBELL's EBX */
+};
+
+/* The channel called `name` into *out: 0, or -1 if the partition has no such channel
+ * (always -1 bare). */
+int sdk_channel_find(const char *name, struct sdk_channel *out);
+/* Ring the other side's doorbell (HYPERCALL_DOORBELL with ch->index): its CPU takes its
+ * end's vector. 0, or -1: not a channel of this partition (Bulkhead names the attempt once
+ * on COM1), or rung faster than Bulkhead lets a side be rung (16 at once, then 16 a
+ * millisecond: the doorbell is dropped, named once). Always -1 bare. The ring carries no
+ * data: what is new is in the memory, written before the call. */
+int sdk_channel_ring(const struct sdk_channel *ch);
+/* Run handler(), with interrupts disabled, when the other side rings: it is registered
+ * (sdk_irq_register) on ch->vector, which ch->apic_id takes. That CPU must be one that
+ * serves interrupts (the caller, typically, waiting in sdk_wait()); under Bulkhead the
+ * doorbell reaches the guest with no exit. The SDK sends the local APIC EOI after the
+ * handler returns, as for every registered vector: the handler must not. Doorbells that
+ * come while one is pending collapse into one (the APIC keeps a bit per vector), so the
+ * handler takes everything new, not one item. NULL removes it. 0, or -1 for a vector the
+ * SDK reserves (below SDK_VECTOR_FIRST, or the spurious vector). */
+int sdk_channel_on_doorbell(const struct sdk_channel *ch, void (*handler)(void));
 
 /* ---- the end ----------------------------------------------------------------------- */
 

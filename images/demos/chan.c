@@ -1,0 +1,246 @@
+/*
+ * chan: a channel between two partitions (docs/channels.md), one ELF in three roles, chosen
+ * by the command line's role=producer|consumer|intruder (layout tests/layouts/channel.c,
+ * emu case channel-samples in tests/emu/channel.sh).
+ *
+ * producer  samples hz=<n> times a second (default 1000) from the local APIC timer in
+ *           TSC-deadline mode (absolute deadlines, as the heartbeat), pushes a record
+ *           {seq, tsc} (seq from 1) into an SDK ring in channel "samples" and rings the
+ *           other side once per sample. The consumer's end is read-only, so the ring is an
+ *           overwrite ring (SDK_RING_OVERWRITE); the command line word `acked` makes one
+ *           whose consumer publishes its tail (its end must be MEM_RW). After seconds=<n>
+ *           (default 4) of samples:
+ *	producer: done: <n> samples, <n> doorbells, <n> refused, <n> full
+ *           and exit code 0.
+ * consumer  takes the doorbell on its CPU and pops every record there is on each; it counts
+ *           the records of each second of the producer's clock (by each record's tsc, from
+ *           the first one's) and the gaps in seq (records never seen: overwritten, refused
+ *           by a full ring, or pushed before it started listening and lost). After each
+ *           second's line it works busy_ms=<n> (default 0) with interrupts off, as a
+ *           consumer with other things to do: the doorbells rung meanwhile arrive as one,
+ *           and the next handler takes all their records. After seconds=<n> (default 3):
+ *	consumer: second <n>: <n> records, <n> gaps
+ *	consumer: total: <n> records, <n> gaps, <n> doorbells, at most <n> a doorbell, <n> left
+ *           (the most records one doorbell took, and the most a doorbell's handler left in
+ *           the ring: 0, unless it falls behind)
+ *           and exit code 0. It halts between doorbells: receiving costs it no exit.
+ * intruder  a partition not on the channel: it does not find "samples", rings channel
+ *           numbers 0-3 twice (each refused, -1; Bulkhead names each number once), then,
+ *           unless peek=0, reads peek=<addr> (default 0x800000, where the producer has the
+ *           channel's memory), which it has no mapping for: Bulkhead stops it.
+ *	intruder: channel "samples": not found (-1)
+ *	intruder: doorbells 0-3: -1 -1 -1 -1
+ *	intruder: reading 0x800000 (the producer's channel memory, not mapped here)
+ */
+#include <bulkhead/sdk.h>
+
+#define VEC_TIMER     0x40
+#define CHANNEL	      "samples"
+#define MAX_SECONDS   64
+#define INTRUDER_BELL 4 /* channel numbers 0..3 */
+
+struct sample {
+	uint64_t seq;
+	uint64_t tsc;
+};
+
+static struct sdk_channel chan;
+
+/* ---- producer ---------------------------------------------------------------------- */
+
+static struct sdk_ring_writer writer;
+static uint64_t period, deadline;
+static volatile uint64_t seq, samples_left, doorbells, refused, full;
+
+static void sample(unsigned vector)
+{
+	struct sample s = {.seq = seq + 1, .tsc = sdk_tsc()};
+
+	seq = s.seq;
+	if (!sdk_ring_push(&writer, &s))
+		full++;
+	if (sdk_channel_ring(&chan) == 0)
+		doorbells++;
+	else
+		refused++;
+	if (--samples_left == 0) {
+		sdk_timer_stop();
+		return;
+	}
+	/* The next deadline is the last plus the period: no drift; past ones are skipped. */
+	deadline += period;
+	while (deadline <= sdk_tsc())
+		deadline += period;
+	sdk_timer_deadline(vector, deadline);
+}
+
+static int producer(const struct sdk_env *env)
+{
+	uint64_t hz = sdk_cmdline_u64("hz", 1000), seconds = sdk_cmdline_u64("seconds", 4);
+	uint32_t flags = sdk_cmdline_arg("acked", NULL, 0) ? 0 : SDK_RING_OVERWRITE;
+	uint32_t cap;
+
+	if (!chan.writable) {
+		sdk_printf("producer: channel \"%s\" is read-only here", chan.name);
+		return 1;
+	}
+	cap = sdk_ring_writer_init(&writer, chan.mem, chan.size, sizeof(struct sample), flags);
+	if (!cap) {
+		sdk_printf("producer: no ring fits in channel \"%s\"", chan.name);
+		return 1;
+	}
+	if (hz == 0)
+		hz = 1000;
+	if (seconds == 0)
+		seconds = 4;
+	period = env->tsc_khz * 1000 / hz;
+	samples_left = hz * seconds;
+	sdk_printf("producer: %llu Hz for %llu s into a ring of %u records (%s), doorbell %u",
+		   (unsigned long long)hz, (unsigned long long)seconds, cap,
+		   flags ? "overwrite" : "acked", chan.index);
+	sdk_irq_register(VEC_TIMER, sample);
+	sdk_irq_disable();
+	deadline = sdk_tsc() + period;
+	sdk_timer_deadline(VEC_TIMER, deadline);
+	while (samples_left)
+		sdk_wait();
+	sdk_irq_enable();
+	sdk_printf("producer: done: %llu samples, %llu doorbells, %llu refused, %llu full",
+		   (unsigned long long)seq, (unsigned long long)doorbells,
+		   (unsigned long long)refused, (unsigned long long)full);
+	return 0;
+}
+
+/* ---- consumer ---------------------------------------------------------------------- */
+
+static struct sdk_ring_reader reader;
+static bool attached;
+static uint64_t second_ticks, t0, last_seq;
+static volatile uint64_t rings, most, left, current; /* current: the second records now fall in */
+static volatile uint64_t records[MAX_SECONDS], gaps[MAX_SECONDS];
+
+/* The doorbell: everything new, however many rings it stands for. */
+static void doorbell(void)
+{
+	struct sample s;
+	uint64_t n = 0;
+
+	rings++;
+	if (!attached) {
+		if (sdk_ring_reader_init(&reader, chan.mem, chan.size, chan.writable) != 0)
+			return; /* not made yet: the next doorbell comes after it is */
+		attached = true;
+	}
+	while (sdk_ring_pop(&reader, &s)) {
+		uint64_t sec;
+
+		if (!t0)
+			t0 = s.tsc;
+		sec = s.tsc >= t0 ? (s.tsc - t0) / second_ticks : 0;
+		if (sec >= MAX_SECONDS)
+			sec = MAX_SECONDS - 1;
+		if (sec > current)
+			current = sec;
+		records[sec]++;
+		if (s.seq > last_seq + 1)
+			gaps[sec] += s.seq - last_seq - 1;
+		if (s.seq > last_seq)
+			last_seq = s.seq;
+		n++;
+	}
+	if (n > most)
+		most = n;
+	n = sdk_ring_pending(&reader); /* a record pushed since the last pop, or a lazy pop */
+	if (n > left)
+		left = n;
+}
+
+static int consumer(const struct sdk_env *env)
+{
+	uint64_t seconds = sdk_cmdline_u64("seconds", 3), total = 0, lost = 0;
+	uint64_t busy_us = sdk_cmdline_u64("busy_ms", 0) * 1000;
+
+	if (seconds == 0 || seconds >= MAX_SECONDS)
+		seconds = 3;
+	second_ticks = env->tsc_khz * 1000;
+	if (chan.apic_id != sdk_apic_id()) {
+		sdk_printf("consumer: the doorbell goes to apic id %u, this is %u", chan.apic_id,
+			   sdk_apic_id());
+		return 1;
+	}
+	if (sdk_channel_on_doorbell(&chan, doorbell) != 0) {
+		sdk_printf("consumer: vector 0x%x is the SDK's", chan.vector);
+		return 1;
+	}
+	sdk_printf("consumer: doorbell on vector 0x%x, apic id %u; channel %s", chan.vector,
+		   chan.apic_id, chan.writable ? "read-write" : "read-only");
+	sdk_irq_disable();
+	for (uint64_t shown = 0; shown < seconds; shown++) {
+		/* second `shown` is over once a record of a later one has come */
+		while (current <= shown)
+			sdk_wait();
+		total += records[shown];
+		lost += gaps[shown];
+		sdk_printf("consumer: second %llu: %llu records, %llu gaps",
+			   (unsigned long long)shown + 1, (unsigned long long)records[shown],
+			   (unsigned long long)gaps[shown]);
+		if (shown + 1 < seconds)
+			sdk_delay_us(busy_us); /* interrupts off: doorbells wait, and collapse */
+	}
+	sdk_printf("consumer: total: %llu records, %llu gaps, %llu doorbells, at most %llu a "
+		   "doorbell, %llu left",
+		   (unsigned long long)total, (unsigned long long)lost, (unsigned long long)rings,
+		   (unsigned long long)most, (unsigned long long)left);
+	return 0;
+}
+
+/* ---- intruder ---------------------------------------------------------------------- */
+
+static int intruder(void)
+{
+	uint64_t peek = sdk_cmdline_u64("peek", 0x800000);
+	struct sdk_channel found;
+	int rc[INTRUDER_BELL];
+
+	sdk_printf("intruder: channel \"%s\": %s (%d)", CHANNEL,
+		   sdk_channel_find(CHANNEL, &found) == 0 ? "FOUND" : "not found",
+		   sdk_channel_find(CHANNEL, &found));
+	for (int round = 0; round < 2; round++) {
+		for (unsigned i = 0; i < INTRUDER_BELL; i++) {
+			struct sdk_channel guess = {.index = i};
+
+			rc[i] = sdk_channel_ring(&guess);
+		}
+		sdk_printf("intruder: doorbells 0-3: %d %d %d %d", rc[0], rc[1], rc[2], rc[3]);
+	}
+	if (peek) {
+		sdk_printf("intruder: reading 0x%llx (the producer's channel memory, not mapped "
+			   "here)",
+			   (unsigned long long)peek);
+		sdk_printf("intruder: READ 0x%llx",
+			   (unsigned long long)*(volatile uint64_t *)(uintptr_t)peek);
+	}
+	return 0;
+}
+
+int main(const struct sdk_env *env)
+{
+	char role[16] = "";
+
+	sdk_cmdline_arg("role", role, sizeof(role));
+	sdk_printf("chan: start, apic id %u, tsc %llu kHz, %s, role %s", sdk_apic_id(),
+		   (unsigned long long)env->tsc_khz, env->bulkhead ? "bulkhead" : "bare",
+		   role[0] ? role : "none");
+	if (strncmp(role, "intruder", sizeof(role)) == 0)
+		return intruder();
+	if (strncmp(role, "producer", sizeof(role)) != 0 &&
+	    strncmp(role, "consumer", sizeof(role)) != 0) {
+		sdk_printf("chan: role=producer, role=consumer or role=intruder");
+		return 2;
+	}
+	if (sdk_channel_find(CHANNEL, &chan) != 0) {
+		sdk_printf("%s: no channel \"%s\"", role, CHANNEL);
+		return 1;
+	}
+	return role[0] == 'p' ? producer(env) : consumer(env);
+}
