@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bulkhead/payload_abi.h"
 #include "bulkhead/ptable.h"
 #include "core/lib/uart16550.h"
 
@@ -211,6 +212,7 @@ static void check_layout_name(const struct partition_table *t)
 static void check_stale_entries(const struct partition_table *t)
 {
 	static const struct partition_config zero_part;
+	static const struct pt_channel zero_channel;
 
 	for (u32 i = t->parts.count; i < PT_MAX_PARTITIONS; i++)
 		if (memcmp(&t->parts.p[i], &zero_part, sizeof(zero_part)) != 0)
@@ -218,6 +220,13 @@ static void check_stale_entries(const struct partition_table *t)
 			    "parts[%u]: filled in past parts.count (%u); use PT_PARTITIONS() "
 			    "or raise the count",
 			    (unsigned)i, (unsigned)t->parts.count);
+
+	for (u32 k = t->channels.count; k < PT_MAX_CHANNELS; k++)
+		if (memcmp(&t->channels.c[k], &zero_channel, sizeof(zero_channel)) != 0)
+			table_problem(
+			    "channels[%u]: filled in past channels.count (%u); use PT_CHANNELS() "
+			    "or raise the count",
+			    (unsigned)k, (unsigned)t->channels.count);
 
 	for (u32 i = 0; i < n_parts(t); i++) {
 		const struct partition_config *p = &t->parts.p[i];
@@ -1550,6 +1559,343 @@ static void check_irq_exclusive(const struct partition_table *t)
 }
 
 /* ------------------------------------------------------------------------------------------ */
+/* Channels                                                                                   */
+
+/*
+ * A channel (docs/channels.md) connects two partitions: memory both map, as a REGION_SHARED
+ * region each over exactly its range, and a doorbell each way. A channel belongs to neither
+ * side: its problems are about the table as a whole, and name the channel by index and, when
+ * it has a printable one, by name (only a partition on too many channels is that partition's).
+ */
+
+/* The most a channel's name may hold: a payload reads it from a NUL-terminated char[32]. */
+#define CHANNEL_NAME_MAX (sizeof(((struct payload_channel *)0)->name) - 1)
+/* A doorbell's vector: 0-0x1f are the CPU's exceptions. */
+#define CHANNEL_VECTOR_MIN 0x20u
+#define CHANNEL_VECTOR_MAX 0xffu
+
+static u32 n_channels(const struct partition_table *t)
+{
+	return min_u32(t->channels.count, PT_MAX_CHANNELS);
+}
+
+/* Printable ASCII, space to tilde: a name goes into messages and a payload's info page. */
+static bool printable(char c)
+{
+	return c >= 0x20 && c < 0x7f;
+}
+
+/* The offset of the first character of s that is not printable, or -1. */
+static long unprintable_at(const char *s)
+{
+	for (const char *c = s; *c; c++)
+		if (!printable(*c))
+			return c - s;
+	return -1;
+}
+
+static const char *chan_who(const struct pt_channel *c)
+{
+	static char buf[4][128];
+	static unsigned next;
+	char *b = buf[next++ % 4];
+
+	if (!nonempty(c->name))
+		snprintf(b, sizeof(buf[0]), "a channel without a name");
+	else if (unprintable_at(c->name) >= 0)
+		snprintf(b, sizeof(buf[0]), "a channel whose name is not printable");
+	else
+		snprintf(b, sizeof(buf[0]), "channel \"%s\"", c->name);
+	return b;
+}
+
+/* The partition called `name`, or -1 (no name, or none called so). */
+static int part_by_name(const struct partition_table *t, const char *name)
+{
+	if (!nonempty(name))
+		return -1;
+	for (u32 i = 0; i < n_parts(t); i++)
+		if (has_name(&t->parts.p[i]) && strcmp(t->parts.p[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A channel whose range can be compared with regions and other channels at all. */
+static bool channel_comparable(const struct pt_channel *c)
+{
+	return c->size != 0 && !wraps(c->phys, c->size);
+}
+
+/*
+ * The two partitions a channel connects, when both ends name one and not the same one:
+ * the checks between a channel's memory and the partitions' run only then, so that an end
+ * naming no partition is reported once, by check_channel_ends.
+ */
+static bool channel_parts(const struct partition_table *t, const struct pt_channel *c, int part[2])
+{
+	part[0] = part_by_name(t, c->end[0].partition);
+	part[1] = part_by_name(t, c->end[1].partition);
+	return part[0] >= 0 && part[1] >= 0 && part[0] != part[1];
+}
+
+static void check_channel_count(const struct partition_table *t)
+{
+	if (t->channels.count > PT_MAX_CHANNELS)
+		table_problem("channels.count: %u channels, at most %u (PT_MAX_CHANNELS)",
+			      (unsigned)t->channels.count, PT_MAX_CHANNELS);
+}
+
+/* Each side finds its channel by name: it must be there, fit the info page, and be one. */
+static void check_channel_names(const struct partition_table *t)
+{
+	for (u32 k = 0; k < n_channels(t); k++) {
+		const char *name = t->channels.c[k].name;
+		long bad;
+
+		if (!nonempty(name)) {
+			table_problem("channels[%u].name: missing name", (unsigned)k);
+			continue;
+		}
+		bad = unprintable_at(name);
+		if (bad >= 0) {
+			/* Not printed: the name would break the line. */
+			table_problem("channels[%u].name: contains 0x%02x at offset %ld, which is "
+				      "not printable ASCII (0x20-0x7e)",
+				      (unsigned)k, (unsigned)(unsigned char)name[bad], bad);
+			continue;
+		}
+		if (strlen(name) > CHANNEL_NAME_MAX)
+			table_problem("channels[%u].name: \"%s\" is %zu characters, at most %zu (a "
+				      "payload reads it from a 32-byte field)",
+				      (unsigned)k, name, strlen(name), CHANNEL_NAME_MAX);
+		for (u32 l = 0; l < k; l++)
+			if (nonempty(t->channels.c[l].name) &&
+			    strcmp(name, t->channels.c[l].name) == 0) {
+				table_problem("channels[%u].name: \"%s\" is also the name of "
+					      "channels[%u]",
+					      (unsigned)k, name, (unsigned)l);
+				break;
+			}
+	}
+}
+
+/* The memory is mapped whole pages at a time into both sides, as their regions are. */
+static void check_channel_shape(const struct partition_table *t)
+{
+	for (u32 k = 0; k < n_channels(t); k++) {
+		const struct pt_channel *c = &t->channels.c[k];
+
+		if (c->size == 0)
+			table_problem("channels[%u].size: size is 0 (%s)", (unsigned)k,
+				      chan_who(c));
+		else if (c->size % PAGE_SIZE)
+			table_problem("channels[%u].size: 0x%" PRIx64 " (%s) is not 4 KiB aligned",
+				      (unsigned)k, c->size, chan_who(c));
+		if (c->phys % PAGE_SIZE)
+			table_problem("channels[%u].phys: 0x%" PRIx64 " (%s) is not 4 KiB aligned",
+				      (unsigned)k, c->phys, chan_who(c));
+		if (wraps(c->phys, c->size))
+			table_problem("channels[%u].size: phys 0x%" PRIx64 " + size 0x%" PRIx64
+				      " (%s) overflows 64 bits",
+				      (unsigned)k, c->phys, c->size, chan_who(c));
+	}
+}
+
+/* One end on its own: whose it is, how it maps the memory, where its doorbell lands. */
+static void channel_end(const struct partition_table *t, u32 k, u32 e)
+{
+	const struct pt_channel *c = &t->channels.c[k];
+	const struct pt_channel_end *end = &c->end[e];
+	int i = part_by_name(t, end->partition);
+
+	if (!nonempty(end->partition))
+		table_problem("channels[%u].end[%u].partition: missing partition name (%s)",
+			      (unsigned)k, (unsigned)e, chan_who(c));
+	else if (unprintable_at(end->partition) >= 0)
+		table_problem("channels[%u].end[%u].partition: a name that is not printable "
+			      "(%s) is not the name of any partition",
+			      (unsigned)k, (unsigned)e, chan_who(c));
+	else if (i < 0)
+		table_problem("channels[%u].end[%u].partition: \"%s\" (%s) is not the name of "
+			      "any partition",
+			      (unsigned)k, (unsigned)e, end->partition, chan_who(c));
+	else if (e == 1 && i == part_by_name(t, c->end[0].partition))
+		table_problem("channels[%u].end[1].partition: \"%s\" (%s) is end[0]'s partition "
+			      "too; a channel connects two partitions",
+			      (unsigned)k, end->partition, chan_who(c));
+	if (end->access != MEM_R && end->access != MEM_RW)
+		table_problem("channels[%u].end[%u].access: 0x%x (%s) is neither MEM_R (0x%x) "
+			      "nor MEM_RW (0x%x)",
+			      (unsigned)k, (unsigned)e, (unsigned)end->access, chan_who(c), MEM_R,
+			      MEM_RW);
+	if (end->vector < CHANNEL_VECTOR_MIN || end->vector > CHANNEL_VECTOR_MAX)
+		table_problem("channels[%u].end[%u].vector: 0x%x (%s) is not in 0x%x-0x%x (below "
+			      "0x20 are the CPU's exceptions)",
+			      (unsigned)k, (unsigned)e, (unsigned)end->vector, chan_who(c),
+			      CHANNEL_VECTOR_MIN, CHANNEL_VECTOR_MAX);
+	if (i >= 0 && end->apic_id != 0) {
+		const struct partition_config *p = &t->parts.p[i];
+		bool found = false;
+
+		for (u32 n = 0; n < n_cpus(p); n++)
+			found |= p->cpus.apic_id[n] == end->apic_id;
+		if (!found)
+			table_problem("channels[%u].end[%u].apic_id: %u (%s) is not a CPU of %s; "
+				      "0 means its first",
+				      (unsigned)k, (unsigned)e, (unsigned)end->apic_id, chan_who(c),
+				      who(t, (u32)i));
+	}
+}
+
+static void check_channel_ends(const struct partition_table *t)
+{
+	for (u32 k = 0; k < n_channels(t); k++)
+		for (u32 e = 0; e < 2; e++)
+			channel_end(t, k, e);
+}
+
+static const char *end_access_name(u32 access)
+{
+	return access == MEM_R ? "MEM_R" : access == MEM_RW ? "MEM_RW" : "?";
+}
+
+/*
+ * Each side maps the memory as the table says it does: a REGION_SHARED region over exactly
+ * [phys, phys + size) (at any guest address), whose read and write rights are the end's.
+ * What is found instead is named: another region over the range, or nothing.
+ */
+static void channel_region(const struct partition_table *t, u32 k, u32 e, u32 i)
+{
+	const struct pt_channel *c = &t->channels.c[k];
+	const struct pt_channel_end *end = &c->end[e];
+	const struct partition_config *p = &t->parts.p[i];
+	int near = -1;
+
+	for (u32 l = 0; l < n_regions(p); l++) {
+		const struct pt_region *r = &p->mem.r[l];
+
+		if (r->kind == REGION_SHARED && r->phys == c->phys && r->size == c->size) {
+			if ((r->access & MEM_RW) != end->access &&
+			    (end->access == MEM_R || end->access == MEM_RW))
+				table_problem("channels[%u].end[%u].access: %s (%s), but mem[%u] "
+					      "of %s (SHARED " RANGE_FMT ") has access 0x%x; its "
+					      "MEM_R and MEM_W bits must be the end's",
+					      (unsigned)k, (unsigned)e,
+					      end_access_name(end->access), chan_who(c),
+					      (unsigned)l, who(t, i), RANGE(r->phys, r->size),
+					      (unsigned)r->access);
+			return;
+		}
+		if (near < 0 && region_comparable(r) &&
+		    ranges_overlap(r->phys, r->size, c->phys, c->size))
+			near = (int)l;
+	}
+	if (near < 0)
+		table_problem("channels[%u].end[%u]: %s has no region over " RANGE_FMT
+			      " (%s); it needs a REGION_SHARED region exactly there",
+			      (unsigned)k, (unsigned)e, who(t, i), RANGE(c->phys, c->size),
+			      chan_who(c));
+	else
+		table_problem("channels[%u].end[%u]: %s has %s mem[%u] " RANGE_FMT
+			      " over " RANGE_FMT " (%s); it needs a REGION_SHARED region "
+			      "exactly there",
+			      (unsigned)k, (unsigned)e, who(t, i),
+			      region_kind_name(p->mem.r[near].kind), (unsigned)near,
+			      RANGE(p->mem.r[near].phys, p->mem.r[near].size),
+			      RANGE(c->phys, c->size), chan_who(c));
+}
+
+static void check_channel_regions(const struct partition_table *t)
+{
+	for (u32 k = 0; k < n_channels(t); k++) {
+		const struct pt_channel *c = &t->channels.c[k];
+		int part[2];
+
+		if (!channel_comparable(c) || !channel_parts(t, c, part))
+			continue;
+		for (u32 e = 0; e < 2; e++)
+			channel_region(t, k, e, (u32)part[e]);
+	}
+}
+
+/*
+ * The memory is the two named partitions' and no one else's: a third partition with any
+ * region over it (shared or not) would read or write what the two exchange.
+ */
+static void check_channel_exclusive(const struct partition_table *t)
+{
+	for (u32 k = 0; k < n_channels(t); k++) {
+		const struct pt_channel *c = &t->channels.c[k];
+		int part[2];
+
+		if (!channel_comparable(c) || !channel_parts(t, c, part))
+			continue;
+		for (u32 j = 0; j < n_parts(t); j++) {
+			const struct partition_config *q = &t->parts.p[j];
+
+			if ((int)j == part[0] || (int)j == part[1])
+				continue;
+			for (u32 l = 0; l < n_regions(q); l++) {
+				const struct pt_region *r = &q->mem.r[l];
+
+				if (region_comparable(r) &&
+				    ranges_overlap(r->phys, r->size, c->phys, c->size))
+					table_problem(
+					    "channels[%u]: " RANGE_FMT " (%s) overlaps %s mem[%u] "
+					    "of %s (" RANGE_FMT "), which is not on the channel; "
+					    "its memory is shared by its two partitions only",
+					    (unsigned)k, RANGE(c->phys, c->size), chan_who(c),
+					    region_kind_name(r->kind), (unsigned)l, who(t, j),
+					    RANGE(r->phys, r->size));
+			}
+		}
+	}
+}
+
+/* One memory, one channel: two channels over it would be two pairs sharing it. */
+static void check_channel_overlap(const struct partition_table *t)
+{
+	for (u32 k = 0; k < n_channels(t); k++)
+		for (u32 l = 0; l < k; l++) {
+			const struct pt_channel *a = &t->channels.c[k], *b = &t->channels.c[l];
+
+			if (channel_comparable(a) && channel_comparable(b) &&
+			    ranges_overlap(a->phys, a->size, b->phys, b->size))
+				table_problem("channels[%u]: " RANGE_FMT " (%s) overlaps "
+					      "channels[%u] (%s, " RANGE_FMT "); channels do not "
+					      "share memory",
+					      (unsigned)k, RANGE(a->phys, a->size), chan_who(a),
+					      (unsigned)l, chan_who(b), RANGE(b->phys, b->size));
+		}
+}
+
+/* A partition finds its channels in its information page, which lists at most this many. */
+static void check_channels_per_partition(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		u32 on = 0;
+
+		if (!has_name(&t->parts.p[i]))
+			continue;
+		for (u32 k = 0; k < n_channels(t); k++) {
+			const struct pt_channel *c = &t->channels.c[k];
+
+			for (u32 e = 0; e < 2; e++)
+				if (part_by_name(t, c->end[e].partition) == (int)i &&
+				    (e == 0 || part_by_name(t, c->end[0].partition) != (int)i) &&
+				    ++on == PAYLOAD_MAX_CHANNELS + 1)
+					problem(
+					    t, i,
+					    "channels: on more than %u channels (channels[%u], "
+					    "%s, is one too many); its information page lists at "
+					    "most %u (PAYLOAD_MAX_CHANNELS)",
+					    PAYLOAD_MAX_CHANNELS, (unsigned)k, chan_who(c),
+					    PAYLOAD_MAX_CHANNELS);
+		}
+	}
+}
+
+/* ------------------------------------------------------------------------------------------ */
 
 static void (*const checks[])(const struct partition_table *) = {
     check_partition_count,
@@ -1602,6 +1948,14 @@ static void (*const checks[])(const struct partition_table *) = {
     check_bar_guest,
     check_device_irq,
     check_irq_exclusive,
+    check_channel_count,
+    check_channel_names,
+    check_channel_shape,
+    check_channel_ends,
+    check_channel_regions,
+    check_channel_exclusive,
+    check_channel_overlap,
+    check_channels_per_partition,
 };
 
 /* tests/fuzz/fuzz_ptcheck.c includes this file with PTCHECK_NO_MAIN and runs `checks` itself. */

@@ -5,7 +5,8 @@
  * (NULL, "", duplicates, ones with blanks); kinds, counts, APIC IDs, regions, port ranges and
  * devices come from the bytes, with counts that may disagree with how many entries are filled
  * in (unless the first byte asks for lean decoding, see `lean`). The devices are decoded after
- * every partition, so an input that ends there (as the first seeds do) has none. Every check runs;
+ * every partition, so an input that ends there (as the first seeds do) has none; the channels
+ * after every device, so an input that ends before them has none either. Every check runs;
  * when none reports a problem, check_good() must agree that the table is good: every rule
  * docs/partitions.md states, checked again without ptcheck's code or constants (the
  * documented numbers are written here as the docs give them).
@@ -54,6 +55,12 @@ static const struct {
 #define DOC_MAX_DEVICES 8   /* "at most PT_MAX_DEVICES (8)" */
 #define DOC_MAX_GSI	240 /* "irq below PT_MAX_GSI (240)" */
 #define DOC_COM1_IRQ	4   /* "not COM1's IRQ 4" */
+/* docs/partitions.md, channels: */
+#define DOC_MAX_CHANNELS      8	   /* "at most PT_MAX_CHANNELS (8) channels" */
+#define DOC_CHAN_NAME_MAX     31   /* "at most 31 characters" */
+#define DOC_VECTOR_FIRST      0x20 /* a doorbell's vector "0x20-0xff" */
+#define DOC_VECTOR_LAST	      0xff
+#define DOC_CHANNELS_PER_PART 4 /* "a partition is on at most 4 channels" */
 
 static const char *const strings[] = {
     NULL,
@@ -273,6 +280,77 @@ static void decode_devices(struct fuzz_reader *r, struct partition_config *p)
 		decode_device(r, &p->devices.d[k]);
 }
 
+/*
+ * A channel's end. The partition byte below 0x80 (lean: any) names partition byte % nparts
+ * (NULL when there is none), else one of the fixed strings. Lean, the access is MEM_R or
+ * MEM_RW, the vector 0x20-0xff (one byte) and the CPU 0 or one of that partition's; else the
+ * access is any of 0-7 (from 0xf0 the byte itself), the vector two bytes and the CPU one.
+ * Returns the partition it took by index, or -1.
+ */
+static int decode_end(struct fuzz_reader *r, const struct partition_table *t, u32 nparts,
+		      struct pt_channel_end *e)
+{
+	u8 b = fuzz_u8(r);
+	int part = -1;
+
+	if ((lean || b < 0x80) && nparts) {
+		part = (int)(b % nparts);
+		e->partition = t->parts.p[part].name;
+	} else if (b >= 0x80) {
+		e->partition = strings[b % ARRAY_SIZE(strings)];
+	}
+	b = fuzz_u8(r);
+	e->access = lean ? (b & 1 ? MEM_RW : MEM_R) : (b < 0xf0 ? b % 8u : b);
+	e->vector = lean ? 0x20u + fuzz_u8(r) % 0xe0u : fuzz_u16(r);
+	b = fuzz_u8(r);
+	e->apic_id = b;
+	if (lean && part >= 0) {
+		const struct partition_config *p = &t->parts.p[part];
+		u32 n = min_u32(p->cpus.count, PT_MAX_CPUS) + 1;
+
+		e->apic_id = b % n ? p->cpus.apic_id[b % n - 1] : 0;
+	}
+	return part;
+}
+
+/*
+ * A channel: its name, its two ends, then its memory: a byte below 0x80 copies the range of
+ * region byte % mem.count of end[0]'s partition (partition 0 when end[0] took none), which is
+ * how a good channel is found; else phys and size are two addresses.
+ */
+static void decode_channel(struct fuzz_reader *r, const struct partition_table *t, u32 nparts,
+			   struct pt_channel *c)
+{
+	int part;
+	u8 b;
+
+	c->name = pick_string(r);
+	part = decode_end(r, t, nparts, &c->end[0]);
+	decode_end(r, t, nparts, &c->end[1]);
+	b = fuzz_u8(r);
+	if (b < 0x80 && nparts) {
+		const struct partition_config *p = &t->parts.p[part < 0 ? 0 : part];
+		u32 n = min_u32(p->mem.count, PT_MAX_REGIONS);
+		const struct pt_region *m = &p->mem.r[n ? b % n : 0];
+
+		c->phys = m->phys;
+		c->size = m->size;
+	} else {
+		c->phys = pick_addr(r);
+		c->size = pick_addr(r);
+	}
+}
+
+/* A byte of 0 (as past the end of the input) means no channels, lean or not. */
+static void decode_channels(struct fuzz_reader *r, struct partition_table *t, u32 nparts)
+{
+	u32 n = fuzz_u8(r) % (lean ? 3 : PT_MAX_CHANNELS + 1);
+
+	t->channels.count = pick_count(r, n);
+	for (u32 k = 0; k < n; k++)
+		decode_channel(r, t, nparts, &t->channels.c[k]);
+}
+
 static void decode(struct fuzz_reader *r, struct partition_table *t)
 {
 	u8 b = fuzz_u8(r);
@@ -287,6 +365,7 @@ static void decode(struct fuzz_reader *r, struct partition_table *t)
 		decode_partition(r, &t->parts.p[i], i);
 	for (u32 i = 0; i < nparts; i++)
 		decode_devices(r, &t->parts.p[i]);
+	decode_channels(r, t, nparts);
 }
 
 /*
@@ -587,6 +666,83 @@ static void good_pair(const struct partition_config *p, const struct partition_c
 	good_pair_devices(p, q);
 }
 
+/* The partition called `name`: there must be one (callers have checked names are unique). */
+static u32 doc_part(const struct partition_table *t, const char *name)
+{
+	for (u32 i = 0; i < t->parts.count; i++)
+		if (strcmp(t->parts.p[i].name, name) == 0)
+			return i;
+	FUZZ_ASSERT(!"a channel end names no partition");
+	return 0;
+}
+
+/* "each end: partition names an existing partition, the two differ; access exactly MEM_R
+ * or MEM_RW; vector 0x20-0xff; apic_id 0 or one of that partition's CPUs; a REGION_SHARED
+ * region exactly over the channel, its MEM_R and MEM_W the end's access". */
+static u32 good_end(const struct partition_table *t, const struct pt_channel *c,
+		    const struct pt_channel_end *e)
+{
+	u32 i;
+	const struct partition_config *p;
+	bool cpu = e->apic_id == 0, region = false;
+
+	FUZZ_ASSERT(has_text(e->partition));
+	i = doc_part(t, e->partition);
+	p = &t->parts.p[i];
+	FUZZ_ASSERT(e->access == MEM_R || e->access == (MEM_R | MEM_W));
+	FUZZ_ASSERT(e->vector >= DOC_VECTOR_FIRST && e->vector <= DOC_VECTOR_LAST);
+	for (u32 n = 0; n < p->cpus.count; n++)
+		cpu |= p->cpus.apic_id[n] == e->apic_id;
+	FUZZ_ASSERT(cpu);
+	for (u32 l = 0; l < p->mem.count; l++) {
+		const struct pt_region *m = &p->mem.r[l];
+
+		region |= m->kind == REGION_SHARED && m->phys == c->phys && m->size == c->size &&
+			  (m->access & (MEM_R | MEM_W)) == e->access;
+	}
+	FUZZ_ASSERT(region);
+	return i;
+}
+
+/* "Channels": at most 8, named (unique, 1-31 printable characters), page-aligned memory
+ * that no partition but its two ends maps and no other channel covers, a partition on at
+ * most 4, nothing past the count. */
+static void good_channels(const struct partition_table *t)
+{
+	static const struct pt_channel unused;
+	u32 on[ARRAY_SIZE(t->parts.p)] = {0};
+
+	FUZZ_ASSERT(t->channels.count <= DOC_MAX_CHANNELS);
+	for (size_t k = t->channels.count; k < ARRAY_SIZE(t->channels.c); k++)
+		FUZZ_ASSERT(memcmp(&t->channels.c[k], &unused, sizeof(unused)) == 0);
+	for (u32 k = 0; k < t->channels.count; k++) {
+		const struct pt_channel *c = &t->channels.c[k];
+		u32 a, b;
+
+		FUZZ_ASSERT(has_text(c->name) && strlen(c->name) <= DOC_CHAN_NAME_MAX);
+		for (const char *s = c->name; *s; s++)
+			FUZZ_ASSERT(*s >= ' ' && *s <= '~');
+		FUZZ_ASSERT(c->size != 0 && c->size % DOC_PAGE == 0 && c->phys % DOC_PAGE == 0);
+		FUZZ_ASSERT(c->phys + c->size > c->phys);
+		a = good_end(t, c, &c->end[0]);
+		b = good_end(t, c, &c->end[1]);
+		FUZZ_ASSERT(a != b);
+		on[a]++;
+		on[b]++;
+		for (u32 j = 0; j < t->parts.count; j++)
+			for (u32 l = 0; j != a && j != b && l < t->parts.p[j].mem.count; l++)
+				FUZZ_ASSERT(!meet(c->phys, c->size, t->parts.p[j].mem.r[l].phys,
+						  t->parts.p[j].mem.r[l].size));
+		for (u32 l = 0; l < k; l++) {
+			FUZZ_ASSERT(strcmp(c->name, t->channels.c[l].name) != 0);
+			FUZZ_ASSERT(
+			    !meet(c->phys, c->size, t->channels.c[l].phys, t->channels.c[l].size));
+		}
+	}
+	for (u32 i = 0; i < t->parts.count; i++)
+		FUZZ_ASSERT(on[i] <= DOC_CHANNELS_PER_PART);
+}
+
 static void check_good(const struct partition_table *t)
 {
 	static const struct partition_config unused;
@@ -603,6 +759,7 @@ static void check_good(const struct partition_table *t)
 	FUZZ_ASSERT(linux <= 1); /* "more than one Linux partition" */
 	for (size_t i = t->parts.count; i < ARRAY_SIZE(t->parts.p); i++)
 		FUZZ_ASSERT(memcmp(&t->parts.p[i], &unused, sizeof(unused)) == 0);
+	good_channels(t);
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);

@@ -308,6 +308,52 @@ lean_com2 = lean_device(2, 10, 3, ports=(0x2F8, 8))
 write("ptcheck", 5, bytes([0x82, 0, 0]) + lean_linux + lean_rt0 + bytes([1, 0]) + lean_nic +
       bytes([1, 0]) + lean_com2)
 
+
+# Channels come after every partition's devices: a count byte, a count-as-filled byte, then
+# each channel: name, two ends, then a memory byte below 0x80 (copy the range of that region
+# of end[0]'s partition) or 0x80 and two addresses. An end: partition byte (below 0x80: that
+# partition, by index), access, vector (lean one byte, 0x20 + b; else u16), CPU byte (lean:
+# 0 or the partition's cpus[b - 1]; else the APIC ID).
+def lean_end(part, access, vector, cpu=0):
+    return bytes([part, 1 if access == 3 else 0, vector - 0x20, cpu])
+
+
+def end(part, access, vector, apic=0):
+    return bytes([part, access]) + struct.pack("<H", vector) + bytes([apic])
+
+
+# rt0 writes a channel "x" of two pages, rt1 (on APIC IDs 2 and 3, the doorbell on 3) reads it.
+lean_rt0_ch = lean_part(3, 2, 3, 6, 10, [1], [(addr_mib(16), addr_mib(2), addr_pages(0), 7, 1),
+                                              (addr_mib(24), addr_pages(2), addr_pages(0x400), 3, 2)], [])
+lean_rt1_ch = lean_part(4, 2, 4, 6, 10, [2, 3], [(addr_mib(20), addr_mib(2), addr_pages(0), 7, 1),
+                                                 (addr_mib(24), addr_pages(2), addr_pages(0x800), 1, 2)], [])
+write("ptcheck", 6, bytes([0x82, 0, 0]) + lean_rt0_ch + lean_rt1_ch + bytes([0, 0, 0, 0]) +
+      bytes([1, 0, 8]) + lean_end(0, 3, 0x40) + lean_end(1, 1, 0x41, 2) + bytes([1]))
+# The same without lean decoding, where every field's byte may take any value.
+rt0_ch = part(3, 2, 3, 0, 1, [1], [(addr_mib(16), addr_mib(2), addr_pages(0), 7, 1),
+                                   (addr_mib(24), addr_pages(2), addr_pages(0x400), 3, 2)], [])
+rt1_ch = part(4, 2, 4, 0, 1, [2, 3], [(addr_mib(20), addr_mib(2), addr_pages(0), 7, 1),
+                                      (addr_mib(24), addr_pages(2), addr_pages(0x800), 1, 2)], [])
+write("ptcheck", 7, bytes([2, 3, 0]) + rt0_ch + rt1_ch + bytes([0, 0, 0, 0]) +
+      bytes([1, 0, 10]) + end(0, 3, 0x40) + end(1, 1, 0x41, 3) + bytes([1]))
+# Three tables refused by one channel rule each, whose mutants are otherwise far apart: two
+# channels of one pair over one memory; a third partition sharing a page of a channel; a
+# partition on five channels (each of its own page), one more than its information page lists.
+write("ptcheck", 8, bytes([0x82, 0, 0]) + lean_rt0_ch + lean_rt1_ch + bytes([0, 0, 0, 0]) +
+      bytes([2, 0]) + bytes([8]) + lean_end(0, 3, 0x40) + lean_end(1, 1, 0x41) + bytes([1]) +
+      bytes([4]) + lean_end(1, 1, 0x42) + lean_end(0, 3, 0x43) + bytes([1]))
+lean_third = lean_part(2, 2, 10, 6, 10, [4], [(addr_mib(28), addr_mib(2), addr_pages(0), 7, 1),
+                                              (addr_pages(0x1801), addr_pages(1), addr_pages(0x400), 1, 2)], [])
+write("ptcheck", 9, bytes([0x83, 0, 0]) + lean_rt0_ch + lean_rt1_ch + lean_third + bytes([0] * 6) +
+      bytes([1, 0, 8]) + lean_end(0, 3, 0x40) + lean_end(1, 1, 0x41) + bytes([1]))
+rt0_5 = part(3, 2, 3, 0, 1, [1], [(addr_mib(16), addr_mib(2), addr_pages(0), 7, 1)] +
+             [(addr_pages(0x1800 + i), addr_pages(1), addr_pages(0x400 + i), 3, 2) for i in range(5)], [])
+rt1_5 = part(4, 2, 4, 0, 1, [2], [(addr_mib(20), addr_mib(2), addr_pages(0), 7, 1)] +
+             [(addr_pages(0x1800 + i), addr_pages(1), addr_pages(0x800 + i), 1, 2) for i in range(5)], [])
+write("ptcheck", 10, bytes([2, 3, 0]) + rt0_5 + rt1_5 + bytes([0, 0, 0, 0]) + bytes([5, 0]) +
+      b"".join(bytes([name]) + end(0, 3, 0x40) + end(1, 1, 0x41) + bytes([1 + i])
+               for i, name in enumerate([2, 3, 4, 6, 10])))
+
 # ---- Exit handlers: fuzz_vmexit.c's decoding --------------------------------------------------
 # Byte 0: bits 0-1 partition (0: CPUs with APIC IDs 1, 2, 5; 1: 3, 0x100; 2: 7), bits 5-7 TSC
 # frequency; byte 1: two bits per CPU of the partition (0 first CPU, 1 started by SIPI, 2 waiting
