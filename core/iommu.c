@@ -288,7 +288,7 @@ void iommu_msi(u32 partition, u32 slot, u32 bdf, u32 entry, u32 count, u32 addr_
 
 /* ---- faults ------------------------------------------------------------------------------- */
 
-static bool owner_of(u16 sid, u32 *partition, u32 *slot)
+bool iommu_owner(u32 sid, u32 *partition, u32 *slot)
 {
 	for (u32 i = 0; i < parts(); i++)
 		for (u32 k = 0; k < devices(cfg(i)); k++)
@@ -333,7 +333,7 @@ static void handle(const struct arch_iommu_fault *f)
 	u32 i, k;
 
 	describe_fault(f, what, sizeof(what));
-	if (!owner_of(f->sid, &i, &k)) {
+	if (!iommu_owner(f->sid, &i, &k)) {
 		stranger(f, what);
 		return;
 	}

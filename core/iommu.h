@@ -27,6 +27,9 @@ void iommu_setup(void);
 bool iommu_active(void);
 /* Device MSIs and I/O APIC inputs go through remapping entries. */
 bool iommu_remaps_interrupts(void);
+/* The partition owning PCI function `bdf` (a requester's source-id), and the device's index
+ * in its row; false if none. */
+bool iommu_owner(u32 bdf, u32 *partition, u32 *slot);
 /* Does an address reach memory from partition `partition`'s devices? */
 bool iommu_reaches(u32 partition, u64 iova);
 /* A partition refused at boot: its devices are blocked. */

@@ -70,21 +70,6 @@ static bool parse_bdf(const char *s, u32 *bdf)
 	return true;
 }
 
-static bool find_owner(u32 bdf, u32 *partition, const struct pt_device **dev)
-{
-	for (u32 i = 0; i < partition_table.parts.count && i < PT_MAX_PARTITIONS; i++) {
-		const struct partition_config *c = &partition_table.parts.p[i];
-
-		for (u32 k = 0; k < c->devices.count && k < PT_MAX_DEVICES; k++)
-			if (c->devices.d[k].kind == DEV_PCI && c->devices.d[k].bdf == bdf) {
-				*partition = i;
-				*dev = &c->devices.d[k];
-				return true;
-			}
-	}
-	return false;
-}
-
 static const struct pt_region *first_ram(const struct partition_config *c)
 {
 	for (u32 r = 0; r < c->mem.count && r < PT_MAX_REGIONS; r++)
@@ -114,12 +99,6 @@ static bool edu_dma(u64 src, u64 dst, u32 count, u32 cmd)
 	return true;
 }
 
-/* The faults the IOMMU recorded since the last look, reported as at run time. */
-static u32 faults(struct arch_iommu_fault *last)
-{
-	return iommu_poll(last);
-}
-
 static void test_own_ram(const struct pt_region *r)
 {
 	u8 *src = (u8 *)(r->phys + 0x1000), *dst = (u8 *)(r->phys + 0x2000);
@@ -132,7 +111,7 @@ static void test_own_ram(const struct pt_region *r)
 	}
 	bool done = edu_dma(r->guest + 0x1000, EDU_BUFFER, TEST_BYTES, 0) &&
 		    edu_dma(EDU_BUFFER, r->guest + 0x2000, TEST_BYTES, EDU_DMA_TO_RAM);
-	n = faults(NULL);
+	n = iommu_poll(NULL);
 	format(detail, sizeof(detail),
 	       "read at 0x%llx and written at 0x%llx (host 0x%llx), %u faults, %s",
 	       (unsigned long long)r->guest + 0x1000, (unsigned long long)r->guest + 0x2000,
@@ -156,7 +135,7 @@ static void test_blocked_write(const char *what, u64 target)
 	edu_dma(EDU_BUFFER, target, TEST_BYTES, EDU_DMA_TO_RAM);
 	for (u32 i = 0; i < TEST_BYTES; i++)
 		same = same && p[i] == 0x5a;
-	n = faults(&f);
+	n = iommu_poll(&f);
 	format(detail, sizeof(detail), "0x%llx %s, %u fault%s (last: %s at 0x%llx)",
 	       (unsigned long long)target, same ? "unchanged" : "CHANGED", n, n == 1 ? "" : "s",
 	       f.interrupt ? "interrupt"
@@ -174,7 +153,7 @@ static void test_blocked_read(const char *what, u64 target)
 	u32 n;
 
 	edu_dma(target, EDU_BUFFER, TEST_BYTES, 0);
-	n = faults(&f);
+	n = iommu_poll(&f);
 	format(detail, sizeof(detail), "0x%llx: %u fault%s (last: %s at 0x%llx)",
 	       (unsigned long long)target, n, n == 1 ? "" : "s",
 	       f.interrupt ? "interrupt"
@@ -193,18 +172,6 @@ static bool raise_reaches_boot_cpu(void)
 	arch_irq_window(20);
 	arch_mmio_write(bar + EDU_IRQ_ACK, 4, 1);
 	return arch_irq_count(TEST_VECTOR) != before;
-}
-
-static u8 msi_cap(u32 bdf)
-{
-	u8 at = (u8)arch_pci_read(bdf, PCI_CAP_PTR, 1);
-
-	for (u32 n = 0; at >= 0x40 && n < 48; n++) {
-		if (arch_pci_read(bdf, at, 1) == PCI_CAP_ID_MSI)
-			return at;
-		at = (u8)arch_pci_read(bdf, at + 1u, 1);
-	}
-	return 0;
 }
 
 /* Control: an entry of Bulkhead's own, from this device to the boot CPU, written straight
@@ -234,25 +201,20 @@ static void config_write(struct vpci *v, u32 bdf, u32 reg, u32 size, u32 value)
 
 /* The partition programs its device's MSI, as its driver would, through its configuration
  * space (core/vpci.c): aimed at a CPU not its own, the IOMMU gets no usable entry for it. */
-static void test_msi_foreign(u32 partition, const struct pt_device *d)
+static void test_msi_foreign(u32 partition, const struct vpci_fn *f)
 {
 	static struct vpci v;
-	static struct vpci_fn f;
-	char why[96], detail[96];
-	u32 foreign = arch_cpu_apic_id(0);
+	char detail[96];
+	u32 foreign = arch_cpu_apic_id(0), bdf = f->bdf;
 
 	vpci_init(&v, partition, &partition_table.parts.p[partition]);
-	if (vpci_probe(&f, d, why, sizeof(why)) || !f.msi) {
-		verdict(false, "msi aimed at another cpu", why);
-		return;
-	}
-	vpci_add(&v, &f);
-	config_write(&v, d->bdf, PCI_COMMAND, 2,
+	vpci_add(&v, f);
+	config_write(&v, bdf, PCI_COMMAND, 2,
 		     PCI_CMD_MEMORY | PCI_CMD_BUS_MASTER | PCI_CMD_INTX_DISABLE);
-	config_write(&v, d->bdf, f.msi + PCI_MSI_ADDR_LO, 4, MSI_ADDR_BASE | foreign << 12);
-	config_write(&v, d->bdf, f.msi + PCI_MSI_ADDR_HI, 4, 0);
-	config_write(&v, d->bdf, f.msi + PCI_MSI_DATA_64, 2, TEST_VECTOR);
-	config_write(&v, d->bdf, f.msi + PCI_MSI_CONTROL, 2, PCI_MSI_CTL_ENABLE);
+	config_write(&v, bdf, f->msi + PCI_MSI_ADDR_LO, 4, MSI_ADDR_BASE | foreign << 12);
+	config_write(&v, bdf, f->msi + PCI_MSI_ADDR_HI, 4, 0);
+	config_write(&v, bdf, f->msi + PCI_MSI_DATA_64, 2, TEST_VECTOR);
+	config_write(&v, bdf, f->msi + PCI_MSI_CONTROL, 2, PCI_MSI_CTL_ENABLE);
 	bool delivered = raise_reaches_boot_cpu();
 
 	format(detail, sizeof(detail), "apic %u, vector 0x%x: %s", foreign, TEST_VECTOR,
@@ -272,12 +234,14 @@ static void test_identity_lifted(u32 owner)
 
 void iommu_selftest(const char *arg)
 {
-	const struct pt_device *d = NULL;
+	static struct vpci_fn f;
+	const struct pt_device *d;
 	const struct partition_config *c, *other = NULL;
-	u32 bdf, owner = 0;
+	u32 bdf, owner = 0, slot = 0;
+	char why[96];
 
 	log_info("iommu-test: device %s\n", arg);
-	if (!parse_bdf(arg, &bdf) || !find_owner(bdf, &owner, &d)) {
+	if (!parse_bdf(arg, &bdf) || !iommu_owner(bdf, &owner, &slot)) {
 		log_err("iommu-test: %s: want bus:dev.fn of a PCI function a partition owns\n",
 			arg);
 		return;
@@ -286,12 +250,18 @@ void iommu_selftest(const char *arg)
 		log_err("iommu-test: no iommu is up: nothing to test\n");
 		return;
 	}
+	c = &partition_table.parts.p[owner];
+	d = &c->devices.d[slot];
 	if (arch_pci_read(bdf, 0, 4) != EDU_VENDOR_DEVICE || d->bar[0].kind != BAR_MEM) {
 		log_err("iommu-test: %s is not QEMU's edu device (id 0x%08x)\n", arg,
 			arch_pci_read(bdf, 0, 4));
 		return;
 	}
-	c = &partition_table.parts.p[owner];
+	/* as the partition's boot check would find it: its BARs, its MSI capability */
+	if (vpci_probe(&f, d, why, sizeof(why))) {
+		log_err("iommu-test: %s: %s\n", arg, why);
+		return;
+	}
 	for (u32 i = 0; i < partition_table.parts.count && i < PT_MAX_PARTITIONS; i++)
 		if (i != owner && first_ram(&partition_table.parts.p[i]))
 			other = &partition_table.parts.p[i];
@@ -314,15 +284,16 @@ void iommu_selftest(const char *arg)
 		test_blocked_write("dma into another partition's ram", first_ram(other)->phys);
 	test_blocked_write("dma into bulkhead", (u64)(uintptr_t)own_page);
 	test_blocked_read("dma read of bulkhead", arch_image_start());
-	if (arch_iommu_remaps_interrupts() && msi_cap(bdf)) {
-		test_msi_own_entry(bdf, msi_cap(bdf));
-		test_msi_foreign(owner, d);
+	if (arch_iommu_remaps_interrupts() && f.msi) {
+		test_msi_own_entry(bdf, f.msi);
+		test_msi_foreign(owner, &f);
 	} else {
 		verdict(false, "interrupt remapping", "not on, or the device has no MSI");
 	}
 	test_identity_lifted(owner);
 	/* The device as the partition's start expects it: quiet; its faults not yet named. */
-	arch_pci_write(bdf, msi_cap(bdf) + PCI_MSI_CONTROL, 2, 0);
+	if (f.msi)
+		arch_pci_write(bdf, f.msi + PCI_MSI_CONTROL, 2, 0);
 	arch_pci_write(bdf, PCI_COMMAND, 2, PCI_CMD_INTX_DISABLE);
 	iommu_forget_reports();
 	log_info("iommu-test: %u passed, %u failed\n", passed, failed);

@@ -130,12 +130,6 @@ static bool command(const struct unit *u, u32 bit, bool on)
 	return false;
 }
 
-/* One-shot commands (set root, set interrupt table) report through their own status bit. */
-static bool command_once(const struct unit *u, u32 bit)
-{
-	return command(u, bit, true);
-}
-
 static void submit(struct unit *u, u64 lo, u64 hi)
 {
 	u64 *d = table(u->queue) + 2 * u->tail;
@@ -538,7 +532,7 @@ static bool enable_unit(struct unit *u)
 		return false;
 	clear_faults(u);
 	wr64(u, VTD_REG_RTADDR, root_table);
-	if (!command_once(u, VTD_GCMD_SRTP))
+	if (!command(u, VTD_GCMD_SRTP, true))
 		return false;
 	u->tail = 0;
 	wr64(u, VTD_REG_IQT, 0);
@@ -547,7 +541,7 @@ static bool enable_unit(struct unit *u)
 		return false;
 	if (ir_wanted) {
 		wr64(u, VTD_REG_IRTA, irt | (eim ? VTD_IRTA_EIME : 0) | VTD_IRT_S);
-		if (!command_once(u, VTD_GCMD_SIRTP))
+		if (!command(u, VTD_GCMD_SIRTP, true))
 			return false;
 	}
 	/* a unit with write buffers must have them flushed before it walks new tables (§6.8) */
