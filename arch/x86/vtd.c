@@ -107,12 +107,18 @@ static u8 cfg_read(u32 bdf, u32 reg, void *ctx)
 	return (u8)arch_pci_read(bdf, reg, 1);
 }
 
+/* Has VTD_TIMEOUT_MS passed since `start`? */
+static bool timed_out(u64 start)
+{
+	return arch_tsc() - start > arch_tsc_khz() * VTD_TIMEOUT_MS;
+}
+
 static bool wait_status_bit(const struct unit *u, u32 bit, bool set)
 {
-	u64 start = arch_tsc(), limit = arch_tsc_khz() * VTD_TIMEOUT_MS;
+	u64 start = arch_tsc();
 
 	while (((rd32(u, VTD_REG_GSTS) & bit) != 0) != set)
-		if (arch_tsc() - start > limit)
+		if (timed_out(start))
 			return false;
 	return true;
 }
@@ -144,14 +150,14 @@ static void submit(struct unit *u, u64 lo, u64 hi)
 /* Queue a wait descriptor and spin until the unit has done everything before it. */
 static bool drain(struct unit *u)
 {
-	u64 start = arch_tsc(), limit = arch_tsc_khz() * VTD_TIMEOUT_MS;
+	u64 start = arch_tsc();
 
 	u32 seq = ++wait_seq;
 
 	submit(u, VTD_INV_WAIT | VTD_INV_WAIT_SW | VTD_INV_WAIT_FN | VTD_INV_WAIT_DATA(seq),
 	       (u64)(uintptr_t)&wait_status);
 	while (__atomic_load_n(&wait_status, __ATOMIC_ACQUIRE) != seq) {
-		if ((rd32(u, VTD_REG_FSTS) & VTD_FSTS_IQE) || arch_tsc() - start > limit) {
+		if ((rd32(u, VTD_REG_FSTS) & VTD_FSTS_IQE) || timed_out(start)) {
 			log_err("iommu: unit at 0x%llx: invalidation queue stuck (fault status "
 				"0x%x)\n",
 				(unsigned long long)u->base, rd32(u, VTD_REG_FSTS));
@@ -497,12 +503,12 @@ bool vtd_ioapic_remapped(void)
  * that does not drain within the timeout: the unit is not driven). */
 static bool stop_old_queue(const struct unit *u)
 {
-	u64 start = arch_tsc(), limit = arch_tsc_khz() * VTD_TIMEOUT_MS;
+	u64 start = arch_tsc();
 
 	if (!(rd32(u, VTD_REG_GSTS) & VTD_GCMD_QIE))
 		return true;
 	while (rd64(u, VTD_REG_IQH) != rd64(u, VTD_REG_IQT)) {
-		if (arch_tsc() - start > limit) {
+		if (timed_out(start)) {
 			log_err("iommu: unit at 0x%llx: firmware's invalidation queue does not "
 				"drain\n",
 				(unsigned long long)u->base);
