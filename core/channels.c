@@ -103,7 +103,7 @@ static bool take_token(struct bell *b)
 
 static void refuse(u32 partition, u32 index)
 {
-	char what[48];
+	char what[64]; /* "doorbell on channel 4294967295 (not one of its channels)" */
 
 	format(what, sizeof(what), "doorbell on channel %u (not one of its channels)", index);
 	partition_refused(partition, DENIED_KEY(DENIED_CHANNEL, index), false, what, "refused");

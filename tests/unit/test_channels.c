@@ -198,12 +198,15 @@ static void test_ring_refused(void)
 		for (u32 i = 0; i < 4; i++)
 			CHECK_EQ(channel_ring(2, i), -1);
 	CHECK_EQ(channel_ring(0, 2), -1);
+	CHECK_EQ(channel_ring(2, 0xffffffffu), -1); /* the longest number: named whole */
 	CHECK_EQ(nsent, 0);
+	CHECK_LOG("partition rt2: doorbell on channel 4294967295 (not one of its channels) not "
+		  "granted: refused (reported once)\n");
 	CHECK_LOG("partition rt2: doorbell on channel 0 (not one of its channels) not granted: "
 		  "refused (reported once)\n");
 	CHECK_LOG("partition rt0: doorbell on channel 2 (not one of its channels) not granted: "
 		  "refused (reported once)\n");
-	CHECK_EQ(capture_lines(), 5);
+	CHECK_EQ(capture_lines(), 6);
 }
 
 /* A burst of CHANNEL_RING_BURST goes through, the rest of the millisecond is dropped and
