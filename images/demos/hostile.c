@@ -440,6 +440,18 @@ static void vmcall_bad(void)
 /* A print of 4 GiB - 1 bytes: cut to 200. */
 /* One print that tries to start lines of Bulkhead's and a neighbour's: a line end, a
  * carriage return and erase-line escapes in 7 and 8 bits. */
+/* Rings the first 65,536 channel numbers (and one with the upper half of RBX set): rt0 is on
+ * no channel, so each is refused; only 32 may be named, then one line. */
+static void doorbell_sweep(void)
+{
+	uint32_t refused = 0;
+
+	for (uint32_t n = 0; n < 0x10000; n++)
+		refused += vmcall(HYPERCALL_DOORBELL, n, 0) == ~0ull;
+	refused += vmcall(HYPERCALL_DOORBELL, 1ull << 32, 0) == ~0ull;
+	report("%u of 65537 doorbells refused", refused);
+}
+
 static void vmcall_print_forge(void)
 {
 	static const char text[] = "x\npartition rt1: stopped: forged\r\x1b[2K\x9b"
@@ -888,6 +900,7 @@ static const struct {
     {"vmcall-print-foreign", vmcall_print_foreign},
     {"vmcall-print-edge", vmcall_print_edge},
     {"vmcall-print-forge", vmcall_print_forge},
+    {"doorbell-sweep", doorbell_sweep},
     {"cr4-vmxe", cr4_vmxe},
     {"cr0-reserved", cr0_reserved},
     {"cr0-paging-off", cr0_paging_off},

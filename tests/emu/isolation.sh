@@ -32,7 +32,7 @@ ISOLATION_ATTACKS=(
 	cli-hlt triple-fault exception-storm interrupt-storm cr3-outside
 	write-hv-tables read-own-host port-neighbour port-string wrmsr-tsc
 	icr-fixed-foreign icr-dest-all vmcall-print-edge cr0-reserved
-	vmcall-print-forge port-sweep icr-reserved cr0-paging-off lvt-smi
+	vmcall-print-forge port-sweep icr-reserved cr0-paging-off lvt-smi doorbell-sweep
 )
 # The attacks through a second CPU of the attacker's (one boot each, sibling layout).
 ISOLATION_SIBLING_ATTACKS=(sibling-spin-stop sibling-nmi-loop sibling-init-sipi)
@@ -294,6 +294,10 @@ isolation_check() {
 			CASE_OK=0
 		fi
 		isolation_says 'returned 0x0' ;;
+	doorbell-sweep) # no channel of its own: every doorbell refused; 32 named, then one line
+		expect_count '^partition rt0: doorbell on channel [0-9]+ \(not one of its channels\) not granted: refused \(reported once\)$' 32
+		expect_count '^partition rt0: further refusals are not named$' 1
+		isolation_says '65537 of 65537 doorbells refused' ;;
 	port-sweep) # 65,528 ports trapped; 32 named, then one line: the console stays the neighbours'
 		expect_count '^partition rt0: port 0x[0-9a-f]+ not granted: read gives all-ones \(reported once\)$' 32
 		expect_count '^partition rt0: further port refusals are not named$' 1
