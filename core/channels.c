@@ -32,9 +32,7 @@ static bool names(const struct pt_channel_end *e, const char *partition)
 	return e->partition && strcmp(e->partition, partition) == 0;
 }
 
-/* Partition `name`'s channel number `index` (its own numbering): the table's channel and the
- * partition's side of it; false if it has no such channel. */
-static bool find(const char *name, u32 index, u32 *channel, u32 *side)
+bool channel_find(const char *name, u32 index, u32 *channel, u32 *side)
 {
 	for (u32 c = 0, n = 0; c < channel_count(); c++)
 		for (u32 s = 0; s < 2; s++)
@@ -46,8 +44,10 @@ static bool find(const char *name, u32 index, u32 *channel, u32 *side)
 	return false;
 }
 
-static const struct pt_region *region_of(const struct partition_config *c, u64 phys)
+const struct pt_region *channel_region(const struct partition_config *c, u32 channel)
 {
+	u64 phys = partition_table.channels.c[channel].phys;
+
 	for (u32 r = 0; r < c->mem.count && r < PT_MAX_REGIONS; r++)
 		if (c->mem.r[r].kind == REGION_SHARED && c->mem.r[r].phys == phys)
 			return &c->mem.r[r];
@@ -64,9 +64,10 @@ void channels_info(const struct partition_config *c, struct payload_info *info)
 	u32 channel, side;
 
 	info->channel_count = 0;
-	for (u32 i = 0; i < PAYLOAD_MAX_CHANNELS && find(c->name, i, &channel, &side); i++) {
+	for (u32 i = 0; i < PAYLOAD_MAX_CHANNELS && channel_find(c->name, i, &channel, &side);
+	     i++) {
 		const struct pt_channel *ch = &partition_table.channels.c[channel];
-		const struct pt_region *r = region_of(c, ch->phys);
+		const struct pt_region *r = channel_region(c, channel);
 		struct payload_channel *pc = &info->channels[i];
 
 		strlcpy(pc->name, ch->name ? ch->name : "", sizeof(pc->name));
@@ -119,7 +120,7 @@ int channel_ring(u32 partition, u32 index)
 	int target;
 	bool ok;
 
-	if (!find(name, index, &channel, &side)) {
+	if (!channel_find(name, index, &channel, &side)) {
 		refuse(partition, index);
 		return -1;
 	}
@@ -142,7 +143,11 @@ int channel_ring(u32 partition, u32 index)
 		return -1;
 	}
 	/* nobody home: a stopped side finds the memory as it is when it starts again */
-	if (partition_running((u32)target))
+	if (!partition_running((u32)target))
+		return 0;
+	if (partition_table.parts.p[target].kind == PART_LINUX)
+		partition_channel_rung((u32)target, channel); /* its channel's function, INTA */
+	else
 		arch_send_vector(cpu_of(peer, &partition_table.parts.p[target]), (u8)peer->vector);
 	return 0;
 }

@@ -16,6 +16,11 @@
 #define CHANNEL_RINGS_PER_MS 16u
 #define CHANNEL_RING_BURST   16u
 
+/* Partition `name`'s channel number `index` (its own numbering): the table's channel and the
+ * partition's side of it; false if it has no such channel. */
+bool channel_find(const char *name, u32 index, u32 *channel, u32 *side);
+/* The REGION_SHARED region of partition `c` over table channel `channel`'s memory, or NULL. */
+const struct pt_region *channel_region(const struct partition_config *c, u32 channel);
 /* The channels partition `c` is on, in table order, as its information page lists them. */
 void channels_info(const struct partition_config *c, struct payload_info *info);
 /* Partition `partition` rings the other side of its channel number `index` (its own

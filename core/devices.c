@@ -123,6 +123,23 @@ int devices_check_dma(const struct partition_config *c, u32 index, char *why, si
 	return dma_identity_problem(c, why, why_size) ? ERR(E_RANGE) : 0;
 }
 
+/* "partition linux: channel samples: pci 00:10.0, registers 0xfec80000, memory 0x8000000
+ * (64 KiB, read-only), i/o apic input 24" */
+static void report_channels(const struct partition *p)
+{
+	for (u32 i = 0; i < p->vchan.count; i++) {
+		const struct vchan_fn *f = &p->vchan.fn[i];
+
+		log_info("partition %s: channel %s: pci %02x:%02x.%x, registers 0x%llx, memory "
+			 "0x%llx (%llu KiB, %s), i/o apic input %u\n",
+			 p->cfg->name, partition_table.channels.c[f->channel].name,
+			 PT_BDF_BUS(f->bdf), PT_BDF_DEV(f->bdf), PT_BDF_FN(f->bdf),
+			 (unsigned long long)f->regs, (unsigned long long)f->mem,
+			 (unsigned long long)(f->mem_size >> 10),
+			 f->writable ? "read-write" : "read-only", f->pin);
+	}
+}
+
 int devices_check(struct partition *p, u32 index, char *why, size_t why_size)
 {
 	const struct partition_config *c = p->cfg;
@@ -134,6 +151,10 @@ int devices_check(struct partition *p, u32 index, char *why, size_t why_size)
 		return ERR(E_RANGE);
 	vpci_init(&p->vpci, index, c);
 	vioapic_init(&p->vioapic, index, c);
+	if (vchan_init(&p->vchan, index, c, &p->vioapic, p->vioapic.pins, why, why_size))
+		return ERR(E_RANGE);
+	vioapic_add_pins(&p->vioapic, p->vchan.count);
+	p->vpci.chan = &p->vchan;
 	if (arch_mmconfig(&base, &start_bus, &end_bus))
 		vpci_set_mmcfg(&p->vpci, base, start_bus, end_bus);
 	for (u32 i = 0; i < c->devices.count && i < PT_MAX_DEVICES; i++) {
@@ -146,6 +167,7 @@ int devices_check(struct partition *p, u32 index, char *why, size_t why_size)
 		}
 	}
 	devices_acpi(p, &p->acpi);
+	report_channels(p);
 	if (c->kind == PART_LINUX &&
 	    !guest_acpi_build(acpi_scratch, sizeof(acpi_scratch), 0, &p->acpi)) {
 		format(why, why_size,
@@ -206,6 +228,7 @@ void devices_start(struct partition *p)
 {
 	spin_lock(&p->dev_lock);
 	vioapic_reset(&p->vioapic);
+	vchan_reset(&p->vchan);
 	vpci_start(&p->vpci);
 	spin_unlock(&p->dev_lock);
 }
@@ -216,12 +239,15 @@ void devices_stop(struct partition *p)
 {
 	spin_lock(&p->dev_lock);
 	vioapic_reset(&p->vioapic);
+	vchan_reset(&p->vchan);
 	vpci_quiesce(&p->vpci);
 	spin_unlock(&p->dev_lock);
 }
 
 bool devices_pci(const struct partition *p)
 {
+	if (p->vchan.count)
+		return true;
 	for (u32 i = 0; i < p->cfg->devices.count && i < PT_MAX_DEVICES; i++)
 		if (p->cfg->devices.d[i].kind == DEV_PCI)
 			return true;
@@ -230,6 +256,8 @@ bool devices_pci(const struct partition *p)
 
 bool devices_ioapic(const struct partition *p)
 {
+	if (p->vchan.count)
+		return true;
 	for (u32 i = 0; i < p->cfg->devices.count && i < PT_MAX_DEVICES; i++)
 		if (p->cfg->devices.d[i].irq)
 			return true;
@@ -245,7 +273,7 @@ void devices_acpi(struct partition *p, struct guest_acpi_platform *plat)
 	const struct vpci *v = &p->vpci;
 	u64 lo = v->mmcfg_base + ((u64)v->mmcfg_start << 20);
 	u64 hi = v->mmcfg_base + ((u64)(v->mmcfg_end + 1) << 20);
-	bool window = v->mmcfg_base && v->count;
+	bool window = v->mmcfg_base && (v->count || p->vchan.count);
 	u32 n = 0;
 
 	for (u32 i = 0; i < p->vpci.count; i++) {
@@ -258,6 +286,17 @@ void devices_acpi(struct partition *p, struct guest_acpi_platform *plat)
 			out->level = true;
 			out->active_low = true;
 		}
+	}
+	/* A channel's INTA: a virtual input, edge-triggered and active-high as Bulkhead raises
+	 * it (one interrupt each time INTA becomes asserted). */
+	for (u32 i = 0; i < p->vchan.count; i++) {
+		const struct vchan_fn *f = &p->vchan.fn[i];
+
+		p->acpi_pci[n++] = (struct guest_acpi_pci){.bdf = f->bdf,
+							   .pin = 1,
+							   .gsi = f->pin,
+							   .ram_bar = f->mem,
+							   .ram_bar_size = f->mem_size};
 	}
 	plat->apic_ids = p->cfg->cpus.apic_id;
 	plat->cpu_count = p->cfg->cpus.count;

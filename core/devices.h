@@ -24,8 +24,8 @@ int devices_map(struct partition *p, char *why, size_t why_size);
 void devices_start(struct partition *p);
 /* At a stop: no decoding, no DMA, no interrupt. */
 void devices_stop(struct partition *p);
-/* Does it see PCI configuration space (it owns a PCI function)? An I/O APIC (it owns an
- * interrupt)? */
+/* Does it see PCI configuration space (it owns a PCI function or is a Linux partition on a
+ * channel)? An I/O APIC (it owns an interrupt, or a channel's)? */
 bool devices_pci(const struct partition *p);
 bool devices_ioapic(const struct partition *p);
 /* What its ACPI tables say about its devices (a Linux partition). */

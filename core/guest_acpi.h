@@ -27,6 +27,7 @@
 #ifndef BULKHEAD_CORE_GUEST_ACPI_H
 #define BULKHEAD_CORE_GUEST_ACPI_H
 
+#include "bulkhead/payload_abi.h"
 #include "bulkhead/ptable.h"
 #include "bulkhead/types.h"
 
@@ -41,6 +42,9 @@ struct guest_acpi_pci {
 	u32 gsi;	 /* the I/O APIC input the pin arrives on */
 	bool level;	 /* how that input is wired: the machine's MADT override for it, */
 	bool active_low; /* else PCI's own level-triggered, active-low */
+	/* A BAR backed by the partition's own memory (a channel's, core/vchan.c), 0 if none:
+	 * that memory is a device's, so the e820 map leaves it out (core/linux.c). */
+	u64 ram_bar, ram_bar_size;
 };
 
 /* An interrupt source override (ACPI 6.5 §5.2.12.5), copied from the machine's MADT. */
@@ -65,8 +69,9 @@ struct guest_acpi_platform {
 	u32 mmcfg_start, mmcfg_end; /* the buses it decodes, start <= end <= 255 */
 };
 
-/* At most this many PCI functions and overrides (ISA has 16 IRQs) are described. */
-#define GUEST_ACPI_MAX_PCI PT_MAX_DEVICES
+/* At most this many PCI functions (its devices and its channels) and overrides (ISA has 16
+ * IRQs) are described. */
+#define GUEST_ACPI_MAX_PCI (PT_MAX_DEVICES + PAYLOAD_MAX_CHANNELS)
 #define GUEST_ACPI_MAX_ISO 16
 
 /* Bytes guest_acpi_build() needs at most for `cpus` CPUs and GUEST_ACPI_MAX_PCI functions:

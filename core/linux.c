@@ -155,6 +155,16 @@ int linux_prepare(const struct partition_config *c, const void *kernel, u64 kern
 	return 0;
 }
 
+/* Is region r the memory behind one of its PCI functions' BARs (a channel's)? */
+static bool behind_bar(const struct guest_acpi_platform *plat, const struct pt_region *r)
+{
+	for (u32 i = 0; plat && i < plat->pci_count; i++)
+		if (plat->pci[i].ram_bar_size && plat->pci[i].ram_bar == r->guest &&
+		    plat->pci[i].ram_bar_size == r->size)
+			return true;
+	return false;
+}
+
 static u32 e820_add(u8 *out, u32 n, u64 addr, u64 size, u32 type)
 {
 	if (n >= LINUX_E820_MAX || size == 0)
@@ -173,7 +183,9 @@ u32 linux_e820(const struct partition_config *c, const struct guest_acpi_platfor
 		const struct pt_region *r = &c->mem.r[i];
 		u64 end = r->guest + r->size;
 
-		if (r->kind == REGION_SHARED) {
+		if (r->kind == REGION_SHARED && behind_bar(plat, r)) {
+			continue; /* a BAR: where devices are, not in the map (as on hardware) */
+		} else if (r->kind == REGION_SHARED) {
 			n = e820_add(out, n, r->guest, r->size, E820_RESERVED);
 		} else if (r->kind != REGION_RAM) {
 			continue;

@@ -42,6 +42,9 @@ const char *partition_shell_restart(u32 i);
 bool partition_refused_at_boot(u32 i);
 /* Is partition i running (not refused, stopped or being restarted)? */
 bool partition_running(u32 i);
+/* The other side of table channel `channel` rang partition i (a Linux one): its channel's PCI
+ * function raises its interrupt (core/vchan.c). On the ringing CPU. */
+void partition_channel_rung(u32 i, u32 channel);
 /* Boot CPU: partition i's device was blocked by the IOMMU; its `.fault` policy applies. */
 void partition_device_fault(u32 i);
 

@@ -101,22 +101,28 @@ static bool is_ioapic_page(const struct partition *p, u64 gpa)
 }
 
 /* What is emulated: the page of its I/O APIC when it owns an interrupt, the pages of its
- * functions' MSI-X tables, its MMCONFIG window. */
+ * functions' MSI-X tables, its MMCONFIG window, its channels' registers. */
 bool partition_mmio_claims(u32 partition, u64 gpa)
 {
 	const struct partition *p = &parts[partition];
 
-	return is_ioapic_page(p, gpa) || (devices_pci(p) && vpci_mmio_claims(&p->vpci, gpa));
+	return is_ioapic_page(p, gpa) || vchan_mmio_claims(&p->vchan, gpa) ||
+	       (devices_pci(p) && vpci_mmio_claims(&p->vpci, gpa));
 }
 
 static u64 emulate_mmio(struct partition *p, u64 gpa, u32 size, bool write, u64 value)
 {
 	u32 offset = (u32)(gpa & (IOAPIC_PAGE - 1));
 
-	if (is_ioapic_page(p, gpa) && write)
+	if (is_ioapic_page(p, gpa) && write) {
 		vioapic_write(&p->vioapic, offset, size, (u32)value);
-	else if (is_ioapic_page(p, gpa))
+		vchan_update(&p->vchan); /* an entry of a channel's pin may have changed */
+	} else if (is_ioapic_page(p, gpa))
 		return vioapic_read(&p->vioapic, offset, size);
+	else if (vchan_mmio_claims(&p->vchan, gpa) && write)
+		vchan_mmio_write(&p->vchan, gpa, size, value);
+	else if (vchan_mmio_claims(&p->vchan, gpa))
+		return vchan_mmio_read(&p->vchan, gpa, size);
 	else if (write)
 		vpci_mmio_write(&p->vpci, gpa, size, value);
 	else
@@ -232,6 +238,11 @@ void partitions_report_stats(void)
 				 line);
 		}
 	}
+}
+
+void partition_channel_rung(u32 i, u32 channel)
+{
+	vchan_ring(&parts[i].vchan, channel);
 }
 
 bool partition_owns_interrupts(u32 partition)

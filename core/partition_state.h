@@ -16,6 +16,7 @@
 #include "core/lineq.h"
 #include "core/linux.h"
 #include "core/spinlock.h"
+#include "core/vchan.h"
 #include "core/vioapic.h"
 #include "core/vpci.h"
 #include "core/vuart.h"
@@ -56,10 +57,11 @@ struct partition {
 	/* Its devices' emulation against a stop: an access another of its CPUs makes after
 	 * the stop silenced them must not turn them back on. */
 	struct spinlock dev_lock;
-	struct vpci vpci;				/* its PCI configuration space */
-	struct vioapic vioapic;				/* its I/O APIC */
-	struct guest_acpi_platform acpi;		/* what its ACPI tables describe (Linux) */
-	struct guest_acpi_pci acpi_pci[PT_MAX_DEVICES]; /* of its PCI functions */
+	struct vpci vpci;		 /* its PCI configuration space */
+	struct vioapic vioapic;		 /* its I/O APIC */
+	struct vchan vchan;		 /* its channels (Linux) */
+	struct guest_acpi_platform acpi; /* what its ACPI tables describe (Linux) */
+	struct guest_acpi_pci acpi_pci[GUEST_ACPI_MAX_PCI]; /* of its PCI functions */
 };
 
 /* One per row of the table, in table order (partition.c). */

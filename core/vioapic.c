@@ -19,12 +19,20 @@ bool vioapic_owns(const struct vioapic *v, u32 pin)
 	return pin < PT_MAX_GSI && (v->owned[pin / 64] >> (pin % 64)) & 1;
 }
 
+u64 vioapic_rte(const struct vioapic *v, u32 pin)
+{
+	if (pin >= PT_MAX_GSI)
+		return RTE_MASKED;
+	return vioapic_owns(v, pin) ? arch_ioapic_read(pin) : v->rte[pin];
+}
+
 void vioapic_init(struct vioapic *v, u32 partition, const struct partition_config *cfg)
 {
 	memset(v, 0, sizeof(*v));
 	v->partition = partition;
 	v->cfg = cfg;
 	v->pins = arch_ioapic_pins();
+	v->machine_pins = v->pins;
 	for (u32 pin = 0; pin < PT_MAX_GSI; pin++)
 		v->rte[pin] = RTE_MASKED;
 	for (u32 i = 0; i < cfg->devices.count && i < PT_MAX_DEVICES; i++) {
@@ -82,20 +90,44 @@ static void route_own_pin(struct vioapic *v, u32 pin, u64 rte)
 		refuse_rte(v, pin, rte, why);
 }
 
+u32 vioapic_add_pins(struct vioapic *v, u32 n)
+{
+	u32 first = v->pins;
+
+	v->pins = first + n < PT_MAX_GSI ? first + n : PT_MAX_GSI;
+	return first;
+}
+
+/* An entry for one of its virtual pins: kept, masked if it is not valid; Bulkhead sends what
+ * it says (core/vchan.c). */
+static void route_virtual_pin(struct vioapic *v, u32 pin, u64 rte)
+{
+	const char *why = (rte & RTE_MASKED) ? NULL : rte_problem(v, rte);
+
+	v->rte[pin] = why ? rte | RTE_MASKED : rte;
+	if (why)
+		refuse_rte(v, pin, rte, why);
+}
+
 static void write_pin(struct vioapic *v, u32 pin, bool high, u32 value)
 {
 	u64 old, rte;
 
 	if (pin >= PT_MAX_GSI)
 		return;
-	old = vioapic_owns(v, pin) ? arch_ioapic_read(pin) : v->rte[pin];
+	old = vioapic_rte(v, pin);
 	rte = high ? (old & 0xffffffffull) | (u64)value << 32 : (old & ~0xffffffffull) | value;
+	rte &= ~(RTE_DELIVERY_BUSY | RTE_REMOTE_IRR);
 
 	if (vioapic_owns(v, pin)) {
 		route_own_pin(v, pin, rte);
 		return;
 	}
-	v->rte[pin] = rte & ~(RTE_DELIVERY_BUSY | RTE_REMOTE_IRR);
+	if (pin >= v->machine_pins) {
+		route_virtual_pin(v, pin, rte);
+		return;
+	}
+	v->rte[pin] = rte;
 	if (!(rte & RTE_MASKED))
 		refuse_rte(v, pin, rte, "not an input of its devices");
 }
@@ -111,7 +143,7 @@ static u32 read_reg(const struct vioapic *v, u32 reg)
 		return VIOAPIC_VERSION | (v->pins ? v->pins - 1 : 0) << 16;
 	if (reg < IOAPIC_REDTBL(0) || pin >= v->pins)
 		return 0;
-	rte = vioapic_owns(v, pin) ? arch_ioapic_read(pin) : v->rte[pin];
+	rte = vioapic_rte(v, pin);
 	return (reg & 1) ? (u32)(rte >> 32) : (u32)rte;
 }
 

@@ -3,8 +3,10 @@
  * GUEST_IOAPIC_GPA, emulated on each access (an EPT violation: accesses are rare, at set-up
  * and when a driver masks a line). The pins its devices name are the machine's own: a
  * redirection entry it writes there is checked and then written to the real I/O APIC, so the
- * device's interrupts go straight to its CPU with no exit. Every other pin is a register that
- * remembers what was written and routes nothing.
+ * device's interrupts go straight to its CPU with no exit. After the machine's pins come its
+ * virtual ones (vioapic_add_pins: its channels' INTA, core/vchan.c), whose entries are checked
+ * as its own pins' are and kept here; Bulkhead sends what they say. Every other pin is a
+ * register that remembers what was written and routes nothing.
  */
 #ifndef BULKHEAD_CORE_VIOAPIC_H
 #define BULKHEAD_CORE_VIOAPIC_H
@@ -16,7 +18,8 @@ struct vioapic {
 	u32 partition; /* its index in the table */
 	const struct partition_config *cfg;
 	u32 regsel; /* IOREGSEL: one per partition, as on the chip */
-	u32 pins;   /* inputs it shows: the machine's */
+	u32 pins;   /* inputs it shows: the machine's, then its virtual ones */
+	u32 machine_pins;
 	u64 owned[(PT_MAX_GSI + 63) / 64];
 	u64 rte[PT_MAX_GSI]; /* entries of the pins it does not own, as written */
 };
@@ -24,6 +27,10 @@ struct vioapic {
 /* At boot: the pins its devices name become its own (`cfg` checked already). */
 void vioapic_init(struct vioapic *v, u32 partition, const struct partition_config *cfg);
 bool vioapic_owns(const struct vioapic *v, u32 pin);
+/* `n` more inputs after the machine's (PT_MAX_GSI at most); returns the first one's number. */
+u32 vioapic_add_pins(struct vioapic *v, u32 n);
+/* Pin `pin`'s entry as the partition sees it (masked past the last). */
+u64 vioapic_rte(const struct vioapic *v, u32 pin);
 /* A 4-byte access at `offset` in its page; other sizes read 0 and write nothing. */
 u32 vioapic_read(struct vioapic *v, u32 offset, u32 size);
 void vioapic_write(struct vioapic *v, u32 offset, u32 size, u32 value);

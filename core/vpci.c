@@ -330,6 +330,8 @@ static u32 config_read(struct vpci *v, u32 bdf, u32 reg, u32 size)
 		dword = host_bridge_dword(reg & ~3u);
 	else if (f)
 		dword = fn_dword(f, reg & ~3u);
+	else if (v->chan && vchan_claims(v->chan, bdf))
+		dword = vchan_config_read(v->chan, bdf, reg & ~3u);
 	else
 		return bytes_mask(size);
 	return (dword >> (8 * (reg & 3))) & bytes_mask(size);
@@ -338,14 +340,19 @@ static u32 config_read(struct vpci *v, u32 bdf, u32 reg, u32 size)
 /* ------------------------------------------------------------------------------------------ */
 /* Writes                                                                                     */
 
-static void refuse(const struct vpci *v, u32 bdf, u32 detail, const char *said)
+void vpci_refuse(u32 partition, u32 bdf, u32 detail, const char *said)
 {
 	char what[112];
 
 	format(what, sizeof(what), "pci %02x:%02x.%x: %s", PT_BDF_BUS(bdf), PT_BDF_DEV(bdf),
 	       PT_BDF_FN(bdf), said);
-	partition_refused(v->partition, DENIED_KEY(DENIED_PCI, bdf << 8 | detail), false, what,
+	partition_refused(partition, DENIED_KEY(DENIED_PCI, bdf << 8 | detail), false, what,
 			  "dropped");
+}
+
+static void refuse(const struct vpci *v, u32 bdf, u32 detail, const char *said)
+{
+	vpci_refuse(v->partition, bdf, detail, said);
 }
 
 /* A BAR takes all-ones (sizing) or the value it has; anything else would move it. */
@@ -590,6 +597,10 @@ static void config_write(struct vpci *v, u32 bdf, u32 reg, u32 size, u32 value)
 
 	if (bdf == HOST_BRIDGE)
 		return; /* its bridge is a picture: nothing to set */
+	if (!f && v->chan && vchan_claims(v->chan, bdf)) {
+		vchan_config_write(v->chan, bdf, reg, size, value);
+		return;
+	}
 	if (!f) {
 		refuse(v, bdf, 0, "configuration write (not its device)");
 		return;
@@ -700,7 +711,9 @@ u64 vpci_mmio_read(struct vpci *v, u64 gpa, u32 size)
 	if (!in_mmcfg(v, gpa) || !mmcfg_decode(v, gpa, size, &bdf, &reg))
 		return size == 8 ? ~0ull : bytes_mask(size);
 	if (reg >= PCI_CONFIG_SIZE)
-		return find_fn(v, bdf) ? 0 : bytes_mask(size);
+		return find_fn(v, bdf) || (v->chan && vchan_claims(v->chan, bdf))
+			   ? 0
+			   : bytes_mask(size);
 	return config_read(v, bdf, reg, size);
 }
 

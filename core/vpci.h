@@ -25,6 +25,7 @@
 #include "bulkhead/ptable.h"
 #include "bulkhead/types.h"
 #include "core/iommu.h"
+#include "core/vchan.h"
 
 #define VPCI_MSI_MAX 24 /* bytes of the largest MSI capability (64-bit, per-vector masking) */
 
@@ -56,10 +57,13 @@ struct vpci {
 	u32 count;
 	struct vpci_fn fn[PT_MAX_DEVICES];
 	const struct partition_config *cfg;
-	u64 mmcfg_base; /* its MMCONFIG window (the machine's; 0: none), buses: */
+	struct vchan *chan; /* its channels' functions (core/vchan.c), or NULL */
+	u64 mmcfg_base;	    /* its MMCONFIG window (the machine's; 0: none), buses: */
 	u32 mmcfg_start, mmcfg_end;
 };
 
+/* Name a refused write to function `bdf` once ("pci bb:dd.f: <said>"); `detail` keys it. */
+void vpci_refuse(u32 partition, u32 bdf, u32 detail, const char *said);
 /* Boot: look at the function row `d` names. 0 if it is there as the table says; else a
  * negative E_* code with the reason in `why`. Leaves it quiet: bus mastering, MSI and MSI-X
  * off. */

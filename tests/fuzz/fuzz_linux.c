@@ -245,7 +245,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct fuzz_reader r = {data, size};
 	struct linux_boot lb;
 	struct arch_vm_entry e;
-	static const struct guest_acpi_pci fn = {PT_BDF(0, 3, 0), 1, 11, true, false};
+	static const struct guest_acpi_pci fn = {PT_BDF(0, 3, 0), 1, 11, true, false, 0, 0};
 	struct guest_acpi_platform plat = {.apic_ids = cfg.cpus.apic_id, .cpu_count = 2};
 	const u8 *initrd = NULL;
 	u64 initrd_len = 0;

@@ -347,6 +347,31 @@ void arch_ioapic_write(u32 pin, u64 rte)
 
 /* The machine of this harness has no IOMMU: messages are checked as written (the remapped
  * path is host-tested in tests/unit/test_vpci.c and test_iommu.c). */
+/* Channels' functions (core/vchan.c): none here. */
+bool vchan_claims(const struct vchan *v, u32 bdf)
+{
+	(void)v;
+	(void)bdf;
+	return false;
+}
+
+u32 vchan_config_read(const struct vchan *v, u32 bdf, u32 reg)
+{
+	(void)v;
+	(void)bdf;
+	(void)reg;
+	return ~0u;
+}
+
+void vchan_config_write(struct vchan *v, u32 bdf, u32 reg, u32 size, u32 value)
+{
+	(void)v;
+	(void)bdf;
+	(void)reg;
+	(void)size;
+	(void)value;
+}
+
 bool iommu_remaps_interrupts(void)
 {
 	return false;

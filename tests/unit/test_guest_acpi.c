@@ -139,7 +139,7 @@ struct obj {
 	u32 count;   /* OBJ_PKG: NumElements; OBJ_BUF: BufferSize; OBJ_METHOD: MethodFlags */
 };
 
-static struct obj objs[128];
+static struct obj objs[256];
 static int nobjs;
 static bool aml_bad;
 
@@ -753,12 +753,12 @@ static const u32 dev_ids[] = {1, 0x100};
 
 /* Functions as the partition code would describe them. */
 static const struct guest_acpi_pci fns[] = {
-    {PT_BDF(0, 3, 0), 1, 11, true, false},	 /* level, active high: an override says so */
-    {PT_BDF(0, 3, 1), 2, 10, true, true},	 /* PCI's own level, active low */
-    {PT_BDF(0, 3, 2), 1, 11, true, false},	 /* shares function 0's INTA# wire */
-    {PT_BDF(2, 0, 0), 1, 16, false, true},	 /* edge */
-    {PT_BDF(0, 4, 0), 0, 0, false, false},	 /* no interrupt pin */
-    {PT_BDF(0x1f, 0x1f, 7), 4, 300, true, true}, /* INTD#, a GSI above 255 */
+    {PT_BDF(0, 3, 0), 1, 11, true, false, 0, 0},       /* level, active high: an override says so */
+    {PT_BDF(0, 3, 1), 2, 10, true, true, 0, 0},	       /* PCI's own level, active low */
+    {PT_BDF(0, 3, 2), 1, 11, true, false, 0, 0},       /* shares function 0's INTA# wire */
+    {PT_BDF(2, 0, 0), 1, 16, false, true, 0, 0},       /* edge */
+    {PT_BDF(0, 4, 0), 0, 0, false, false, 0, 0},       /* no interrupt pin */
+    {PT_BDF(0x1f, 0x1f, 7), 4, 300, true, true, 0, 0}, /* INTD#, a GSI above 255 */
 };
 
 static const struct guest_acpi_iso isos[] = {{0, 2, 0}, {9, 9, 0xd}, {10, 10, 0xf}};
@@ -1136,8 +1136,13 @@ static void test_largest(void)
 	for (u32 i = 0; i < PT_MAX_CPUS; i++)
 		ids[i] = 0x1000 + i; /* x2APIC entries: the larger kind */
 	for (u32 i = 0; i < GUEST_ACPI_MAX_PCI; i++)
-		many[i] = (struct guest_acpi_pci){PT_BDF(0xf0 + i, 0x1f, 7), (u8)(1 + i % 4),
-						  0xffffff00u + i, i & 1, i & 2};
+		many[i] = (struct guest_acpi_pci){PT_BDF(0xf0 + i, 0x1f, 7),
+						  (u8)(1 + i % 4),
+						  0xffffff00u + i,
+						  i & 1,
+						  i & 2,
+						  0,
+						  0};
 	for (u32 i = 0; i < GUEST_ACPI_MAX_ISO; i++)
 		iso16[i] = (struct guest_acpi_iso){(u8)i, 0xfffffff0u + i, 0xf};
 	full = guest_acpi_build(b, cap, GPA, &p);

@@ -488,7 +488,7 @@ static void test_initrd_other_region(void)
 /* With an I/O APIC the partition's Linux must use it: no "noapic", and its MADT lists it. */
 static void test_load_with_ioapic(void)
 {
-	static const struct guest_acpi_pci fn = {PT_BDF(0, 3, 0), 1, 11, true, false};
+	static const struct guest_acpi_pci fn = {PT_BDF(0, 3, 0), 1, 11, true, false, 0, 0};
 	struct arch_vm_entry e;
 	const u8 *x, *m;
 	bool found = false;
@@ -730,7 +730,7 @@ static void test_load_shared_region(void)
  * its MCFG (PCI Firmware 3.2 §4.1.2) lists, and nothing else changes. */
 static void test_load_mmcfg(void)
 {
-	static const struct guest_acpi_pci fn = {PT_BDF(0, 3, 0), 1, 11, true, false};
+	static const struct guest_acpi_pci fn = {PT_BDF(0, 3, 0), 1, 11, true, false, 0, 0};
 	struct arch_vm_entry e;
 	const u8 *zp, *x, *m;
 	u64 base;

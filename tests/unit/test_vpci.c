@@ -644,6 +644,31 @@ bool arch_iommu_rmrr_names(u32 i, u32 bdf)
 	return false;
 }
 
+/* Channels' functions (core/vchan.c, tests/unit/test_vchan.c): none here. */
+bool vchan_claims(const struct vchan *v, u32 bdf)
+{
+	(void)v;
+	(void)bdf;
+	return false;
+}
+
+u32 vchan_config_read(const struct vchan *v, u32 bdf, u32 reg)
+{
+	(void)v;
+	(void)bdf;
+	(void)reg;
+	return ~0u;
+}
+
+void vchan_config_write(struct vchan *v, u32 bdf, u32 reg, u32 size, u32 value)
+{
+	(void)v;
+	(void)bdf;
+	(void)reg;
+	(void)size;
+	(void)value;
+}
+
 bool partition_refused_at_boot(u32 i)
 {
 	(void)i;
