@@ -11,7 +11,12 @@
  *           whose consumer publishes its tail (its end must be MEM_RW). After seconds=<n>
  *           (default 4) of samples:
  *	producer: done: <n> samples, <n> doorbells, <n> refused, <n> full
- *           and exit code 0.
+ *           and exit code 0. With setpoint=<channel> it also takes set-points from that
+ *           channel (the other side writes {seq, value} at its start, then rings), and
+ *           acknowledges each new one:
+ *	producer: set-point <value> (request <seq>) acknowledged
+ *           and with after_setpoint=<s> it samples until s seconds after the first
+ *           set-point instead (the Linux demo: images/linux/chanmon.c, docs/channels.md).
  * consumer  takes the doorbell on its CPU and pops every record there is on each; it counts
  *           the records of each second of the producer's clock (by each record's tsc, from
  *           the first one's) and the gaps in seq (records never seen: overwritten, refused
@@ -44,13 +49,56 @@ struct sample {
 	uint64_t tsc;
 };
 
+/* What the other side of a set-point channel writes at its start: value, then seq. */
+struct setpoint {
+	uint64_t seq;
+	int64_t value;
+};
+
 static struct sdk_channel chan;
 
 /* ---- producer ---------------------------------------------------------------------- */
 
 static struct sdk_ring_writer writer;
-static uint64_t period, deadline;
+static uint64_t period, deadline, hz, after_setpoint;
 static volatile uint64_t seq, samples_left, doorbells, refused, full;
+static struct sdk_channel setpoint_chan;
+static volatile uint64_t setpoint_seq, setpoint_shown;
+static volatile int64_t setpoint_value;
+
+/* A set-point doorbell: take the newest request (seq is written last, with release). */
+static void on_setpoint(void)
+{
+	const struct setpoint *sp = (const struct setpoint *)(uintptr_t)setpoint_chan.mem;
+	uint64_t s = __atomic_load_n(&sp->seq, __ATOMIC_ACQUIRE);
+
+	if (s <= setpoint_seq)
+		return;
+	setpoint_value = sp->value;
+	setpoint_seq = s;
+	if (after_setpoint && samples_left == ~0ull)
+		samples_left = hz * after_setpoint; /* from the first one on, a fixed run */
+}
+
+/* setpoint=<channel>: find it and take its doorbells; 0, or 1 with why printed. */
+static int listen_setpoints(void)
+{
+	char name[32];
+
+	if (!sdk_cmdline_arg("setpoint", name, sizeof(name)))
+		return 0;
+	if (sdk_channel_find(name, &setpoint_chan) != 0 ||
+	    setpoint_chan.size < sizeof(struct setpoint) ||
+	    sdk_channel_on_doorbell(&setpoint_chan, on_setpoint) != 0) {
+		sdk_printf("producer: set-point channel \"%s\": not found, too small or its vector "
+			   "is the SDK's",
+			   name);
+		return 1;
+	}
+	sdk_printf("producer: set-points from channel \"%s\" on vector 0x%x", name,
+		   setpoint_chan.vector);
+	return 0;
+}
 
 static void sample(unsigned vector)
 {
@@ -76,7 +124,7 @@ static void sample(unsigned vector)
 
 static int producer(const struct sdk_env *env)
 {
-	uint64_t hz = sdk_cmdline_u64("hz", 1000), seconds = sdk_cmdline_u64("seconds", 4);
+	uint64_t seconds = sdk_cmdline_u64("seconds", 4);
 	uint32_t flags = sdk_cmdline_arg("acked", NULL, 0) ? 0 : SDK_RING_OVERWRITE;
 	uint32_t cap;
 
@@ -89,21 +137,38 @@ static int producer(const struct sdk_env *env)
 		sdk_printf("producer: no ring fits in channel \"%s\"", chan.name);
 		return 1;
 	}
+	hz = sdk_cmdline_u64("hz", 1000);
+	after_setpoint = sdk_cmdline_u64("after_setpoint", 0);
 	if (hz == 0)
 		hz = 1000;
 	if (seconds == 0)
 		seconds = 4;
+	if (listen_setpoints())
+		return 1;
 	period = env->tsc_khz * 1000 / hz;
-	samples_left = hz * seconds;
-	sdk_printf("producer: %llu Hz for %llu s into a ring of %u records (%s), doorbell %u",
-		   (unsigned long long)hz, (unsigned long long)seconds, cap,
-		   flags ? "overwrite" : "acked", chan.index);
+	samples_left = after_setpoint ? ~0ull : hz * seconds;
+	if (after_setpoint)
+		sdk_printf("producer: %llu Hz until %llu s after the first set-point into a ring "
+			   "of %u records (%s), doorbell %u",
+			   (unsigned long long)hz, (unsigned long long)after_setpoint, cap,
+			   flags ? "overwrite" : "acked", chan.index);
+	else
+		sdk_printf("producer: %llu Hz for %llu s into a ring of %u records (%s), "
+			   "doorbell %u",
+			   (unsigned long long)hz, (unsigned long long)seconds, cap,
+			   flags ? "overwrite" : "acked", chan.index);
 	sdk_irq_register(VEC_TIMER, sample);
 	sdk_irq_disable();
 	deadline = sdk_tsc() + period;
 	sdk_timer_deadline(VEC_TIMER, deadline);
-	while (samples_left)
+	while (samples_left) {
 		sdk_wait();
+		if (setpoint_seq != setpoint_shown) {
+			setpoint_shown = setpoint_seq;
+			sdk_printf("producer: set-point %lld (request %llu) acknowledged",
+				   (long long)setpoint_value, (unsigned long long)setpoint_shown);
+		}
+	}
 	sdk_irq_enable();
 	sdk_printf("producer: done: %llu samples, %llu doorbells, %llu refused, %llu full",
 		   (unsigned long long)seq, (unsigned long long)doorbells,
