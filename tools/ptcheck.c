@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "bulkhead/channel_pci.h"
 #include "bulkhead/payload_abi.h"
 #include "bulkhead/ptable.h"
 #include "core/lib/uart16550.h"
@@ -1701,12 +1702,11 @@ static void check_channel_shape(const struct partition_table *t)
 	}
 }
 
-/* One end on its own: whose it is, how it maps the memory, where its doorbell lands. */
-static void channel_end(const struct partition_table *t, u32 k, u32 e)
+/* Whose an end is: a partition of the table, not end[0]'s. i is part_by_name's answer. */
+static void channel_end_partition(const struct partition_table *t, u32 k, u32 e, int i)
 {
 	const struct pt_channel *c = &t->channels.c[k];
 	const struct pt_channel_end *end = &c->end[e];
-	int i = part_by_name(t, end->partition);
 
 	if (!nonempty(end->partition))
 		table_problem("channels[%u].end[%u].partition: missing partition name (%s)",
@@ -1723,11 +1723,14 @@ static void channel_end(const struct partition_table *t, u32 k, u32 e)
 		table_problem("channels[%u].end[1].partition: \"%s\" (%s) is end[0]'s partition "
 			      "too; a channel connects two partitions",
 			      (unsigned)k, end->partition, chan_who(c));
-	if (end->access != MEM_R && end->access != MEM_RW)
-		table_problem("channels[%u].end[%u].access: 0x%x (%s) is neither MEM_R (0x%x) "
-			      "nor MEM_RW (0x%x)",
-			      (unsigned)k, (unsigned)e, (unsigned)end->access, chan_who(c), MEM_R,
-			      MEM_RW);
+}
+
+/* A payload's doorbell: the table names the vector its CPU takes and which CPU takes it. */
+static void channel_end_payload_doorbell(const struct partition_table *t, u32 k, u32 e, int i)
+{
+	const struct pt_channel *c = &t->channels.c[k];
+	const struct pt_channel_end *end = &c->end[e];
+
 	if (end->vector < CHANNEL_VECTOR_MIN || end->vector > CHANNEL_VECTOR_MAX)
 		table_problem("channels[%u].end[%u].vector: 0x%x (%s) is not in 0x%x-0x%x (below "
 			      "0x20 are the CPU's exceptions)",
@@ -1745,6 +1748,57 @@ static void channel_end(const struct partition_table *t, u32 k, u32 e)
 				      (unsigned)k, (unsigned)e, (unsigned)end->apic_id, chan_who(c),
 				      who(t, (u32)i));
 	}
+}
+
+/*
+ * Linux's doorbell is INTA of the channel's PCI function (bulkhead/channel_pci.h), routed by
+ * its ACPI to an input of its virtual I/O APIC: Linux writes the vector and the CPU there
+ * itself, so a vector or CPU in the table would be one that nothing uses.
+ */
+static void channel_end_linux_doorbell(const struct partition_table *t, u32 k, u32 e, u32 i)
+{
+	const struct pt_channel *c = &t->channels.c[k];
+	const struct pt_channel_end *end = &c->end[e];
+
+	if (end->vector != 0)
+		table_problem("channels[%u].end[%u].vector: 0x%x (%s) on %s, a PART_LINUX "
+			      "partition: Linux routes a doorbell's interrupt itself, through its "
+			      "I/O APIC: leave .vector and .apic_id 0",
+			      (unsigned)k, (unsigned)e, (unsigned)end->vector, chan_who(c),
+			      who(t, i));
+	if (end->apic_id != 0)
+		table_problem("channels[%u].end[%u].apic_id: %u (%s) on %s, a PART_LINUX "
+			      "partition: Linux routes a doorbell's interrupt itself, through its "
+			      "I/O APIC: leave .vector and .apic_id 0",
+			      (unsigned)k, (unsigned)e, (unsigned)end->apic_id, chan_who(c),
+			      who(t, i));
+}
+
+/* The partition an end names when that partition is PART_LINUX, or -1. */
+static int linux_end(const struct partition_table *t, const struct pt_channel_end *end)
+{
+	int i = part_by_name(t, end->partition);
+
+	return i >= 0 && t->parts.p[i].kind == PART_LINUX ? i : -1;
+}
+
+/* One end on its own: whose it is, how it maps the memory, where its doorbell lands. */
+static void channel_end(const struct partition_table *t, u32 k, u32 e)
+{
+	const struct pt_channel *c = &t->channels.c[k];
+	const struct pt_channel_end *end = &c->end[e];
+	int i = part_by_name(t, end->partition);
+
+	channel_end_partition(t, k, e, i);
+	if (end->access != MEM_R && end->access != MEM_RW)
+		table_problem("channels[%u].end[%u].access: 0x%x (%s) is neither MEM_R (0x%x) "
+			      "nor MEM_RW (0x%x)",
+			      (unsigned)k, (unsigned)e, (unsigned)end->access, chan_who(c), MEM_R,
+			      MEM_RW);
+	if (i >= 0 && t->parts.p[i].kind == PART_LINUX)
+		channel_end_linux_doorbell(t, k, e, (u32)i);
+	else
+		channel_end_payload_doorbell(t, k, e, i);
 }
 
 static void check_channel_ends(const struct partition_table *t)
@@ -1895,6 +1949,135 @@ static void check_channels_per_partition(const struct partition_table *t)
 	}
 }
 
+/*
+ * A Linux end sees its channel as a PCI function modelled on QEMU's ivshmem
+ * (bulkhead/channel_pci.h): the memory is its BAR2, at the guest address of the partition's
+ * REGION_SHARED region over it, and its registers are BAR0 at CHANNEL_REGS_GPA(k), inside the
+ * guest's I/O APIC range, where its virtual I/O APIC is too. That range stays free of the
+ * partition's regions, and must hold a register page for as many channels as a table has.
+ */
+#define LINUX_IOAPIC_GPA  0xfec00000ULL
+#define LINUX_IOAPIC_SIZE 0x100000ULL
+_Static_assert(CHANNEL_REGS_GPA(0) >= LINUX_IOAPIC_GPA &&
+		   CHANNEL_REGS_GPA(PT_MAX_CHANNELS - 1) + PAGE_SIZE <=
+		       LINUX_IOAPIC_GPA + LINUX_IOAPIC_SIZE,
+	       "the channels' BAR0s lie in the guest's I/O APIC range");
+
+static bool pow2(u64 x)
+{
+	return x != 0 && (x & (x - 1)) == 0;
+}
+
+/* The first end of channel k that is a Linux partition's, or -1. */
+static int channel_linux_end(const struct partition_table *t, u32 k)
+{
+	for (u32 e = 0; e < 2; e++)
+		if (linux_end(t, &t->channels.c[k].end[e]) >= 0)
+			return (int)e;
+	return -1;
+}
+
+/* A channel check_channel_shape accepts; any other it reports, so the Linux rules skip it. */
+static bool channel_shaped(const struct pt_channel *c)
+{
+	return channel_comparable(c) && c->size % PAGE_SIZE == 0 && c->phys % PAGE_SIZE == 0;
+}
+
+/* A PCI BAR's size is a power of two (PCI Local Bus 3.0 §6.2.5.1): so is a Linux end's. */
+static void check_channel_linux_size(const struct partition_table *t)
+{
+	for (u32 k = 0; k < n_channels(t); k++) {
+		const struct pt_channel *c = &t->channels.c[k];
+		int e = channel_linux_end(t, k);
+
+		if (e >= 0 && channel_shaped(c) && !pow2(c->size))
+			table_problem("channels[%u].size: 0x%" PRIx64 " (%s) is not a power of "
+				      "two, and end[%d] is %s, a PART_LINUX partition: Linux sees "
+				      "the memory as a PCI BAR, whose size is a power of two",
+				      (unsigned)k, c->size, chan_who(c), e,
+				      who(t, (u32)linux_end(t, &c->end[e])));
+	}
+}
+
+/* The Linux end's region over channel k, or -1 (then check_channel_regions says so). */
+static int channel_linux_region(const struct partition_config *p, const struct pt_channel *c)
+{
+	for (u32 l = 0; l < n_regions(p); l++) {
+		const struct pt_region *r = &p->mem.r[l];
+
+		if (r->kind == REGION_SHARED && r->phys == c->phys && r->size == c->size)
+			return (int)l;
+	}
+	return -1;
+}
+
+/* A BAR is aligned to its size, so the region that is BAR2 sits at such a guest address. */
+static void channel_linux_align(const struct partition_table *t, u32 k, u32 e)
+{
+	const struct pt_channel *c = &t->channels.c[k];
+	int i = linux_end(t, &c->end[e]);
+	int l = i < 0 ? -1 : channel_linux_region(&t->parts.p[i], c);
+	const struct pt_region *r;
+
+	if (l < 0 || !channel_shaped(c) || !pow2(c->size))
+		return;
+	r = &t->parts.p[i].mem.r[l];
+	if (r->guest % c->size)
+		table_problem("channels[%u].end[%u]: %s maps " RANGE_FMT " (%s) at guest 0x%llx "
+			      "(mem[%u]), not a multiple of its size 0x%llx: Linux sees the "
+			      "memory as a PCI BAR, which is aligned to its size",
+			      (unsigned)k, (unsigned)e, who(t, (u32)i), RANGE(c->phys, c->size),
+			      chan_who(c), (unsigned long long)r->guest, (unsigned)l,
+			      (unsigned long long)c->size);
+}
+
+static void check_channel_linux_align(const struct partition_table *t)
+{
+	for (u32 k = 0; k < n_channels(t); k++)
+		for (u32 e = 0; e < 2; e++)
+			channel_linux_align(t, k, e);
+}
+
+/* Channel k's end e, the first end of any channel on Linux partition i; false if none. */
+static bool first_linux_channel(const struct partition_table *t, u32 i, u32 *k, u32 *e)
+{
+	for (*k = 0; *k < n_channels(t); (*k)++)
+		for (*e = 0; *e < 2; (*e)++)
+			if (part_by_name(t, t->channels.c[*k].end[*e].partition) == (int)i)
+				return true;
+	return false;
+}
+
+/*
+ * check_machine_ranges keeps every region's host range off the I/O APICs; this keeps a Linux
+ * partition's guest range off them too: there it finds its virtual I/O APIC, which routes
+ * the doorbell, and its channels' registers. Reported once per region, on its first channel.
+ */
+static void check_channel_linux_ioapic(const struct partition_table *t)
+{
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+		u32 k, e;
+
+		if (p->kind != PART_LINUX || !first_linux_channel(t, i, &k, &e))
+			continue;
+		for (u32 l = 0; l < n_regions(p); l++) {
+			const struct pt_region *r = &p->mem.r[l];
+
+			if (region_comparable(r) &&
+			    ranges_overlap(r->guest, r->size, LINUX_IOAPIC_GPA, LINUX_IOAPIC_SIZE))
+				table_problem(
+				    "channels[%u].end[%u]: %s has %s mem[%u] at guest " RANGE_FMT
+				    " (%s), in 0xfec00000-0xfecfffff, where a Linux partition on a "
+				    "channel has its virtual I/O APIC and the channels' registers "
+				    "(BAR0); no region of it may map guest addresses there",
+				    (unsigned)k, (unsigned)e, who(t, i), region_kind_name(r->kind),
+				    (unsigned)l, RANGE(r->guest, r->size),
+				    chan_who(&t->channels.c[k]));
+		}
+	}
+}
+
 /* ------------------------------------------------------------------------------------------ */
 
 static void (*const checks[])(const struct partition_table *) = {
@@ -1956,6 +2139,9 @@ static void (*const checks[])(const struct partition_table *) = {
     check_channel_exclusive,
     check_channel_overlap,
     check_channels_per_partition,
+    check_channel_linux_size,
+    check_channel_linux_align,
+    check_channel_linux_ioapic,
 };
 
 /* tests/fuzz/fuzz_ptcheck.c includes this file with PTCHECK_NO_MAIN and runs `checks` itself. */

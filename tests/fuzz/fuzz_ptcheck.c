@@ -61,6 +61,10 @@ static const struct {
 #define DOC_VECTOR_FIRST      0x20 /* a doorbell's vector "0x20-0xff" */
 #define DOC_VECTOR_LAST	      0xff
 #define DOC_CHANNELS_PER_PART 4 /* "a partition is on at most 4 channels" */
+/* for a Linux end, "no region of the partition ... with a guest-physical range in
+ * 0xfec00000-0xfecfffff" */
+#define DOC_LINUX_IOAPIC_FIRST 0xfec00000ULL
+#define DOC_LINUX_IOAPIC_SIZE  0x100000ULL
 
 static const char *const strings[] = {
     NULL,
@@ -283,8 +287,9 @@ static void decode_devices(struct fuzz_reader *r, struct partition_config *p)
 /*
  * A channel's end. The partition byte below 0x80 (lean: any) names partition byte % nparts
  * (NULL when there is none), else one of the fixed strings. Lean, the access is MEM_R or
- * MEM_RW, the vector 0x20-0xff (one byte) and the CPU 0 or one of that partition's; else the
- * access is any of 0-7 (from 0xf0 the byte itself), the vector two bytes and the CPU one.
+ * MEM_RW, the vector 0x20-0xff (one byte) and the CPU 0 or one of that partition's, both 0
+ * when that partition is Linux (the bytes are read all the same); else the access is any of
+ * 0-7 (from 0xf0 the byte itself), the vector two bytes and the CPU one.
  * Returns the partition it took by index, or -1.
  */
 static int decode_end(struct fuzz_reader *r, const struct partition_table *t, u32 nparts,
@@ -309,6 +314,8 @@ static int decode_end(struct fuzz_reader *r, const struct partition_table *t, u3
 		u32 n = min_u32(p->cpus.count, PT_MAX_CPUS) + 1;
 
 		e->apic_id = b % n ? p->cpus.apic_id[b % n - 1] : 0;
+		if (p->kind == PART_LINUX)
+			e->vector = e->apic_id = 0;
 	}
 	return part;
 }
@@ -676,24 +683,53 @@ static u32 doc_part(const struct partition_table *t, const char *name)
 	return 0;
 }
 
+/* A payload end: "vector 0x20-0xff; apic_id 0 or one of that partition's CPUs". */
+static void good_payload_doorbell(const struct partition_config *p, const struct pt_channel_end *e)
+{
+	bool cpu = e->apic_id == 0;
+
+	FUZZ_ASSERT(e->vector >= DOC_VECTOR_FIRST && e->vector <= DOC_VECTOR_LAST);
+	for (u32 n = 0; n < p->cpus.count; n++)
+		cpu |= p->cpus.apic_id[n] == e->apic_id;
+	FUZZ_ASSERT(cpu);
+}
+
+/* "for a Linux end: .vector and .apic_id 0; the channel's .size a power of two; the guest
+ * address of the partition's region over the channel aligned to that size; and no region of
+ * the partition, of any kind, with a guest-physical range in 0xfec00000-0xfecfffff". */
+static void good_linux_end(const struct partition_config *p, const struct pt_channel *c,
+			   const struct pt_channel_end *e)
+{
+	FUZZ_ASSERT(e->vector == 0 && e->apic_id == 0);
+	FUZZ_ASSERT(doc_pow2(c->size));
+	for (u32 l = 0; l < p->mem.count; l++) {
+		const struct pt_region *m = &p->mem.r[l];
+
+		FUZZ_ASSERT(
+		    !meet(m->guest, m->size, DOC_LINUX_IOAPIC_FIRST, DOC_LINUX_IOAPIC_SIZE));
+		if (m->kind == REGION_SHARED && m->phys == c->phys && m->size == c->size)
+			FUZZ_ASSERT(m->guest % c->size == 0);
+	}
+}
+
 /* "each end: partition names an existing partition, the two differ; access exactly MEM_R
- * or MEM_RW; vector 0x20-0xff; apic_id 0 or one of that partition's CPUs; a REGION_SHARED
- * region exactly over the channel, its MEM_R and MEM_W the end's access". */
+ * or MEM_RW; a REGION_SHARED region exactly over the channel, its MEM_R and MEM_W the end's
+ * access"; then the doorbell rules of a payload's end or a Linux end. */
 static u32 good_end(const struct partition_table *t, const struct pt_channel *c,
 		    const struct pt_channel_end *e)
 {
 	u32 i;
 	const struct partition_config *p;
-	bool cpu = e->apic_id == 0, region = false;
+	bool region = false;
 
 	FUZZ_ASSERT(has_text(e->partition));
 	i = doc_part(t, e->partition);
 	p = &t->parts.p[i];
 	FUZZ_ASSERT(e->access == MEM_R || e->access == (MEM_R | MEM_W));
-	FUZZ_ASSERT(e->vector >= DOC_VECTOR_FIRST && e->vector <= DOC_VECTOR_LAST);
-	for (u32 n = 0; n < p->cpus.count; n++)
-		cpu |= p->cpus.apic_id[n] == e->apic_id;
-	FUZZ_ASSERT(cpu);
+	if (p->kind == PART_LINUX)
+		good_linux_end(p, c, e);
+	else
+		good_payload_doorbell(p, e);
 	for (u32 l = 0; l < p->mem.count; l++) {
 		const struct pt_region *m = &p->mem.r[l];
 

@@ -353,6 +353,13 @@ rt1_5 = part(4, 2, 4, 0, 1, [2], [(addr_mib(20), addr_mib(2), addr_pages(0), 7, 
 write("ptcheck", 10, bytes([2, 3, 0]) + rt0_5 + rt1_5 + bytes([0, 0, 0, 0]) + bytes([5, 0]) +
       b"".join(bytes([name]) + end(0, 3, 0x40) + end(1, 1, 0x41) + bytes([1 + i])
                for i, name in enumerate([2, 3, 4, 6, 10])))
+# seed 6 with rt0 turned Linux (kind byte 0, lean): a Linux end, whose vector and CPU lean
+# decoding leaves 0, on a two-page channel at guest 0x400000, aligned to its size. It passes,
+# so the oracle's Linux-end rules run from the first input.
+lean_linux_ch = lean_part(3, 1, 3, 6, 10, [1], [(addr_mib(16), addr_mib(2), addr_pages(0), 7, 1),
+                                                (addr_mib(24), addr_pages(2), addr_pages(0x400), 3, 2)], [])
+write("ptcheck", 11, bytes([0x82, 0, 0]) + lean_linux_ch + lean_rt1_ch + bytes([0, 0, 0, 0]) +
+      bytes([1, 0, 8]) + lean_end(0, 3, 0x40) + lean_end(1, 1, 0x41, 2) + bytes([1]))
 
 # ---- Exit handlers: fuzz_vmexit.c's decoding --------------------------------------------------
 # Byte 0: bits 0-1 partition (0: CPUs with APIC IDs 1, 2, 5; 1: 3, 0x100; 2: 7), bits 5-7 TSC

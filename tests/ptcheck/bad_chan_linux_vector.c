@@ -1,0 +1,49 @@
+/* expect: end[1].vector: 0x41 (channel "samples") on partition "linux", a PART_LINUX partition */
+/* A vector for Linux's end, as a payload's would have: Linux picks its own. */
+#include "bulkhead/ptable.h"
+
+const struct partition_table partition_table = {
+    .layout = "test",
+    .parts = PT_PARTITIONS(
+	{
+	    .name = "linux",
+	    .kind = PART_LINUX,
+	    .cpus = PT_CPUS(1, 2),
+	    .mem = PT_REGIONS({.phys = 0x8000000,
+			       .size = 0x8000000,
+			       .guest = 0x0,
+			       .access = MEM_RWX,
+			       .kind = REGION_RAM},
+			      {.phys = 0x4400000,
+			       .size = 0x10000,
+			       .guest = 0xe0000000,
+			       .access = MEM_R,
+			       .kind = REGION_SHARED}),
+	    .module = "bzImage",
+	    .initrd = "initrd",
+	    .cmdline = "console=ttyS0",
+	    .fault = FAULT_STOP,
+	},
+	{
+	    .name = "rt0",
+	    .kind = PART_PAYLOAD,
+	    .cpus = PT_CPUS(3),
+	    .mem = PT_REGIONS({.phys = 0x4000000,
+			       .size = 0x200000,
+			       .guest = 0x0,
+			       .access = MEM_RWX,
+			       .kind = REGION_RAM},
+			      {.phys = 0x4400000,
+			       .size = 0x10000,
+			       .guest = 0x400000,
+			       .access = MEM_RW,
+			       .kind = REGION_SHARED}),
+	    .module = "rt0",
+	    .fault = FAULT_STOP,
+	}),
+    .channels = PT_CHANNELS({.name = "samples",
+			     .phys = 0x4400000,
+			     .size = 0x10000,
+			     .end = {{.partition = "rt0", .access = MEM_RW, .vector = 0x40},
+				     {.partition = "linux", .access = MEM_R, .vector = 0x41}}}),
+};
