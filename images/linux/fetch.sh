@@ -9,6 +9,8 @@
 #   OUTDIR/vmlinuz   the kernel (bzImage)
 #   OUTDIR/config    its /boot/config-*
 #   OUTDIR/busybox   the static busybox binary
+#   OUTDIR/uio.ko, OUTDIR/uio_pci_generic.ko  the kernel's UIO modules, for chanmon (checked:
+#                    uncompressed or unpacked, uio needs no module, uio_pci_generic only uio)
 #   OUTDIR/VERSION   the kernel package's version (one line)
 #   OUTDIR/PACKAGES  "name version" of both packages
 # With --net it fetches instead the generic kernel of the same version (the cloud kernel has no
@@ -148,6 +150,23 @@ put() {
 	fi
 }
 
+# module KO NAME: the uncompressed module (KO itself, or $tmp/NAME.ko unpacked from it).
+module() {
+	# Debian 12 ships modules uncompressed; later ones may compress them.
+	case $1 in
+	*.ko) echo "$1" ;;
+	*.ko.xz) xz -dc "$1" >"$tmp/$2.ko" && echo "$tmp/$2.ko" ;;
+	*.ko.zst) zstd -qdc "$1" >"$tmp/$2.ko" && echo "$tmp/$2.ko" ;;
+	*.ko.gz) gzip -dc "$1" >"$tmp/$2.ko" && echo "$tmp/$2.ko" ;;
+	*) die "$1: unknown module compression" ;;
+	esac
+}
+
+# depends KO: the modules KO needs (its modinfo "depends=", comma-separated), empty if none.
+depends() {
+	tr '\0' '\n' <"$1" | sed -n 's/^depends=//p' | head -1
+}
+
 # --- --net: the generic kernel and its e1000 module --------------------------------------
 if [ $net = 1 ]; then
 	kpkg=$(dpkg-deb -f "$kdeb" Package)
@@ -177,17 +196,9 @@ if [ $net = 1 ]; then
 	[ "$(dd if="$kimg" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ] || die "$kimg is not a bzImage"
 	set -- "$tmp"/k/lib/modules/*/kernel/drivers/net/ethernet/intel/e1000/e1000.ko*
 	[ $# -eq 1 ] && [ -f "$1" ] || die "$kdeb holds no single e1000.ko"
-	ko=$1
-	# Debian 12 ships modules uncompressed; later ones may compress them.
-	case $ko in
-	*.ko) ;;
-	*.ko.xz) xz -dc "$ko" >"$tmp/e1000.ko" && ko=$tmp/e1000.ko ;;
-	*.ko.zst) zstd -qdc "$ko" >"$tmp/e1000.ko" && ko=$tmp/e1000.ko ;;
-	*.ko.gz) gzip -dc "$ko" >"$tmp/e1000.ko" && ko=$tmp/e1000.ko ;;
-	*) die "$ko: unknown module compression" ;;
-	esac
+	ko=$(module "$1" e1000)
 	# The initramfs has e1000.ko alone: it must need no other module.
-	deps=$(tr '\0' '\n' <"$ko" | sed -n 's/^depends=//p' | head -1)
+	deps=$(depends "$ko")
 	[ -z "$deps" ] || die "e1000.ko depends on other modules ($deps); the net initramfs holds none"
 	printf '%s %s\n' "$kpkg" "$kver" >"$tmp/PACKAGES-net"
 	put "$kimg" vmlinuz-net
@@ -205,7 +216,8 @@ bver=$(dpkg-deb -f "$bdeb" Version)
 
 printf '%s %s\n%s %s\n' "$kpkg" "$kver" "$bpkg" "$bver" >"$cache/.packages.new"
 if cmp -s "$cache/.packages.new" "$out/PACKAGES" && [ -f "$out/VERSION" ] &&
-	[ -f "$out/vmlinuz" ] && [ -f "$out/config" ] && [ -f "$out/busybox" ]; then
+	[ -f "$out/vmlinuz" ] && [ -f "$out/config" ] && [ -f "$out/busybox" ] &&
+	[ -f "$out/uio.ko" ] && [ -f "$out/uio_pci_generic.ko" ]; then
 	rm -f "$cache/.packages.new"
 	echo "fetch.sh: $out is up to date ($kpkg $kver, $bpkg $bver)"
 	exit 0
@@ -228,6 +240,23 @@ for p in bin/busybox usr/bin/busybox; do
 	[ -f "$tmp/b/$p" ] && { bb=$tmp/b/$p; break; }
 done
 [ -n "$bb" ] || die "$bdeb holds no bin/busybox"
+# chanmon's modules: uio_pci_generic, which needs uio and nothing else (in the initramfs
+# both are in /lib/modules, loaded by /init in that order).
+for m in UIO UIO_PCI_GENERIC; do
+	grep -q "^CONFIG_$m=m\$" "$kcfg" || die "$kdeb: its config does not build CONFIG_$m as a module"
+done
+# uio_module NAME DEPS: NAME.ko of the kernel, uncompressed, checked to need exactly DEPS.
+uio_module() {
+	set -- "$1" "$2" "$tmp"/k/lib/modules/*/kernel/drivers/uio/"$1".ko*
+	[ $# -eq 3 ] && [ -f "$3" ] || die "$kdeb holds no single $1.ko"
+	ko=$(module "$3" "$1")
+	deps=$(depends "$ko")
+	[ "$deps" = "$2" ] || die "$1.ko depends on modules '$deps', not '$2' (the initramfs" \
+		"holds uio.ko and uio_pci_generic.ko only)"
+	echo "$ko"
+}
+ko_uio=$(uio_module uio "")
+ko_uio_pci_generic=$(uio_module uio_pci_generic uio)
 # A bzImage has "HdrS" at offset 0x202.
 [ "$(dd if="$kimg" bs=1 skip=514 count=4 2>/dev/null)" = HdrS ] || die "$kimg is not a bzImage"
 echo "$kver" >"$tmp/VERSION"
@@ -236,6 +265,8 @@ printf '%s %s\n%s %s\n' "$kpkg" "$kver" "$bpkg" "$bver" >"$tmp/PACKAGES"
 put "$kimg" vmlinuz
 put "$kcfg" config
 put "$bb" busybox 755
+put "$ko_uio" uio.ko
+put "$ko_uio_pci_generic" uio_pci_generic.ko
 put "$tmp/VERSION" VERSION
 put "$tmp/PACKAGES" PACKAGES
-echo "fetch.sh: $out: $kpkg $kver, $bpkg $bver"
+echo "fetch.sh: $out: $kpkg $kver, $bpkg $bver (with uio.ko, uio_pci_generic.ko)"

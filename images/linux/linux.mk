@@ -7,11 +7,15 @@
 #   LINUX_IMAGES      $(BUILD)/linux/vmlinuz $(BUILD)/linux/initrd.img, with rules to make them
 #   $(BUILD)/linux/vmlinuz   the kernel, fetched by images/linux/fetch.sh (apt-get download of
 #                     linux-image-6.1.0-NN-cloud-amd64, unpacked without installing); beside
-#                     it config, busybox, VERSION, PACKAGES, and the .debs in debs/ (re-runs
-#                     need no network)
+#                     it config, busybox, uio.ko and uio_pci_generic.ko (the same kernel's
+#                     modules), VERSION, PACKAGES, and the .debs in debs/ (re-runs need no
+#                     network)
 #   $(BUILD)/linux/initrd.img  gzip'd cpio with images/linux/init as /init, busybox and
 #                     /bin/uvmcall (images/linux/uvmcall.c, a user process making a hypercall)
 #                     /bin/utraps (images/linux/utraps.c, a user process taking #AC and #DB)
+#                     /bin/chanmon (images/linux/chanmon.c, glibc static: reads a channel's
+#                     ring through sysfs and uio_pci_generic, sends a set-point on another)
+#                     /lib/modules/uio.ko, /lib/modules/uio_pci_generic.ko (for chanmon)
 #   $(BUILD)/linux/bare.iso    the kernel booted directly by GRUB, no hypervisor
 #                     (images/linux/grub-bare.cfg), for bare-vs-hypervisor comparisons
 #   linux-images      a phony target building LINUX_IMAGES
@@ -41,13 +45,17 @@ $(LINUX_OUT)/vmlinuz: $(LINUX_DIR)/fetch.sh
 	@echo "  FETCH   $@"
 	@$(LINUX_DIR)/fetch.sh $(LINUX_OUT)
 	@touch $@
-$(LINUX_OUT)/busybox $(LINUX_OUT)/config $(LINUX_OUT)/VERSION: $(LINUX_OUT)/vmlinuz ;
+$(LINUX_OUT)/busybox $(LINUX_OUT)/config $(LINUX_OUT)/VERSION $(LINUX_OUT)/uio.ko \
+	$(LINUX_OUT)/uio_pci_generic.ko: $(LINUX_OUT)/vmlinuz ;
 
 $(LINUX_OUT)/initrd.img: $(LINUX_DIR)/init $(LINUX_DIR)/mkinitrd.py $(LINUX_OUT)/busybox \
-		$(LINUX_OUT)/uvmcall $(LINUX_OUT)/utraps
+		$(LINUX_OUT)/uvmcall $(LINUX_OUT)/utraps $(LINUX_OUT)/chanmon \
+		$(LINUX_OUT)/uio.ko $(LINUX_OUT)/uio_pci_generic.ko
 	@echo "  INITRD  $@"
 	@python3 $(LINUX_DIR)/mkinitrd.py $(LINUX_OUT)/busybox $(LINUX_DIR)/init $@ \
-		$(LINUX_OUT)/uvmcall $(LINUX_OUT)/utraps
+		$(LINUX_OUT)/uvmcall $(LINUX_OUT)/utraps $(LINUX_OUT)/chanmon \
+		lib/modules/uio.ko=$(LINUX_OUT)/uio.ko \
+		lib/modules/uio_pci_generic.ko=$(LINUX_OUT)/uio_pci_generic.ko
 
 # /bin/uvmcall: a user process that tries a hypercall (it must get SIGILL).
 $(LINUX_OUT)/uvmcall: $(LINUX_DIR)/uvmcall.c $(LINUX_ROOT)/core/include/bulkhead/payload_abi.h
@@ -62,6 +70,15 @@ $(LINUX_OUT)/utraps: $(LINUX_DIR)/utraps.c
 	@echo "  CC      $@"
 	@gcc -std=gnu11 $(WARN) -O2 -static -nostdlib -ffreestanding -fno-pie -no-pie \
 		-fno-stack-protector -fno-asynchronous-unwind-tables -o $@ $<
+
+# /bin/chanmon: a channel's consumer in Linux (docs/linux.md), a hosted program: glibc, static
+# (libc.a is libc6-dev's, which tools/setup.sh installs).
+$(LINUX_OUT)/chanmon: $(LINUX_DIR)/chanmon.c $(LINUX_ROOT)/core/include/bulkhead/channel_pci.h \
+		$(LINUX_ROOT)/images/sdk/include/bulkhead/sdk_ring.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc -std=gnu11 $(WARN) -O2 -static -I$(LINUX_ROOT)/core/include \
+		-I$(LINUX_ROOT)/images/sdk/include -o $@ $<
 
 # The network test image: fetch.sh --net writes vmlinuz-net, config-net, e1000.ko and
 # PACKAGES-net at once (the touch as for vmlinuz).
