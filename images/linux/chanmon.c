@@ -542,7 +542,7 @@ static void try_attach(const struct chan *c)
 	if (attached)
 		return;
 	/* read-only consumer: may_write false, so a ring that wants a tail is refused */
-	rc = sdk_ring_reader_init(&reader, c->mem, c->size, false);
+	rc = sdk_ring_reader_init(&reader, c->mem, c->size, sizeof(struct sample), false);
 	if (rc == -1)
 		return; /* not made yet */
 	if (rc == -2)
@@ -552,8 +552,8 @@ static void try_attach(const struct chan *c)
 		fail("channel \"%s\": its ring is not an overwrite ring (it wants a consumer "
 		     "that writes its tail)",
 		     c->name);
-	if (reader.words * 8 != sizeof(struct sample))
-		fail("channel \"%s\": records of %u bytes, not %zu", c->name, reader.words * 8,
+	if (rc == -4)
+		fail("channel \"%s\": its records are not %zu bytes", c->name,
 		     sizeof(struct sample));
 	/* Skip the history: the first pop takes the newest record there now. */
 	{

@@ -53,11 +53,18 @@ static void test_acked_full_empty(void)
 	struct rec r;
 
 	memset(mem, 0, sizeof(mem));
-	CHECK_EQ(sdk_ring_reader_init(&rd, mem, bytes, true), -1); /* not made yet */
+	CHECK_EQ(sdk_ring_reader_init(&rd, mem, bytes, sizeof(struct rec), true),
+		 -1); /* not made yet */
 	CHECK_EQ(sdk_ring_writer_init(&w, mem, bytes, sizeof(struct rec), 0), 8);
-	CHECK_EQ(sdk_ring_reader_init(&rd, mem, bytes, false), -3);    /* it must write its tail */
-	CHECK_EQ(sdk_ring_reader_init(&rd, mem, bytes - 1, true), -2); /* does not fit */
-	CHECK_EQ(sdk_ring_reader_init(&rd, mem, bytes, true), 0);
+	CHECK_EQ(sdk_ring_reader_init(&rd, mem, bytes, sizeof(struct rec), false),
+		 -3); /* it must write its tail */
+	CHECK_EQ(sdk_ring_reader_init(&rd, mem, bytes - 1, sizeof(struct rec), true),
+		 -2); /* does not fit */
+	/* records longer (or shorter) than the consumer's buffer: a producer's say-so is not
+	 * enough to copy past it */
+	CHECK_EQ(sdk_ring_reader_init(&rd, mem, bytes, sizeof(struct rec) - 8, true), -4);
+	CHECK_EQ(sdk_ring_reader_init(&rd, mem, bytes, sizeof(struct rec) + 8, true), -4);
+	CHECK_EQ(sdk_ring_reader_init(&rd, mem, bytes, sizeof(struct rec), true), 0);
 	CHECK(!sdk_ring_pop(&rd, &r));
 	for (uint64_t i = 1; i <= 8; i++) {
 		r = make(i);
@@ -91,7 +98,7 @@ static void test_overwrite_lapped(void)
 
 	memset(mem, 0, sizeof(mem));
 	CHECK_EQ(sdk_ring_writer_init(&w, mem, bytes, sizeof(struct rec), SDK_RING_OVERWRITE), 8);
-	CHECK_EQ(sdk_ring_reader_init(&rd, mem, bytes, false), 0);
+	CHECK_EQ(sdk_ring_reader_init(&rd, mem, bytes, sizeof(struct rec), false), 0);
 	for (uint64_t i = 1; i <= 20; i++) {
 		r = make(i);
 		CHECK(sdk_ring_push(&w, &r));
@@ -104,9 +111,9 @@ static void test_overwrite_lapped(void)
 	CHECK(!sdk_ring_pop(&rd, &r));
 	CHECK_EQ(rd.lost, 13);
 	((struct sdk_ring *)mem)->capacity = 6; /* not a power of two */
-	CHECK_EQ(sdk_ring_reader_init(&rd, mem, bytes, false), -2);
+	CHECK_EQ(sdk_ring_reader_init(&rd, mem, bytes, sizeof(struct rec), false), -2);
 	((struct sdk_ring *)mem)->capacity = 16; /* more than fits */
-	CHECK_EQ(sdk_ring_reader_init(&rd, mem, bytes, false), -2);
+	CHECK_EQ(sdk_ring_reader_init(&rd, mem, bytes, sizeof(struct rec), false), -2);
 }
 
 struct run {
@@ -162,7 +169,7 @@ static void hammer(struct run *run, uint32_t capacity, uint32_t flags)
 	memset(mem, 0, sizeof(mem));
 	memset(run, 0, sizeof(*run));
 	CHECK_EQ(sdk_ring_writer_init(&run->w, mem, bytes, sizeof(struct rec), flags), capacity);
-	CHECK_EQ(sdk_ring_reader_init(&run->rd, mem, bytes, true), 0);
+	CHECK_EQ(sdk_ring_reader_init(&run->rd, mem, bytes, sizeof(struct rec), true), 0);
 	CHECK_EQ(pthread_create(&c, NULL, consume, run), 0);
 	CHECK_EQ(pthread_create(&p, NULL, produce, run), 0);
 	pthread_join(p, NULL);

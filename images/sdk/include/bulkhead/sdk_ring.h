@@ -146,13 +146,15 @@ static inline bool sdk_ring_push(struct sdk_ring_writer *w, const void *rec)
 }
 
 /*
- * The consumer attaches to the ring at `mem` (bytes long): 0, or -1 if the producer has not
- * made it yet (try again later), -2 if its geometry does not fit in `bytes` or is no ring's,
- * -3 if it wants the consumer to publish its tail and `may_write` (the consumer's end is
- * MEM_RW) is false. Popping starts at the oldest record still there.
+ * The consumer attaches to the ring at `mem` (bytes long) whose records it takes into buffers
+ * of `record_size` bytes: 0, or -1 if the producer has not made it yet (try again later), -2
+ * if its geometry does not fit in `bytes` or is no ring's, -3 if it wants the consumer to
+ * publish its tail and `may_write` (the consumer's end is MEM_RW) is false, -4 if its records
+ * are not `record_size` bytes (the producer says how long a record is: believed, a larger one
+ * would be copied past the consumer's buffer). Popping starts at the oldest record still there.
  */
 static inline int sdk_ring_reader_init(struct sdk_ring_reader *rd, void *mem, size_t bytes,
-				       bool may_write)
+				       uint32_t record_size, bool may_write)
 {
 	struct sdk_ring *r = (struct sdk_ring *)mem;
 	uint32_t flags, size, cap;
@@ -169,6 +171,8 @@ static inline int sdk_ring_reader_init(struct sdk_ring_reader *rd, void *mem, si
 		return -2;
 	if (!(flags & SDK_RING_OVERWRITE) && !may_write)
 		return -3;
+	if (size != record_size)
+		return -4;
 	h = __atomic_load_n(&r->head, __ATOMIC_ACQUIRE);
 	*rd = (struct sdk_ring_reader){
 	    .ring = r,
@@ -181,7 +185,8 @@ static inline int sdk_ring_reader_init(struct sdk_ring_reader *rd, void *mem, si
 	return 0;
 }
 
-/* Take the oldest record into rec (record_size bytes). False when the ring is empty. */
+/* Take the oldest record into rec (the record_size bytes the reader was made for). False when
+ * the ring is empty. */
 static inline bool sdk_ring_pop(struct sdk_ring_reader *rd, void *rec)
 {
 	struct sdk_ring *r = rd->ring;
