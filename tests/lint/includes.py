@@ -105,7 +105,9 @@ def kind(includer, path):
         return "interface"
     if path.startswith("core/lib/"):
         return "lib"
-    if path == "images/sdk/include/bulkhead/sdk.h":
+    # The SDK's public headers: sdk.h, and the ring it includes, which a program in Linux
+    # (images/linux/chanmon.c) uses on its own, without the payload runtime sdk.h brings.
+    if path in ("images/sdk/include/bulkhead/sdk.h", "images/sdk/include/bulkhead/sdk_ring.h"):
         return "sdk"
     if path == "arch/x86/arch.h":
         return "arch.h"
