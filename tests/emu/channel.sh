@@ -10,6 +10,21 @@
 # no mapping for: it is stopped, the other two run on. The consumer leaves its guest only to
 # print (its exit counters at its end: cpuid from the SDK's start, and one vmcall per line
 # and the exit); the producer only to print and ring (one vmcall per doorbell).
+# exits_check PARTITION CPU EXTRA [NOTE]: its exit counters say vmcall == lines it printed + EXTRA,
+# and nothing but cpuid besides.
+exits_check() {
+	local line lines vmcall
+	line=$(com1 | sed -n "s/^partition $1: exits on cpu $2: //p")
+	lines=$(com1 | grep -c "^$1: ")
+	vmcall=$(sed -n 's/^\(cpuid [0-9]*, \)\{0,1\}vmcall \([0-9]*\)$/\2/p' <<<"$line")
+	if [ -n "$vmcall" ] && [ "$vmcall" -eq $((lines + $3)) ]; then
+		echo "  $CASE: $1's exits: $line ($lines lines printed${4:+, $4})"
+	else
+		echo "  $CASE: $1's exits: '$line', want only cpuid and vmcall $lines lines + $3"
+		CASE_OK=0
+	fi
+}
+
 if want channel-samples; then
 	kbuild "$BUILD/channel/bulkhead.bin" BUILD="$BUILD/channel" LAYOUT=tests/layouts/channel.c
 	kbuild "$BUILD/images/chan.elf" BUILD="$BUILD"
@@ -49,21 +64,10 @@ if want channel-samples; then
 	expect '^partition rt2: exits on cpu 3: cpuid [0-9]+, vmcall 13, ept-violation 1$'
 	# Exits: the consumer only printed (n lines + the exit hypercall); the producer printed and
 	# rang (its doorbells + its lines + the exit).
-	exits_check() { # PARTITION CPU EXTRA: vmcall == lines printed + EXTRA, nothing but cpuid
-		local line lines vmcall
-		line=$(com1 | sed -n "s/^partition $1: exits on cpu $2: //p")
-		lines=$(com1 | grep -c "^$1: ")
-		vmcall=$(sed -n 's/^\(cpuid [0-9]*, \)\{0,1\}vmcall \([0-9]*\)$/\2/p' <<<"$line")
-		if [ -n "$vmcall" ] && [ "$vmcall" -eq $((lines + $3)) ]; then
-			echo "  $CASE: $1's exits: $line ($lines lines printed${4:+, $4})"
-		else
-			echo "  $CASE: $1's exits: '$line', want only cpuid and vmcall $lines lines + $3"
-			CASE_OK=0
-		fi
-	}
 	exits_check rt1 2 1
 	rings=$(com1 | sed -n 's/^rt0: producer: done: [0-9]* samples, \([0-9]*\) doorbells, .*/\1/p')
 	exits_check rt0 1 $((${rings:-0} + 1)) "$rings doorbells"
 	expect_not '^partition rt[01]: stopped|rings faster|further refusals|sdk: exception'
 	done_case
 fi
+

@@ -6,11 +6,11 @@
 # images/linux/init-net, which loads the driver, takes a DHCP lease, pings the vnet host,
 # fetches a file by TFTP, prints what it sees of the device and powers off.
 
-# beats_between FROM TO N: at least N rt0 heartbeats between the first lines matching the
+# beats_between FROM TO N: at least N $HB heartbeats between the first lines matching the
 # regexes FROM and TO.
 beats_between() {
 	local n
-	n=$(tr -d '\r' <"$LOG" | sed -n "/$1/,/$2/p" | grep -cE '^rt0: heartbeat [0-9]+ ')
+	n=$(tr -d '\r' <"$LOG" | sed -n "/$1/,/$2/p" | grep -cE "^$HB: heartbeat [0-9]+ ")
 	if [ "$n" -ge "$3" ]; then
 		echo "  $CASE: $n heartbeats between /$1/ and /$2/"
 	else
