@@ -31,3 +31,7 @@ printf '%-44s %16s %16s\n' "cpus online" "$online" "4/4"
 printf '%-44s %16.1f %16s\n' "wall s, emulator start to idle (incl. BIOS, GRUB)" "$wall" "-"
 printf '%-44s %16s\n' "ratio report ticks / floor" "$(echo "scale=3; $ticks / $target_ticks" | bc -l)"
 echo "bench boot-report-ticks: $ticks (target $target_ticks)"
+
+# The channel figures (issue 17): doorbell latencies payload to payload and to Linux user
+# space, and a channel's throughput; three boots, one of them Linux (several minutes).
+BUILD="$BUILD" VMX_EMU="$VMX_EMU" tests/bench_channel.sh

@@ -17,6 +17,16 @@
  *	producer: set-point <value> (request <seq>) acknowledged
  *           and with after_setpoint=<s> it samples until s seconds after the first
  *           set-point instead (the Linux demo: images/linux/chanmon.c, docs/channels.md).
+ *           ring_every=<n> rings once every n samples (default 1): the consumer takes the
+ *           n records with each doorbell (the Linux demo wakes Linux at 100 Hz).
+ *           With flood_ms=<n> it floods instead (the throughput bench, tests/bench_channel.sh):
+ *           it pushes 64-byte records {seq, tsc, filler} as fast as it can for n ms of its
+ *           TSC, with interrupts off, ringing at most once every 64 records and 15 times a
+ *           ms (under the doorbell's 16 a ms: none refused), then:
+ *	producer: flood: done: <n> records of 64 bytes in <ms> ms: <x> MB/s, <n> doorbells,
+ *	          <n> refused, <n> full                                    (one line)
+ *           (MB = 10^6 bytes, per second of guest time; full: pushes an acked ring refused)
+ *           and exit code 0.
  * consumer  takes the doorbell on its CPU and pops every record there is on each; it counts
  *           the records of each second of the producer's clock (by each record's tsc, from
  *           the first one's) and the gaps in seq (records never seen: overwritten, refused
@@ -28,7 +38,18 @@
  *	consumer: total: <n> records, <n> gaps, <n> doorbells, at most <n> a doorbell, <n> left
  *           (the most records one doorbell took, and the most a doorbell's handler left in
  *           the ring: 0, unless it falls behind)
+ *	consumer: doorbell latency: n <n>, median <x>, p99 <y>, max <z> ticks
+ *           (per doorbell: the TSC at its handler's entry minus the tsc of the newest record
+ *           it popped that was written before that, i.e. from the producer's sample, taken
+ *           just before its push and doorbell, to the handler; only records written after
+ *           the consumer began to wait, not one whose doorbell waited for it to start; the
+ *           first LATENCIES doorbells; nearest-rank percentiles; 0s when n is 0)
  *           and exit code 0. It halts between doorbells: receiving costs it no exit.
+ *           With poll_ms=<n> it polls instead (the throughput bench): it attaches once the
+ *           ring is there, and pops with interrupts off and no doorbell for n ms of its TSC
+ *           from its first record, a flooding producer's 64-byte records, then:
+ *	consumer: throughput: <n> records of 64 bytes in <ms> ms: <x> MB/s, <n> lost
+ *           (lost: records the producer overwrote before they were popped, the ring's count).
  * intruder  a partition not on the channel: it does not find "samples", rings channel
  *           numbers 0-3 twice (each refused, -1; Bulkhead names each number once), then,
  *           unless peek=0, reads peek=<addr> (default 0x800000, where the producer has the
@@ -42,12 +63,29 @@
 #define VEC_TIMER     0x40
 #define CHANNEL	      "samples"
 #define MAX_SECONDS   64
-#define INTRUDER_BELL 4 /* channel numbers 0..3 */
+#define INTRUDER_BELL 4	    /* channel numbers 0..3 */
+#define LATENCIES     16384 /* doorbell latencies kept: 16 s at 1 kHz */
+#define FLOOD_BATCH   64    /* a flooding producer's records per doorbell, at least */
+#define FLOOD_RINGS   15    /* its doorbells a ms, at most: under Bulkhead's 16 (channels.md) */
 
 struct sample {
 	uint64_t seq;
 	uint64_t tsc;
 };
+
+/* What a flooding producer pushes: a sample and filler, one cache line. */
+struct flood_record {
+	uint64_t seq;
+	uint64_t tsc;
+	uint64_t filler[6];
+};
+_Static_assert(sizeof(struct flood_record) == 64, "a flood record is 64 bytes");
+
+/* bytes moved in `ticks` TSC ticks at tsc_khz, in tenths of MB/s (MB = 10^6 bytes) */
+static uint64_t tenths_mb_s(uint64_t bytes, uint64_t ticks, uint64_t tsc_khz)
+{
+	return ticks ? bytes * tsc_khz / ticks / 100 : 0; /* bytes/ms = KB/s; / 100: 0.1 MB/s */
+}
 
 /* What the other side of a set-point channel writes at its start: value, then seq. */
 struct setpoint {
@@ -60,11 +98,12 @@ static struct sdk_channel chan;
 /* ---- producer ---------------------------------------------------------------------- */
 
 static struct sdk_ring_writer writer;
-static uint64_t period, deadline, hz, after_setpoint;
+static uint64_t period, deadline, hz, after_setpoint, ring_every;
 static volatile uint64_t seq, samples_left, doorbells, refused, full;
 static struct sdk_channel setpoint_chan;
 static volatile uint64_t setpoint_seq, setpoint_shown;
 static volatile int64_t setpoint_value;
+static bool setpoint_counting; /* after_setpoint's run has begun */
 
 /* A set-point doorbell: take the newest request (seq is written last, with release). */
 static void on_setpoint(void)
@@ -76,8 +115,10 @@ static void on_setpoint(void)
 		return;
 	setpoint_value = sp->value;
 	setpoint_seq = s;
-	if (after_setpoint && samples_left == ~0ull)
+	if (after_setpoint && !setpoint_counting) {
+		setpoint_counting = true;
 		samples_left = hz * after_setpoint; /* from the first one on, a fixed run */
+	}
 }
 
 /* setpoint=<channel>: find it and take its doorbells; 0, or 1 with why printed. */
@@ -107,10 +148,12 @@ static void sample(unsigned vector)
 	seq = s.seq;
 	if (!sdk_ring_push(&writer, &s))
 		full++;
-	if (sdk_channel_ring(&chan) == 0)
-		doorbells++;
-	else
-		refused++;
+	if (s.seq % ring_every == 0) { /* else it goes with the next doorbell's */
+		if (sdk_channel_ring(&chan) == 0)
+			doorbells++;
+		else
+			refused++;
+	}
 	if (--samples_left == 0) {
 		sdk_timer_stop();
 		return;
@@ -122,9 +165,60 @@ static void sample(unsigned vector)
 	sdk_timer_deadline(vector, deadline);
 }
 
+/* flood_ms=<n>: 64-byte records as fast as they go for ms of the TSC, no timer. */
+static int flood(const struct sdk_env *env, uint64_t ms, uint32_t flags)
+{
+	struct flood_record rec = {.seq = 0};
+	uint64_t start, end, now, last_ring, batch = 0, rang = 0, no = 0, full_pushes = 0;
+	uint64_t ring_gap = env->tsc_khz / FLOOD_RINGS, tenths; /* ticks between doorbells */
+	uint32_t cap;
+
+	cap = sdk_ring_writer_init(&writer, chan.mem, chan.size, sizeof(rec), flags);
+	if (!cap) {
+		sdk_printf("producer: no ring fits in channel \"%s\"", chan.name);
+		return 1;
+	}
+	for (unsigned i = 0; i < 6; i++)
+		rec.filler[i] = 0x5a5a5a5a5a5a5a5aull + i;
+	sdk_printf("producer: flood: 64-byte records for %llu ms into a ring of %u records (%s), "
+		   "doorbell %u",
+		   (unsigned long long)ms, cap, flags ? "overwrite" : "acked", chan.index);
+	sdk_irq_disable();
+	start = sdk_tsc();
+	end = start + ms * env->tsc_khz;
+	last_ring = start;
+	while ((now = sdk_tsc()) < end) {
+		rec.seq++;
+		rec.tsc = now;
+		if (!sdk_ring_push(&writer, &rec)) {
+			rec.seq--; /* an acked ring the consumer has not emptied: again */
+			full_pushes++;
+			continue;
+		}
+		if (++batch < FLOOD_BATCH || now - last_ring < ring_gap)
+			continue;
+		if (sdk_channel_ring(&chan) == 0)
+			rang++;
+		else
+			no++;
+		batch = 0;
+		last_ring = now;
+	}
+	now -= start;
+	tenths = tenths_mb_s(rec.seq * sizeof(rec), now, env->tsc_khz);
+	sdk_printf("producer: flood: done: %llu records of 64 bytes in %llu ms: %llu.%llu MB/s, "
+		   "%llu doorbells, %llu refused, %llu full",
+		   (unsigned long long)rec.seq, (unsigned long long)(now / env->tsc_khz),
+		   (unsigned long long)tenths / 10, (unsigned long long)tenths % 10,
+		   (unsigned long long)rang, (unsigned long long)no,
+		   (unsigned long long)full_pushes);
+	return 0;
+}
+
 static int producer(const struct sdk_env *env)
 {
 	uint64_t seconds = sdk_cmdline_u64("seconds", 4);
+	uint64_t flood_ms = sdk_cmdline_u64("flood_ms", 0);
 	uint32_t flags = sdk_cmdline_arg("acked", NULL, 0) ? 0 : SDK_RING_OVERWRITE;
 	uint32_t cap;
 
@@ -132,6 +226,8 @@ static int producer(const struct sdk_env *env)
 		sdk_printf("producer: channel \"%s\" is read-only here", chan.name);
 		return 1;
 	}
+	if (flood_ms)
+		return flood(env, flood_ms, flags);
 	cap = sdk_ring_writer_init(&writer, chan.mem, chan.size, sizeof(struct sample), flags);
 	if (!cap) {
 		sdk_printf("producer: no ring fits in channel \"%s\"", chan.name);
@@ -139,6 +235,9 @@ static int producer(const struct sdk_env *env)
 	}
 	hz = sdk_cmdline_u64("hz", 1000);
 	after_setpoint = sdk_cmdline_u64("after_setpoint", 0);
+	ring_every = sdk_cmdline_u64("ring_every", 1);
+	if (ring_every == 0)
+		ring_every = 1;
 	if (hz == 0)
 		hz = 1000;
 	if (seconds == 0)
@@ -183,16 +282,20 @@ static bool attached;
 static uint64_t second_ticks, t0, last_seq;
 static volatile uint64_t rings, most, left, current; /* current: the second records now fall in */
 static volatile uint64_t records[MAX_SECONDS], gaps[MAX_SECONDS];
+static uint64_t latency[LATENCIES], latencies; /* handler entry - newest record's tsc */
+static uint64_t listening; /* TSC when the consumer began to wait for doorbells */
 
 /* The doorbell: everything new, however many rings it stands for. */
 static void doorbell(void)
 {
+	uint64_t entry = sdk_tsc(), newest = 0; /* first: the latency's end */
 	struct sample s;
 	uint64_t n = 0;
 
 	rings++;
 	if (!attached) {
-		if (sdk_ring_reader_init(&reader, chan.mem, chan.size, chan.writable) != 0)
+		if (sdk_ring_reader_init(&reader, chan.mem, chan.size, sizeof(struct sample),
+					 chan.writable) != 0)
 			return; /* not made yet: the next doorbell comes after it is */
 		attached = true;
 	}
@@ -211,8 +314,12 @@ static void doorbell(void)
 			gaps[sec] += s.seq - last_seq - 1;
 		if (s.seq > last_seq)
 			last_seq = s.seq;
+		if (s.tsc <= entry) /* not one pushed while this handler ran */
+			newest = s.tsc;
 		n++;
 	}
+	if (newest >= listening && newest && latencies < LATENCIES)
+		latency[latencies++] = entry - newest;
 	if (n > most)
 		most = n;
 	n = sdk_ring_pending(&reader); /* a record pushed since the last pop, or a lazy pop */
@@ -220,11 +327,72 @@ static void doorbell(void)
 		left = n;
 }
 
+/* Sorts latency[0..latencies) (Shell sort: no allocation, fast enough for LATENCIES). */
+static void sort_latencies(void)
+{
+	for (uint64_t gap = latencies / 2; gap; gap /= 2)
+		for (uint64_t i = gap; i < latencies; i++) {
+			uint64_t v = latency[i], j = i;
+
+			for (; j >= gap && latency[j - gap] > v; j -= gap)
+				latency[j] = latency[j - gap];
+			latency[j] = v;
+		}
+}
+
+/* The nearest-rank percentile pct of the sorted latencies (as chanmon's). */
+static uint64_t latency_rank(unsigned pct)
+{
+	uint64_t k = (latencies * pct + 99) / 100;
+
+	return latencies ? latency[k ? k - 1 : 0] : 0;
+}
+
+/* poll_ms=<n>: a flooding producer's records, popped with no doorbell for ms of the TSC. */
+static int poll_flood(const struct sdk_env *env, uint64_t ms)
+{
+	struct flood_record rec;
+	uint64_t start, end, now, got = 1, lost0, tenths;
+	int rc;
+
+	sdk_printf("consumer: polling for %llu ms from the first record; channel %s",
+		   (unsigned long long)ms, chan.writable ? "read-write" : "read-only");
+	sdk_irq_disable(); /* doorbells wait in the APIC, unserved: no handler, no cost */
+	while ((rc = sdk_ring_reader_init(&reader, chan.mem, chan.size, sizeof(rec),
+					  chan.writable)) == -1)
+		__builtin_ia32_pause(); /* not made yet */
+	if (rc != 0) {
+		/* -4: records of another size, not a flooding producer's */
+		sdk_printf("consumer: no ring of 64-byte records in channel \"%s\" (%d)", chan.name,
+			   rc);
+		return 1;
+	}
+	while (!sdk_ring_pop(&reader, &rec))
+		__builtin_ia32_pause();
+	lost0 = reader.lost;
+	start = sdk_tsc();
+	end = start + ms * env->tsc_khz;
+	while ((now = sdk_tsc()) < end)
+		if (sdk_ring_pop(&reader, &rec))
+			got++;
+	now -= start;
+	tenths = tenths_mb_s(got * sizeof(rec), now, env->tsc_khz);
+	sdk_printf("consumer: throughput: %llu records of 64 bytes in %llu ms: %llu.%llu MB/s, "
+		   "%llu lost",
+		   (unsigned long long)got, (unsigned long long)(now / env->tsc_khz),
+		   (unsigned long long)tenths / 10, (unsigned long long)tenths % 10,
+		   (unsigned long long)(reader.lost - lost0));
+	return 0;
+}
+
 static int consumer(const struct sdk_env *env)
 {
 	uint64_t seconds = sdk_cmdline_u64("seconds", 3), total = 0, lost = 0;
 	uint64_t busy_us = sdk_cmdline_u64("busy_ms", 0) * 1000;
+	uint64_t poll_ms = sdk_cmdline_u64("poll_ms", 0);
 
+	if (poll_ms)
+		return poll_flood(env, poll_ms);
 	if (seconds == 0 || seconds >= MAX_SECONDS)
 		seconds = 3;
 	second_ticks = env->tsc_khz * 1000;
@@ -240,6 +408,7 @@ static int consumer(const struct sdk_env *env)
 	sdk_printf("consumer: doorbell on vector 0x%x, apic id %u; channel %s", chan.vector,
 		   chan.apic_id, chan.writable ? "read-write" : "read-only");
 	sdk_irq_disable();
+	listening = sdk_tsc();
 	for (uint64_t shown = 0; shown < seconds; shown++) {
 		/* second `shown` is over once a record of a later one has come */
 		while (current <= shown)
@@ -256,6 +425,11 @@ static int consumer(const struct sdk_env *env)
 		   "doorbell, %llu left",
 		   (unsigned long long)total, (unsigned long long)lost, (unsigned long long)rings,
 		   (unsigned long long)most, (unsigned long long)left);
+	sort_latencies();
+	sdk_printf("consumer: doorbell latency: n %llu, median %llu, p99 %llu, max %llu ticks",
+		   (unsigned long long)latencies, (unsigned long long)latency_rank(50),
+		   (unsigned long long)latency_rank(99),
+		   (unsigned long long)(latencies ? latency[latencies - 1] : 0));
 	return 0;
 }
 
