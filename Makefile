@@ -93,7 +93,7 @@ run: setup all
 # --- host unit tests ------------------------------------------------------------------
 HOST_LIB   := core/log.c core/lib/format.c core/error.c core/lib/string.c tests/unit/host.c
 UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave guestmem guesttext ept tsc_leaf \
-              spinlock console guest_paging mmio_decode vpci vioapic dmar dma_identity iommu vtd channels ring
+              spinlock console guest_paging mmio_decode vpci vioapic dmar dma_identity iommu vtd channels ring vchan
 test_format_SRCS  :=
 test_mb2_SRCS     := core/mb2.c
 test_acpi_SRCS    := arch/x86/acpi.c
@@ -125,6 +125,7 @@ test_vioapic_SRCS := core/vioapic.c core/msi_check.c
 test_dma_identity_SRCS := core/dma_identity.c
 test_iommu_SRCS   := core/iommu.c core/msi_check.c
 test_channels_SRCS := core/channels.c
+test_vchan_SRCS   := core/vchan.c core/vioapic.c core/vpci.c core/vmsix.c core/msi_check.c
 # images/sdk/include/bulkhead/sdk_ring.h is header-only: two threads play producer and consumer.
 test_ring_SRCS    :=
 test_ring_CFLAGS  := -pthread
