@@ -11,7 +11,10 @@
 #include "core/upcalls.h"
 #include "tests/unit/check.h"
 
-#define KHZ 1000000u /* 1 GHz: a millisecond is 1 000 000 ticks */
+#define KHZ    1000000u /* 1 GHz: a millisecond is 1 000 000 ticks */
+#define NPARTS 5
+#define LX     3 /* the Linux partition */
+#define RT3    4
 
 const struct partition_table partition_table = {
     .layout = "test",
@@ -58,7 +61,44 @@ const struct partition_table partition_table = {
 					       .size = 0x200000,
 					       .guest = 0,
 					       .access = MEM_RWX,
-					       .kind = REGION_RAM})}),
+					       .kind = REGION_RAM})},
+			   /* a Linux side: its channels are PCI functions (core/vchan.c) */
+			   {.name = "lx",
+			    .kind = PART_LINUX,
+			    .cpus = PT_CPUS(5, 6),
+			    .mem = PT_REGIONS({.phys = 0x8000000,
+					       .size = 0x4000000,
+					       .guest = 0,
+					       .access = MEM_RWX,
+					       .kind = REGION_RAM},
+					      {.phys = 0x4800000,
+					       .size = 0x1000,
+					       .guest = 0xc0000000,
+					       .access = MEM_RW,
+					       .kind = REGION_SHARED},
+					      {.phys = 0x4900000,
+					       .size = 0x1000,
+					       .guest = 0xc0001000,
+					       .access = MEM_R,
+					       .kind = REGION_SHARED})},
+			   {.name = "rt3",
+			    .kind = PART_PAYLOAD,
+			    .cpus = PT_CPUS(7),
+			    .mem = PT_REGIONS({.phys = 0x4a00000,
+					       .size = 0x200000,
+					       .guest = 0,
+					       .access = MEM_RWX,
+					       .kind = REGION_RAM},
+					      {.phys = 0x4800000,
+					       .size = 0x1000,
+					       .guest = 0x800000,
+					       .access = MEM_R,
+					       .kind = REGION_SHARED},
+					      {.phys = 0x4900000,
+					       .size = 0x1000,
+					       .guest = 0x900000,
+					       .access = MEM_RW,
+					       .kind = REGION_SHARED})}),
     .channels =
 	PT_CHANNELS({.name = "samples",
 		     .phys = 0x4600000,
@@ -69,13 +109,24 @@ const struct partition_table partition_table = {
 		     .phys = 0x4700000,
 		     .size = 0x1000,
 		     .end = {{.partition = "rt1", .access = MEM_RW, .vector = 0x70, .apic_id = 3},
-			     {.partition = "rt0", .access = MEM_R, .vector = 0x71}}}),
+			     {.partition = "rt0", .access = MEM_R, .vector = 0x71}}},
+		    /* table channels 2 and 3: lx's 0 and 1, rt3's 0 and 1 */
+		    {.name = "ctl",
+		     .phys = 0x4800000,
+		     .size = 0x1000,
+		     .end = {{.partition = "lx", .access = MEM_RW, .vector = 0x40},
+			     {.partition = "rt3", .access = MEM_R, .vector = 0x72}}},
+		    {.name = "data",
+		     .phys = 0x4900000,
+		     .size = 0x1000,
+		     .end = {{.partition = "rt3", .access = MEM_RW, .vector = 0x73},
+			     {.partition = "lx", .access = MEM_R, .vector = 0x41}}}),
 };
 
 /* ---- what core/channels.c asks of the rest -------------------------------------------------- */
 
 static u64 now;
-static bool running[3] = {true, true, true};
+static bool running[NPARTS] = {true, true, true, true, true};
 static struct {
 	u32 apic, vector;
 } sent[256];
@@ -103,29 +154,30 @@ void arch_send_vector(u32 apic_id, u8 vector)
 
 const char *partition_name(u32 i)
 {
-	return i < 3 ? partition_table.parts.p[i].name : "?";
+	return i < NPARTS ? partition_table.parts.p[i].name : "?";
 }
 
 int partition_find(const char *name)
 {
-	for (u32 i = 0; i < 3; i++)
+	for (u32 i = 0; i < NPARTS; i++)
 		if (strcmp(partition_table.parts.p[i].name, name) == 0)
 			return (int)i;
 	return -1;
 }
 
-static u32 nrung; /* rings handed to a Linux side's channel function */
+static u32 nrung;			 /* rings handed to a Linux side's channel function */
+static u32 rung_partition, rung_channel; /* the last one's */
 
 void partition_channel_rung(u32 i, u32 channel)
 {
-	(void)i;
-	(void)channel;
+	rung_partition = i;
+	rung_channel = channel;
 	nrung++;
 }
 
 bool partition_running(u32 i)
 {
-	return i < 3 && running[i];
+	return i < NPARTS && running[i];
 }
 
 void partition_refused(u32 partition, u64 key, bool fault, const char *what, const char *outcome)
@@ -264,6 +316,86 @@ static void test_ring_stopped_side(void)
 	CHECK_EQ(nsent, 1);
 }
 
+/* The other side is a Linux partition: the ring goes to its channel's PCI function
+ * (partition_channel_rung, with the partition and the table's channel index), and no vector
+ * is sent from here; the table's vector of a Linux end is not used. */
+static void test_ring_linux_side(void)
+{
+	now += 100ull * KHZ;
+	nsent = nrung = 0;
+	CHECK_EQ(channel_ring(RT3, 0), 0); /* rt3's 0: "ctl", table channel 2 */
+	CHECK_EQ(nrung, 1);
+	CHECK_EQ(rung_partition, LX);
+	CHECK_EQ(rung_channel, 2);
+	CHECK_EQ(channel_ring(RT3, 1), 0); /* rt3's 1: "data", table channel 3 */
+	CHECK_EQ(nrung, 2);
+	CHECK_EQ(rung_partition, LX);
+	CHECK_EQ(rung_channel, 3);
+	CHECK_EQ(nsent, 0);
+	/* the Linux side rings (its Doorbell register): a payload, a vector as usual */
+	CHECK_EQ(channel_ring(LX, 0), 0);
+	CHECK_EQ(channel_ring(LX, 1), 0);
+	CHECK_EQ(nrung, 2);
+	CHECK_EQ(nsent, 2);
+	CHECK_EQ(sent[0].apic, 7);
+	CHECK_EQ(sent[0].vector, 0x72);
+	CHECK_EQ(sent[1].apic, 7);
+	CHECK_EQ(sent[1].vector, 0x73);
+	/* not one of its channels: refused, nobody rung */
+	CHECK_EQ(channel_ring(LX, 2), -1);
+	CHECK_EQ(channel_ring(RT3, 2), -1);
+	CHECK_EQ(nrung, 2);
+	CHECK_EQ(nsent, 2);
+}
+
+/* Rings to a Linux side are rate-limited as any: a burst, then CHANNEL_RINGS_PER_MS. */
+static void test_ring_linux_side_rate(void)
+{
+	u32 ok = 0;
+
+	now += 100ull * KHZ;
+	nsent = nrung = 0;
+	capture_reset();
+	for (u32 i = 0; i < 1000; i++)
+		ok += channel_ring(RT3, 1) == 0;
+	CHECK_EQ(ok, CHANNEL_RING_BURST);
+	CHECK_EQ(nrung, CHANNEL_RING_BURST);
+	CHECK_EQ(nsent, 0);
+	CHECK_LOG("channel data: rt3 rings faster than 16 a millisecond: doorbells dropped "
+		  "(reported once)\n");
+	CHECK_EQ(capture_lines(), 1);
+	/* the other direction, and the other channel, have their own budgets */
+	CHECK_EQ(channel_ring(LX, 1), 0);
+	CHECK_EQ(channel_ring(RT3, 0), 0);
+	CHECK_EQ(nrung, CHANNEL_RING_BURST + 1);
+	now += KHZ / 2;
+	ok = nrung = 0;
+	for (u32 i = 0; i < 100; i++)
+		ok += channel_ring(RT3, 1) == 0;
+	CHECK_EQ(ok, CHANNEL_RINGS_PER_MS / 2);
+	CHECK_EQ(nrung, CHANNEL_RINGS_PER_MS / 2);
+	CHECK_EQ(nsent, 1);
+	CHECK_EQ(capture_lines(), 1);
+}
+
+/* A stopped Linux side is not rung; the ring is not an error. */
+static void test_ring_linux_side_stopped(void)
+{
+	now += 100ull * KHZ;
+	nsent = nrung = 0;
+	running[LX] = false;
+	CHECK_EQ(channel_ring(RT3, 0), 0);
+	CHECK_EQ(channel_ring(RT3, 1), 0);
+	CHECK_EQ(nrung, 0);
+	CHECK_EQ(nsent, 0);
+	running[LX] = true;
+	CHECK_EQ(channel_ring(RT3, 1), 0);
+	CHECK_EQ(nrung, 1);
+	CHECK_EQ(rung_partition, LX);
+	CHECK_EQ(rung_channel, 3);
+	CHECK_EQ(nsent, 0);
+}
+
 int main(void)
 {
 	RUN(test_info);
@@ -271,5 +403,8 @@ int main(void)
 	RUN(test_ring_refused);
 	RUN(test_ring_rate);
 	RUN(test_ring_stopped_side);
+	RUN(test_ring_linux_side);
+	RUN(test_ring_linux_side_rate);
+	RUN(test_ring_linux_side_stopped);
 	CHECK_MAIN_END();
 }
