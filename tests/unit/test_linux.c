@@ -856,6 +856,74 @@ static void test_e820_mmcfg(void)
 	cfg_free();
 }
 
+/* A channel's memory is a PCI function's BAR (core/vchan.c): the REGION_SHARED region a
+ * function's ram_bar and ram_bar_size cover exactly is left out of the map, as a BAR is on
+ * hardware; one no function covers exactly is still listed as reserved (a BAR's size at
+ * another base, its base with another size, a base without a size). */
+static void test_e820_channel_bar(void)
+{
+	u8 t[LINUX_E820_MAX * E820_SIZE];
+	struct guest_acpi_pci fn[4] = {
+	    {.bdf = PT_BDF(0, 2, 0), .pin = 1, .gsi = 11}, /* a device of its own: no RAM BAR */
+	    {.bdf = PT_BDF(0, 0x10, 0),
+	     .pin = 1,
+	     .gsi = 24,
+	     .ram_bar = 0xc0000000ULL,
+	     .ram_bar_size = 64 * 1024},
+	    {.bdf = PT_BDF(0, 0x11, 0),
+	     .pin = 1,
+	     .gsi = 25,
+	     .ram_bar = 0x440200000ULL,
+	     .ram_bar_size = 2 * MiB},
+	    {.bdf = PT_BDF(0, 0x12, 0),
+	     .pin = 1,
+	     .gsi = 26,
+	     .ram_bar = 0xf0000000ULL,
+	     .ram_bar_size = 0x20000},
+	};
+
+	cfg_begin();
+	set_region(0, 0, 64 * MiB, REGION_RAM);
+	set_region(1, 0xc0000000ULL, 64 * 1024, REGION_SHARED); /* fn[1]'s BAR */
+	set_region(2, 0xd0000000ULL, 0x200000, REGION_SHARED);	/* nobody's BAR */
+	set_region(3, 0x440200000ULL, 2 * MiB, REGION_SHARED);	/* fn[2]'s BAR */
+	set_region(4, 0xe0000000ULL, 0x10000, REGION_SHARED);	/* fn[0]'s base, no size */
+	set_region(5, 0x440000000ULL, 2 * MiB, REGION_SHARED);	/* fn[2]'s size, not base */
+	set_region(6, 0xf0000000ULL, 0x10000, REGION_SHARED);	/* fn[3]'s base, not size */
+	plat.pci = fn;
+	plat.pci_count = 4;
+	fn[0].ram_bar = 0xe0000000ULL; /* a base without a size is no RAM BAR */
+	memset(t, 0xee, sizeof(t));
+	CHECK_EQ(linux_e820(&cfg, &plat, t), 7);
+	CHECK_E820(t, 0, 0, 0x9f000, E820_RAM);
+	CHECK_E820(t, 1, 0x9f000, 0x61000, E820_RESERVED);
+	CHECK_E820(t, 2, 0x100000, 63 * MiB, E820_RAM);
+	CHECK_E820(t, 3, 0xd0000000ULL, 0x200000, E820_RESERVED);
+	CHECK_E820(t, 4, 0xe0000000ULL, 0x10000, E820_RESERVED);
+	CHECK_E820(t, 5, 0x440000000ULL, 2 * MiB, E820_RESERVED);
+	CHECK_E820(t, 6, 0xf0000000ULL, 0x10000, E820_RESERVED);
+	CHECK_EQ(t[7 * E820_SIZE], 0xee); /* nothing written past the last entry */
+	for (u32 i = 0; i < 7; i++) {
+		CHECK(e820_at(t, i).addr != 0xc0000000ULL);
+		CHECK(e820_at(t, i).addr != 0x440200000ULL);
+	}
+
+	/* the same rows without the functions (or without a platform): every region listed */
+	plat.pci_count = 0;
+	CHECK_EQ(linux_e820(&cfg, &plat, t), 9);
+	CHECK_E820(t, 3, 0xc0000000ULL, 64 * 1024, E820_RESERVED);
+	CHECK_E820(t, 5, 0x440200000ULL, 2 * MiB, E820_RESERVED);
+	CHECK_EQ(linux_e820(&cfg, NULL, t), 9);
+	/* a RAM region is RAM, whatever a function says */
+	plat.pci_count = 4;
+	cfg.mem.r[1].kind = REGION_RAM;
+	CHECK_EQ(linux_e820(&cfg, &plat, t), 8);
+	CHECK_E820(t, 3, 0xc0000000ULL, 64 * 1024, E820_RAM);
+	plat.pci = NULL;
+	plat.pci_count = 0;
+	cfg_free();
+}
+
 /* RAM regions that end or start inside the low megabyte. */
 static void test_e820_low_edges(void)
 {
@@ -916,6 +984,7 @@ int main(void)
 	RUN(test_load_mmcfg);
 	RUN(test_e820_two_ram_regions);
 	RUN(test_e820_mmcfg);
+	RUN(test_e820_channel_bar);
 	RUN(test_e820_low_edges);
 	CHECK_MAIN_END();
 }
