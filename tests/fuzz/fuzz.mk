@@ -37,8 +37,9 @@ fuzz_vmexit_DEPS  := $(wildcard tests/fuzz/fake/arch/x86/*.h tests/fuzz/fake/cor
 fuzz_vmexit_CFLAGS := -Itests/fuzz/fake -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
 fuzz_mmio_SRCS    := arch/x86/mmio_decode.c arch/x86/guest_paging.c
 fuzz_mmio_DEPS    := arch/x86/mmio_decode.h arch/x86/guest_paging.h
-fuzz_vdev_SRCS    := core/vpci.c core/vmsix.c core/msi_check.c core/vioapic.c
-fuzz_vdev_DEPS    := core/iommu.h core/vpci.h core/vioapic.h core/msi_check.h core/lib/pci_regs.h core/lib/ioapic_regs.h core/lib/msi.h
+fuzz_vdev_SRCS    := core/vpci.c core/vmsix.c core/msi_check.c core/vioapic.c core/vchan.c core/channels.c
+fuzz_vdev_DEPS    := core/iommu.h core/vpci.h core/vioapic.h core/msi_check.h core/lib/pci_regs.h core/lib/ioapic_regs.h core/lib/msi.h \
+                     core/vchan.h core/channels.h core/include/bulkhead/channel_pci.h
 
 define fuzz_rule
 $(BUILD)/fuzz/fuzz_$(1): tests/fuzz/fuzz_$(1).c tests/fuzz/fuzz.h $$(fuzz_$(1)_SRCS) $$(fuzz_$(1)_DEPS) $$(FUZZ_HOST_LIB)

@@ -1,7 +1,8 @@
 /*
  * libFuzzer harness for what partitions do to their devices: core/vpci.c (PCI configuration
- * space through 0xcf8-0xcff and the MMCONFIG window), core/vmsix.c (MSI-X tables) and
- * core/vioapic.c (the I/O APIC window), for two partitions on one fake machine defined here.
+ * space through 0xcf8-0xcff and the MMCONFIG window), core/vmsix.c (MSI-X tables),
+ * core/vioapic.c (the I/O APIC window) and core/vchan.c (their channels as PCI functions,
+ * with core/channels.c's doorbells), for two partitions on one fake machine defined here.
  *
  *   partition a (index 0): CPUs 0, 1; the NIC at 00:02.0 (memory, I/O and 64-bit BARs, a ROM,
  *                          64-bit MSI with per-vector masking, MSI-X with five entries at
@@ -13,7 +14,13 @@
  *                          table is in the I/O BAR, so hidden; pin INTB), no irq; COM3, irq 18
  *   nobody:                the host bridge 00:00.0, 00:04.0 (a memory BAR), I/O APIC pins but
  *                          those four
- * Both partitions have an MMCONFIG window at 0xe0000000, buses 0-255.
+ * Both partitions have an MMCONFIG window at 0xe0000000, buses 0-255. Both are Linux
+ * partitions, with a payload "rt" (CPU 4) beside them, on three channels (table order):
+ *   "ab"    a (end 0, read-write) - b (end 1, read-only)
+ *   "a-rt"  rt (end 0) - a (end 1, read-only)
+ *   "rt-b"  b (end 0, read-write) - rt (end 1)
+ * so each of a and b has two channel functions, at 00:10.0 and 00:11.0, INTA on inputs 24
+ * and 25 of its I/O APIC (after the machine's 24), BAR0 at 0xfec80000 and 0xfec81000.
  *
  * Its three functions reset themselves when 0xb0 is written with bit 0 set (a function-level
  * reset: command, BARs, ROM, MSI and MSI-X enable to their reset values, every MSI-X entry
@@ -22,16 +29,19 @@
  *
  * Input: 7-byte steps. Byte 0: bit 0 the partition, bits 3:1 the operation, bits 5:4 the size
  * (1, 2, 4, 4; 1, 2, 4, 8 for memory), bit 6 memory instead of ports; byte 1: a port,
- * register or offset; byte 2: a function (one of eight, see pick_bdf) or a pin; bytes 3-6: a
- * value.
+ * register or offset; byte 2: a function (one of eight, see pick_bdf; with bit 7, near the
+ * channels' functions) or a pin; bytes 3-6: a value.
  *   0 read a port of 0xcf8-0xcff        1 write one
  *   2 select a function's register      3 select, then write 0xcfc + (register & 3)
  *   4 select, then read it              5 I/O APIC: an access of any size at an offset
  *   6 I/O APIC: IOREGSEL, then IOWIN    7 byte 1 & 3: 0 start, 1 stop (devices_start/stop),
- *                                         2 the machine sets a pin's remote IRR and busy bits
- * With bit 6, an access where the partition's exits would take it (vpci_mmio_claims, within
- * a page), at a page (byte 2 & 3: the NIC's table page, the second function's, the page below
- * the NIC's, 00:04.0's) + byte 1 | (byte 2 bits 5:2) << 8, or in the MMCONFIG window:
+ *                                         2 the machine sets a pin's remote IRR and busy bits,
+ *                                         3 rt rings its channel number byte 2 & 3
+ * (each I/O APIC write is followed by vchan_update, as core/partition_requests.c does).
+ * With bit 6, an access where the partition's exits would take it (vpci_mmio_claims or
+ * vchan_mmio_claims, within a page), at a page (byte 2 & 3: the NIC's table page, the second
+ * function's, the page below the NIC's, 00:04.0's; with byte 2 bit 7, the registers of its
+ * channel function byte 2 & 3) + byte 1 | (byte 2 bits 5:2) << 8, or in the MMCONFIG window:
  *   0 read on a page                    1 write on a page
  *   2 read MMCONFIG                     3 write MMCONFIG (function as pick_bdf, register
  *   4 write 0xfee00000 | (value & 0xfffff) on a page      byte 1 | (byte 2 bits 6:3) << 8)
@@ -59,20 +69,43 @@
  *     polarity, trigger, mask and destination (fixed delivery, physical mode, bits 17-55
  *     zero), besides the machine's read-only bits;
  *   - a partition's emulated memory is its own tables' pages and its window, no more; a read
- *     through the window is what the ports read (0 above the first 256 bytes).
+ *     through the window is what the ports read (0 above the first 256 bytes);
+ *   - its channels' registers are its own channel functions' register pages, no more; a
+ *     channel function's BAR reads, at any width, its value or its sizing mask (from the
+ *     table: BAR0 its register page and 256 bytes, BAR2/3 the channel's guest address and
+ *     size, 64-bit prefetchable; BAR1/4/5 0), never anything else;
+ *   - a vector is sent only to one of the receiving partition's CPUs but 0xff, 0x20 or
+ *     more: for rt, the table's vector of a channel the ringer shares with it; for a Linux
+ *     side, the vector and CPU of the unmasked entry of the input of one of its channel
+ *     functions that the harness's own model has pending (rung, or 1 written to IntrStatus,
+ *     since IntrStatus was last read or 0 written, or a start or stop) and unmasked (IntrMask
+ *     bit 0 last written 1) with Interrupt Disable clear; a doorbell reaches
+ *     partition_channel_rung only for the ringer's own channel to a running Linux partition;
+ *   - after every step, such a function (pending, unmasked, its entry unmasked, Interrupt
+ *     Disable clear) has had its vector sent on the route it has now (INTA is never lost,
+ *     and follows its entry), and its Interrupt Status bit (status bit 3) is set exactly
+ *     while the model has it pending and unmasked.
  * FUZZ_VERBOSE=1 prints each step.
  */
 #include <string.h>
 
 #include "arch/x86/arch.h"
+#include "core/channels.h"
 #include "core/iommu.h"
+#include "core/partition.h"
 #include "core/upcalls.h"
+#include "core/vchan.h"
 #include "core/vioapic.h"
 #include "core/vpci.h"
 #include "tests/fuzz/fuzz.h"
 
-#define NPART 2
-#define PINS  24
+#define NPART	2
+#define PINS	24
+#define RT	2 /* the payload on channels with both */
+#define RT_CPU	4
+#define NCHAN	2				  /* channels of each of a and b */
+#define REGS(k) (0xfec80000ull + 0x1000ull * (k)) /* BAR0 of its channel k */
+#define KHZ	1000000u
 
 #define R_COMMAND  0x04
 #define R_BAR0	   0x10
@@ -345,33 +378,170 @@ void arch_ioapic_write(u32 pin, u64 rte)
 	pins[pin] = (rte & ~RTE_RO) | (pins[pin] & RTE_RO);
 }
 
+/* ---- the table: a and b are Linux partitions, rt a payload; three channels -------------- */
+
+#define SHARED(p, s, g, a)                                                                         \
+	{                                                                                          \
+		.phys = (p), .size = (s), .guest = (g), .access = (a), .kind = REGION_SHARED       \
+	}
+
+const struct partition_table partition_table = {
+    .layout = "fuzz-vdev",
+    .parts = PT_PARTITIONS({.name = "a",
+			    .kind = PART_LINUX,
+			    .cpus = PT_CPUS(0, 1),
+			    .mem = PT_REGIONS(SHARED(0x4600000, 0x10000, 0xc0000000, MEM_RW),
+					      SHARED(0x4800000, 0x200000, 0x440200000ull, MEM_R))},
+			   {.name = "b",
+			    .kind = PART_LINUX,
+			    .cpus = PT_CPUS(2, 3, 0xff),
+			    .mem = PT_REGIONS(SHARED(0x4600000, 0x10000, 0x100000000ull, MEM_R),
+					      SHARED(0x4a00000, 0x1000, 0xd0000000, MEM_RW))},
+			   {.name = "rt",
+			    .kind = PART_PAYLOAD,
+			    .cpus = PT_CPUS(RT_CPU),
+			    .mem = PT_REGIONS(SHARED(0x4800000, 0x200000, 0x800000, MEM_RW),
+					      SHARED(0x4a00000, 0x1000, 0xa00000, MEM_RW))}),
+    .channels = PT_CHANNELS({.name = "ab",
+			     .phys = 0x4600000,
+			     .size = 0x10000,
+			     .end = {{.partition = "a", .access = MEM_RW, .vector = 0x40},
+				     {.partition = "b", .access = MEM_R, .vector = 0x41}}},
+			    {.name = "a-rt",
+			     .phys = 0x4800000,
+			     .size = 0x200000,
+			     .end = {{.partition = "rt", .access = MEM_RW, .vector = 0x60},
+				     {.partition = "a", .access = MEM_R, .vector = 0x42}}},
+			    {.name = "rt-b",
+			     .phys = 0x4a00000,
+			     .size = 0x1000,
+			     .end = {{.partition = "b", .access = MEM_RW, .vector = 0x43},
+				     {.partition = "rt", .access = MEM_RW, .vector = 0x61}}}),
+};
+
+/* Each of a's and b's channels in its own numbering, from the table above (not from
+ * vchan.c): the table's channel, where the partition maps it, its size. */
+static const struct {
+	u32 channel;
+	u64 gpa, size;
+} chans[NPART][NCHAN] = {{{0, 0xc0000000, 0x10000}, {1, 0x440200000ull, 0x200000}},
+			 {{0, 0x100000000ull, 0x10000}, {2, 0xd0000000, 0x1000}}};
+
+static struct vchan vchan[NPART];
+static struct vioapic vioapic[NPART];
+static bool running[NPART + 1];
+static u64 now;
+static int rung = -1; /* the Linux partition a doorbell is being handed to */
+/* The model of each channel function of a and b: rung since IntrStatus was last read or
+ * cleared; IntrMask bit 0; the route its INTA was last sent on while pending (0: none). */
+static bool pending[NPART][NCHAN], imask[NPART][NCHAN];
+static u64 delivered[NPART][NCHAN];
+
+static void model_reset(u32 p)
+{
+	memset(pending[p], 0, sizeof(pending[p]));
+	memset(imask[p], 0, sizeof(imask[p]));
+	memset(delivered[p], 0, sizeof(delivered[p]));
+}
+
+const char *partition_name(u32 i)
+{
+	return i <= RT ? partition_table.parts.p[i].name : "?";
+}
+
+int partition_find(const char *name)
+{
+	for (u32 i = 0; i <= RT; i++)
+		if (strcmp(partition_table.parts.p[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+bool partition_running(u32 i)
+{
+	return i <= RT && running[i];
+}
+
+u64 arch_tsc(void)
+{
+	return now;
+}
+
+u64 arch_tsc_khz(void)
+{
+	return KHZ;
+}
+
+/* Is table channel `c` one of partition p's (by name, from the table)? */
+static bool on_channel(u32 p, u32 c)
+{
+	const struct pt_channel *ch = &partition_table.channels.c[c];
+
+	return strcmp(ch->end[0].partition, partition_name(p)) == 0 ||
+	       strcmp(ch->end[1].partition, partition_name(p)) == 0;
+}
+
+/* core/channels.c hands a doorbell aimed at a Linux partition here (on the ringer's CPU). */
+void partition_channel_rung(u32 i, u32 channel)
+{
+	FUZZ_ASSERT(booted && i < NPART && running[i] && channel < 3);
+	FUZZ_ASSERT(on_channel(i, channel) && cur >= 0 && (u32)cur != i &&
+		    on_channel((u32)cur, channel));
+	for (u32 k = 0; k < NCHAN; k++)
+		if (chans[i][k].channel == channel)
+			pending[i][k] = true;
+	rung = (int)i;
+	vchan_ring(&vchan[i], channel);
+	rung = -1;
+}
+
+/* Where p's channel function k's INTA goes now by the model (0: nowhere): IntrMask bit 0 (the
+ * model's), Interrupt Disable clear (its command register), the entry of its input unmasked
+ * (as the partition reads it back). */
+static u64 route_of(u32 p, u32 k)
+{
+	u64 rte = vioapic_rte(&vioapic[p], PINS + k);
+	u32 cmd = vchan_config_read(&vchan[p], PT_BDF(0, 0x10 + k, 0), R_COMMAND);
+
+	if ((rte & RTE_MASK_BIT) || (cmd & CMD_INTX) || !imask[p][k])
+		return 0;
+	return 1ull << 63 | (rte >> 56) << 8 | (rte & 0xff);
+}
+
+static bool owns_cpu(int p, u32 apic);
+
+void arch_send_vector(u32 apic_id, u8 vector)
+{
+	FUZZ_ASSERT(booted && vector >= 0x20);
+	if (rung < 0 && apic_id == RT_CPU) {
+		/* a or b rang rt through its Doorbell register: the table's vector */
+		FUZZ_ASSERT(cur >= 0 && cur < NPART && (vector == 0x60 || vector == 0x61));
+		FUZZ_ASSERT(on_channel((u32)cur, vector == 0x60 ? 1 : 2));
+		if (verbose)
+			printf("    sent 0x%02x to rt\n", vector);
+		return;
+	}
+	/* INTA of a channel function: to the receiving partition's CPU, as the route of one of
+	 * its functions with a doorbell pending says */
+	{
+		int to = rung >= 0 ? rung : cur;
+		u64 route = 1ull << 63 | (u64)apic_id << 8 | vector;
+		bool found = false;
+
+		FUZZ_ASSERT(to >= 0 && to < NPART && apic_id != 0xff && owns_cpu(to, apic_id));
+		for (u32 k = 0; k < NCHAN; k++)
+			if (pending[to][k] && route_of((u32)to, k) == route) {
+				delivered[to][k] = route;
+				found = true;
+			}
+		FUZZ_ASSERT(found);
+	}
+	if (verbose)
+		printf("    sent 0x%02x to %u\n", vector, apic_id);
+}
+
 /* The machine of this harness has no IOMMU: messages are checked as written (the remapped
  * path is host-tested in tests/unit/test_vpci.c and test_iommu.c). */
-/* Channels' functions (core/vchan.c): none here. */
-bool vchan_claims(const struct vchan *v, u32 bdf)
-{
-	(void)v;
-	(void)bdf;
-	return false;
-}
-
-u32 vchan_config_read(const struct vchan *v, u32 bdf, u32 reg)
-{
-	(void)v;
-	(void)bdf;
-	(void)reg;
-	return ~0u;
-}
-
-void vchan_config_write(struct vchan *v, u32 bdf, u32 reg, u32 size, u32 value)
-{
-	(void)v;
-	(void)bdf;
-	(void)reg;
-	(void)size;
-	(void)value;
-}
-
 bool iommu_remaps_interrupts(void)
 {
 	return false;
@@ -528,12 +698,14 @@ static void build_machine(void)
 
 static struct partition_config cfg[NPART];
 static struct vpci vpci[NPART];
-static struct vioapic vioapic[NPART];
 
 static void build_table(void)
 {
 	memset(cfg, 0, sizeof(cfg));
 	for (u32 p = 0; p < NPART; p++) {
+		cfg[p].name = partition_table.parts.p[p].name;
+		cfg[p].kind = partition_table.parts.p[p].kind;
+		cfg[p].mem = partition_table.parts.p[p].mem;
 		for (u32 c = 0; c < ncpus[p]; c++)
 			cfg[p].cpus.apic_id[c] = cpus[p][c];
 		cfg[p].cpus.count = ncpus[p];
@@ -574,15 +746,26 @@ static void boot(void)
 {
 	booted = false;
 	cur = -1;
+	rung = -1;
+	now += 1000ull * KHZ; /* every doorbell's bucket full again: each input starts alike */
 	build_machine();
 	build_table();
 	for (u32 p = 0; p < NPART; p++) {
+		char why[160];
+
 		vpci_init(&vpci[p], p, &cfg[p]);
 		vioapic_init(&vioapic[p], p, &cfg[p]);
+		if (vchan_init(&vchan[p], p, &cfg[p], &vioapic[p], vioapic[p].pins, why,
+			       sizeof(why))) {
+			fprintf(stderr, "fuzz: harness table refused: %s\n", why);
+			abort();
+		}
+		FUZZ_ASSERT(vchan[p].count == NCHAN);
+		vioapic_add_pins(&vioapic[p], vchan[p].count);
+		vpci[p].chan = &vchan[p];
 		vpci_set_mmcfg(&vpci[p], MMCFG, 0, 255);
 		for (u32 i = 0; i < cfg[p].devices.count; i++) {
 			struct vpci_fn f;
-			char why[160];
 
 			if (cfg[p].devices.d[i].kind != DEV_PCI)
 				continue;
@@ -607,10 +790,14 @@ static void boot(void)
 			FUZZ_ASSERT(mem(f->table + 16 * e + 12) & 1);
 	}
 	booted = true;
+	running[RT] = true;
 	for (u32 p = 0; p < NPART; p++) {
 		cur = (int)p;
+		model_reset(p);
 		vioapic_reset(&vioapic[p]);
+		vchan_reset(&vchan[p]);
 		vpci_start(&vpci[p]);
+		running[p] = true;
 	}
 }
 
@@ -668,6 +855,66 @@ static void check_quiet(u32 p)
 	}
 }
 
+/* Is `bdf` a channel function (the k-th of a's or b's, in table order from 00:10.0: neither
+ * owns a function there)? k, or -1. */
+static int chan_fn(u32 bdf)
+{
+	for (u32 k = 0; k < NCHAN; k++)
+		if (bdf == PT_BDF(0, 0x10 + k, 0))
+			return (int)k;
+	return -1;
+}
+
+/* BAR register i of p's channel function k: its value and what it reads while sized. */
+static void chan_bar(u32 p, u32 k, u32 i, u32 *value, u32 *sizing)
+{
+	u64 gpa = chans[p][k].gpa, mask = ~(chans[p][k].size - 1);
+
+	*value = *sizing = 0;
+	if (i == 0) {
+		*value = (u32)REGS(k);
+		*sizing = 0xffffff00u;
+	} else if (i == 2) {
+		*value = ((u32)gpa & 0xfffffff0u) | 0xc;
+		*sizing = ((u32)mask & 0xfffffff0u) | 0xc;
+	} else if (i == 3) {
+		*value = (u32)(gpa >> 32);
+		*sizing = (u32)(mask >> 32);
+	}
+}
+
+/* A read of `size` bytes at `reg` of p's function `bdf` that returned `got`: at a channel
+ * function's BAR, the bytes of its value or of its sizing mask. */
+static void check_bar_read(u32 p, u32 bdf, u32 reg, u32 size, u64 got)
+{
+	int k = chan_fn(bdf);
+	u32 value, sizing, shift = 8 * (reg & 3), mask;
+
+	if (k < 0 || reg < R_BAR0 || reg >= R_BAR0 + 24 || size > 4 || (reg & (size - 1)))
+		return;
+	mask = size == 4 ? 0xffffffffu : (1u << (8 * size)) - 1;
+	chan_bar(p, (u32)k, (reg - R_BAR0) / 4, &value, &sizing);
+	FUZZ_ASSERT(got == ((value >> shift) & mask) || got == ((sizing >> shift) & mask));
+}
+
+/* Every BAR of every channel function, read as a dword through the ports (CONFIG_ADDRESS put
+ * back after). */
+static void check_channel_bars(void)
+{
+	for (u32 p = 0; p < NPART; p++) {
+		u32 saved = vpci_port_read(&vpci[p], 0xcf8, 4);
+
+		for (u32 k = 0; k < NCHAN; k++)
+			for (u32 i = 0; i < 6; i++) {
+				u32 bdf = PT_BDF(0, 0x10 + k, 0), reg = R_BAR0 + 4 * i;
+
+				vpci_port_write(&vpci[p], 0xcf8, 4, 0x80000000u | bdf << 8 | reg);
+				check_bar_read(p, bdf, reg, 4, vpci_port_read(&vpci[p], 0xcfc, 4));
+			}
+		vpci_port_write(&vpci[p], 0xcf8, 4, saved);
+	}
+}
+
 static void check_invariants(void)
 {
 	for (u32 i = 0; i < NFN; i++) {
@@ -703,16 +950,37 @@ static void check_invariants(void)
 		if (!(pins[a] & RTE_MASK_BIT))
 			FUZZ_ASSERT(rte_valid(pins[a], pin_owner(a)));
 	}
+	check_channel_bars();
+	/* an asserted INTA that can reach a CPU has reached it, on its route as it is now; the
+	 * Interrupt Status bit is IntrStatus and IntrMask */
+	for (u32 p = 0; p < NPART; p++)
+		for (u32 k = 0; k < NCHAN; k++) {
+			u64 route = route_of(p, k);
+			u32 status =
+			    vchan_config_read(&vchan[p], PT_BDF(0, 0x10 + k, 0), R_COMMAND);
+
+			if (!pending[p][k] || !route)
+				delivered[p][k] = 0;
+			else
+				FUZZ_ASSERT(delivered[p][k] == route);
+			FUZZ_ASSERT(!!(status & (0x0008u << 16)) == (pending[p][k] && imask[p][k]));
+		}
 }
 
 /* ---- the steps --------------------------------------------------------------------------- */
 
+/* With bit 7: the channel functions 00:10.0, 00:11.0, another function of 00:10 (bits 3:2
+ * + 1), the device after them (00:12.0). */
 static u32 pick_bdf(u8 b, u32 value)
 {
 	static const u32 bdfs[] = {PT_BDF(0, 0, 0), PT_BDF(0, 2, 0), PT_BDF(0, 3, 0),
 				   PT_BDF(0, 5, 0), PT_BDF(0, 4, 0), PT_BDF(0, 0x1e, 0),
 				   PT_BDF(0, 2, 1)};
 
+	if (b & 0x80)
+		return (b & 3) < 2    ? PT_BDF(0, 0x10 + (b & 3), 0)
+		       : (b & 3) == 2 ? PT_BDF(0, 0x10, 1 + ((b >> 2) & 3))
+				      : PT_BDF(0, 0x12, 0);
 	return (b & 7) < 7 ? bdfs[b & 7] : (value >> 8) & 0xffff;
 }
 
@@ -743,6 +1011,7 @@ static void compare_with_ports(struct vpci *v, u32 bdf, u32 reg, u32 size, u64 g
 
 		for (u32 i = 0; i < NFN; i++)
 			owned |= hw[i].bdf == bdf && hw[i].owner == (int)(v - vpci);
+		owned |= chan_fn(bdf) >= 0;
 		if (size <= 4 && !(reg % size))
 			FUZZ_ASSERT(
 			    got ==
@@ -759,6 +1028,18 @@ static void compare_with_ports(struct vpci *v, u32 bdf, u32 reg, u32 size, u64 g
 
 static u32 pick_bdf(u8 b, u32 value);
 
+/* A 4-byte write to IntrMask or IntrStatus of p's channel function, in the model (before it is
+ * made: what it sends is checked against the model). */
+static void model_register_write(u32 p, u64 gpa, u32 size, u64 value)
+{
+	u32 k = (u32)((gpa - REGS(0)) / PAGE), offset = (u32)(gpa & (PAGE - 1));
+
+	if (size == 4 && offset == 0)
+		imask[p][k] = value & 1;
+	else if (size == 4 && offset == 4) /* as QEMU's: a status written is a status */
+		pending[p][k] = value & 1;
+}
+
 /* Bit 6 of byte 0: memory, where the partition's exits would take it. */
 static u64 mmio_step(const u8 *s, u32 p, u32 value)
 {
@@ -767,26 +1048,42 @@ static u64 mmio_step(const u8 *s, u32 p, u32 value)
 				    OTH_BAR0 + 0x3000};
 	u32 op = (s[0] >> 1) & 7, size = sizes[(s[0] >> 4) & 3];
 	u32 bdf = pick_bdf(s[2], value), reg = s[1] | ((s[2] >> 3) & 0xfu) << 8;
-	bool cfg_space = op == 2 || op == 3 || op == 5;
-	u64 gpa = cfg_space ? MMCFG + ((u64)bdf << 12) + reg
-			    : pages[s[2] & 3] + (s[1] | ((s[2] >> 2) & 0xfu) << 8);
+	bool cfg_space = op == 2 || op == 3 || op == 5, chan_page = !cfg_space && (s[2] & 0x80);
+	u64 gpa = cfg_space   ? MMCFG + ((u64)bdf << 12) + reg
+		  : chan_page ? REGS(s[2] & 3) + (s[1] | ((s[2] >> 2) & 0xfu) << 8)
+			      : pages[s[2] & 3] + (s[1] | ((s[2] >> 2) & 0xfu) << 8);
 	u64 wide = (u64)value | (u64)~value << 32, r = 0; /* a qword: value, ~value */
 	struct vpci *v = &vpci[p];
+	struct vchan *c = &vchan[p];
+	bool write = op == 1 || op == 3 || op == 4 || op == 7;
 
-	/* its own tables' pages and its window, nothing else */
+	/* its own tables' pages and its window, nothing else; its channels' register pages */
 	FUZZ_ASSERT(vpci_mmio_claims(v, gpa) == p_claims(p, gpa));
-	if (!vpci_mmio_claims(v, gpa) || ((gpa ^ (gpa + size - 1)) & ~(PAGE - 1)))
-		return 0; /* mapped, or a fault: not emulated */
+	FUZZ_ASSERT(vchan_mmio_claims(c, gpa) ==
+		    ((gpa & ~(PAGE - 1)) == REGS(0) || (gpa & ~(PAGE - 1)) == REGS(1)));
 	if (op == 4)
 		wide = 0xfee00000u | (value & 0xfffffu);
 	else if (size < 8)
 		wide = value;
-	if (op == 1 || op == 3 || op == 4 || op == 7)
+	if ((gpa ^ (gpa + size - 1)) & ~(PAGE - 1))
+		return 0;			  /* a fault: not emulated */
+	if (vchan_mmio_claims(c, gpa) && write) { /* as core/partition_requests.c, first */
+		model_register_write(p, gpa, size, wide);
+		vchan_mmio_write(c, gpa, size, wide);
+	} else if (vchan_mmio_claims(c, gpa)) {
+		r = vchan_mmio_read(c, gpa, size);
+		if (size == 4 && (gpa & (PAGE - 1)) == 4) /* IntrStatus: reading clears it */
+			pending[p][(gpa - REGS(0)) / PAGE] = false;
+	} else if (!vpci_mmio_claims(v, gpa))
+		return 0; /* mapped: not emulated */
+	else if (write)
 		vpci_mmio_write(v, gpa, size, wide);
 	else
 		r = vpci_mmio_read(v, gpa, size);
 	if (op == 5)
 		compare_with_ports(v, bdf, reg, size, r);
+	if ((op == 2 || op == 5) && reg < 256)
+		check_bar_read(p, bdf, reg, size, r);
 	if (verbose)
 		printf("  %c mmio op %u size %u at 0x%llx value 0x%llx -> 0x%llx\n", 'a' + p, op,
 		       size, (unsigned long long)gpa, (unsigned long long)wide,
@@ -804,14 +1101,23 @@ static void step(const u8 *s)
 	u32 r = 0;
 
 	cur = (int)p;
+	/* 50 us for each port step: a doorbell's bucket refills at 0.8 of them; doorbells (memory
+	 * steps, op 7) take no time, so enough of them in a row are dropped */
+	if (!(s[0] & 0x40) && op != 7)
+		now += KHZ / 20;
 	if (s[0] & 0x40) {
 		mmio_step(s, p, value);
 		return;
 	}
 	switch (op) {
-	case 0:
-		r = vpci_port_read(v, 0xcf8 + (s[1] & 7), size);
+	case 0: {
+		u32 a = vpci_port_read(v, 0xcf8, 4), port = 0xcf8 + (s[1] & 7);
+
+		r = vpci_port_read(v, port, size);
+		if (port >= 0xcfc && (a & 0x80000000u) && !(a & 0x7f000000u))
+			check_bar_read(p, (a >> 8) & 0xffff, (a & 0xfc) + (port & 3), size, r);
 		break;
+	}
 	case 1:
 		vpci_port_write(v, 0xcf8 + (s[1] & 7), size, value);
 		break;
@@ -825,31 +1131,46 @@ static void step(const u8 *s)
 	case 4:
 		select_reg(v, s[1], s[2], value);
 		r = vpci_port_read(v, 0xcfc + (s[1] & 3), size);
+		check_bar_read(p, pick_bdf(s[2], value), s[1], size, r);
 		break;
-	case 5:
-		if (s[2] & 1)
+	case 5: /* every write to its I/O APIC is followed by vchan_update */
+		if (s[2] & 1) {
 			vioapic_write(io, s[1], size, value);
-		else
+			vchan_update(&vchan[p]);
+		} else {
 			r = vioapic_read(io, s[1], size);
+		}
 		break;
 	case 6:
 		vioapic_write(io, 0x00, 4, s[1]);
-		if (s[2] & 1)
+		vchan_update(&vchan[p]);
+		if (s[2] & 1) {
 			r = vioapic_read(io, 0x10, 4);
-		else
+		} else {
 			vioapic_write(io, 0x10, 4, value);
+			vchan_update(&vchan[p]);
+		}
 		break;
 	default:
-		if ((s[1] & 3) == 0) {
+		if ((s[1] & 3) == 0) { /* devices_start */
+			model_reset(p);
 			vioapic_reset(io);
+			vchan_reset(&vchan[p]);
 			vpci_start(v);
 			check_quiet(p);
-		} else if ((s[1] & 3) == 1) {
+			running[p] = true;
+		} else if ((s[1] & 3) == 1) { /* devices_stop */
+			running[p] = false;
+			model_reset(p);
 			vioapic_reset(io);
+			vchan_reset(&vchan[p]);
 			vpci_quiesce(v);
 			check_quiet(p);
-		} else {
+		} else if ((s[1] & 3) == 2) {
 			pins[s[2] % PINS] |= RTE_RO; /* the machine's doing */
+		} else {
+			cur = RT; /* rt's doorbell: its number byte 2 & 3 (2, 3: none) */
+			r = (u32)channel_ring(RT, s[2] & 3);
 		}
 		break;
 	}
