@@ -151,9 +151,8 @@ int devices_check(struct partition *p, u32 index, char *why, size_t why_size)
 		return ERR(E_RANGE);
 	vpci_init(&p->vpci, index, c);
 	vioapic_init(&p->vioapic, index, c);
-	if (vchan_init(&p->vchan, index, c, &p->vioapic, p->vioapic.pins, why, why_size))
+	if (vchan_init(&p->vchan, index, c, &p->vioapic, why, why_size))
 		return ERR(E_RANGE);
-	vioapic_add_pins(&p->vioapic, p->vchan.count);
 	p->vpci.chan = &p->vchan;
 	if (arch_mmconfig(&base, &start_bus, &end_bus))
 		vpci_set_mmcfg(&p->vpci, base, start_bus, end_bus);

@@ -14,12 +14,13 @@
 #include "core/vpci.h"
 
 #define PCI_STATUS_INTERRUPT 0x0008u /* §6.2.3: INTx asserted */
-#define CMD_WRITABLE	     (PCI_CMD_MEMORY | PCI_CMD_BUS_MASTER | PCI_CMD_INTX_DISABLE)
-#define BAR_MEM64_PREFETCH   0xcu /* memory, 64-bit (type 10b), prefetchable */
-#define BAR_REGS_BIT	     (1u << CHANNEL_BAR_REGS)
-#define BAR_MEM_BITS	     (3u << CHANNEL_BAR_MEM) /* BAR2 and its upper half, BAR3 */
-#define PCI_MAX_DEV	     32u
-#define REGS_PAGE	     0x1000ull /* each function's registers have a page */
+/* No DMA: bus mastering stays 0, as on a function the table says DEV_NO_DMA of. */
+#define CMD_WRITABLE	   (PCI_CMD_MEMORY | PCI_CMD_INTX_DISABLE)
+#define BAR_MEM64_PREFETCH 0xcu /* memory, 64-bit (type 10b), prefetchable */
+#define BAR_REGS_BIT	   (1u << CHANNEL_BAR_REGS)
+#define BAR_MEM_BITS	   (3u << CHANNEL_BAR_MEM) /* BAR2 and its upper half, BAR3 */
+#define PCI_MAX_DEV	   32u
+#define REGS_PAGE	   0x1000ull /* each function's registers have a page */
 
 static bool dev_taken(const struct partition_config *c, u32 dev)
 {
@@ -32,8 +33,25 @@ static bool dev_taken(const struct partition_config *c, u32 dev)
 	return false;
 }
 
+/* What keeps channel `ch` (its region r, the k-th of the partition) from being a function, or
+ * NULL. The BAR rules are ptcheck's too: checked again, as what a BAR's sizing tells Linux
+ * depends on them. */
+static const char *no_function(const struct pt_channel *ch, const struct pt_region *r, u32 k,
+			       u32 dev)
+{
+	if (k >= VCHAN_MAX)
+		return "more channels than a partition may be on";
+	if (!r)
+		return "no region of the partition over its memory";
+	if (!ch->size || (ch->size & (ch->size - 1)) || (r->guest & (ch->size - 1)))
+		return "its size is not a power of two, or its region not aligned to it (a BAR's)";
+	if (dev >= PCI_MAX_DEV)
+		return "no device number left on bus 0";
+	return NULL;
+}
+
 int vchan_init(struct vchan *v, u32 partition, const struct partition_config *c,
-	       const struct vioapic *ioapic, u32 first_pin, char *why, size_t why_size)
+	       struct vioapic *ioapic, char *why, size_t why_size)
 {
 	u32 dev = CHANNEL_PCI_FIRST_DEV, channel, side;
 
@@ -43,25 +61,29 @@ int vchan_init(struct vchan *v, u32 partition, const struct partition_config *c,
 	for (u32 k = 0; c->kind == PART_LINUX && channel_find(c->name, k, &channel, &side); k++) {
 		const struct pt_channel *ch = &partition_table.channels.c[channel];
 		const struct pt_region *r = channel_region(c, channel);
-		struct vchan_fn *f = &v->fn[k];
+		const char *problem;
+		int pin;
 
 		while (dev < PCI_MAX_DEV && dev_taken(c, dev))
 			dev++;
-		if (k >= VCHAN_MAX || dev >= PCI_MAX_DEV || !r || first_pin + k >= PT_MAX_GSI) {
-			format(why, why_size,
-			       "channel %s: no room for it as a PCI function (a device number on "
-			       "bus 0, an I/O APIC input)",
-			       ch->name);
+		problem = no_function(ch, r, k, dev);
+		pin = problem ? -1 : vioapic_claim_pin(ioapic);
+		if (!problem && pin < 0)
+			problem =
+			    "no I/O APIC input left for its interrupt (one from 16 to 119 that "
+			    "none of its devices uses)";
+		if (problem) {
+			format(why, why_size, "channel %s: %s", ch->name, problem);
 			return ERR(E_RANGE);
 		}
-		*f = (struct vchan_fn){.channel = channel,
-				       .side = side,
-				       .bdf = PT_BDF(0, dev, 0),
-				       .regs = CHANNEL_REGS_GPA(k),
-				       .mem = r->guest,
-				       .mem_size = ch->size,
-				       .writable = (ch->end[side].access & MEM_W) != 0,
-				       .pin = first_pin + k};
+		v->fn[k] = (struct vchan_fn){.channel = channel,
+					     .side = side,
+					     .bdf = PT_BDF(0, dev, 0),
+					     .regs = CHANNEL_REGS_GPA(k),
+					     .mem = r->guest,
+					     .mem_size = ch->size,
+					     .writable = (ch->end[side].access & MEM_W) != 0,
+					     .pin = (u32)pin};
 		v->count = k + 1;
 		dev++;
 	}
@@ -234,13 +256,13 @@ u32 vchan_config_read(const struct vchan *v, u32 bdf, u32 reg)
 }
 
 /* A BAR takes all-ones (sizing) or the value it has; anything else would move it. Its absent
- * BARs (1, 4, 5) read 0 whatever is written. */
+ * BARs (1, 4, 5) read 0: all-ones (sizing) and 0 are what a driver writes there. */
 static void write_bar(const struct vchan *v, struct vchan_fn *f, u32 reg, u32 size, u32 value)
 {
 	u32 i = (reg - PCI_BAR0) / 4, bit = 1u << i, keep = i == CHANNEL_BAR_MEM + 1 ? 0 : 0xfu;
 	char said[80];
 
-	if (!((BAR_REGS_BIT | BAR_MEM_BITS) & bit))
+	if (!((BAR_REGS_BIT | BAR_MEM_BITS) & bit) && (value == 0 || value == PCI_BAR_SIZING))
 		return;
 	if (size == 4 && !(reg & 3) && value == PCI_BAR_SIZING) {
 		f->sizing |= (u8)bit;
@@ -308,6 +330,8 @@ u64 vchan_mmio_read(struct vchan *v, u64 gpa, u32 size)
 
 	if (!f || size != 4)
 		return 0;
+	if (!(f->command & PCI_CMD_MEMORY))
+		return ~0u; /* not decoding: nothing answers */
 	switch (offset) {
 	case CHANNEL_REG_INTR_MASK:
 		return f->mask;
@@ -325,7 +349,7 @@ void vchan_mmio_write(struct vchan *v, u64 gpa, u32 size, u64 value)
 	struct vchan_fn *f = regs_at(v, gpa);
 	u32 offset = (u32)(gpa & (REGS_PAGE - 1));
 
-	if (!f || size != 4)
+	if (!f || size != 4 || !(f->command & PCI_CMD_MEMORY))
 		return;
 	if (offset == CHANNEL_REG_INTR_MASK) {
 		f->mask = (u32)value;

@@ -49,10 +49,11 @@ struct vchan {
 };
 
 /* Boot: the channels of partition `partition` (a Linux one; others get none), in table order,
- * their INTA on the I/O APIC inputs from `first_pin` on, their device numbers the first from
- * CHANNEL_PCI_FIRST_DEV not taken by its own functions on bus 0. 0, or E_* with `why`. */
+ * their INTA on inputs of `ioapic` no device of it uses (vioapic_claim_pin), their device
+ * numbers the first from CHANNEL_PCI_FIRST_DEV not taken by its own functions on bus 0. 0, or
+ * E_* with `why`. */
 int vchan_init(struct vchan *v, u32 partition, const struct partition_config *c,
-	       const struct vioapic *ioapic, u32 first_pin, char *why, size_t why_size);
+	       struct vioapic *ioapic, char *why, size_t why_size);
 /* Is `bdf` one of its channel functions? */
 bool vchan_claims(const struct vchan *v, u32 bdf);
 /* Configuration space of that function: the dword at `reg` (aligned), and a write of `size`

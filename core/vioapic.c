@@ -32,7 +32,6 @@ void vioapic_init(struct vioapic *v, u32 partition, const struct partition_confi
 	v->partition = partition;
 	v->cfg = cfg;
 	v->pins = arch_ioapic_pins();
-	v->machine_pins = v->pins;
 	for (u32 pin = 0; pin < PT_MAX_GSI; pin++)
 		v->rte[pin] = RTE_MASKED;
 	for (u32 i = 0; i < cfg->devices.count && i < PT_MAX_DEVICES; i++) {
@@ -90,19 +89,35 @@ static void route_own_pin(struct vioapic *v, u32 pin, u64 rte)
 		refuse_rte(v, pin, rte, why);
 }
 
-u32 vioapic_add_pins(struct vioapic *v, u32 n)
+static bool is_virtual(const struct vioapic *v, u32 pin)
 {
-	u32 first = v->pins;
+	return pin < PT_MAX_GSI && (v->virt[pin / 64] >> (pin % 64)) & 1;
+}
 
-	v->pins = first + n < PT_MAX_GSI ? first + n : PT_MAX_GSI;
-	return first;
+/* From the top: the pins a partition's devices name are usually low (ISA's, then PCI's from
+ * 16), and the legacy ones are never taken. IOREGSEL has 8 bits: pins above 119 cannot be
+ * reached through the window (82093AA §3.2.4). */
+int vioapic_claim_pin(struct vioapic *v)
+{
+	u32 top = v->pins < VIOAPIC_ADDRESSABLE ? v->pins : VIOAPIC_ADDRESSABLE;
+
+	for (u32 pin = top; pin-- > VIOAPIC_FIRST_FREE;)
+		if (!vioapic_owns(v, pin) && !is_virtual(v, pin)) {
+			v->virt[pin / 64] |= 1ull << (pin % 64);
+			return (int)pin;
+		}
+	return -1;
 }
 
 /* An entry for one of its virtual pins: kept, masked if it is not valid; Bulkhead sends what
- * it says (core/vchan.c). */
+ * it says (core/vchan.c), as an edge: a level-triggered entry would wait for an EOI that never
+ * comes to this I/O APIC. */
 static void route_virtual_pin(struct vioapic *v, u32 pin, u64 rte)
 {
 	const char *why = (rte & RTE_MASKED) ? NULL : rte_problem(v, rte);
+
+	if (!why && !(rte & RTE_MASKED) && (rte & RTE_LEVEL))
+		why = "level-triggered (this input is edge-triggered)";
 
 	v->rte[pin] = why ? rte | RTE_MASKED : rte;
 	if (why)
@@ -123,7 +138,7 @@ static void write_pin(struct vioapic *v, u32 pin, bool high, u32 value)
 		route_own_pin(v, pin, rte);
 		return;
 	}
-	if (pin >= v->machine_pins) {
+	if (is_virtual(v, pin)) {
 		route_virtual_pin(v, pin, rte);
 		return;
 	}

@@ -29,8 +29,8 @@ linux_channel_check() {
 	boot_finish linux-channel "$EMU_DIR/linux-channel.iso" "$VMX_EMU" 4
 	local HB=rt1 HB_PERIOD_MS=$LINUX_CHANNEL_HB_MS secs rings
 	expect '^bulkhead: layout "channels", 3 partitions$'
-	expect '^partition linux: channel samples: pci 00:10\.0, registers 0xfec80000, memory 0x8000000 \(64 KiB, read-only\), i/o apic input 24$'
-	expect '^partition linux: channel setpoint: pci 00:11\.0, registers 0xfec81000, memory 0x8010000 \(4 KiB, read-write\), i/o apic input 25$'
+	expect '^partition linux: channel samples: pci 00:10\.0, registers 0xfec80000, memory 0x8000000 \(64 KiB, read-only\), i/o apic input 23$'
+	expect '^partition linux: channel setpoint: pci 00:11\.0, registers 0xfec81000, memory 0x8010000 \(4 KiB, read-write\), i/o apic input 22$'
 	# Linux's own enumeration: the functions and their BARs where Bulkhead put them (the
 	# memory is out of its e820 map). Linux writes each BAR back as it found it; any other
 	# value would be refused and named (expect_not below).

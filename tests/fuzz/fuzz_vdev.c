@@ -114,6 +114,7 @@
 #define R_FLR	   0xb0 /* device-specific, bit 0: a function-level reset */
 #define R_RELOAD   0xb4 /* device-specific, bit 0: defaults reloaded */
 #define CMD_DECODE 0x0003u
+#define CMD_MEM	   0x0002u
 #define CMD_BM	   0x0004u
 #define CMD_INTX   0x0400u
 
@@ -500,7 +501,7 @@ void partition_channel_rung(u32 i, u32 channel)
  * (as the partition reads it back). */
 static u64 route_of(u32 p, u32 k)
 {
-	u64 rte = vioapic_rte(&vioapic[p], PINS + k);
+	u64 rte = vioapic_rte(&vioapic[p], PINS - 1 - k); /* from the top: none is owned */
 	u32 cmd = vchan_config_read(&vchan[p], PT_BDF(0, 0x10 + k, 0), R_COMMAND);
 
 	if ((rte & RTE_MASK_BIT) || (cmd & CMD_INTX) || !imask[p][k])
@@ -755,13 +756,11 @@ static void boot(void)
 
 		vpci_init(&vpci[p], p, &cfg[p]);
 		vioapic_init(&vioapic[p], p, &cfg[p]);
-		if (vchan_init(&vchan[p], p, &cfg[p], &vioapic[p], vioapic[p].pins, why,
-			       sizeof(why))) {
+		if (vchan_init(&vchan[p], p, &cfg[p], &vioapic[p], why, sizeof(why))) {
 			fprintf(stderr, "fuzz: harness table refused: %s\n", why);
 			abort();
 		}
 		FUZZ_ASSERT(vchan[p].count == NCHAN);
-		vioapic_add_pins(&vioapic[p], vchan[p].count);
 		vpci[p].chan = &vchan[p];
 		vpci_set_mmcfg(&vpci[p], MMCFG, 0, 255);
 		for (u32 i = 0; i < cfg[p].devices.count; i++) {
@@ -1033,7 +1032,10 @@ static u32 pick_bdf(u8 b, u32 value);
 static void model_register_write(u32 p, u64 gpa, u32 size, u64 value)
 {
 	u32 k = (u32)((gpa - REGS(0)) / PAGE), offset = (u32)(gpa & (PAGE - 1));
+	u32 cmd = vchan_config_read(&vchan[p], PT_BDF(0, 0x10 + k, 0), R_COMMAND);
 
+	if (!(cmd & CMD_MEM))
+		return; /* not decoding: the write goes nowhere */
 	if (size == 4 && offset == 0)
 		imask[p][k] = value & 1;
 	else if (size == 4 && offset == 4) /* as QEMU's: a status written is a status */
