@@ -11,6 +11,7 @@
 #include "core/mb2.h"
 #include "core/partition.h"
 #include "core/pmem.h"
+#include "core/lib/hwcheck.h"
 #include "core/lib/string.h"
 
 void kmain(u32 magic, u64 info_phys);
@@ -195,9 +196,9 @@ void kmain(u32 magic, u64 info_phys)
 	vmx_ok = arch_hwcheck_report(why, sizeof(why));
 	ticks = arch_tsc() - arch_boot_tsc();
 	if (vmx_ok)
-		log_info("bulkhead: vmx ok\n");
+		log_info(HW_VERDICT_OK "\n");
 	else
-		log_err("bulkhead: vmx unavailable: %s\n", why);
+		log_err(HW_VERDICT_UNAVAILABLE "%s\n", why);
 	log_info("bulkhead: entry to hardware report: %llu tsc ticks\n", (unsigned long long)ticks);
 
 	if (opt.selftest[0])

@@ -12,18 +12,6 @@
 #include "arch/x86/vmcs_fields.h"
 #include "bulkhead/types.h"
 
-enum vmx_control { VMX_PIN, VMX_PROC, VMX_EXIT, VMX_ENTRY };
-
-static inline u32 vmx_control_msr(u64 vmx_basic, enum vmx_control c)
-{
-	static const u32 plain[] = {MSR_IA32_VMX_PINBASED, MSR_IA32_VMX_PROCBASED,
-				    MSR_IA32_VMX_EXIT, MSR_IA32_VMX_ENTRY};
-	static const u32 true_msr[] = {MSR_IA32_VMX_TRUE_PIN, MSR_IA32_VMX_TRUE_PROC,
-				       MSR_IA32_VMX_TRUE_EXIT, MSR_IA32_VMX_TRUE_ENTRY};
-
-	return (vmx_basic & VMX_BASIC_TRUE_CTLS) ? true_msr[c] : plain[c];
-}
-
 int vmx_cpu_on(void);
 
 static inline bool vmx_op_ok(u8 fail)
