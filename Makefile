@@ -90,6 +90,16 @@ setup:
 run: setup all
 	tools/run.sh $(EMU) $(BUILD)/bulkhead.iso $(CPUS)
 
+# --- tools/hwcheck --------------------------------------------------------------------
+# Will Bulkhead run on this machine? A host program for the target's Linux, built with the
+# hardware check it shares with the hypervisor (docs/hwcheck.md); tests/hwcheck/ runs it on
+# recorded machines.
+HWCHECK_SRCS := tools/hwcheck.c core/lib/hwcheck.c core/lib/format.c
+all: $(BUILD)/hwcheck
+$(BUILD)/hwcheck: $(HWCHECK_SRCS) $(wildcard core/lib/*.h core/include/bulkhead/*.h)
+	@mkdir -p $(dir $@)
+	$(HOSTCC) -std=c11 $(WARN) -O2 -g -I. -Icore/include -o $@ $(HWCHECK_SRCS)
+
 # --- host unit tests ------------------------------------------------------------------
 HOST_LIB   := core/log.c core/lib/format.c core/error.c core/lib/string.c tests/unit/host.c
 UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave guestmem guesttext ept tsc_leaf \
