@@ -2146,10 +2146,47 @@ static void (*const checks[])(const struct partition_table *) = {
 
 /* tests/fuzz/fuzz_ptcheck.c includes this file with PTCHECK_NO_MAIN and runs `checks` itself. */
 #ifndef PTCHECK_NO_MAIN
+/* A name as the rest of a line: a character outside printable ASCII would break the line. */
+static void print_rest(const char *s)
+{
+	for (; *s; s++)
+		putchar(printable(*s) ? *s : '?');
+	putchar('\n');
+}
+
+/*
+ * `--modules`: the GRUB modules the layout takes, in its order (a partition's image, then its
+ * initrd), for make install and the GRUB script it installs (docs/install.md):
+ *   layout <layout name>
+ *   module <tag> <kind> <partition name>     kind: kernel (a Linux bzImage), initrd or payload
+ * Only a good table is printed: the tags are then words without whitespace.
+ */
+static void print_modules(const struct partition_table *t)
+{
+	printf("layout ");
+	print_rest(t->layout);
+	for (u32 i = 0; i < n_parts(t); i++) {
+		const struct partition_config *p = &t->parts.p[i];
+
+		printf("module %s %s ", p->module, p->kind == PART_LINUX ? "kernel" : "payload");
+		print_rest(p->name);
+		if (p->initrd && p->initrd[0]) {
+			printf("module %s initrd ", p->initrd);
+			print_rest(p->name);
+		}
+	}
+}
+
+/* ptcheck [--modules] [FILE.c]: FILE.c only names the layout in the messages. */
 int main(int argc, char **argv)
 {
 	const struct partition_table *t = &partition_table;
+	bool modules = argc > 1 && strcmp(argv[1], "--modules") == 0;
 
+	if (modules) {
+		argc--;
+		argv++;
+	}
 	if (argc > 1 && argv[1][0])
 		file = argv[1];
 	for (size_t c = 0; c < ARRAY_SIZE(checks); c++)
@@ -2157,6 +2194,10 @@ int main(int argc, char **argv)
 	if (problems) {
 		printf("ptcheck: %s: %u problem%s\n", file, problems, problems == 1 ? "" : "s");
 		return 1;
+	}
+	if (modules) {
+		print_modules(t);
+		return 0;
 	}
 	printf("ptcheck: %s: ok: layout \"%s\", %u partition%s\n", file, t->layout,
 	       (unsigned)t->parts.count, t->parts.count == 1 ? "" : "s");
