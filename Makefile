@@ -74,7 +74,14 @@ $(BUILD)/images/%.elf: images/payloads/%.asm
 	@$(NASM) -f elf64 -DELF $< -o $@.o
 	@$(LD) -N -Ttext=0x100000 -e start -z noexecstack --no-warn-rwx-segments -o $@ $@.o
 
-$(BUILD)/bulkhead.bin: $(KOBJS) boot/linker.ld $(BUILD)/ptcheck-$(notdir $(LAYOUT)).ok
+# The layout the build was made with, rewritten only when LAYOUT changes: going back to an
+# earlier layout relinks the hypervisor (its objects are older than the image).
+$(BUILD)/layout: FORCE
+	@mkdir -p $(dir $@)
+	@echo '$(LAYOUT)' | cmp -s - $@ || echo '$(LAYOUT)' >$@
+FORCE:
+
+$(BUILD)/bulkhead.bin: $(KOBJS) boot/linker.ld $(BUILD)/ptcheck-$(notdir $(LAYOUT)).ok $(BUILD)/layout
 	$(LD) -n -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T boot/linker.ld -o $@ $(filter %.o,$^)
 
 iso: $(BUILD)/bulkhead.iso
