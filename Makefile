@@ -37,7 +37,7 @@ include tests/fuzz/fuzz.mk
 PAYLOADS   := $(BUILD)/images/testpay.bin $(BUILD)/images/testpay.elf $(DEMO_ELFS)
 
 .PHONY: all iso run test unit bench lint clean setup
-all: $(BUILD)/bulkhead.bin $(BUILD)/bulkhead.iso
+all: $(BUILD)/bulkhead.bin $(BUILD)/bulkhead.iso $(BUILD)/modules.txt
 
 $(BUILD)/k/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -75,11 +75,18 @@ $(BUILD)/images/%.elf: images/payloads/%.asm
 	@$(LD) -N -Ttext=0x100000 -e start -z noexecstack --no-warn-rwx-segments -o $@ $@.o
 
 # The layout the build was made with, rewritten only when LAYOUT changes: going back to an
-# earlier layout relinks the hypervisor (its objects are older than the image).
+# earlier layout relinks the hypervisor (its objects are older than the image) and rewrites
+# modules.txt.
 $(BUILD)/layout: FORCE
 	@mkdir -p $(dir $@)
 	@echo '$(LAYOUT)' | cmp -s - $@ || echo '$(LAYOUT)' >$@
 FORCE:
+
+# The GRUB modules the linked layout takes, in its order ("module <tag> <kind> <partition>"),
+# printed by its ptcheck: what make install and the GRUB script it installs go by.
+$(BUILD)/modules.txt: $(BUILD)/layout $(BUILD)/ptcheck-$(notdir $(LAYOUT)).ok
+	@$(BUILD)/ptcheck/ptcheck-$(basename $(notdir $(LAYOUT))) --modules $(LAYOUT) >$@.tmp
+	@mv $@.tmp $@
 
 $(BUILD)/bulkhead.bin: $(KOBJS) boot/linker.ld $(BUILD)/ptcheck-$(notdir $(LAYOUT)).ok $(BUILD)/layout
 	$(LD) -n -nostdlib -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T boot/linker.ld -o $@ $(filter %.o,$^)
