@@ -97,6 +97,42 @@ $(BUILD)/bulkhead.iso: $(BUILD)/bulkhead.bin grub.cfg $(PAYLOADS) $(LINUX_IMAGES
 
 -include $(KOBJS:.o=.d)
 
+# --- install ----------------------------------------------------------------------------
+# make install [DESTDIR=...] [PREFIX=...] (docs/install.md): the hypervisor and its modules'
+# files into BOOTDIR, the GRUB script into GRUBDDIR, the entry's words into
+# SYSCONFDIR/default/bulkhead, and the list of it all into DATADIR/bulkhead/manifest, which
+# make uninstall removes. Which file goes with which tag, and its words: GRUB_CFG's module2
+# lines, and over them MODULE_<tag>=<file> and ARGS_<tag>=<words> on the command line; the
+# hypervisor's words: GRUB_CFG's multiboot2 line, or BULKHEAD_CMDLINE=<words>.
+PREFIX     ?= /usr/local
+DATADIR    ?= $(PREFIX)/share
+BOOTDIR    ?= /boot/bulkhead
+GRUBDDIR   ?= /etc/grub.d
+SYSCONFDIR ?= /etc
+GRUB_CFG   ?= grub.cfg
+
+# What tools/install.sh is told, as NAME=value arguments. Of MODULE_*, ARGS_* and
+# BULKHEAD_CMDLINE only what was set on the command line (or in a makefile), not the
+# environment's.
+INSTALL_PATHS = DESTDIR BOOTDIR GRUBDDIR SYSCONFDIR DATADIR
+INSTALL_VARS  = $(foreach v,$(sort $(filter MODULE_% ARGS_% BULKHEAD_CMDLINE,$(.VARIABLES))), \
+                  $(if $(filter environment%,$(origin $(v))),,$(v)))
+install_args  = $(foreach v,$(1),'$(v)=$(subst ','\'',$($(v)))')
+
+.PHONY: install uninstall
+ifneq ($(filter install,$(MAKECMDGOALS)),)
+# Built first: the files GRUB_CFG's module2 lines name that this build makes, and the
+# MODULE_<tag> files (make stops at one it neither has nor can make).
+INSTALL_CFG_NAMES := $(notdir $(shell sed -n 's/^[[:space:]]*module2[[:space:]]\{1,\}\([^[:space:]]\{1,\}\).*/\1/p' $(GRUB_CFG)))
+INSTALL_FILES := $(filter $(addprefix %/,$(INSTALL_CFG_NAMES)),$(PAYLOADS) $(LINUX_IMAGES) $(LINUX_NET_IMAGES)) \
+                 $(foreach v,$(filter MODULE_%,$(INSTALL_VARS)),$($(v)))
+endif
+install: $(BUILD)/bulkhead.bin $(BUILD)/modules.txt $(INSTALL_FILES) tools/install.sh tools/grub.d/25_bulkhead
+	@tools/install.sh install $(call install_args,$(INSTALL_PATHS) BUILD GRUB_CFG $(INSTALL_VARS))
+
+uninstall:
+	@tools/install.sh uninstall $(call install_args,$(INSTALL_PATHS))
+
 # --- set-up, run ----------------------------------------------------------------------
 setup:
 	@tools/setup.sh
