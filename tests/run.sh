@@ -1,8 +1,8 @@
 #!/bin/bash
 # The whole test suite (make test): host unit tests, the emulator cases' own assertions,
 # bad partition tables, tools/hwcheck on recorded machines, a fuzzing smoke pass, a plain
-# make in a fresh clone, then emulator tests that boot the ISO and assert on COM1. Ends
-# with "N passed, N failed".
+# make in a fresh clone, make install into temporary directories, then emulator tests that
+# boot the ISO and assert on COM1. Ends with "N passed, N failed".
 # VMX_EMU=qemu-kvm runs the VMX tests on QEMU+KVM instead of Bochs where /dev/kvm offers
 # nested VMX.
 #
@@ -60,6 +60,8 @@ wanted hwcheck && section hwcheck 15 bash tests/hwcheck/run.sh "$BUILD"
 wanted fuzz && section fuzz 10 tests/fuzz/run.sh "$BUILD/fuzz" 5 mb2 acpi dmar elf bzimage linux ptcheck vmexit mmio vdev
 # A plain `make` (and make PARTITIONS=rt) in a fresh clone builds what the README says.
 wanted clone && section clone 4 tests/fresh_clone.sh
+# make install and make uninstall into temporary DESTDIRs, and the GRUB script they install.
+wanted install && section install 30 bash tests/install/run.sh
 section emu 95 tests/emu/run.sh
 
 echo
