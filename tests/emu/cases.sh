@@ -746,4 +746,5 @@ fi
 . tests/emu/serial.sh
 . tests/emu/iommu.sh
 . tests/emu/channel.sh
+. tests/emu/install.sh
 linux_channel_check
