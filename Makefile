@@ -164,6 +164,9 @@ test_spinlock_SRCS :=
 test_spinlock_CFLAGS := -pthread
 test_console_SRCS := core/console.c
 test_console_CFLAGS := -pthread
+# The console's options.
+UNIT_TESTS        += conopts
+test_conopts_SRCS := core/conopts.c
 test_hwcheck_SRCS := arch/x86/hwcheck.c core/lib/hwcheck.c
 test_elf_SRCS     := core/elf.c
 test_bzimage_SRCS := core/bzimage.c
