@@ -692,3 +692,33 @@ const struct acpi_mcfg *acpi_mcfg_for(const struct acpi_info *info, u16 segment,
 	}
 	return NULL;
 }
+
+/* FADT (§5.2.9 Table 5.9): Flags at 112, RESET_REG (a Generic Address Structure, §5.2.3.2:
+ * space, bit width, bit offset, access size, 64-bit address) at 116, RESET_VALUE at 128. */
+#define FADT_FLAGS	   112
+#define FADT_RESET_REG	   116
+#define FADT_RESET_VALUE   128
+#define FADT_RESET_REG_SUP (1u << 10)
+#define GAS_BIT_WIDTH	   1
+#define GAS_BIT_OFFSET	   2
+#define GAS_ADDRESS	   4
+
+bool acpi_fadt_reset(const void *fadt, u32 len, struct acpi_reset *out)
+{
+	const u8 *f = fadt;
+	const u8 *gas = f + FADT_RESET_REG;
+	u8 space;
+	u64 addr;
+
+	if (len <= FADT_RESET_VALUE || !(rd32(f + FADT_FLAGS) & FADT_RESET_REG_SUP))
+		return false;
+	space = gas[0];
+	addr = rd64(gas + GAS_ADDRESS);
+	if (space > ACPI_SPACE_PCI || gas[GAS_BIT_WIDTH] != 8 || gas[GAS_BIT_OFFSET] != 0 ||
+	    !addr || (space == ACPI_SPACE_IO && addr > 0xffff))
+		return false;
+	out->space = space;
+	out->addr = addr;
+	out->value = f[FADT_RESET_VALUE];
+	return true;
+}

@@ -154,9 +154,27 @@ bool acpi_gsi_wiring(const struct acpi_info *info, u32 gsi, bool *level, bool *a
 /* The MCFG allocation covering `bus` of `segment`, or NULL. */
 const struct acpi_mcfg *acpi_mcfg_for(const struct acpi_info *info, u16 segment, u8 bus);
 
+/* The FADT's reset register (ACPI 6.5 §5.2.9 Table 5.9, §4.8.3.6): writing `value` to it
+ * resets the machine. */
+struct acpi_reset {
+	u8 space; /* ACPI_SPACE_*: where `addr` is */
+	u64 addr; /* a physical address, a port, or (PCI) device << 32 | function << 16 | offset */
+	u8 value;
+};
+#define ACPI_SPACE_MEMORY 0
+#define ACPI_SPACE_IO	  1
+#define ACPI_SPACE_PCI	  2
+
+/* The reset register of the FADT `len` bytes at `fadt`, if it has one (revision 2 or later
+ * layout, flags RESET_REG_SUP, an 8-bit register in memory, I/O or PCI space, nonzero
+ * address): true and *out written. */
+bool acpi_fadt_reset(const void *fadt, u32 len, struct acpi_reset *out);
+
 /* The machine's tables as arch/x86/platform.c parsed them at boot (all false/NULL/0 when
  * there were none): for whoever describes devices to a partition. */
 bool platform_gsi_wiring(u32 gsi, bool *level, bool *active_low);
+/* The FADT's reset register, if the machine's FADT has one. */
+bool platform_reset_register(struct acpi_reset *out);
 u32 platform_isos(const struct acpi_iso **isos);
 const struct acpi_mcfg *platform_mcfg(u16 segment, u8 bus);
 

@@ -164,6 +164,14 @@ bool platform_gsi_wiring(u32 gsi, bool *level, bool *active_low)
 	return acpi_gsi_wiring(&acpi, gsi, level, active_low);
 }
 
+bool platform_reset_register(struct acpi_reset *out)
+{
+	const struct acpi_table_ref *fadt = acpi_find_table(&acpi, "FACP");
+	const void *t = fadt ? map_identity(fadt->phys, fadt->len, NULL) : NULL;
+
+	return t && acpi_fadt_reset(t, fadt->len, out);
+}
+
 u32 platform_isos(const struct acpi_iso **isos)
 {
 	*isos = acpi.isos;

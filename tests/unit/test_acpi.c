@@ -1784,6 +1784,57 @@ static void on_alarm(int sig)
 	_exit(1);
 }
 
+/* The FADT's reset register (§5.2.9 Table 5.9): flags at 112 (RESET_REG_SUP is bit 10), the
+ * Generic Address Structure at 116 (space, bit width, bit offset, access size, address at
+ * +4), the value at 128. Written here from the specification's offsets. */
+static void fadt_with_reset(u8 *f, u32 len, u8 space, u8 width, u64 addr, u8 value, u32 flags)
+{
+	memset(f, 0, len);
+	memcpy(f, "FACP", 4);
+	f[112] = (u8)flags;
+	f[113] = (u8)(flags >> 8);
+	f[116] = space;
+	f[117] = width;
+	for (int i = 0; i < 8; i++)
+		f[120 + i] = (u8)(addr >> (8 * i));
+	f[128] = value;
+}
+
+static void test_fadt_reset(void)
+{
+	u8 f[276];
+	struct acpi_reset r;
+
+	fadt_with_reset(f, sizeof(f), 1, 8, 0xcf9, 0x06, 1u << 10);
+	CHECK(acpi_fadt_reset(f, sizeof(f), &r));
+	CHECK(r.space == ACPI_SPACE_IO && r.addr == 0xcf9 && r.value == 0x06);
+	fadt_with_reset(f, sizeof(f), 0, 8, 0xfed00100, 0x0e, 1u << 10);
+	CHECK(acpi_fadt_reset(f, sizeof(f), &r));
+	CHECK(r.space == ACPI_SPACE_MEMORY && r.addr == 0xfed00100 && r.value == 0x0e);
+	fadt_with_reset(f, sizeof(f), 2, 8, 0x0001000000020044ull, 0x01, 1u << 10);
+	CHECK(acpi_fadt_reset(f, sizeof(f), &r));
+	CHECK(r.space == ACPI_SPACE_PCI && r.addr == 0x0001000000020044ull);
+	/* no RESET_REG_SUP, a 116-byte revision 1 FADT, a 16-bit register, a bit offset, FFixed
+	 * hardware space, no address, an I/O address beyond 0xffff: none */
+	fadt_with_reset(f, sizeof(f), 1, 8, 0xcf9, 0x06, 0);
+	CHECK(!acpi_fadt_reset(f, sizeof(f), &r));
+	fadt_with_reset(f, sizeof(f), 1, 8, 0xcf9, 0x06, 1u << 10);
+	CHECK(!acpi_fadt_reset(f, 116, &r));
+	CHECK(!acpi_fadt_reset(f, 128, &r));
+	CHECK(acpi_fadt_reset(f, 129, &r));
+	fadt_with_reset(f, sizeof(f), 1, 16, 0xcf9, 0x06, 1u << 10);
+	CHECK(!acpi_fadt_reset(f, sizeof(f), &r));
+	fadt_with_reset(f, sizeof(f), 1, 8, 0xcf9, 0x06, 1u << 10);
+	f[118] = 1;
+	CHECK(!acpi_fadt_reset(f, sizeof(f), &r));
+	fadt_with_reset(f, sizeof(f), 0x7f, 8, 0xcf9, 0x06, 1u << 10);
+	CHECK(!acpi_fadt_reset(f, sizeof(f), &r));
+	fadt_with_reset(f, sizeof(f), 1, 8, 0, 0x06, 1u << 10);
+	CHECK(!acpi_fadt_reset(f, sizeof(f), &r));
+	fadt_with_reset(f, sizeof(f), 1, 8, 0x10000, 0x06, 1u << 10);
+	CHECK(!acpi_fadt_reset(f, sizeof(f), &r));
+}
+
 int main(void)
 {
 	signal(SIGALRM, on_alarm);
@@ -1838,6 +1889,7 @@ int main(void)
 	RUN(test_fuzz_roots);
 	RUN(test_fuzz_rsdp);
 	RUN(test_fuzz_random);
+	RUN(test_fadt_reset);
 	free(fm.mem);
 	free(maps);
 	CHECK_MAIN_END();
