@@ -277,15 +277,18 @@ static void check_payload(struct partition *p)
 		return;
 	}
 	p->boot.rip = p->elf.entry;
-	for (u32 i = 0; i < p->elf.segment_count; i++)
-		if (!guest_ram_holding(p->cfg, p->elf.seg[i].paddr, p->elf.seg[i].memsz)) {
-			refuse(
-			    p,
-			    "module: ELF segment at guest 0x%llx (%llu bytes) is outside its RAM",
-			    (unsigned long long)p->elf.seg[i].paddr,
-			    (unsigned long long)p->elf.seg[i].memsz);
+	for (u32 i = 0; i < p->elf.segment_count; i++) {
+		const struct elf_segment *s = &p->elf.seg[i];
+		char why[200];
+
+		if (guest_ram_why_not(p->cfg, s->paddr, s->memsz, why, sizeof(why))) {
+			refuse(p, "module: ELF segment %u (%c%c%c, guest 0x%llx-0x%llx) %s", i,
+			       (s->flags & ELF_PF_R) ? 'R' : '-', (s->flags & ELF_PF_W) ? 'W' : '-',
+			       (s->flags & ELF_PF_X) ? 'X' : '-', (unsigned long long)s->paddr,
+			       (unsigned long long)(s->paddr + s->memsz), why);
 			return;
 		}
+	}
 }
 
 /* The module's words after its tag are appended to the table's command line. */

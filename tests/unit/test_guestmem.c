@@ -6,6 +6,15 @@
 #include "core/guestmem.h"
 #include "tests/unit/check.h"
 
+#define CHECK_STR(got, want)                                                                       \
+	do {                                                                                       \
+		if (strcmp((got), (want)) != 0) {                                                  \
+			printf("  check failed: \"%s\" is \"%s\" (%s:%d)\n", got, want, __FILE__,  \
+			       __LINE__);                                                          \
+			check_failed_in_test = 1;                                                  \
+		}                                                                                  \
+	} while (0)
+
 static struct partition_config row(void)
 {
 	struct partition_config c = {.name = "p"};
@@ -74,11 +83,48 @@ static void test_not_ram(void)
 	CHECK(!guest_ram_holding(&c, 0, 1));
 }
 
+/* The loader's refusal names what a range meets: the one RAM region it runs out of, the
+ * regions it spans, the region that is not RAM, or every RAM region when it meets none. */
+static void test_why_not(void)
+{
+	struct partition_config c = row();
+	char why[200] = "untouched";
+
+	CHECK(!guest_ram_why_not(&c, 0x100000, 0x10000, why, sizeof(why)));
+	CHECK(strcmp(why, "untouched") == 0);
+	CHECK(guest_ram_why_not(&c, 1 * MiB, 2 * MiB - 4096, why, sizeof(why)));
+	CHECK_STR(why, "spans mem[0] (RAM guest 0x0-0x200000) and mem[1] (MMIO guest "
+		       "0x200000-0x201000); it must lie in one RAM region");
+	CHECK(guest_ram_why_not(&c, 16 * MiB + 4096, 1 * MiB, why, sizeof(why)));
+	CHECK_STR(why, "runs past the end of mem[2] (RAM guest 0x1000000-0x1100000)");
+	CHECK(guest_ram_why_not(&c, 16 * MiB - 4096, 8192, why, sizeof(why)));
+	CHECK_STR(why, "starts below mem[2] (RAM guest 0x1000000-0x1100000)");
+	CHECK(guest_ram_why_not(&c, 32 * MiB, 16, why, sizeof(why)));
+	CHECK_STR(why, "is in mem[3] (SHARED guest 0x2000000-0x2001000), not RAM");
+	CHECK(guest_ram_why_not(&c, 4 * MiB, 1 * MiB, why, sizeof(why)));
+	CHECK_STR(why, "is in no region of the partition; its RAM is mem[0] (RAM guest "
+		       "0x0-0x200000), mem[2] (RAM guest 0x1000000-0x1100000)");
+	CHECK(guest_ram_why_not(&c, 1 * MiB, 15 * MiB + 4096, why, sizeof(why)));
+	CHECK_STR(why, "spans mem[0] (RAM guest 0x0-0x200000), mem[1] (MMIO guest "
+		       "0x200000-0x201000) and mem[2] (RAM guest 0x1000000-0x1100000); it must "
+		       "lie in one RAM region");
+	CHECK(guest_ram_why_not(&c, ~0ULL - 4095, 8192, why, sizeof(why)));
+	CHECK_STR(why, "wraps past the top of the address space");
+	/* Cut to the buffer, always terminated. */
+	CHECK(guest_ram_why_not(&c, 4 * MiB, 1 * MiB, why, 24));
+	CHECK_STR(why, "is in no region of the ");
+	c.mem.count = 1;
+	c.mem.r[0].kind = REGION_MMIO;
+	CHECK(guest_ram_why_not(&c, 4 * MiB, 1, why, sizeof(why)));
+	CHECK_STR(why, "is in no region of the partition; it has no RAM");
+}
+
 int main(void)
 {
 	RUN(test_inside);
 	RUN(test_runs_past_end);
 	RUN(test_wrap);
 	RUN(test_not_ram);
+	RUN(test_why_not);
 	CHECK_MAIN_END();
 }
