@@ -21,6 +21,8 @@
 #include "core/pmem.h"
 #include "core/vuart.h"
 
+_Static_assert(PAYLOAD_MAX_RAM >= PT_MAX_REGIONS, "payload_info lists every RAM region");
+
 static void refuse(struct partition *p, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void refuse(struct partition *p, const char *fmt, ...)
@@ -353,6 +355,10 @@ static void load_payload(struct partition *p)
 	for (u32 i = 0; i < p->cfg->cpus.count && i < ARRAY_SIZE(info->apic_ids); i++)
 		info->apic_ids[i] = p->cfg->cpus.apic_id[i];
 	info->ram_size = guest_first_ram(p->cfg)->size;
+	for (u32 i = 0; i < p->cfg->mem.count && info->ram_count < PAYLOAD_MAX_RAM; i++)
+		if (p->cfg->mem.r[i].kind == REGION_RAM)
+			info->ram[info->ram_count++] =
+			    (struct payload_ram){p->cfg->mem.r[i].guest, p->cfg->mem.r[i].size};
 	strlcpy(info->name, p->cfg->name, sizeof(info->name));
 	strlcpy(info->cmdline, p->cmdline, sizeof(info->cmdline));
 	info->tsc_khz = arch_tsc_khz();

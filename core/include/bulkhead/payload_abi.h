@@ -12,6 +12,7 @@
 #ifndef BULKHEAD_PAYLOAD_ABI_H
 #define BULKHEAD_PAYLOAD_ABI_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define PAYLOAD_MAGIC	     0x4b4c5542u /* "BULK" in EAX at entry */
@@ -20,6 +21,7 @@
 #define PAYLOAD_MAX_CPUS     16
 #define PAYLOAD_MAX_SHARED   4
 #define PAYLOAD_MAX_CHANNELS 4
+#define PAYLOAD_MAX_RAM	     8 /* RAM regions listed: every one a row may have (PT_MAX_REGIONS) */
 
 /* VMCALL with EAX = number; arguments in EBX, ECX; result in EAX (-1: refused). */
 #define HYPERCALL_PRINT 1 /* EBX = guest-physical text, ECX = length (<= 200): one line */
@@ -45,6 +47,14 @@ struct payload_channel {
 	uint32_t reserved;
 };
 
+/* A REGION_RAM region of this partition, where the guest sees it. */
+struct payload_ram {
+	uint64_t gpa;
+	uint64_t size;
+};
+
+/* Fields are only ever appended: an older payload reads what it knows, and the page is zeroed
+ * before Bulkhead fills it, so a payload on an older Bulkhead finds ram_count 0. */
 struct payload_info {
 	uint32_t magic;			     /* PAYLOAD_MAGIC */
 	uint32_t cpu_count;		     /* CPUs of this partition */
@@ -59,9 +69,17 @@ struct payload_info {
 	uint32_t channel_count;
 	uint32_t reserved2;
 	struct payload_channel channels[PAYLOAD_MAX_CHANNELS];
+	/* Appended (the structure ended at 712 bytes before): every RAM region, in table
+	 * order; ram[0] is the one ram_size describes. */
+	uint32_t ram_count;
+	uint32_t reserved3;
+	struct payload_ram ram[PAYLOAD_MAX_RAM];
 };
 
 _Static_assert(sizeof(struct payload_channel) == 64, "payload_channel layout is ABI");
-_Static_assert(sizeof(struct payload_info) == 712, "payload_info layout is ABI");
+_Static_assert(sizeof(struct payload_ram) == 16, "payload_ram layout is ABI");
+_Static_assert(offsetof(struct payload_info, ram_count) == 712,
+	       "fields before ram_count are where payloads built before it read them");
+_Static_assert(sizeof(struct payload_info) == 848, "payload_info layout is ABI");
 
 #endif
