@@ -192,6 +192,10 @@ test_vchan_SRCS   := core/vchan.c core/vioapic.c core/vpci.c core/vmsix.c core/m
 # images/sdk/include/bulkhead/sdk_ring.h is header-only: two threads play producer and consumer.
 test_ring_SRCS    :=
 test_ring_CFLAGS  := -pthread
+# images/sdk/include/bulkhead/sdk_sync.h is header-only too: threads play a payload's CPUs.
+UNIT_TESTS        += sdk_sync
+test_sdk_sync_SRCS :=
+test_sdk_sync_CFLAGS := -pthread
 test_vtd_SRCS     := arch/x86/vtd.c arch/x86/dmar.c arch/x86/paging4.c
 
 # Every header a unit test may include: one gcc call builds each test from several sources, and

@@ -35,6 +35,7 @@ SDK_CORE    := format string
 SDK_OBJS    := $(BUILD)/sdk/start.o $(patsubst %.c,$(BUILD)/sdk/%.o,$(SDK_C_SRCS)) \
                $(patsubst %,$(BUILD)/sdk/core/%.o,$(SDK_CORE))
 SDK_HDRS    := $(SDK_DIR)/include/bulkhead/sdk.h $(SDK_DIR)/include/bulkhead/sdk_ring.h \
+               $(SDK_DIR)/include/bulkhead/sdk_sync.h \
                $(SDK_DIR)/sdk_internal.h \
                $(SDK_ROOT)/core/include/bulkhead/payload_abi.h
 

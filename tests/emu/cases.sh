@@ -714,6 +714,8 @@ if want payload-smp; then
 	boot payload-smp "$EMU_DIR/smp.iso" "$VMX_EMU" 4 --timeout 180 --until '^rt0: smp: done$'
 	expect '^rt0: smp: cpu 1 up, apic id 2$'
 	expect '^rt0: smp: 1000 round trips, min=[0-9]+ avg=[0-9]+ max=[0-9]+$'
+	# both CPUs at once on the SDK's spinlock and atomics (bulkhead/sdk_sync.h)
+	expect '^rt0: smp: lock: 2 cpus x 10000 rounds: 20000 under the lock, 20000 atomic, ok$'
 	expect_not 'stopped'
 	done_case
 fi

@@ -25,6 +25,7 @@
 
 #include "bulkhead/payload_abi.h"
 #include "bulkhead/sdk_ring.h" /* a single-producer, single-consumer ring for a channel */
+#include "bulkhead/sdk_sync.h" /* spinlocks and atomics for payloads on several CPUs */
 
 /* ---- environment ------------------------------------------------------------------- */
 
