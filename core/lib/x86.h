@@ -106,8 +106,9 @@
 #define CPUID7_EDX_STIBP	  (1u << 27)
 #define CPUID7_EDX_SSBD		  (1u << 31)
 #define CPUIDD1_EAX_XSAVEOPT	  (1u << 0)
-#define CPUIDD1_EAX_XGETBV1	  (1u << 2) /* XGETBV with ECX = 1 */
-#define CPUID10_EBX_L3_CAT	  (1u << 1) /* L3 cache allocation technology */
+#define CPUIDD1_EAX_XGETBV1	  (1u << 2)  /* XGETBV with ECX = 1 */
+#define CPUID10_EBX_L3_CAT	  (1u << 1)  /* L3 cache allocation technology */
+#define CPUIDX1_EDX_PAGE1GB	  (1u << 26) /* 1 GiB pages */
 #define CPUIDX1_EDX_RDTSCP	  (1u << 27)
 #define CPUIDX7_EDX_INVARIANT_TSC (1u << 8)
 #define CPUIDX8_MAXPHYADDR(a)	  ((a)&0xff)

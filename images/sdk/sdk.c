@@ -35,10 +35,17 @@ void sdk_delay_us(uint64_t us)
 #define MB2_TAG_END	0
 #define MB2_TAG_CMDLINE 1
 #define MB2_TAG_MEMINFO 4 /* basic memory information: mem_lower, mem_upper in KiB */
+#define MB2_TAG_MMAP	6 /* memory map: entry_size, entry_version, then entries */
+#define MB2_MMAP_RAM	1 /* an entry's type: available RAM */
 
 static uint32_t rd32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t rd64(const uint8_t *p)
+{
+	return rd32(p) | (uint64_t)rd32(p + 4) << 32;
 }
 
 /* The Multiboot2 information: u32 total_size, u32 reserved, then tags (u32 type, u32 size,
@@ -63,6 +70,11 @@ static void parse_mb2(uint32_t addr)
 			cmdline_buf[n] = '\0';
 		} else if (type == MB2_TAG_MEMINFO && size >= 16) {
 			sdk_the_env.ram_size = (1024ull + rd32(p + off + 12)) * 1024;
+		} else if (type == MB2_TAG_MMAP && size >= 16 && rd32(p + off + 8) >= 24) {
+			/* entries of u64 base, u64 length, u32 type, u32 reserved */
+			for (uint32_t e = 16; e + 24 <= size; e += rd32(p + off + 8))
+				if (rd32(p + off + e + 16) == MB2_MMAP_RAM)
+					sdk_mem_note_bare(rd64(p + off + e), rd64(p + off + e + 8));
 		}
 		off += (size + 7) & ~7u;
 	}
@@ -188,6 +200,7 @@ void sdk_start(uint32_t magic, uint32_t info)
 		e->cpu_count = 1;
 		e->apic_ids[0] = sdk_apic_id();
 	}
+	sdk_mem_init();
 	sdk_exit(main(e));
 }
 

@@ -3,7 +3,8 @@
 #   include images/sdk/sdk.mk
 #
 # Uses: BUILD (output directory), NASM, LD, CC, WARN (the warning flags, -Werror among them). Defines:
-#   DEMO_ELFS    $(BUILD)/images/{heartbeat,latency,smp,hostile,cpustate,echo,hpetlat,chan}.elf, with rules to build them
+#   DEMO_ELFS    $(BUILD)/images/{heartbeat,latency,smp,hostile,cpustate,echo,hpetlat,chan,bigimage}.elf,
+#                with rules to build them
 #   SDK_OBJS     the SDK's objects (start-up code + library), to link your own payload:
 #                $(BUILD)/images/NAME.elf from images/demos/NAME.c is one line in DEMOS
 #   SDK_CFLAGS   flags a payload's C files are compiled with
@@ -16,11 +17,12 @@ SDK_DIR     := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 SDK_ROOT    := $(patsubst %/,%,$(dir $(patsubst %/,%,$(dir $(SDK_DIR)))))
 SDK_SAVED_DEFAULT_GOAL := $(.DEFAULT_GOAL)
 
-DEMOS       := heartbeat latency smp hostile cpustate echo hpetlat chan
+DEMOS       := heartbeat latency smp hostile cpustate echo hpetlat chan bigimage
 DEMO_DIR    := $(SDK_ROOT)/images/demos
 DEMO_ELFS   := $(BUILD)/images/heartbeat.elf $(BUILD)/images/latency.elf $(BUILD)/images/smp.elf \
                $(BUILD)/images/hostile.elf $(BUILD)/images/cpustate.elf $(BUILD)/images/echo.elf \
-               $(BUILD)/images/hpetlat.elf $(BUILD)/images/chan.elf
+               $(BUILD)/images/hpetlat.elf $(BUILD)/images/chan.elf \
+               $(BUILD)/images/bigimage.elf
 
 SDK_CFLAGS  := -std=c11 $(WARN) -O2 -g -ffreestanding -nostdlib \
                -fno-stack-protector -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-sse2 \
@@ -29,7 +31,7 @@ SDK_CFLAGS  := -std=c11 $(WARN) -O2 -g -ffreestanding -nostdlib \
                --param=min-pagesize=0 -I$(SDK_DIR)/include -I$(SDK_ROOT)/core/include -I$(SDK_ROOT)
 SDK_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T $(SDK_DIR)/payload.ld
 
-SDK_C_SRCS  := sdk.c console.c apic.c irq.c ioapic.c channel.c
+SDK_C_SRCS  := sdk.c console.c apic.c irq.c ioapic.c channel.c mem.c
 # Shared with the hypervisor: the formatter and the string functions (freestanding C).
 SDK_CORE    := format string
 SDK_OBJS    := $(BUILD)/sdk/start.o $(patsubst %.c,$(BUILD)/sdk/%.o,$(SDK_C_SRCS)) \

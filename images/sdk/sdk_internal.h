@@ -32,6 +32,10 @@ void sdk_console_init_bare(void);
 void sdk_irq_init(void);     /* CPU 0: build the IDT and load it */
 void sdk_irq_load_idt(void); /* other CPUs */
 
+/* mem.c */
+void sdk_mem_note_bare(uint64_t start, uint64_t size); /* bare: a Multiboot2 RAM range */
+void sdk_mem_init(void); /* CPU 0, before main(): the RAM list, and maps above 4 GiB */
+
 /* apic.c */
 void sdk_apic_init(void);			 /* every CPU, before its interrupts are enabled */
 uint32_t sdk_apic_read(uint32_t reg);		 /* xAPIC register offset (0x20, 0xb0...) */

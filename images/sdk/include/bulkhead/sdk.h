@@ -8,8 +8,9 @@
  *	int main(const struct sdk_env *env);
  *
  * The SDK's startup code runs first on the partition's first CPU: it enters long mode
- * (identity-mapped low 4 GiB), sets up the console, the IDT and the local APIC, and calls
- * main() with interrupts disabled. Returning from main() is sdk_exit(return value).
+ * (identity-mapped: the low 4 GiB, and the payload's regions above), sets up the console, the
+ * IDT and the local APIC, and calls main() with interrupts disabled. Returning from main() is
+ * sdk_exit(return value).
  *
  * Conventions: every time is in TSC ticks (sdk_tsc_khz() converts); every "cpu index" is
  * an index into env->apic_ids[] (0 = the CPU that runs main()); vectors below
@@ -35,7 +36,8 @@ struct sdk_env {
 	uint32_t apic_ids[PAYLOAD_MAX_CPUS]; /* [0] runs main(); bare cpus=N: 0..N-1 */
 	uint64_t tsc_khz;    /* Bulkhead's measurement; bare: calibrated against PIT channel 2 */
 	uint64_t ram_size;   /* Bulkhead: bytes of the first RAM region; bare: Multiboot2
-				basic meminfo (1 MiB + upper memory), or 0 if absent */
+				basic meminfo (1 MiB + upper memory), or 0 if absent. Every
+				region: sdk_ram_regions() */
 	const char *name;    /* the partition's name; bare: "bare" */
 	const char *cmdline; /* never NULL; Bulkhead: table command line + words after the
 				module tag; bare: the Multiboot2 command line */
@@ -211,6 +213,31 @@ int sdk_ioapic_mask(unsigned gsi);
 int sdk_ioapic_unmask(unsigned gsi);
 /* The I/O APIC's inputs: its maximum redirection entry + 1 (IOAPICVER bits 23:16). */
 unsigned sdk_ioapic_pins(void);
+
+/* ---- memory ------------------------------------------------------------------------ */
+
+/*
+ * The payload's RAM, identity-mapped (a region's guest-physical address is its pointer).
+ * Under Bulkhead: every REGION_RAM region of its row, in table order (the first is the one
+ * env->ram_size describes); a Bulkhead too old to list them gives one, [0, ram_size). Bare:
+ * the Multiboot2 memory map's available ranges (or upper memory from its basic meminfo),
+ * which the firmware, the loader's data and the image itself also use. Start-up maps every
+ * region above 4 GiB, with 1 GiB pages where the CPU has them, else 2 MiB pages from a pool
+ * of 4 page-table pages (4 GiB above 4 GiB); what cannot be mapped is named on COM1 once
+ * ("sdk: RAM ... not mapped") and left out of the list. Shared regions and channels above
+ * 4 GiB are mapped the same way.
+ */
+#define SDK_MAX_RAM 16
+struct sdk_ram {
+	uint64_t start; /* guest-physical = virtual */
+	uint64_t size;
+};
+/* The regions, *count of them (at most SDK_MAX_RAM). */
+const struct sdk_ram *sdk_ram_regions(unsigned *count);
+/* Where the image lies: [*start, *end), code, data and BSS (the SDK's stacks and page tables
+ * among them). Under Bulkhead the rest of the regions is free, but for the information page
+ * (PAYLOAD_INFO_GPA, 4 KiB) and SDK_AP_PAGE once a second CPU was started. */
+void sdk_image(uint64_t *start, uint64_t *end);
 
 /* ---- shared regions ---------------------------------------------------------------- */
 
