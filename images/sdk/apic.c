@@ -213,6 +213,7 @@ _Noreturn void sdk_ap_start(uint32_t index)
 
 	sdk_irq_load_idt();
 	sdk_apic_init();
+	sdk_fpu_cpu_init();
 	fn = ap_fn[index];
 	__atomic_store_n(&ap_running[index], 1, __ATOMIC_RELEASE);
 	fn(index);

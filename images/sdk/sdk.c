@@ -201,6 +201,7 @@ void sdk_start(uint32_t magic, uint32_t info)
 		e->apic_ids[0] = sdk_apic_id();
 	}
 	sdk_mem_init();
+	sdk_fpu_start();
 	sdk_exit(main(e));
 }
 

@@ -36,6 +36,10 @@ void sdk_irq_load_idt(void); /* other CPUs */
 void sdk_mem_note_bare(uint64_t start, uint64_t size); /* bare: a Multiboot2 RAM range */
 void sdk_mem_init(void); /* CPU 0, before main(): the RAM list, and maps above 4 GiB */
 
+/* fpu.c */
+void sdk_fpu_start(void);    /* CPU 0, before main(): SDK_FPU_AT_START's features */
+void sdk_fpu_cpu_init(void); /* a CPU sdk_start_cpu() started: what sdk_fpu_enable() set */
+
 /* apic.c */
 void sdk_apic_init(void);			 /* every CPU, before its interrupts are enabled */
 uint32_t sdk_apic_read(uint32_t reg);		 /* xAPIC register offset (0x20, 0xb0...) */

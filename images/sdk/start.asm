@@ -11,7 +11,8 @@
 ; pages, enable long mode, switch to the stack of CPU 0 and call sdk_start(magic, info).
 ;
 ; Also here: the real-mode AP trampoline (copied to SDK_AP_PAGE and started by SIPI) and
-; the 256 interrupt stubs that call sdk_isr_dispatch(struct sdk_frame *).
+; the 256 interrupt stubs that call sdk_isr_dispatch(struct sdk_frame *), saving the FP/SIMD
+; state around it when the payload asked for that (sdk_fpu_enable, SDK_FPU_IRQ_SAVE).
 
 SDK_STACK_SIZE equ 16384            ; must match sdk_internal.h
 SDK_AP_PAGE    equ 0x8000           ; must match sdk_internal.h (SIPI vector 0x08)
@@ -23,6 +24,9 @@ SEL_CODE32 equ 0x18
 CR0_PE    equ 1 << 0
 CR0_PG    equ 1 << 31
 CR4_PAE   equ 1 << 5
+CR4_OSFXSR  equ 1 << 9
+CR4_OSXSAVE equ 1 << 18
+XCR0_AVX  equ 1 << 2
 MSR_EFER  equ 0xc0000080
 EFER_LME  equ 1 << 8
 PTE_P     equ 1 << 0
@@ -33,6 +37,8 @@ extern sdk_start
 extern sdk_ap_start
 extern sdk_isr_dispatch
 extern sdk_stacks
+extern sdk_fpu_area
+extern sdk_fpu_mask
 extern __bss_start
 extern __bss_end
 
@@ -240,7 +246,11 @@ isr_common:
 	push r15
 	mov rdi, rsp                ; 22 quadwords from a 16-byte aligned RSP: still aligned
 	cld
+	mov ecx, [sdk_fpu_area]     ; sdk_fpu_enable(SDK_FPU_IRQ_SAVE): save the FP/SIMD state
+	test ecx, ecx
+	jnz isr_fpu_save
 	call sdk_isr_dispatch
+isr_return:
 	pop r15
 	pop r14
 	pop r13
@@ -258,6 +268,60 @@ isr_common:
 	pop rax
 	add rsp, 16                 ; vector, error code
 	iretq
+
+; The FP/SIMD state around the handler (fpu.c): an area of sdk_fpu_area bytes below the frame,
+; 64-byte aligned. RBP keeps the frame's address and R12 what was saved (0 nothing, 1 FXSAVE,
+; 2 XSAVE): both are callee-saved, and the frame holds the interrupted code's values of them.
+; What this CPU has enabled decides: CR4.OSXSAVE XSAVE (of sdk_fpu_mask's components),
+; CR4.OSFXSR alone FXSAVE, neither nothing. The handler starts with MXCSR at its power-on
+; value (round to nearest, exceptions masked) and, after an XSAVE with AVX, the upper halves
+; of the YMM registers zero.
+isr_fpu_save:
+	mov rbp, rsp
+	sub rsp, rcx
+	and rsp, -64
+	xor r12d, r12d
+	mov rax, cr4
+	test eax, CR4_OSXSAVE
+	jnz .xsave
+	test eax, CR4_OSFXSR
+	jz .call
+	fxsave64 [rsp]
+	mov r12d, 1
+	jmp .clean
+.xsave:
+	xor eax, eax                ; XSAVE writes only XSTATE_BV of the header; XRSTOR
+	mov [rsp + 512], rax        ; faults on the rest unless it is zero
+	mov [rsp + 520], rax
+	mov [rsp + 528], rax
+	mov [rsp + 536], rax
+	mov [rsp + 544], rax
+	mov [rsp + 552], rax
+	mov [rsp + 560], rax
+	mov [rsp + 568], rax
+	mov eax, [sdk_fpu_mask]
+	mov edx, [sdk_fpu_mask + 4]
+	xsave64 [rsp]
+	mov r12d, 2
+	test byte [sdk_fpu_mask], XCR0_AVX
+	jz .clean
+	vzeroupper
+.clean:
+	ldmxcsr [mxcsr_default]
+.call:
+	call sdk_isr_dispatch       ; RDI: the frame still
+	cmp r12d, 1
+	jb .done
+	je .fxrstor
+	mov eax, [sdk_fpu_mask]
+	mov edx, [sdk_fpu_mask + 4]
+	xrstor64 [rsp]
+	jmp .done
+.fxrstor:
+	fxrstor64 [rsp]
+.done:
+	mov rsp, rbp
+	jmp isr_return
 
 section .rodata
 align 8
@@ -290,6 +354,7 @@ sdk_ap_stack:   dq 0
 sdk_ap_index:   dd 0
 sdk_boot_magic: dd 0
 sdk_boot_info:  dd 0
+mxcsr_default:  dd 0x1f80
 
 section .bss
 alignb 4096

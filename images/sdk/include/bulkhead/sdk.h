@@ -239,6 +239,55 @@ const struct sdk_ram *sdk_ram_regions(unsigned *count);
  * (PAYLOAD_INFO_GPA, 4 KiB) and SDK_AP_PAGE once a second CPU was started. */
 void sdk_image(uint64_t *start, uint64_t *end);
 
+/* ---- floating point and SIMD (docs/payloads.md) ------------------------------------ */
+
+/*
+ * The SDK is built without x87, SSE or AVX (SDK_CFLAGS: -mno-sse ...) and never touches their
+ * registers; a payload file that computes in floating point is compiled with
+ * SDK_FPU_CFLAGS (sdk.mk: SSE2, the x86-64 baseline), and a function that uses AVX carries
+ * __attribute__((target("avx"))) and runs only once sdk_fpu_enable() said SDK_FPU_AVX.
+ * The compiler may use XMM registers anywhere in such a file (zeroing a structure, copying
+ * one), not only where it computes in floating point: SSE must be on before any of its code
+ * runs. SDK_FPU_AT_START(features), once at file scope, has the SDK enable them before main()
+ * (and on every CPU sdk_start_cpu() starts); else call sdk_fpu_enable() from a file built
+ * with SDK_CFLAGS (or a function marked SDK_NO_FPU) first.
+ *
+ * sdk_fpu_enable(features) enables on the calling CPU what it asks and the CPU offers, and
+ * returns what it enabled: SDK_FPU_SSE (x87 and SSE to SSE4.2: CR0.MP on, CR0.EM and CR0.TS
+ * off, CR4.OSFXSR, CR4.OSXMMEXCPT; the first time also FNINIT and MXCSR 0x1f80), SDK_FPU_AVX
+ * (AVX and AVX2: CR4.OSXSAVE and XCR0 = x87 | SSE | AVX, if CPUID has XSAVE and AVX and leaf
+ * 0xD offers the three), SDK_FPU_AVX512 (XCR0 also opmask, ZMM_Hi256 and Hi16_ZMM, if
+ * CPUID.7:EBX has AVX512F). Each needs the ones before it: asking for AVX asks for SSE. CPUs
+ * that sdk_start_cpu() starts later enable the same; CPUs already running call it
+ * themselves. Under Bulkhead the XSETBV and each CPUID are one exit, the CR writes none.
+ *
+ * Interrupt handlers: the SDK's interrupt entry leaves the FP/SIMD registers alone unless
+ * SDK_FPU_IRQ_SAVE is asked (and it returns SDK_FPU_IRQ_SAVE): then every interrupt and
+ * exception on a CPU with FP enabled saves the state on the interrupted stack before the
+ * handler and restores it after -- XSAVE of the enabled components (x87 + SSE + AVX: 832
+ * bytes; with AVX-512 2688 in the standard format) where CR4.OSXSAVE is set, FXSAVE (512
+ * bytes) where only SSE is -- and the handler starts with MXCSR 0x1f80 and the upper YMM
+ * halves zero. Without
+ * it, a handler must not touch FP/SIMD: keep handlers in files built with SDK_CFLAGS, or
+ * mark them SDK_NO_FPU (with SDK_FPU_CFLAGS the compiler may use XMM registers even for
+ * integer code, e.g. to copy a structure). sdk_fpu_irq_save_bytes() is the area saved per
+ * interrupt, 0 when none is. Asking once is enough: saving, once on, stays on.
+ */
+#define SDK_FPU_SSE	 0x1u
+#define SDK_FPU_AVX	 0x2u
+#define SDK_FPU_AVX512	 0x4u
+#define SDK_FPU_IRQ_SAVE 0x100u
+unsigned sdk_fpu_enable(unsigned features);
+/* What sdk_fpu_enable() enabled so far (on CPU 0 before main() with SDK_FPU_AT_START), with
+ * SDK_FPU_IRQ_SAVE if saving is on. */
+unsigned sdk_fpu_enabled(void);
+unsigned sdk_fpu_irq_save_bytes(void);
+/* At file scope: enable `features` before main() runs, as sdk_fpu_enable(features) would. */
+extern const unsigned sdk_fpu_at_start;
+#define SDK_FPU_AT_START(features) const unsigned sdk_fpu_at_start = (features)
+/* A function the compiler keeps off the x87/SSE/AVX registers, in a file built with FP. */
+#define SDK_NO_FPU __attribute__((target("general-regs-only")))
+
 /* ---- shared regions ---------------------------------------------------------------- */
 
 /* The i-th REGION_SHARED of the partition (identity-mapped, so the pointer is its
