@@ -749,4 +749,5 @@ fi
 . tests/emu/iommu.sh
 . tests/emu/channel.sh
 . tests/emu/install.sh
+. tests/emu/sdk.sh
 linux_channel_check
