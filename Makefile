@@ -162,11 +162,12 @@ test_pmem_SRCS    := core/pmem.c
 test_pmem_CFLAGS  := -pthread
 test_spinlock_SRCS :=
 test_spinlock_CFLAGS := -pthread
-test_console_SRCS := core/console.c
+test_console_SRCS := core/console.c core/conopts.c core/guesttext.c core/textring.c
 test_console_CFLAGS := -pthread
-# The console's options.
-UNIT_TESTS        += conopts
+# The console's options and the shell (its partition, console and machine calls stubbed).
+UNIT_TESTS        += conopts shell
 test_conopts_SRCS := core/conopts.c
+test_shell_SRCS   := core/shell.c core/conopts.c core/guesttext.c core/textring.c
 test_hwcheck_SRCS := arch/x86/hwcheck.c core/lib/hwcheck.c
 test_elf_SRCS     := core/elf.c
 test_bzimage_SRCS := core/bzimage.c

@@ -1,16 +1,30 @@
 /* Serialises console output between CPUs: a line is written whole under a lock, so lines from
- * different CPUs never interleave, and CPUs waiting for COM1 get it in turn (spinlock.h). */
+ * different CPUs never interleave, and CPUs waiting for the console get it in turn
+ * (spinlock.h). See console.h. */
 #include "core/console.h"
 #include "arch/x86/arch.h"
 #include "core/config.h"
+#include "core/conopts.h"
+#include "core/guesttext.h"
+#include "core/lib/format.h"
+#include "core/lib/string.h"
 #include "core/log.h"
 #include "core/spinlock.h"
+#include "core/textring.h"
 
-/* Guards COM1's transmitter: one line at a time, written whole. */
+#define SGR_RESET "\x1b[0m"
+
+/* Guards the console's transmitter and everything below: one line at a time, written whole. */
 static struct spinlock console_lock;
 /* Per CPU: 1 + the ticket it waits for console_lock with or holds it by, 0 otherwise. A trap
  * (console_trap_release) reads it to give up the lock, or its place in the queue, for good. */
 static volatile u32 queued[MAX_CPUS];
+
+static bool opened;	    /* console_begin() ran: lines go out, not only to the ring */
+static u32 open_owner;	    /* 1 + the partition whose line is open (shown before its end) */
+static bool open_sequences; /* escape sequences went out in the current line */
+static char ring_buf[BULKHEAD_LOG_BYTES];
+static struct textring ring = {ring_buf, sizeof(ring_buf), 0, 0, 0, 0};
 
 #ifndef HOST_TEST
 static inline void console_test_waiting(void)
@@ -18,7 +32,7 @@ static inline void console_test_waiting(void)
 }
 #endif
 
-void console_write(const char *s, size_t len)
+static void lock(void)
 {
 	u32 me = arch_this_cpu() % MAX_CPUS;
 	u32 ticket = spin_take_ticket(&console_lock);
@@ -26,19 +40,140 @@ void console_write(const char *s, size_t len)
 	queued[me] = ticket + 1;
 	console_test_waiting();
 	spin_wait_turn(&console_lock, ticket);
-	arch_console_write(s, len);
+}
+
+static void unlock(void)
+{
 	spin_unlock(&console_lock);
-	queued[me] = 0;
+	queued[arch_this_cpu() % MAX_CPUS] = 0;
+}
+
+static void out(const char *s, size_t len)
+{
+	if (opened && len)
+		arch_console_write(s, len);
+}
+
+static void out_cb(void *ctx, const char *s, size_t len)
+{
+	(void)ctx;
+	out(s, len);
+}
+
+/* The line ends here: attributes a partition set go back to the terminal's defaults. */
+static void end_line(void)
+{
+	if (open_sequences)
+		out(SGR_RESET, sizeof(SGR_RESET) - 1);
+	out("\n", 1);
+	open_owner = 0;
+	open_sequences = false;
+}
+
+/* A partition's line shown in part ends before anyone else's text. */
+static void end_open_line(void)
+{
+	if (open_owner)
+		end_line();
+}
+
+/* Each non-empty line of s into Bulkhead's ring. */
+static void keep(const char *s, size_t len)
+{
+	size_t start = 0;
+
+	for (size_t i = 0; i <= len; i++)
+		if (i == len || s[i] == '\n') {
+			if (i > start)
+				textring_put(&ring, s + start, i - start);
+			start = i + 1;
+		}
+}
+
+void console_write(const char *s, size_t len)
+{
+	lock();
+	end_open_line();
+	keep(s, len);
+	out(s, len);
+	unlock();
+}
+
+void console_write_unkept(const char *s, size_t len)
+{
+	lock();
+	end_open_line();
+	out(s, len);
+	unlock();
+}
+
+void console_begin(void)
+{
+	char line[CONSOLE_LINE];
+
+	lock();
+	if (!opened) {
+		opened = true;
+		out("\n", 1); /* after whatever the boot loader left on the line */
+		for (u64 n = ring.first; n < textring_end(&ring); n++)
+			if (textring_get(&ring, n, line, sizeof(line))) {
+				out(line, strlen(line));
+				out("\n", 1);
+			}
+	}
+	unlock();
+}
+
+void console_partition(u32 who, const char *name, const char *text, size_t len, u32 flags)
+{
+	char prefix[72];
+
+	format(prefix, sizeof(prefix), "%s: ", name);
+	lock();
+	if (open_owner != who + 1 || !(flags & CON_CONT)) {
+		end_open_line();
+		/* shown whole before its end, and that line was ended by someone else's */
+		if ((flags & CON_CONT) && (flags & CON_ENDS) && !len) {
+			unlock();
+			return;
+		}
+		out(prefix, strlen(prefix));
+	}
+	open_sequences |=
+	    guest_text_render(text, len, (flags & CON_FOCUSED) != 0, prefix, out_cb, NULL);
+	if (flags & CON_ENDS)
+		end_line();
+	else
+		open_owner = who + 1;
+	unlock();
+}
+
+void console_log_range(u64 *first, u64 *end)
+{
+	lock();
+	*first = ring.first;
+	*end = textring_end(&ring);
+	unlock();
+}
+
+bool console_log_line(u64 n, char *buf, size_t size)
+{
+	bool ok;
+
+	lock();
+	ok = textring_get(&ring, n, buf, size);
+	unlock();
+	return ok;
 }
 
 /*
  * A trap on this CPU: it will write its report and halt, never coming back to where it was.
  * If it held console_lock or waited for it (queued), the lock would wait for it for ever, with
  * every CPU's output behind it; so it waits for its turn (the CPUs ahead of it finish their
- * lines) and gives the lock up. Left is the one-instruction window in console_write between
- * taking a ticket and recording it, which only an asynchronous machine check could hit.
+ * lines) and gives the lock up. Left is the one-instruction window in lock() between taking a
+ * ticket and recording it, which only an asynchronous machine check could hit.
  */
-void console_trap_release(void)
+static void release_lock(void)
 {
 	u32 me = arch_this_cpu() % MAX_CPUS;
 	u32 q = queued[me];
@@ -50,4 +185,14 @@ void console_trap_release(void)
 	if (__atomic_load_n(&console_lock.serving, __ATOMIC_ACQUIRE) == q - 1)
 		spin_unlock(&console_lock);
 	queued[me] = 0;
+}
+
+/* A trap before the console was chosen opens COM1 for its report. */
+void console_trap_release(void)
+{
+	release_lock();
+	if (!__atomic_load_n(&opened, __ATOMIC_ACQUIRE)) {
+		arch_console_init(console_com1.port, console_com1.baud, console_com1.irq);
+		console_begin();
+	}
 }

@@ -1,4 +1,12 @@
-/* The hypervisor's console: whole log lines to COM1, one CPU at a time. */
+/*
+ * The hypervisor's console: whole lines to the console UART (COM1 unless `console=` says
+ * otherwise, core/conmux.c), one CPU at a time. Bulkhead's own lines (core/log.c calls
+ * console_write) are also kept in a ring for the shell's `log bulkhead`; lines logged before
+ * the console is chosen wait there and go out when console_begin() opens it. Partitions'
+ * text comes through console_partition(): a line of the partition that has the keyboard may
+ * be shown before its end (an open line); whoever writes next ends it first, so Bulkhead's
+ * lines and other partitions' always start a line of their own.
+ */
 #ifndef BULKHEAD_CORE_CONSOLE_H
 #define BULKHEAD_CORE_CONSOLE_H
 
@@ -6,8 +14,31 @@
 
 /* console_write() is declared in core/log.h. */
 
+#define BULKHEAD_LOG_BYTES 16384 /* Bulkhead's own recent lines, for `log bulkhead` */
+#define CONSOLE_LINE	   512	 /* longest line kept in that ring (log.c's limit) */
+
+/* console_partition() flags. */
+#define CON_ENDS    0x1u /* the line ends after this text */
+#define CON_FOCUSED 0x2u /* the partition has the keyboard: its sequences pass (guesttext.h) */
+#define CON_CONT                                                                                   \
+	0x4u /* the text continues a line of which some was already shown: it                      \
+	      * goes on that line if it is still open, else on a line of its own */
+
+/* The console UART is programmed (arch_console_init): write what was logged so far, and
+ * everything from now on. */
+void console_begin(void);
+/* Partition `who`'s text (as guest_line keeps it) under the prefix "<name>: ". */
+void console_partition(u32 who, const char *name, const char *text, size_t len, u32 flags);
+/* A line of Bulkhead's that is not kept in its ring (the shell's replays of rings). */
+void console_write_unkept(const char *s, size_t len);
+/* Bulkhead's ring: the numbers of its oldest line and of the line after its newest, and line
+ * `n` (false if it has fallen off). */
+void console_log_range(u64 *first, u64 *end);
+bool console_log_line(u64 n, char *out, size_t size);
+
 /* Called on a fatal path (a trap in Bulkhead): if this CPU holds the console lock or waits for
- * it, give it up, so that the report can still be printed and no other CPU waits for ever. */
+ * it, give it up, so that the report can still be printed and no other CPU waits for ever.
+ * A console not yet chosen becomes COM1. */
 void console_trap_release(void);
 
 #ifdef HOST_TEST

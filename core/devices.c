@@ -1,5 +1,7 @@
 /* The devices a partition owns: see devices.h. */
 #include "core/devices.h"
+#include "core/conmux.h"
+#include "core/conopts.h"
 #include "core/dma_identity.h"
 #include "core/iommu.h"
 #include "core/error.h"
@@ -70,7 +72,9 @@ static int check_one(struct partition *p, const struct pt_device *d, char *why, 
 
 /* What of the machine Bulkhead keeps that a table cannot know of: the PCI MMCONFIG area
  * (it reaches every function's configuration space) and the IOMMU's registers (they decide
- * where every device may DMA). Neither may lie under a partition's region or BAR. */
+ * where every device may DMA). Neither may lie under a partition's region or BAR. Nor may
+ * the console's UART, chosen on the command line, be among its ports or its interrupt be a
+ * device's (COM1's, the default, tools/ptcheck refuses already). */
 static const char *kept_at(u64 base, u64 size)
 {
 	if (arch_mmconfig_overlaps(base, size))
@@ -83,6 +87,10 @@ static const char *kept_at(u64 base, u64 size)
 static int check_kept(const struct partition_config *c, char *why, size_t why_size)
 {
 	const char *what;
+
+	/* The console UART, chosen at boot (console=): its ports and its interrupt. */
+	if (console_port_conflict(c, conmux_port(), why, why_size))
+		return ERR(E_RANGE);
 
 	for (u32 i = 0; i < c->mem.count && i < PT_MAX_REGIONS; i++) {
 		const struct pt_region *r = &c->mem.r[i];

@@ -167,15 +167,19 @@ void kmain(u32 magic, u64 info_phys)
 	bool vmx_ok;
 
 	arch_early_init();
-	log_info("\nBulkhead %s\n", BULKHEAD_VERSION);
+	log_info("\nBulkhead %s\n", BULKHEAD_VERSION); /* kept until the console is chosen */
 	if (magic != MB2_BOOTLOADER_MAGIC) {
+		conmux_setup(""); /* COM1 */
 		log_err("bulkhead: not started by a Multiboot2 loader (magic 0x%08x, expected "
 			"0x%08x); grub.cfg must load it with 'multiboot2', not 'multiboot'\n",
 			magic, MB2_BOOTLOADER_MAGIC);
 		halt("wrong boot protocol");
 	}
-	if (mb2_parse((const void *)info_phys, MB2_MAX_SIZE, info_phys, &mb) != 0)
+	if (mb2_parse((const void *)info_phys, MB2_MAX_SIZE, info_phys, &mb) != 0) {
+		conmux_setup(""); /* COM1 */
 		halt("multiboot2 boot information unusable");
+	}
+	conmux_setup(mb.cmdline); /* console=, escape=, focus-only: the console opens here */
 	apply_cmdline(mb.cmdline, &opt);
 	report_boot_info(&mb);
 	setup_pmem(&mb);

@@ -8,6 +8,7 @@
 #include "core/lib/format.h"
 #include "core/lib/string.h"
 #include "core/log.h"
+#include "core/shell.h"
 #include "core/spinlock.h"
 #include "core/upcalls.h"
 
@@ -56,6 +57,7 @@ static __attribute__((noreturn)) void enter(struct partition *p, u32 partition, 
 	if (cpu != p->start_cpu)
 		arch_vm_start_waiting(&p->vm, partition, &p->waiting);
 	wait_for(&p->waiting, others(p));
+	p->start_tsc = arch_tsc();
 	p->state = PART_RUNNING;
 	partition_format_cpus(p->cfg, cpus, sizeof(cpus));
 	if (!p->restarts)
@@ -217,6 +219,15 @@ static bool take_over(struct partition *p, u32 state)
 	return mine;
 }
 
+/* For `list`: its last fault, and when (the CPU that owns the stop, under print_lock). */
+static void note_fault(struct partition *p, const char *reason)
+{
+	spin_lock(&p->print_lock);
+	strlcpy(p->fault, reason, sizeof(p->fault));
+	p->fault_tsc = arch_tsc();
+	spin_unlock(&p->print_lock);
+}
+
 /* This CPU exited or faulted while another CPU of its partition was already stopping it:
  * the other owns the report and the restart; this one only parks. `gen` was read before. */
 static __attribute__((noreturn)) void park_too(struct partition *p, u32 cpu, u32 gen,
@@ -262,6 +273,7 @@ void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
 		       (unsigned long long)f->gpa);
 		park_too(p, cpu, gen, what);
 	}
+	note_fault(p, f->reason);
 	log_err("partition %s: stopped: %s (cpu %u, exit %u, rip 0x%llx, gpa 0x%llx, "
 		"qualification 0x%llx)\n",
 		p->cfg->name, f->reason, cpu, f->exit_reason, (unsigned long long)f->rip,
@@ -317,21 +329,39 @@ static const char *state_name(u32 state)
 	return state < ARRAY_SIZE(names) ? names[state] : "?";
 }
 
+/* Seconds since TSC value `then`. */
+static u64 seconds_since(u64 then)
+{
+	u64 khz = arch_tsc_khz();
+
+	return khz ? (arch_tsc() - then) / (khz * 1000) : 0;
+}
+
 void partitions_list(void)
 {
-	char cpus[64];
+	char cpus[64], up[24], fault[sizeof(parts[0].fault)], ago[24];
 
 	for (u32 i = 0; i < partition_table.parts.count; i++) {
-		const struct partition *p = &parts[i];
-		u64 ram = 0;
+		struct partition *p = &parts[i];
+		u64 ram = 0, fault_tsc;
 
 		for (u32 r = 0; r < p->cfg->mem.count; r++)
 			if (p->cfg->mem.r[r].kind == REGION_RAM)
 				ram += p->cfg->mem.r[r].size;
 		partition_format_cpus(p->cfg, cpus, sizeof(cpus));
-		log_info("shell: %u %-10s %-10s cpus %-8s ram %4llu MiB  restarts %u\n", i + 1,
-			 p->cfg->name, state_name(p->state), cpus, (unsigned long long)(ram / MiB),
-			 p->restarts);
+		strlcpy(up, "-", sizeof(up));
+		if (p->state == PART_RUNNING)
+			shell_format_duration(seconds_since(p->start_tsc), up, sizeof(up));
+		spin_lock(&p->print_lock);
+		fault_tsc = p->fault_tsc;
+		strlcpy(fault, p->fault, sizeof(fault));
+		spin_unlock(&p->print_lock);
+		shell_format_duration(seconds_since(fault_tsc), ago, sizeof(ago));
+		log_info("shell: %u %-10s %-10s cpus %-8s ram %4llu MiB  restarts %u  up %s  last "
+			 "fault %s%s%s\n",
+			 i + 1, p->cfg->name, state_name(p->state), cpus,
+			 (unsigned long long)(ram / MiB), p->restarts, up, fault_tsc ? ago : "none",
+			 fault_tsc ? " ago: " : "", fault_tsc ? fault : "");
 	}
 }
 
@@ -410,6 +440,7 @@ void partition_device_fault(u32 i)
 
 	if (p->state != PART_RUNNING)
 		return;
+	note_fault(p, "its device's fault");
 	why = take_down(p, restart ? PART_RESTARTING : PART_STOPPED,
 			restart ? "restarting" : "stopped", BY_DEVICE);
 	if (!why && restart) {

@@ -24,12 +24,24 @@ void partition_run_on_cpu(u32 cpu_index);
 u32 partition_count(void);
 const char *partition_name(u32 i);
 int partition_find(const char *name); /* index, or -1 */
-/* Lines (or a drop count) waiting to be written to COM1; write a few of them. */
+/* Lines (or a drop count) waiting to be written to the console; write a few of them (or,
+ * while it is not shown, keep them in its buffer only). */
 bool partition_output_pending(u32 i);
 void partition_drain_output(u32 i);
+/* The focused partition's line so far, written to its emulated COM1 and not yet shown: show
+ * it once nothing came for idle_ms. True while some waits for that. */
+bool partition_show_partial(u32 i, u32 idle_ms);
+bool partition_partial_pending(u32 i);
+/* Each partition's recent lines (PARTITION_LOG_BYTES, whether shown or not, across restarts),
+ * for the shell's `log <p>`: the numbers of its oldest kept line and of the line after its
+ * newest, and line n as the console shows a partition without the focus (false if gone). */
+#define PARTITION_LOG_BYTES 8192
+void partition_log_range(u32 i, u64 *first, u64 *end);
+bool partition_log_line(u32 i, u64 n, char *out, size_t size);
 /* A byte typed for the partition's COM1; false if it is not running or its FIFO is full. */
 bool partition_type(u32 i, u8 byte);
-/* "shell: <n> <name> <state> cpus <ids> ram <MiB> restarts <n>", one line each. */
+/* "shell: <n> <name> <state> cpus <ids> ram <MiB> MiB  restarts <n>  up <time>  last fault
+ * <when>: <reason>", one line each. */
 void partitions_list(void);
 /* The shell's `devices`: each device a partition owns, as the machine has it now (core/devices.c).
  */

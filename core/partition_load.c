@@ -164,6 +164,7 @@ void partitions_reserve(const struct mb2_info *mb)
 
 		p->cfg = &partition_table.parts.p[i];
 		p->state = PART_READY;
+		textring_init(&p->history, p->history_buf, sizeof(p->history_buf));
 		check_memory(p, mb);
 		if (p->state == PART_REFUSED)
 			continue;

@@ -6,6 +6,7 @@
 #include "arch/x86/arch.h"
 #include "core/channels.h"
 #include "core/conmux.h"
+#include "core/console.h"
 #include "core/denied.h"
 #include "core/devices.h"
 #include "core/lib/ioapic_regs.h"
@@ -17,18 +18,23 @@
 #include "core/msi_check.h"
 #include "core/log.h"
 #include "core/spinlock.h"
+#include "core/textring.h"
 #include "core/upcalls.h"
 #include "core/vuart.h"
 
 /* One line of the partition's output: queued for the boot CPU, which writes it to COM1
- * prefixed with the partition's name. The partition's CPU goes back to its guest at once. */
-static void print_line(void *ctx, const char *text)
+ * prefixed with the partition's name. The partition's CPU goes back to its guest at once.
+ * The record's first byte is 1 + how many of its bytes were shown before its end. */
+static void print_line(void *ctx, const char *text, u32 shown)
 {
 	struct partition *p = ctx;
+	char record[GUEST_LINE + 2];
 
 	if (p->state != PART_RUNNING)
 		return;
-	lineq_put(&p->out, text); /* a full queue counts the drop */
+	record[0] = (char)(shown + 1);
+	strlcpy(record + 1, text, sizeof(record) - 1);
+	lineq_put(&p->out, record); /* a full queue counts the drop */
 	conmux_kick();
 }
 
@@ -73,11 +79,16 @@ u32 partition_port_io(u32 partition, u32 port, u32 size, bool in, u32 value)
 
 	if (port >= VUART_BASE && port < VUART_BASE + VUART_PORTS && size == 1) {
 		spin_lock(&p->uart_lock);
-		if (in)
+		if (in) {
 			result = vuart_read(&p->uart, port - VUART_BASE);
-		else
+		} else {
 			vuart_write(&p->uart, port - VUART_BASE, (u8)value, print_line, p);
+			p->uart_tsc = arch_tsc();
+		}
 		spin_unlock(&p->uart_lock);
+		/* the focused partition's line shows before its end, once it is quiet */
+		if (!in && conmux_focused(partition) && guest_line_unshown(&p->uart.line))
+			conmux_kick();
 		return in ? result : 0;
 	}
 	if (port >= PCI_CONFIG_ADDRESS && port < PCI_CONFIG_ADDRESS + PCI_CONFIG_PORTS &&
@@ -147,18 +158,28 @@ u64 partition_mmio(u32 partition, u64 gpa, u32 size, bool write, u64 value)
 
 /* Write the partition's queued lines to COM1 until `max_bytes` are out (the line that crosses
  * it included), and say if any were dropped: when its queue has emptied, or once a second
- * while it stays full (so that the reports do not take the line from the partitions). Under
- * print_lock: a line is never written after the partition's stop report. */
+ * while it stays full (so that the reports do not take the line from the partitions). Every
+ * line also goes to its buffer for `log <p>`; with focus-only and another partition focused,
+ * only there. Under print_lock: a line is never written after the partition's stop report. */
 
 void partition_drain_locked(struct partition *p, u32 max_bytes)
 {
-	char line[VUART_LINE + 1];
-	u32 dropped, written = 0;
+	char record[GUEST_LINE + 2];
+	u32 i = (u32)(p - parts), dropped, written = 0;
 
 	while (written < max_bytes && p->state == PART_RUNNING &&
-	       lineq_get(&p->out, line, sizeof(line))) {
-		log_info("%s: %s\n", p->cfg->name, line);
-		written += (u32)(strlen(p->cfg->name) + strlen(line) + 3);
+	       lineq_get(&p->out, record, sizeof(record))) {
+		const char *line = record + 1;
+		u32 len = (u32)strlen(line), shown = (u8)record[0] - 1u;
+
+		if (shown > len)
+			shown = len;
+		textring_put(&p->history, line, len);
+		if (conmux_live(i))
+			console_partition(i, p->cfg->name, line + shown, len - shown,
+					  CON_ENDS | (conmux_focused(i) ? CON_FOCUSED : 0) |
+					      (shown ? CON_CONT : 0));
+		written += (u32)(strlen(p->cfg->name) + len + 3);
 	}
 	if (!lineq_empty(&p->out) && arch_tsc() - p->drop_report_tsc < arch_tsc_khz() * 1000)
 		return;
@@ -184,6 +205,64 @@ void partition_drain_output(u32 i)
 	 * line from neighbours printing short ones (at most one line over the share). */
 	partition_drain_locked(p, DRAIN_SHARE_BYTES);
 	spin_unlock(&p->print_lock);
+}
+
+/* A hint (read without its lock): a stopped partition's line waits for nothing. */
+bool partition_partial_pending(u32 i)
+{
+	return conmux_focused(i) && conmux_live(i) && parts[i].state == PART_RUNNING &&
+	       guest_line_unshown(&parts[i].uart.line);
+}
+
+/* Its lines queued before go first: the line so far is taken only with the queue empty,
+ * looked at under uart_lock, which every line its COM1 queues is queued under. */
+bool partition_show_partial(u32 i, u32 idle_ms)
+{
+	struct partition *p = &parts[i];
+	char piece[GUEST_LINE + 1];
+	bool waits = false, cont = false;
+	u32 n = 0;
+
+	if (!partition_partial_pending(i))
+		return false;
+	spin_lock(&p->print_lock);
+	spin_lock(&p->uart_lock);
+	if (p->state == PART_RUNNING && lineq_empty(&p->out) && guest_line_unshown(&p->uart.line)) {
+		cont = p->uart.line.shown != 0;
+		if (arch_tsc() - p->uart_tsc >= arch_tsc_khz() * idle_ms)
+			n = guest_line_take_partial(&p->uart.line, piece, sizeof(piece));
+		else
+			waits = true;
+	}
+	spin_unlock(&p->uart_lock);
+	if (n)
+		console_partition(i, p->cfg->name, piece, n, CON_FOCUSED | (cont ? CON_CONT : 0));
+	spin_unlock(&p->print_lock);
+	return waits;
+}
+
+void partition_log_range(u32 i, u64 *first, u64 *end)
+{
+	struct partition *p = &parts[i];
+
+	spin_lock(&p->print_lock);
+	*first = p->history.first;
+	*end = textring_end(&p->history);
+	spin_unlock(&p->print_lock);
+}
+
+bool partition_log_line(u32 i, u64 n, char *out, size_t size)
+{
+	struct partition *p = &parts[i];
+	char line[GUEST_LINE + 1];
+	bool ok;
+
+	spin_lock(&p->print_lock);
+	ok = textring_get(&p->history, n, line, sizeof(line));
+	spin_unlock(&p->print_lock);
+	if (ok)
+		guest_text_plain(line, out, size);
+	return ok;
 }
 
 bool partition_type(u32 i, u8 byte)

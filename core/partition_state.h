@@ -15,7 +15,9 @@
 #include "core/guest_acpi.h"
 #include "core/lineq.h"
 #include "core/linux.h"
+#include "core/partition.h"
 #include "core/spinlock.h"
+#include "core/textring.h"
 #include "core/vchan.h"
 #include "core/vioapic.h"
 #include "core/vpci.h"
@@ -51,8 +53,15 @@ struct partition {
 	struct arch_vm_entry boot;
 	char cmdline[MAX_CMDLINE];
 	struct vuart uart;   /* its COM1 */
+	u64 uart_tsc;	     /* when it last wrote to its COM1 (under uart_lock) */
 	struct lineq out;    /* its lines, waiting for the boot CPU to write them to COM1 */
 	u64 drop_report_tsc; /* when drops were last reported */
+	/* Its recent lines, for `log <p>` (under print_lock). */
+	struct textring history;
+	char history_buf[PARTITION_LOG_BYTES];
+	u64 start_tsc; /* when it last started running */
+	u64 fault_tsc; /* when it last faulted (0: never), and why (under print_lock) */
+	char fault[48];
 	struct arch_vm vm;
 	/* Its devices' emulation against a stop: an access another of its CPUs makes after
 	 * the stop silenced them must not turn them back on. */

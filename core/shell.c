@@ -1,7 +1,11 @@
-/* Hypervisor shell: see shell.h. Every answer is a whole line starting "shell: ". */
+/* Hypervisor shell: see shell.h. Every answer is a whole line starting "shell: " (`reboot`'s
+ * start "reboot: "; `log`'s replayed lines "log: "). */
 #include "core/shell.h"
 #include "arch/x86/arch.h"
 #include "core/config.h"
+#include "core/conmux.h"
+#include "core/console.h"
+#include "core/lib/format.h"
 #include "core/log.h"
 #include "core/partition.h"
 #include "core/pmem.h"
@@ -13,12 +17,17 @@ static struct {
 	u32 len;
 } typed;
 
+/* `reboot` asked; the next line says whether it happens. */
+static bool reboot_asked;
+
 static void help(void)
 {
 	log_info("shell: commands: help, list, stats, devices, stop <p>, start <p>, restart <p>, "
-		 "log error|warn|info|debug, mem, version\n");
-	log_info("shell: <p> is a partition's name or its number in list; Ctrl-A 1-9 types "
-		 "into partition 1-9, Ctrl-A 0 comes back here\n");
+		 "log error|warn|info|debug, log bulkhead, log <p>, focus-only [on|off], mem, "
+		 "version, reboot\n");
+	log_info("shell: <p> is a partition's name or its number in list; %s 1-9 types into "
+		 "partition 1-9, %s 0 comes back here\n",
+		 conmux_escape_name(), conmux_escape_name());
 }
 
 /* A partition by name, or by its number in `list`. */
@@ -50,16 +59,80 @@ static void control(const char *cmd, const char *arg)
 		log_info("shell: %s %s: %s\n", cmd, partition_name((u32)i), why);
 }
 
-static void set_log(const char *arg)
+/* One replayed line, kept out of Bulkhead's own ring. */
+static void replay(const char *who, const char *text)
+{
+	char line[CONSOLE_LINE + 40];
+	int n = format(line, sizeof(line), "log: %s%s%s\n", who, *who ? ": " : "", text);
+
+	if (n >= (int)sizeof(line)) {
+		n = sizeof(line) - 1;
+		line[n - 1] = '\n';
+	}
+	console_write_unkept(line, (size_t)n);
+}
+
+/* Bulkhead's ring (p < 0) or partition p's, oldest first. */
+static void show_ring(int p)
+{
+	char text[CONSOLE_LINE];
+	u64 first, end;
+	const char *name = p < 0 ? "bulkhead" : partition_name((u32)p);
+
+	if (p < 0)
+		console_log_range(&first, &end);
+	else
+		partition_log_range((u32)p, &first, &end);
+	log_info("shell: log %s: %llu lines kept (%u KiB), %llu earlier fell off\n", name,
+		 (unsigned long long)(end - first),
+		 (p < 0 ? BULKHEAD_LOG_BYTES : PARTITION_LOG_BYTES) / 1024,
+		 (unsigned long long)first);
+	for (u64 n = first; n < end; n++)
+		if (p < 0 ? console_log_line(n, text, sizeof(text))
+			  : partition_log_line((u32)p, n, text, sizeof(text)))
+			replay(p < 0 ? "" : name, text);
+}
+
+/* log <level>, log bulkhead, log <p>: a level by its name (a number is a partition's, as
+ * everywhere in the shell), a partition's name after the levels' and "bulkhead". */
+static void log_command(const char *arg)
 {
 	enum log_level level;
+	int p;
 
-	if (log_level_parse(arg, &level)) {
-		log_info("shell: log: \"%s\" unknown; use error, warn, info or debug\n", arg);
+	if (!(arg[0] >= '0' && arg[0] <= '9') && !log_level_parse(arg, &level)) {
+		log_set_level(level);
+		log_info("shell: log level %s\n", log_level_name(level));
+	} else if (!strcmp(arg, "bulkhead")) {
+		show_ring(-1);
+	} else if (*arg && (p = find(arg)) >= 0) {
+		show_ring(p);
+	} else {
+		log_info("shell: log: \"%s\" unknown; use error, warn, info or debug, bulkhead, "
+			 "or a partition (see list)\n",
+			 arg);
+	}
+}
+
+static void focus_only(const char *arg)
+{
+	bool on = !conmux_focus_only();
+
+	if (!strcmp(arg, "on"))
+		on = true;
+	else if (!strcmp(arg, "off"))
+		on = false;
+	else if (*arg) {
+		log_info("shell: focus-only: \"%s\" unknown; use on, off, or nothing to switch\n",
+			 arg);
 		return;
 	}
-	log_set_level(level);
-	log_info("shell: log level %s\n", log_level_name(level));
+	conmux_set_focus_only(on);
+	if (on)
+		log_info("shell: focus-only on: only the focused partition's lines are shown; the "
+			 "others' are kept (log <p>)\n");
+	else
+		log_info("shell: focus-only off: every partition's lines are shown\n");
 }
 
 static void mem(void)
@@ -72,6 +145,23 @@ static void mem(void)
 		 (unsigned long long)(pmem_reserved_bytes() / KiB));
 }
 
+static void say_reset(const char *how)
+{
+	log_info("reboot: trying %s\n", how);
+}
+
+/* The line after `reboot`: "yes" resets the machine, anything else keeps it running. */
+static void reboot_answer(const char *text)
+{
+	reboot_asked = false;
+	if (strcmp(text, "yes")) {
+		log_info("shell: reboot cancelled\n");
+		return;
+	}
+	log_info("reboot: resetting the machine\n");
+	arch_machine_reset(say_reset);
+}
+
 void shell_run(const char *text)
 {
 	char cmd[SHELL_LINE + 1];
@@ -80,6 +170,10 @@ void shell_run(const char *text)
 
 	while (*text == ' ')
 		text++;
+	if (reboot_asked && *text) { /* an empty line (a CR's LF) does not answer */
+		reboot_answer(text);
+		return;
+	}
 	for (n = 0; text[n] && text[n] != ' ' && n < SHELL_LINE; n++)
 		cmd[n] = text[n];
 	cmd[n] = '\0';
@@ -99,12 +193,17 @@ void shell_run(const char *text)
 	else if (!strcmp(cmd, "stop") || !strcmp(cmd, "start") || !strcmp(cmd, "restart"))
 		control(cmd, arg);
 	else if (!strcmp(cmd, "log"))
-		set_log(arg);
+		log_command(arg);
+	else if (!strcmp(cmd, "focus-only"))
+		focus_only(arg);
 	else if (!strcmp(cmd, "mem"))
 		mem();
 	else if (!strcmp(cmd, "version"))
 		log_info("shell: Bulkhead %s\n", BULKHEAD_VERSION);
-	else {
+	else if (!strcmp(cmd, "reboot")) {
+		reboot_asked = true;
+		log_info("reboot: type yes to reset the machine\n");
+	} else {
 		log_info("shell: unknown command \"%s\"\n", cmd);
 		help();
 	}
@@ -123,4 +222,19 @@ void shell_input(u8 c)
 	} else if (c >= 0x20 && c < 0x7f && typed.len < SHELL_LINE) {
 		typed.text[typed.len++] = (char)c;
 	}
+}
+
+void shell_format_duration(u64 s, char *buf, size_t size)
+{
+	if (s < 60)
+		format(buf, size, "%llus", (unsigned long long)s);
+	else if (s < 3600)
+		format(buf, size, "%llum%02llus", (unsigned long long)(s / 60),
+		       (unsigned long long)(s % 60));
+	else if (s < 86400)
+		format(buf, size, "%lluh%02llum", (unsigned long long)(s / 3600),
+		       (unsigned long long)(s / 60 % 60));
+	else
+		format(buf, size, "%llud%02lluh", (unsigned long long)(s / 86400),
+		       (unsigned long long)(s / 3600 % 24));
 }

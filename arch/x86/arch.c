@@ -14,12 +14,12 @@
 extern u64 boot_tsc;
 extern u8 _image_start[], _image_end[];
 
-static bool have_uart;
 static u8 bsp_ist[IST_SIZE] __attribute__((aligned(16)));
 
-bool arch_early_init(void)
+struct uart_console uart_console;
+
+void arch_early_init(void)
 {
-	have_uart = uart_init(COM1_PORT);
 	bsp_cpu.index = 0;
 	bsp_cpu.apic_id = lapic_id();
 	bsp_cpu.ist_top = (u64)(bsp_ist + sizeof(bsp_ist));
@@ -27,18 +27,27 @@ bool arch_early_init(void)
 	lapic_init();
 	bsp_cpu.apic_id = lapic_id();
 	bsp_cpu.state = CPU_STARTED;
-	return have_uart;
+}
+
+bool arch_console_init(u16 port, u32 baud, u8 irq)
+{
+	if (!uart_init(port, baud))
+		return false;
+	uart_console.port = port;
+	uart_console.irq = irq;
+	__atomic_store_n(&uart_console.present, true, __ATOMIC_RELEASE);
+	return true;
 }
 
 void arch_console_write(const char *s, size_t len)
 {
-	if (have_uart)
-		uart_write(COM1_PORT, s, len);
+	if (__atomic_load_n(&uart_console.present, __ATOMIC_ACQUIRE))
+		uart_write(uart_console.port, s, len);
 }
 
 int arch_console_poll(void)
 {
-	return have_uart ? uart_poll(COM1_PORT) : -1;
+	return uart_console.present ? uart_poll(uart_console.port) : -1;
 }
 
 u64 arch_tsc(void)

@@ -9,15 +9,24 @@
 
 struct mb2_info;
 
-/* COM1 and the boot CPU's GDT, TSS and IDT. Returns false if no UART answered. */
-bool arch_early_init(void);
+/* The boot CPU's GDT, TSS and IDT. */
+void arch_early_init(void);
+/* Make the 16550 at `port` the console: `baud` (115200 divided by a whole number) 8N1, its
+ * receive interrupt on ISA IRQ `irq` (0xff: none, polled). False if no UART answers there;
+ * the console stays as it was. Until one is set, console output goes nowhere. */
+bool arch_console_init(u16 port, u32 baud, u8 irq);
 void arch_console_write(const char *s, size_t len);
-/* A byte typed on COM1, or -1 when none is waiting. */
+/* A byte typed on the console, or -1 when none is waiting. */
 int arch_console_poll(void);
-/* Route COM1's receive interrupt to the boot CPU (I/O APIC), so that arch_idle() returns when
- * a byte arrives. False if there is no I/O APIC: the caller must poll. */
+/* Route the console's receive interrupt to the boot CPU (I/O APIC), so that arch_idle()
+ * returns when a byte arrives. False if there is no I/O APIC or the console has no known
+ * interrupt line: the caller must poll. */
 bool arch_console_input_irq(void);
-/* Boot CPU: enable interrupts, halt until one arrives (COM1 input or arch_wake_boot_cpu()),
+/* Reset the whole machine: the ACPI reset register (FADT) if there is one, else the chipset's
+ * reset control (0xcf9), else the keyboard controller, else a triple fault. Each is named by
+ * say() before it is tried. */
+__attribute__((noreturn)) void arch_machine_reset(void (*say)(const char *how));
+/* Boot CPU: enable interrupts, halt until one arrives (console input or arch_wake_boot_cpu()),
  * disable them again. */
 void arch_idle(void);
 /* Any CPU: make the boot CPU return from arch_idle(). */

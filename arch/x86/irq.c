@@ -11,6 +11,7 @@
 #include "core/lib/ioapic_regs.h"
 #include "arch/x86/percpu.h"
 #include "arch/x86/smp.h"
+#include "arch/x86/uart.h"
 #include "core/log.h"
 
 /* How many of each vector the boot CPU took (the IOMMU's self-test counts its MSIs). */
@@ -38,16 +39,19 @@ void arch_irq_window(u32 ms)
 }
 
 /* I/O APIC redirection entry (82093AA data sheet §3.2.4): fixed delivery, physical
- * destination, active high, edge triggered, unmasked. COM1's ISA IRQ is taken to be the GSI
- * of that number: no interrupt source override is looked for (none on PCs seen). */
+ * destination, active high, edge triggered, unmasked. The console's ISA IRQ (COM1's 4,
+ * COM2's 3) is taken to be the GSI of that number: no interrupt source override is looked
+ * for (none on PCs seen). */
 bool arch_console_input_irq(void)
 {
-	if (arch_ioapic_pins() <= COM1_ISA_IRQ)
+	u16 port = uart_console.port;
+	u8 irq = uart_console.irq;
+
+	if (!uart_console.present || irq == UART_NO_IRQ || arch_ioapic_pins() <= irq)
 		return false;
-	arch_ioapic_write(COM1_ISA_IRQ,
-			  (u64)arch_cpu_apic_id(0) << RTE_DEST_SHIFT | IRQ_VECTOR_COM1);
-	outb(COM1_PORT + UART_MCR, inb(COM1_PORT + UART_MCR) | UART_MCR_OUT2);
-	outb(COM1_PORT + UART_IER, UART_IER_RDI);
+	arch_ioapic_write(irq, (u64)arch_cpu_apic_id(0) << RTE_DEST_SHIFT | IRQ_VECTOR_COM1);
+	outb(port + UART_MCR, inb(port + UART_MCR) | UART_MCR_OUT2);
+	outb(port + UART_IER, UART_IER_RDI);
 	return true;
 }
 

@@ -6,7 +6,7 @@
 #include "bulkhead/types.h"
 
 #define IRQ_VECTOR_WAKE	 0xf0 /* IPI: a partition queued console output */
-#define IRQ_VECTOR_COM1	 0xf1 /* COM1 received a byte (I/O APIC, ISA IRQ 4) */
+#define IRQ_VECTOR_COM1	 0xf1 /* the console's UART received a byte (I/O APIC, its ISA IRQ) */
 #define IRQ_VECTOR_IOMMU 0xf2 /* an IOMMU unit recorded a fault */
 
 /* Called from trap_handler() for a vector >= 32. */

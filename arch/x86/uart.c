@@ -3,10 +3,10 @@
 #include "core/lib/cpu.h"
 #include "core/lib/uart16550.h"
 
-#define CONSOLE_BPS 115200
-
-bool uart_init(u16 port)
+bool uart_init(u16 port, u32 baud)
 {
+	u32 divisor = baud ? UART_BAUD_BASE / baud : 1;
+
 	/* The scratch register exists on every 16450/16550: if a pattern does not stick,
 	 * nothing is there and we must not spin on its line status forever. */
 	outb(port + UART_SCR, 0x5a);
@@ -14,8 +14,8 @@ bool uart_init(u16 port)
 		return false;
 	outb(port + UART_IER, 0);
 	outb(port + UART_LCR, UART_LCR_DLAB);
-	outb(port + UART_DLL, UART_BAUD_BASE / CONSOLE_BPS);
-	outb(port + UART_DLM, 0);
+	outb(port + UART_DLL, (u8)divisor);
+	outb(port + UART_DLM, (u8)(divisor >> 8));
 	outb(port + UART_LCR, UART_LCR_8N1);
 	outb(port + UART_FCR, UART_FCR_ENABLE | UART_FCR_CLEAR_RX | UART_FCR_CLEAR_TX);
 	outb(port + UART_MCR, UART_MCR_DTR | UART_MCR_RTS);
@@ -39,6 +39,15 @@ void uart_write(u16 port, const char *s, size_t len)
 		if (s[i] == '\n')
 			uart_putc(port, '\r');
 		uart_putc(port, s[i]);
+	}
+}
+
+void uart_drain(u16 port)
+{
+	for (u32 spins = 0; spins < 1000000; spins++) {
+		if (inb(port + UART_LSR) & UART_LSR_TEMT)
+			return;
+		cpu_relax();
 	}
 }
 
