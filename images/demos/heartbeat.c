@@ -4,8 +4,17 @@
  * period_ms=<n>, default 100), from the local APIC timer -- TSC-deadline mode if the CPU has
  * it, else periodic mode -- with the CPU halted between beats. After count=<n> beats
  * (default 0: forever) it prints "heartbeat done" and exits with 0.
+ *
+ * tty=1 writes each beat to its own COM1 (0x3f8: under Bulkhead its emulated UART) as a shell
+ * writes its prompt: "heartbeat <n> ESC[6n> ", a cursor-position query and a prompt, the line
+ * left open until the next beat ends it with "\r\n"; after count=<n> beats the last stays
+ * open for good, a prompt waiting for input (the console's tests: the partition with the
+ * keyboard shows its line before its end and its query whole, the others neither).
  */
 #include <bulkhead/sdk.h>
+
+#include "core/lib/cpu.h"
+#include "core/lib/uart16550.h"
 
 #define VEC_TIMER 0x40
 
@@ -32,10 +41,22 @@ static void tick(unsigned vector)
 	beats++;
 }
 
+static void tty_write(const char *s)
+{
+	for (; *s; s++) {
+		for (int spins = 0; spins < 100000; spins++)
+			if (inb(COM1_PORT + UART_LSR) & UART_LSR_THRE)
+				break;
+		outb(COM1_PORT + UART_THR, (uint8_t)*s);
+	}
+}
+
 int main(const struct sdk_env *env)
 {
 	uint64_t period_ms = sdk_cmdline_u64("period_ms", 100);
 	uint64_t count = sdk_cmdline_u64("count", 0), shown = 0;
+	bool tty = sdk_cmdline_u64("tty", 0) != 0;
+	char line[64];
 
 	sdk_printf("heartbeat: start, apic id %u, tsc %llu kHz, %s", sdk_apic_id(),
 		   (unsigned long long)env->tsc_khz, env->bulkhead ? "bulkhead" : "bare");
@@ -60,6 +81,12 @@ int main(const struct sdk_env *env)
 		sdk_irq_enable();
 		while (shown < beats && (count == 0 || shown < count)) {
 			++shown;
+			if (tty) {
+				sdk_snprintf(line, sizeof(line), "%sheartbeat %llu \x1b[6n> ",
+					     shown > 1 ? "\r\n" : "", (unsigned long long)shown);
+				tty_write(line);
+				continue;
+			}
 			sdk_printf("heartbeat %llu (+%llu ticks)", (unsigned long long)shown,
 				   (unsigned long long)(beat_tsc[shown % 64] -
 							beat_tsc[(shown - 1) % 64]));
@@ -67,6 +94,8 @@ int main(const struct sdk_env *env)
 		sdk_irq_disable();
 	}
 	sdk_timer_stop();
+	while (tty)
+		sdk_wait();
 	sdk_printf("heartbeat done");
 	return 0;
 }
