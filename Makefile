@@ -198,6 +198,10 @@ UNIT_TESTS        += sdk_sync
 test_sdk_sync_SRCS :=
 test_sdk_sync_CFLAGS := -pthread
 test_vtd_SRCS     := arch/x86/vtd.c arch/x86/dmar.c arch/x86/paging4.c
+# The probe's generator and machine description; the test compiles what it writes with
+# tools/ptcheck.sh (run from the repository's root).
+UNIT_TESTS        += probe
+test_probe_SRCS   := core/probe.c core/probe_boot.c core/pmem.c
 
 # Every header a unit test may include: one gcc call builds each test from several sources, and
 # its dependency output would name only the last one's, so a header change rebuilds them all.

@@ -74,6 +74,12 @@ void arch_ioapic_write(u32 pin, u64 rte);
 /* How input `gsi` is wired, if the machine's MADT overrides it (else false: the bus's own). */
 bool arch_gsi_wiring(u32 gsi, bool *level, bool *active_low);
 
+/* For the probe (arch/x86/probe.c): CPUs whose APIC IDs agree above the low `*shift` bits are
+ * threads of one core (CPUID leaf 0x1f or 0xb of the calling CPU; false: it does not say); the
+ * I/O APIC input ISA IRQ `irq` arrives on (the MADT's overrides applied). */
+bool arch_cpu_smt_shift(u32 *shift);
+u32 arch_isa_irq_gsi(u32 irq);
+
 /* The machine's PCI configuration space (arch/x86/pci.c): `size` 1, 2 or 4 bytes at `reg`,
  * aligned to it. An absent function reads all-ones. */
 u32 arch_pci_read(u32 bdf, u32 reg, u32 size);
