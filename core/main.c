@@ -11,6 +11,7 @@
 #include "core/mb2.h"
 #include "core/partition.h"
 #include "core/pmem.h"
+#include "core/probe.h"
 #include "core/lib/hwcheck.h"
 #include "core/lib/string.h"
 
@@ -24,6 +25,8 @@ struct boot_options {
 	char iommu_test[12]; /* test: exercise the IOMMU with this edu device (bus:dev.fn) */
 	u32 stall_apic_id;   /* debug: point this CPU at a dead trampoline (~0: none) */
 	u32 stats_seconds;   /* print exit statistics every this many seconds (0: never) */
+	bool probe;	     /* print a layout for this machine and halt (core/probe.h) */
+	char probe_name[PROBE_NAME_LEN]; /* the layout's name: probe=<name> */
 };
 
 static void halt(const char *why)
@@ -42,6 +45,9 @@ static void apply_cmdline(const char *cmdline, struct boot_options *opt)
 	opt->iommu_test[0] = '\0';
 	opt->stall_apic_id = ~0u;
 	opt->stats_seconds = 0;
+	opt->probe = mb2_cmdline_arg(cmdline, "probe", val, sizeof(val)) != NULL;
+	strlcpy(opt->probe_name, val[0] && opt->probe ? val : PROBE_LAYOUT_NAME,
+		sizeof(opt->probe_name));
 	if (mb2_cmdline_arg(cmdline, "stats", val, sizeof(val))) {
 		if (str_to_u64(val, &n) && n > 0 && n < 3600)
 			opt->stats_seconds = (u32)n;
@@ -183,15 +189,19 @@ void kmain(u32 magic, u64 info_phys)
 	apply_cmdline(mb.cmdline, &opt);
 	report_boot_info(&mb);
 	setup_pmem(&mb);
-	partitions_reserve(&mb);
+	if (!opt.probe) /* with probe, no partition: the layout is the machine's, not the table's */
+		partitions_reserve(&mb);
 	tsc_khz = arch_tsc_calibrate();
 	log_info("bulkhead: tsc %llu kHz\n", (unsigned long long)tsc_khz);
 
 	arch_platform_init(&mb);
 	arch_ioapic_take();
-	iommu_setup(); /* before any partition's device can run: DMA is contained from here */
-	if (opt.iommu_test[0])
-		iommu_selftest(opt.iommu_test);
+	if (!opt.probe) {
+		/* Before any partition's device can run: DMA is contained from here. */
+		iommu_setup();
+		if (opt.iommu_test[0])
+			iommu_selftest(opt.iommu_test);
+	}
 	log_info("bulkhead: cpu 0 online, apic id %u (boot cpu)\n", arch_cpu_apic_id(0));
 	arch_hwcheck_this_cpu();
 	online = arch_smp_boot(ap_main, opt.stall_apic_id);
@@ -207,6 +217,11 @@ void kmain(u32 magic, u64 info_phys)
 
 	if (opt.selftest[0])
 		arch_selftest_fault(opt.selftest);
+	if (opt.probe) { /* with or without VMX: a layout to start from, then nothing else */
+		release_cpus(RELEASE_HALT);
+		probe_run(&mb, opt.probe_name);
+		halt("probe: the layout is printed; no partition was started");
+	}
 	if (!vmx_ok) {
 		release_cpus(RELEASE_HALT);
 		halt("vmx unavailable, nothing can run");
