@@ -1,8 +1,9 @@
 #!/bin/bash
 # The whole test suite (make test): host unit tests, the emulator cases' own assertions,
-# bad partition tables, tools/hwcheck on recorded machines, a fuzzing smoke pass, a plain
-# make in a fresh clone, make install into temporary directories, then emulator tests that
-# boot the ISO and assert on COM1. Ends with "N passed, N failed".
+# bad partition tables, tools/hwcheck on recorded machines, the probe's layout taken from a
+# recorded COM1 log, a fuzzing smoke pass, a plain make in a fresh clone, make install into
+# temporary directories, then emulator tests that boot the ISO and assert on COM1. Ends with
+# "N passed, N failed".
 # VMX_EMU=qemu-kvm runs the VMX tests on QEMU+KVM instead of Bochs where /dev/kvm offers
 # nested VMX.
 #
@@ -56,6 +57,8 @@ wanted harness && section harness 42 tests/emu/selftest.sh
 wanted ptcheck && section ptcheck 69 bash tests/ptcheck/run.sh
 # tools/hwcheck on recorded machines (tests/hwcheck/*.rec), and on this one.
 wanted hwcheck && section hwcheck 15 bash tests/hwcheck/run.sh "$BUILD"
+# tools/layout-from-log.sh on a recorded COM1 log of a probe boot (tests/probe/).
+wanted probe && section probe 11 bash tests/probe/run.sh
 # The fuzzing smoke pass: each libFuzzer harness for 5 s (make fuzz runs them longer).
 wanted fuzz && section fuzz 10 tests/fuzz/run.sh "$BUILD/fuzz" 5 mb2 acpi dmar elf bzimage linux ptcheck vmexit mmio vdev
 # A plain `make` (and make PARTITIONS=rt) in a fresh clone builds what the README says.
