@@ -2,8 +2,9 @@
 # Boot an ISO in an emulator with COM1 captured to a file, until a line matches --until
 # (success) or --timeout seconds pass (failure). Never hangs: the emulator is killed.
 #
-#   tests/emu/boot.sh --emu bochs|qemu|qemu-uefi|qemu-kvm|qemu-iommu --iso ISO --log COM1.LOG
-#                     [--cpus N] [--model BOCHS_CPU_MODEL] [--mem MiB] [--timeout S]
+#   tests/emu/boot.sh --emu bochs|qemu|qemu-q35|qemu-uefi|qemu-kvm|qemu-iommu --iso ISO
+#                     --log COM1.LOG [--cpus N] [--threads T] [--model BOCHS_CPU_MODEL]
+#                     [--mem MiB] [--timeout S]
 #                     [--until REGEX]... [--until-count N] [--linger S]
 #                     [--type-on REGEX --type TEXT]...
 # --type-on/--type (Bochs): COM1 goes through a local socket, and TEXT is typed on COM1
@@ -12,13 +13,16 @@
 # With several --until, every one must match (each at least --until-count times); --linger
 # keeps the emulator running S more seconds after that (to see what happens next).
 # --log - sends COM1 to the terminal and runs until the emulator exits (make run).
+# qemu-q35: QEMU's q35 machine (ICH9, PCI Express, MMCONFIG) with SeaBIOS. --threads T (QEMU):
+# the N CPUs are one socket of N/T cores of T threads each (SMT siblings, as CPUID leaf 0xb
+# shows them); the default is 1.
 # Bochs: BOCHS_LOG=FILE keeps Bochs's own log; BOCHS_IGNORE_BAD_MSRS=1 makes RDMSR/WRMSR of an
 # MSR Bochs does not know return 0 / be dropped instead of raising #GP (stock Linux reads
 # IA32_MISC_ENABLE, 0x1a0, in verify_cpu before it has an IDT: a triple fault without this).
 # BOCHS_EXTRA=FILE appends FILE's lines to the Bochs configuration (devices, e.g. an e1000).
 # Exit status: 0 when --until matched, 1 on timeout or emulator exit without a match.
 set -u
-emu=bochs iso="" log="" cpus=4 model=corei7_icelake_u mem=256 timeout=60
+emu=bochs iso="" log="" cpus=4 threads=1 model=corei7_icelake_u mem=256 timeout=60
 until_res=()
 until_count=1
 linger=0
@@ -29,6 +33,7 @@ while [ $# -gt 0 ]; do
 	--iso) iso=$2 ;;
 	--log) log=$2 ;;
 	--cpus) cpus=$2 ;;
+	--threads) threads=$2 ;;
 	--model) model=$2 ;;
 	--mem) mem=$2 ;;
 	--timeout) timeout=$2 ;;
@@ -42,6 +47,10 @@ while [ $# -gt 0 ]; do
 	shift 2
 done
 [ -n "$iso" ] && [ -n "$log" ] || { echo "boot.sh: --iso and --log are required" >&2; exit 2; }
+if [ "$threads" != 1 ] && { [ "$emu" = bochs ] || [ $((cpus % threads)) != 0 ]; }; then
+	echo "boot.sh: --threads $threads: QEMU only, and a divisor of --cpus" >&2
+	exit 2
+fi
 [ ${#until_res[@]} -gt 0 ] || until_res=('^bulkhead: (idle|halted)|exception [0-9]+ \(')
 
 # all_matched: every --until regex has matched --until-count lines of the log.
@@ -105,6 +114,7 @@ qemu_cmd() {
 	local extra=""
 	case $emu in
 	qemu) extra="-M pc -cpu qemu64" ;;
+	qemu-q35) extra="-M q35 -cpu qemu64" ;;
 	qemu-uefi)
 		cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"
 		extra="-M q35 -cpu qemu64 -drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd -drive if=pflash,format=raw,file=$work/vars.fd"
@@ -119,15 +129,17 @@ qemu_cmd() {
 	esac
 	local serial="file:$log"
 	[ $interactive = 1 ] && serial=stdio
-	echo qemu-system-x86_64 $extra -m "$mem" -smp "$cpus" -cdrom "$iso" -boot d \
+	local smp=$cpus
+	[ "$threads" = 1 ] || smp="$cpus,sockets=1,cores=$((cpus / threads)),threads=$threads"
+	echo qemu-system-x86_64 $extra -m "$mem" -smp "$smp" -cdrom "$iso" -boot d \
 		-serial "$serial" -display none -no-reboot -monitor none \
 		-device isa-debug-exit,iobase=0xf4,iosize=0x04
 }
 
 case $emu in
 bochs) cmd=$(bochs_cmd) ;;
-qemu | qemu-uefi | qemu-kvm | qemu-iommu) cmd=$(qemu_cmd) ;;
-*) echo "boot.sh: unknown emulator '$emu' (bochs, qemu, qemu-uefi, qemu-kvm, qemu-iommu)" >&2; exit 2 ;;
+qemu | qemu-q35 | qemu-uefi | qemu-kvm | qemu-iommu) cmd=$(qemu_cmd) ;;
+*) echo "boot.sh: unknown emulator '$emu' (bochs, qemu, qemu-q35, qemu-uefi, qemu-kvm, qemu-iommu)" >&2; exit 2 ;;
 esac
 
 if [ $interactive = 1 ]; then
