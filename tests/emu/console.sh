@@ -1,9 +1,49 @@
 # Console cases (issue 6), sourced by tests/emu/cases.sh: COM1 is Bulkhead's; partitions'
 # lines leave it whole and prefixed; typed bytes go to the shell or, after Ctrl-A <n>, to
-# partition n. The tests type through Bochs' COM1 socket (tests/emu/serial_client.py).
+# partition n. The tests type through Bochs' COM1 socket (tests/emu/serial_client.py), or
+# through COM1 and COM2 (boot_com2, tests/emu/com2_client.py) for a console on COM2.
 
 CR=$'\r'
 CTRL_A=$'\x01'
+CTRL_B=$'\x02'
+ESC=$'\x1b'
+
+# boot_com2 NAME ISO CPUS TIMEOUT STEP...: boot ISO in Bochs and run com2_client.py's STEPs
+# (wait1=, wait2=, send1=, send2=); COM1 goes to $LOG, COM2 to $EMU_DIR/NAME.com2.
+boot_com2() {
+	case_begin "$1"
+	local iso=$2 cpus=$3 timeout=$4 t0=$SECONDS work ports pid
+	shift 4
+	: >"$LOG"
+	: >"$EMU_DIR/$CASE.com2"
+	if [ ! -s "$iso" ]; then
+		echo "  $CASE: no $iso to boot (its build failed)"
+		CASE_OK=0
+		return
+	fi
+	work=$(mktemp -d /tmp/bulkhead-emu.XXXXXX)
+	# Two free TCP ports, asked of the kernel.
+	ports=$(python3 -c 'import socket
+s = [socket.socket() for _ in range(2)]
+for x in s: x.bind(("127.0.0.1", 0))
+print(*(x.getsockname()[1] for x in s))')
+	set -- "${ports% *}" "${ports#* }" "$@"
+	sed -e "s#@CPUS@#$cpus#; s#@ISO@#$iso#; s#@COM1_PORT@#$1#; s#@COM2_PORT@#$2#" \
+		-e "s#@BOCHS_LOG@#$work/bochs.log#" tests/emu/com2.bochsrc >"$work/bochsrc"
+	printf 'continue\nquit\n' >"$work/rc"
+	bochs -q -f "$work/bochsrc" -rc "$work/rc" </dev/null >"$work/emu.out" 2>&1 &
+	pid=$!
+	if ! tests/emu/com2_client.py "$1" "$2" "$LOG" "$EMU_DIR/$CASE.com2" "$timeout" "${@:3}"; then
+		echo "  $CASE: the exchange on COM1/COM2 did not complete; emulator output:"
+		tail -5 "$work/emu.out" | sed 's/^/  | /'
+		grep -E 'PANIC|ERROR' "$work/bochs.log" 2>/dev/null | tail -5 | sed 's/^/  | /'
+		CASE_OK=0
+	fi
+	kill $pid 2>/dev/null
+	wait $pid 2>/dev/null
+	rm -rf "$work"
+	echo "  $CASE: booted $iso on bochs with $cpus cpus in $((SECONDS - t0)) s"
+}
 
 # The shell on the rt layout, with rt0 beating every 100 ms: list, stop, list, restart (the
 # heartbeat comes back), an unknown command, log, mem, version, help.
@@ -19,7 +59,7 @@ if want console-shell; then
 		--until '^shell: Bulkhead ' --linger 1
 	expect '^console: Ctrl-A then 0 for the shell, 1-3 for a partition; input goes to the shell$'
 	expect '^bulkhead> list$'
-	expect '^shell: 1 rt0 +running +cpus 1 +ram +2 MiB +restarts 0$'
+	expect '^shell: 1 rt0 +running +cpus 1 +ram +2 MiB +restarts 0 +up [0-9]+(s|m[0-9]{2}s) +last fault none$'
 	expect '^shell: 2 rt1 +(running|stopped) +cpus 2 '
 	expect '^bulkhead> stop rt0$'
 	expect '^partition rt0: stopped from the shell$'
@@ -92,7 +132,8 @@ if want console-interleave; then
 fi
 
 # Typing into Linux: Ctrl-A 1 gives it the input, busybox's shell on ttyS0 runs what is
-# typed and its answer comes back prefixed "linux: "; back in the shell, rt0's exit counters
+# typed (its prompt, its query ESC[6n whole and its echo shown as typed) and its answer comes
+# back prefixed "linux: "; back in the shell, rt0's exit counters
 # hold only its own start-up CPUID and prints, however much Linux printed (thousands of
 # exits on Linux's CPUs).
 if want console-linux; then
@@ -104,8 +145,16 @@ if want console-linux; then
 		--type-on '^console: input to the shell' --type "stats$CR" \
 		--until '^stats: partition rt0 cpu 3: ' --linger 1
 	expect '^console: input to partition linux \(Ctrl-A 0 for the shell\)$'
-	expect '^linux: .*echo ok-typed$'                 # busybox's echo of what was typed
+	# busybox's echo of what was typed, shown as it is typed: other partitions' lines may
+	# come between its pieces, each of which then starts a line "linux: " of its own
+	typed=$(com1 | sed -n '/^console: input to partition linux/,/^linux: ok-typed$/p' |
+		sed -n 's/^linux: //p' | tr -d '\n')
+	[[ $typed == *"echo ok-typed"* ]] && echo "  $CASE: busybox echoed 'echo ok-typed' as typed" ||
+		{ echo "  $CASE: linux's lines after the focus hold no 'echo ok-typed': $typed"; CASE_OK=0; }
 	expect '^linux: ok-typed$'                         # and what the command printed
+	# busybox asks the terminal where its cursor is with its prompt: while Linux has the
+	# keyboard, that query reaches the terminal whole (it used to show as "[6n")
+	expect "^linux: .*${ESC}\\[6n"
 	expect '^console: input to the shell \(type help\)$'
 	expect '^stats: partition linux cpu [12]: .*io [0-9]+'
 	# rt0's CPU: the SDK's start-up CPUID and one VMCALL per line it printed, nothing else
@@ -119,5 +168,115 @@ if want console-linux; then
 		CASE_OK=0
 	fi
 	expect_not '^partition (linux|rt0): stopped|exception [0-9]+ \('
+	done_case
+fi
+
+# The console on COM2 (console=com2, issue 18): the whole boot report is on COM2, COM1 has
+# GRUB's output and nothing of Bulkhead's; rt1, which the rt layout grants COM2's ports, is
+# refused; the shell answers on COM2, typed on COM2 (its IRQ 3 wakes the boot CPU). With
+# focus-only from the command line and the shell focused, the partitions' lines show only in
+# `log <p>`.
+if want console-com2; then
+	make_iso console-com2 "$(with_args 'loglevel=info console=com2,115200 focus-only')" \
+		"$RT_BIN" $PAYLOAD_FILES
+	boot_com2 console-com2 "$EMU_DIR/console-com2.iso" 4 180 \
+		'wait2=bulkhead: idle' "send2=list$CR" 'wait2=shell: 3 rt2 ' \
+		"send2=log rt0$CR" 'wait2=log: rt0: hello, apic id 1'
+	com2_log=$EMU_DIR/$CASE.com2
+	# COM1: GRUB's, then nothing of Bulkhead's
+	bh=$(tr -d '\r' <"$LOG" | grep -cE '^(Bulkhead |bulkhead|partition |console|shell|rt[0-2]: )')
+	[ "$bh" -eq 0 ] && echo "  $CASE: COM1 has no line of Bulkhead's ($(wc -c <"$LOG") bytes of GRUB's)" ||
+		{ echo "  $CASE: $bh lines of Bulkhead's on COM1"; CASE_OK=0; }
+	LOG=$com2_log
+	expect '^Bulkhead [0-9]+\.[0-9]+\.[0-9]+$'
+	expect '^bulkhead: loader "GRUB [^"]*", firmware bios, command line "loglevel=info console=com2,115200 focus-only"$'
+	expect '^bulkhead: console com2 \(port 0x2f8, 115200 baud, input by irq\)$'
+	expect '^partition rt1: refused: ports\[0\]: 0x2f8-0x2ff includes Bulkhead.s console \(com2, ports 0x2f8-0x2ff\)$'
+	expect '^bulkhead: vmx ok$'
+	expect '^console: Ctrl-A then 0 for the shell, 1-3 for a partition; input goes to the shell$'
+	expect '^console: focus-only: only the focused partition.s lines are shown; log <p> shows the others.$'
+	expect '^shell: 1 rt0 +(running|stopped) +cpus 1 '
+	expect '^shell: 2 rt1 +refused '
+	expect '^shell: log rt0: [0-9]+ lines kept \(8 KiB\), 0 earlier fell off$'
+	expect '^log: rt0: hello, apic id 1$'
+	expect_not '^rt[0-2]: '                     # nothing of theirs live: focus-only
+	expect_not 'exception [0-9]+ \('
+	LOG=$EMU_DIR/$CASE.log
+	done_case
+fi
+
+# Escape sequences, focus-only, log, list and reboot, with escape=^B (issue 18). rt0 and rt1
+# run the heartbeat writing to their own COM1 as a shell writes its prompt ("heartbeat <n>
+# ESC[6n> ", the line ended by the next beat); rt0 stops after 3 beats with its last line
+# open, a prompt waiting. Unfocused, their lines show when they end, less the ESC; Ctrl-B 1
+# gives rt0 the keyboard: its open line shows at once, its query whole. focus-only then hides
+# rt1 and rt2 (log rt1 shows rt1's lines); list has uptimes; reboot and yes reset the machine.
+# console=com7 is refused on COM1, which stays the console. Bochs resets the machine at the
+# write to 0xcf9 (its own log says so), but with 4 CPUs its clock stands still after that
+# reset and its BIOS stops at the keyboard's self-test (">>PANIC<< Keyboard error:21"), so the
+# reset is read from Bochs's log, not seen as a second boot.
+if want console-escapes; then
+	make_iso console-escapes "s#testpay.bin rt0\$#heartbeat.elf rt0 tty=1 period_ms=200 count=3#; s#testpay.bin rt1\$#heartbeat.elf rt1 tty=1 period_ms=200#; s#testpay.elf rt2\$#heartbeat.elf rt2 period_ms=200#; $(with_args 'loglevel=info console=com7 escape=^B')" \
+		"$RT_BIN" $PAYLOAD_FILES
+	export BOCHS_LOG=$EMU_DIR/console-escapes.bochs.log
+	boot console-escapes "$EMU_DIR/console-escapes.iso" "$VMX_EMU" 4 --timeout 300 \
+		--type-on '^rt1: heartbeat 4 ' --type "${CTRL_B}1" \
+		--type-on '^rt1: heartbeat ' --type "${CTRL_B}0" \
+		--type-on '^console: input to the shell' --type "focus-only$CR" \
+		--type-on '^shell: focus-only on' --type "${CTRL_B}1" \
+		--type-on '^console: input to partition rt0' --type "${CTRL_B}0" \
+		--type-on '^console: input to the shell' --type "log rt1$CR" \
+		--type-on '^shell: log rt1: ' --type "log bulkhead$CR" \
+		--type-on '^shell: log bulkhead: ' --type "list$CR" \
+		--type-on '^shell: 3 rt2 ' --type "reboot$CR" \
+		--type-on '^reboot: type yes' --type "yes$CR" \
+		--until '^reboot: trying ' --linger 2
+	unset BOCHS_LOG
+	expect '^bulkhead: console=com7: unknown port "com7": use com1, com2, com3, com4 or 0x<port>; the console is com1 \(0x3f8\) at 115200 baud$'
+	expect '^console: Ctrl-B then 0 for the shell, 1-3 for a partition; input goes to the shell$'
+	# before the focus: every line whole, the ESC gone
+	expect '^rt0: heartbeat 1 \[6n> $'
+	expect '^rt1: heartbeat 2 \[6n> $'
+	expect '^console: input to partition rt0 \(Ctrl-B 0 for the shell\)$'
+	# rt0's last line, never ended: shown because rt0 has the keyboard, its query whole, the
+	# attributes reset when the next line ends it
+	expect "^rt0: heartbeat 3 ${ESC}\\[6n> ${ESC}\\[0m\$"
+	# the first boot's lines (GRUB draws with escapes before it): an ESC only in rt0's line
+	# while it had the keyboard, rt1's lines meanwhile filtered
+	body=$(com1 | sed -n '/^Bulkhead /,/^reboot: resetting/p')
+	esc=$(grep -c "$ESC" <<<"$body")
+	focused=$(sed -n '/^console: input to partition rt0/,/^console: input to the shell/p' <<<"$body")
+	if [ "$esc" -eq 1 ] && grep -q '^rt1: heartbeat [0-9]* \[6n> $' <<<"$focused"; then
+		echo "  $CASE: one line with an escape sequence, rt0's; rt1's filtered meanwhile"
+	else
+		echo "  $CASE: $esc lines with an ESC; rt1 while rt0 had the keyboard: $(grep -c '^rt1: ' <<<"$focused")"
+		CASE_OK=0
+	fi
+	# focus-only: from its answer to log rt1's, nothing of rt1's or rt2's live
+	hidden=$(sed -n '/^shell: focus-only on/,/^shell: log rt1: /p' <<<"$body" | grep -cE '^rt[12]: ')
+	[ "$hidden" -eq 0 ] && echo "  $CASE: focus-only kept rt1 and rt2 off the console" ||
+		{ echo "  $CASE: $hidden lines of rt1 or rt2 live with focus-only"; CASE_OK=0; }
+	expect '^shell: focus-only on: only the focused partition.s lines are shown; the others. are kept \(log <p>\)$'
+	expect '^shell: log rt1: [0-9]+ lines kept \(8 KiB\), 0 earlier fell off$'
+	expect '^log: rt1: heartbeat: start, apic id 2, tsc [0-9]+ kHz, bulkhead$'
+	expect '^log: rt1: heartbeat [0-9]+ \[6n> $'
+	expect '^shell: log bulkhead: [0-9]+ lines kept \(16 KiB\), 0 earlier fell off$'
+	expect '^log: Bulkhead [0-9]+\.[0-9]+\.[0-9]+$'
+	expect '^log: bulkhead: vmx ok$'
+	expect '^log: partition rt0: running on cpus 1$'
+	expect '^log: bulkhead> log rt1$'
+	expect '^shell: 1 rt0 +running +cpus 1 +ram +2 MiB +restarts 0 +up [0-9]+(s|m[0-9]{2}s) +last fault none$'
+	expect '^shell: 3 rt2 +running +cpus 3 '
+	expect '^reboot: type yes to reset the machine$'
+	expect '^reboot: resetting the machine$'
+	expect '^reboot: trying the chipset.s reset control \(port 0xcf9\)$' # Bochs's FADT has none
+	resets=$(grep -c 'bx_pc_system_c::Reset(HARDWARE) called' "$EMU_DIR/console-escapes.bochs.log")
+	if grep -q 'CPU reset register = 0x06' "$EMU_DIR/console-escapes.bochs.log" && [ "$resets" -eq 2 ]; then
+		echo "  $CASE: Bochs reset the machine at the write of 0x06 to 0xcf9"
+	else
+		echo "  $CASE: no reset in Bochs's log (hardware resets: $resets, the power-on one included)"
+		CASE_OK=0
+	fi
+	expect_not 'exception [0-9]+ \('
 	done_case
 fi

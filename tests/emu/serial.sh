@@ -2,42 +2,8 @@
 # device and its interrupt. The machine (tests/emu/com2.bochsrc) has COM1 and COM2 on local
 # sockets; tests/emu/com2_client.py types on both and logs both.
 
-# boot_com2 NAME ISO CPUS TIMEOUT STEP...: boot ISO in Bochs and run com2_client.py's STEPs
-# (wait1=, wait2=, send1=, send2=); COM1 goes to $LOG, COM2 to $EMU_DIR/NAME.com2.
-boot_com2() {
-	case_begin "$1"
-	local iso=$2 cpus=$3 timeout=$4 t0=$SECONDS work ports pid
-	shift 4
-	: >"$LOG"
-	: >"$EMU_DIR/$CASE.com2"
-	if [ ! -s "$iso" ]; then
-		echo "  $CASE: no $iso to boot (its build failed)"
-		CASE_OK=0
-		return
-	fi
-	work=$(mktemp -d /tmp/bulkhead-emu.XXXXXX)
-	# Two free TCP ports, asked of the kernel.
-	ports=$(python3 -c 'import socket
-s = [socket.socket() for _ in range(2)]
-for x in s: x.bind(("127.0.0.1", 0))
-print(*(x.getsockname()[1] for x in s))')
-	set -- "${ports% *}" "${ports#* }" "$@"
-	sed -e "s#@CPUS@#$cpus#; s#@ISO@#$iso#; s#@COM1_PORT@#$1#; s#@COM2_PORT@#$2#" \
-		-e "s#@BOCHS_LOG@#$work/bochs.log#" tests/emu/com2.bochsrc >"$work/bochsrc"
-	printf 'continue\nquit\n' >"$work/rc"
-	bochs -q -f "$work/bochsrc" -rc "$work/rc" </dev/null >"$work/emu.out" 2>&1 &
-	pid=$!
-	if ! tests/emu/com2_client.py "$1" "$2" "$LOG" "$EMU_DIR/$CASE.com2" "$timeout" "${@:3}"; then
-		echo "  $CASE: the exchange on COM1/COM2 did not complete; emulator output:"
-		tail -5 "$work/emu.out" | sed 's/^/  | /'
-		grep -E 'PANIC|ERROR' "$work/bochs.log" 2>/dev/null | tail -5 | sed 's/^/  | /'
-		CASE_OK=0
-	fi
-	kill $pid 2>/dev/null
-	wait $pid 2>/dev/null
-	rm -rf "$work"
-	echo "  $CASE: booted $iso on bochs with $cpus cpus in $((SECONDS - t0)) s"
-}
+# boot_com2 (tests/emu/console.sh, sourced before this file) boots the machine with COM1 and
+# COM2 on sockets.
 
 # The same echo demo bare from GRUB (Multiboot2), on the machine's own I/O APIC: the SDK's
 # I/O APIC helper and the demo's UART handling, without Bulkhead in between.
