@@ -209,8 +209,45 @@ void shell_run(const char *text)
 	}
 }
 
+/* Escape sequences typed at the shell (cursor keys, or a terminal's answer to a query of the
+ * focused partition that arrives after the focus moved here) are dropped whole, not left as
+ * "[24;1R" in the command line: after ESC, CSI's parameters and final byte, SS3's one byte,
+ * an OSC up to BEL or ESC \, at most SHELL_SEQ bytes. A line end always ends one. */
+#define SHELL_SEQ 64
+enum { SEQ_NONE, SEQ_ESC, SEQ_CSI, SEQ_SS3, SEQ_OSC, SEQ_OSC_ESC };
+static struct {
+	u8 state;
+	u8 len;
+} seq;
+
+static bool in_sequence(u8 c)
+{
+	u8 at = seq.state;
+
+	if (c == '\r' || c == '\n' || (at != SEQ_NONE && ++seq.len > SHELL_SEQ)) {
+		seq.state = SEQ_NONE;
+		return at != SEQ_NONE && c != '\r' && c != '\n';
+	}
+	if (at == SEQ_NONE && c == 0x1b) {
+		seq.state = SEQ_ESC;
+		seq.len = 0;
+	} else if (at == SEQ_ESC) {
+		seq.state = c == '[' ? SEQ_CSI : c == 'O' ? SEQ_SS3 : c == ']' ? SEQ_OSC : SEQ_NONE;
+	} else if (at == SEQ_CSI) {
+		if (!(c >= 0x20 && c <= 0x3f))
+			seq.state = SEQ_NONE; /* the final byte, or what broke it */
+	} else if (at == SEQ_SS3 || at == SEQ_OSC_ESC) {
+		seq.state = SEQ_NONE;
+	} else if (at == SEQ_OSC) {
+		seq.state = c == 0x07 ? SEQ_NONE : c == 0x1b ? SEQ_OSC_ESC : SEQ_OSC;
+	}
+	return at != SEQ_NONE || seq.state != SEQ_NONE;
+}
+
 void shell_input(u8 c)
 {
+	if (in_sequence(c))
+		return;
 	if (c == '\r' || c == '\n') {
 		typed.text[typed.len] = '\0';
 		if (typed.len)

@@ -254,6 +254,30 @@ static void test_reboot(void)
 	CHECK_LOG("shell: unknown command \"yes\"\n");
 }
 
+/* Escape sequences typed at the shell go whole: cursor keys, and a terminal's answers to a
+ * partition's queries that arrive after the focus came back here; a line end ends one. */
+static void test_typed_sequences_dropped(void)
+{
+	type("li\x1b[24;80Rs\x1b[At\x1bOP\x1b]11;rgb:0000/0000/0000\x07\r");
+	CHECK_LOG("bulkhead> list\n");
+	CHECK_EQ(lists, 2);
+	capture_reset();
+	type("\x1b]0;title\x1b\\version\r");
+	CHECK_LOG("bulkhead> version\n");
+	capture_reset();
+	type("\x1b[12;"); /* cut short by Enter: the line runs, the next one is whole */
+	type("\rversion\r");
+	CHECK_LOG("bulkhead> version\n");
+	capture_reset();
+	for (int i = 0; i < 100; i++) /* an OSC never ended stops being one after 64 bytes */
+		type(i ? "x" : "\x1b]");
+	type("\r");
+	CHECK_LOG("bulkhead> xxxx");
+	capture_reset();
+	type("\x1bxversion\r"); /* ESC and a byte that starts nothing: both dropped */
+	CHECK_LOG("bulkhead> version\n");
+}
+
 static void test_help(void)
 {
 	shell_run("help");
@@ -299,6 +323,7 @@ int main(void)
 	RUN(test_log_partition);
 	RUN(test_focus_only);
 	RUN(test_reboot);
+	RUN(test_typed_sequences_dropped);
 	RUN(test_help);
 	RUN(test_durations);
 	CHECK_MAIN_END();
