@@ -748,6 +748,7 @@ fi
 . tests/emu/serial.sh
 . tests/emu/iommu.sh
 . tests/emu/channel.sh
+. tests/emu/probe.sh
 . tests/emu/install.sh
 . tests/emu/sdk.sh
 linux_channel_check
