@@ -155,6 +155,8 @@ HOST_LIB   := core/log.c core/lib/format.c core/error.c core/lib/string.c tests/
 UNIT_TESTS := format mb2 acpi pmem hwcheck elf bzimage vuart guest_acpi linux lineq denied xsave guestmem guesttext ept tsc_leaf \
               spinlock console guest_paging mmio_decode vpci vioapic dmar dma_identity iommu vtd channels ring vchan
 test_format_SRCS  :=
+UNIT_TESTS        += string
+test_string_SRCS  :=
 test_mb2_SRCS     := core/mb2.c
 test_acpi_SRCS    := arch/x86/acpi.c
 test_dmar_SRCS    := arch/x86/dmar.c
