@@ -130,6 +130,7 @@ ISO=$EMU_DIR/rt.iso
 
 # Started now, checked at the end (boot_start above).
 . tests/emu/linux-channel.sh
+. tests/emu/probe.sh
 
 # --- QEMU: the boot path under BIOS and UEFI (no VMX in TCG) ----------------------------
 if want qemu-seabios; then
@@ -748,7 +749,7 @@ fi
 . tests/emu/serial.sh
 . tests/emu/iommu.sh
 . tests/emu/channel.sh
-. tests/emu/probe.sh
 . tests/emu/install.sh
 . tests/emu/sdk.sh
 linux_channel_check
+probe_run_check

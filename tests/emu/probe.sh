@@ -1,5 +1,6 @@
-# The probe (issue 18), sourced by tests/emu/cases.sh after linux.sh (whose heartbeat helpers
-# it uses): Bulkhead booted with `probe` on its command line reports the machine, prints a
+# The probe (issue 18), sourced early by tests/emu/cases.sh: the boot of the probed layout
+# runs beside the other cases, and probe_run_check (at the end, when linux.sh's heartbeat
+# helpers are there) asserts on it. Bulkhead booted with `probe` on its command line reports the machine, prints a
 # layout for it between two marker lines and halts, VMX or not; tools/layout-from-log.sh takes
 # the layout from COM1 and tools/ptcheck.sh checks it as it is, and with each PCI entry it
 # offers uncommented. QEMU's q35 (8 CPUs as 4 cores of 2 threads, 2 GiB, TCG: no VMX) shows the
@@ -138,15 +139,19 @@ if want probe-bochs; then
 	fi
 	done_case
 
-	case_begin probe-bochs-run
+	# Its layout, built and booted: a Linux boot, started now and checked at the end
+	# (probe_run_check, called by cases.sh), beside the other cases as linux-channel is.
 	kbuild "$BUILD/probed/bulkhead.bin" BUILD="$BUILD/probed" LAYOUT="$probed"
-	GRUB_CFG=grub.cfg make_iso probed "s#heartbeat.elf rt0 .*#heartbeat.elf rt0 period_ms=$HB_PERIOD_MS#" \
+	GRUB_CFG=grub.cfg make_iso probed "s#heartbeat.elf rt0 .*#heartbeat.elf rt0 period_ms=${HB_PERIOD_MS:-200}#" \
 		"$BUILD/probed/bulkhead.bin" "$BUILD/linux/vmlinuz" "$BUILD/linux/initrd.img" \
 		"$BUILD/images/heartbeat.elf"
-	# Bulkhead scrubs Linux's 922 MiB before it loads it, a byte at a time in Bochs: about
-	# 8 minutes in all.
-	boot probe-bochs-run "$EMU_DIR/probed.iso" bochs 4 --mem 1024 --timeout 1200 \
+	boot_start probe-bochs-run "$EMU_DIR/probed.iso" bochs 4 --mem 1024 --timeout 1200 \
 		--until '^linux: bulkhead-linux: marker$' --until "^rt0: heartbeat [0-9]+ " --linger 3
+fi
+
+probe_run_check() {
+	want probe-bochs || return 0
+	boot_finish probe-bochs-run "$EMU_DIR/probed.iso" bochs 4
 	expect '^bulkhead: layout "bochs4", 2 partitions$'
 	expect '^bulkhead: 2 partitions ready$'
 	expect '^partition linux: loaded Linux \(boot protocol 2\.[0-9]+\) at 0x[0-9a-f]+, [0-9]+-byte initrd at 0x[0-9a-f]+, 2 cpus in its ACPI tables$'
@@ -169,4 +174,4 @@ if want probe-bochs; then
 	beats_after '^partition rt0: running' 5
 	beats_after 'Linux version' 3
 	done_case
-fi
+}
