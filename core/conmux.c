@@ -105,10 +105,15 @@ bool conmux_focus_only(void)
 
 static void set_focus(u32 n)
 {
+	u32 was = focus;
+
 	if (n > partition_count()) {
 		log_info("console: no partition %u (1-%u; 0 is the shell)\n", n, partition_count());
 		return;
 	}
+	if (was != n)
+		console_focus_moved();
+	shell_cancel_pending(); /* a reboot asked before the keyboard went elsewhere */
 	__atomic_store_n(&focus, n, __ATOMIC_RELAXED);
 	if (n == 0)
 		log_info("console: input to the shell (type help)\n");

@@ -23,6 +23,7 @@ static volatile u32 queued[MAX_CPUS];
 static bool opened;	    /* console_begin() ran: lines go out, not only to the ring */
 static u32 open_owner;	    /* 1 + the partition whose line is open (shown before its end) */
 static bool open_sequences; /* escape sequences went out in the current line */
+static bool term_dirty;	    /* and since the focus last moved: the terminal may need a reset */
 static char ring_buf[BULKHEAD_LOG_BYTES];
 static struct textring ring = {ring_buf, sizeof(ring_buf), 0, 0, 0, 0};
 
@@ -99,6 +100,23 @@ void console_write(const char *s, size_t len)
 	unlock();
 }
 
+/* What a focused partition may have set (guesttext.c lets it set no more): attributes, the
+ * cursor hidden, the alternate screen, bracketed paste. Put back on a line of its own when the
+ * focus moves, if it sent any sequence, so the next owner of the keyboard and the screen gets
+ * the terminal as Bulkhead left it. */
+static const char TERM_RESET[] = "\x1b[0m\x1b[?25h\x1b[?2004l\x1b[?1049l\r\n";
+
+void console_focus_moved(void)
+{
+	lock();
+	if (term_dirty) {
+		end_open_line();
+		out(TERM_RESET, sizeof(TERM_RESET) - 1);
+	}
+	term_dirty = false;
+	unlock();
+}
+
 void console_write_unkept(const char *s, size_t len)
 {
 	lock();
@@ -141,6 +159,7 @@ void console_partition(u32 who, const char *name, const char *text, size_t len, 
 	}
 	open_sequences |=
 	    guest_text_render(text, len, (flags & CON_FOCUSED) != 0, prefix, out_cb, NULL);
+	term_dirty |= open_sequences;
 	if (flags & CON_ENDS)
 		end_line();
 	else

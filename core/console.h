@@ -31,6 +31,9 @@ void console_begin(void);
 void console_partition(u32 who, const char *name, const char *text, size_t len, u32 flags);
 /* A line of Bulkhead's that is not kept in its ring (the shell's replays of rings). */
 void console_write_unkept(const char *s, size_t len);
+/* The keyboard's focus moved: the terminal's modes a focused partition set are reset, on a
+ * line of their own, if it sent any escape sequence since the last move. */
+void console_focus_moved(void);
 /* Bulkhead's ring: the numbers of its oldest line and of the line after its newest, and line
  * `n` (false if it has fallen off). */
 void console_log_range(u64 *first, u64 *end);

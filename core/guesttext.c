@@ -94,6 +94,67 @@ static bool seq_next(struct guest_line *l, u8 c, bool *done)
 	}
 }
 
+static bool one_of(const char *set, char c)
+{
+	for (; *set; set++)
+		if (*set == c)
+			return true;
+	return false;
+}
+
+/* Parameters s[0..n) are numbers and ';' only. */
+static bool numeric(const char *s, u32 n)
+{
+	for (u32 i = 0; i < n; i++)
+		if (!in_range((u8)s[i], '0', '9') && s[i] != ';')
+			return false;
+	return true;
+}
+
+/* "?25", "?1049", "?2004", alone or several: a private mode a line editor or a full-screen
+ * program sets, which the console resets when the focus leaves the partition. */
+static bool private_mode_ok(const char *s, u32 n)
+{
+	static const char *const ok[] = {"25", "1049", "2004"};
+	u32 at = 1;
+
+	while (at < n) {
+		u32 end = at, k = 0;
+
+		while (end < n && s[end] != ';')
+			end++;
+		while (k < sizeof(ok) / sizeof(ok[0]) &&
+		       !(strlen(ok[k]) == end - at && !memcmp(ok[k], s + at, end - at)))
+			k++;
+		if (k == sizeof(ok) / sizeof(ok[0]))
+			return false;
+		at = end + 1;
+	}
+	return n > 1;
+}
+
+/* What the focused partition may send the terminal (a sequence s of n bytes, ESC first,
+ * well-formed): what line editing and a full-screen program need, and nothing that changes
+ * how the terminal reads the keyboard (the kitty keyboard protocol, modifyOtherKeys, KAM: the
+ * escape key would stop reaching Bulkhead), reports input (mouse, focus), answers with more
+ * than a cursor position, or outlives the focus (OSC 52's clipboard, colours, links). */
+static bool seq_allowed(const char *s, u32 n)
+{
+	char final = s[n - 1];
+
+	if (s[1] == 'O') /* SS3: cursor keys and home/end as some programs echo them */
+		return one_of("ABCDFH", final);
+	if (s[1] == ']') /* OSC: a window title only */
+		return n > 4 && in_range((u8)s[2], '0', '2') && s[3] == ';';
+	if (s[2] == '?') /* CSI ? Pm h/l */
+		return (final == 'h' || final == 'l') && private_mode_ok(s + 2, n - 3);
+	if (!numeric(s + 2, n - 3))
+		return false; /* a private marker, an intermediate byte */
+	if (final == 'n')
+		return n == 4 && s[2] == '6'; /* where is the cursor (DSR 6) */
+	return one_of("@ABCDEFGHJKLMPXdfm", final);
+}
+
 static void seq_put(struct guest_line *l, u8 c, guest_line_fn emit, void *ctx)
 {
 	bool done;
@@ -104,7 +165,9 @@ static void seq_put(struct guest_line *l, u8 c, guest_line_fn emit, void *ctx)
 		return;
 	}
 	l->seq[l->seq_len++] = (char)c;
-	if (done) {
+	if (done && !seq_allowed(l->seq, l->seq_len)) {
+		abandon(l, emit, ctx); /* well-formed, but not one the terminal may get */
+	} else if (done) {
 		add(l, l->seq, l->seq_len, emit, ctx);
 		l->seq_len = 0;
 	}

@@ -150,6 +150,14 @@ static void say_reset(const char *how)
 	log_info("reboot: trying %s\n", how);
 }
 
+void shell_cancel_pending(void)
+{
+	if (reboot_asked)
+		log_info("shell: reboot cancelled\n");
+	reboot_asked = false;
+	typed.len = 0;
+}
+
 /* The line after `reboot`: "yes" resets the machine, anything else keeps it running. */
 static void reboot_answer(const char *text)
 {
@@ -212,7 +220,8 @@ void shell_run(const char *text)
 /* Escape sequences typed at the shell (cursor keys, or a terminal's answer to a query of the
  * focused partition that arrives after the focus moved here) are dropped whole, not left as
  * "[24;1R" in the command line: after ESC, CSI's parameters and final byte, SS3's one byte,
- * an OSC up to BEL or ESC \, at most SHELL_SEQ bytes. A line end always ends one. */
+ * an OSC, and a DCS, SOS, PM or APC string (ESC P, X, ^, _: terminals answer some queries with
+ * DCS), up to BEL or ESC \, at most SHELL_SEQ bytes. A line end always ends one. */
 #define SHELL_SEQ 64
 enum { SEQ_NONE, SEQ_ESC, SEQ_CSI, SEQ_SS3, SEQ_OSC, SEQ_OSC_ESC };
 static struct {
@@ -225,6 +234,9 @@ static bool in_sequence(u8 c)
 	u8 at = seq.state;
 
 	if (c == '\r' || c == '\n' || (at != SEQ_NONE && ++seq.len > SHELL_SEQ)) {
+		if (c != '\r' && c != '\n')
+			typed.len =
+			    0; /* an answer too long to drop whole: its tail is no command */
 		seq.state = SEQ_NONE;
 		return at != SEQ_NONE && c != '\r' && c != '\n';
 	}
@@ -232,7 +244,10 @@ static bool in_sequence(u8 c)
 		seq.state = SEQ_ESC;
 		seq.len = 0;
 	} else if (at == SEQ_ESC) {
-		seq.state = c == '[' ? SEQ_CSI : c == 'O' ? SEQ_SS3 : c == ']' ? SEQ_OSC : SEQ_NONE;
+		seq.state = c == '['							 ? SEQ_CSI
+			    : c == 'O'							 ? SEQ_SS3
+			    : (c == ']' || c == 'P' || c == 'X' || c == '^' || c == '_') ? SEQ_OSC
+											 : SEQ_NONE;
 	} else if (at == SEQ_CSI) {
 		if (!(c >= 0x20 && c <= 0x3f))
 			seq.state = SEQ_NONE; /* the final byte, or what broke it */

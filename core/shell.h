@@ -13,6 +13,9 @@
 void shell_input(u8 c);
 /* Run one command line (also for tests). */
 void shell_run(const char *line);
+/* The keyboard goes elsewhere: a question the shell asked (reboot's) is no longer pending, and
+ * a line half typed is dropped. */
+void shell_cancel_pending(void);
 /* "42s", "3m05s", "2h07m", "5d03h": a duration for list. */
 void shell_format_duration(u64 seconds, char *buf, size_t size);
 

@@ -124,12 +124,13 @@ static void test_sequences_whole(void)
 	CHECK(!strcmp(shown, "a\x1b[6nb"));
 	CHECK(!render(out.line[0], false));
 	CHECK(!strcmp(shown, "a[6nb"));
-	/* parameters, private markers, intermediates */
-	FEED("\x1b[1;32mgreen\x1b[0m \x1b[?2004h\x1b[2 q");
-	CHECK(!strcmp(out.line[0], "\x1b[1;32mgreen\x1b[0m \x1b[?2004h\x1b[2 q"));
+	/* parameters, the private modes a line editor sets */
+	FEED("\x1b[1;32mgreen\x1b[0m \x1b[?2004h\x1b[?25;1049l\x1b[12;40H\x1b[K");
+	CHECK(!strcmp(out.line[0],
+		      "\x1b[1;32mgreen\x1b[0m \x1b[?2004h\x1b[?25;1049l\x1b[12;40H\x1b[K"));
 	/* SS3 */
-	FEED("\x1bOPk");
-	CHECK(!strcmp(out.line[0], "\x1bOPk"));
+	FEED("\x1bOAk");
+	CHECK(!strcmp(out.line[0], "\x1bOAk"));
 	/* OSC ended by ST or by BEL: the BEL goes with it (and only there) */
 	FEED("\x1b]0;title\x1b\\t\x1b]2;x y\x07z\x07");
 	CHECK(!strcmp(out.line[0], "\x1b]0;title\x1b\\t\x1b]2;x y\x07z"));
@@ -137,6 +138,40 @@ static void test_sequences_whole(void)
 	CHECK(!strcmp(shown, "\x1b]0;title\x1b\\t\x1b]2;x y\x07z"));
 	render(out.line[0], false);
 	CHECK(!strcmp(shown, "]0;title\\t]2;x yz"));
+}
+
+/* Well-formed, but not for the terminal: whatever changes how it reads the keyboard (the
+ * kitty protocol, modifyOtherKeys, KAM: the escape key would stop reaching Bulkhead), makes it
+ * report input (mouse, focus) or answer more than a cursor position, or outlives the focus
+ * (the clipboard, colours, links) loses its ESC, as a malformed one does. */
+static void test_sequences_refused(void)
+{
+	static const char *const refused[] = {
+	    "\x1b[>1u",		      /* kitty keyboard protocol */
+	    "\x1b[>4;2m",	      /* xterm modifyOtherKeys 2 */
+	    "\x1b[2h",		      /* KAM: the keyboard locked */
+	    "\x1b[?1000h",	      /* mouse reports */
+	    "\x1b[?1004h",	      /* focus reports */
+	    "\x1b[?1007h",	      /* the wheel as cursor keys */
+	    "\x1b[?25;1000h",	      /* an allowed mode beside one that is not */
+	    "\x1b[>q",		      /* XTVERSION: answered with a DCS string */
+	    "\x1b[1$w",		      /* DECRQPSR */
+	    "\x1b[5n",		      /* DSR: status */
+	    "\x1b[c",		      /* DA */
+	    "\x1b[2 q",		      /* cursor style: an intermediate byte */
+	    "\x1b[21t",		      /* report the title */
+	    "\x1bOP",		      /* SS3 P */
+	    "\x1b]52;c;eWVzDQ==\x07", /* OSC 52: the clipboard */
+	    "\x1b]11;#000000\x07",    /* OSC 11: the background colour */
+	    "\x1b]8;;http://x\x1b\\", /* OSC 8: a link */
+	};
+
+	for (u32 i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
+		feed(refused[i], strlen(refused[i]));
+		CHECK(strchr(out.line[0], 0x1b) == NULL);
+		CHECK(!strcmp(out.line[0], refused[i] + 1) || strchr(refused[i], 0x07) ||
+		      strchr(refused[i] + 1, 0x1b));
+	}
 }
 
 /* Sequences that break ECMA-48's syntax lose their ESC; the byte that broke one starts
@@ -308,6 +343,7 @@ int main(void)
 	RUN(test_single_bytes);
 	RUN(test_forged_lines);
 	RUN(test_sequences_whole);
+	RUN(test_sequences_refused);
 	RUN(test_sequences_malformed);
 	RUN(test_sequences_bounded);
 	RUN(test_cr_and_bs);

@@ -252,6 +252,32 @@ static void test_reboot(void)
 	shell_run("yes");
 	CHECK_EQ(resets, 1);
 	CHECK_LOG("shell: unknown command \"yes\"\n");
+	/* the keyboard went to a partition and came back: the question is no longer pending, and
+	 * the next line is a command again */
+	shell_run("reboot");
+	capture_reset();
+	shell_cancel_pending();
+	CHECK_LOG("shell: reboot cancelled\n");
+	lists = 0;
+	type("list\r");
+	CHECK_EQ(lists, 1);
+	CHECK_EQ(resets, 1);
+}
+
+/* A DCS string (a terminal's answer to XTVERSION, DECRQSS...) is dropped whole, as an OSC is;
+ * one too long to drop whole takes the half-typed line with it. */
+static void test_typed_dcs_dropped(void)
+{
+	lists = 0;
+	type("\x1bP>|XTerm(379)\x1b\\list\r");
+	CHECK_EQ(lists, 1);
+	type("li\x1b_");
+	for (int i = 0; i < 70; i++)
+		type("s");
+	type("t\r"); /* "li" is gone: the line is the answer's tail, "sss...t", no command */
+	CHECK_EQ(lists, 1);
+	type("list\r");
+	CHECK_EQ(lists, 2);
 }
 
 /* Escape sequences typed at the shell go whole: cursor keys, and a terminal's answers to a
@@ -324,6 +350,7 @@ int main(void)
 	RUN(test_focus_only);
 	RUN(test_reboot);
 	RUN(test_typed_sequences_dropped);
+	RUN(test_typed_dcs_dropped);
 	RUN(test_help);
 	RUN(test_durations);
 	CHECK_MAIN_END();
