@@ -162,6 +162,18 @@ u64 partition_mmio(u32 partition, u64 gpa, u32 size, bool write, u64 value)
  * line also goes to its buffer for `log <p>`; with focus-only and another partition focused,
  * only there. Under print_lock: a line is never written after the partition's stop report. */
 
+/* What a line costs COM1 as the console writes it: "<name>: ", its text, and the name again
+ * after each CR it carries (guesttext.c re-prefixes them), so that a focused partition's CRs
+ * do not stretch its share of the line over its neighbours'. */
+static u32 rendered_bytes(const char *name, const char *line, u32 len)
+{
+	u32 crs = 0, prefix = (u32)strlen(name) + 2;
+
+	for (u32 k = 0; k < len; k++)
+		crs += line[k] == '\r';
+	return prefix * (1 + crs) + len + 1;
+}
+
 void partition_drain_locked(struct partition *p, u32 max_bytes)
 {
 	char record[GUEST_LINE + 2];
@@ -179,7 +191,7 @@ void partition_drain_locked(struct partition *p, u32 max_bytes)
 			console_partition(i, p->cfg->name, line + shown, len - shown,
 					  CON_ENDS | (conmux_focused(i) ? CON_FOCUSED : 0) |
 					      (shown ? CON_CONT : 0));
-		written += (u32)(strlen(p->cfg->name) + len + 3);
+		written += rendered_bytes(p->cfg->name, line, len);
 	}
 	if (!lineq_empty(&p->out) && arch_tsc() - p->drop_report_tsc < arch_tsc_khz() * 1000)
 		return;
