@@ -20,7 +20,7 @@ void *memcpy(void *dst, const void *src, size_t n)
 			n--;
 		}
 		for (; n >= WORD; n -= WORD, d += WORD, s += WORD)
-			*(word_t *)d = *(const word_t *)s;
+			*(word_t *)(void *)d = *(const word_t *)(const void *)s;
 	}
 	while (n--)
 		*d++ = *s++;
@@ -49,7 +49,7 @@ void *memset(void *dst, int c, size_t n)
 		n--;
 	}
 	for (; n >= WORD; n -= WORD, d += WORD)
-		*(word_t *)d = w;
+		*(word_t *)(void *)d = w;
 	while (n--)
 		*d++ = (u8)c;
 	return dst;
