@@ -65,6 +65,8 @@ wanted fuzz && section fuzz 10 tests/fuzz/run.sh "$BUILD/fuzz" 5 mb2 acpi dmar e
 wanted clone && section clone 4 tests/fresh_clone.sh
 # make install and make uninstall into temporary DESTDIRs, and the GRUB script they install.
 wanted install && section install 30 bash tests/install/run.sh
+# make bench's figures and pictures, computed from recorded logs (tests/bench/).
+wanted bench && section bench 1 bash tests/bench/run.sh
 section emu 95 tests/emu/run.sh
 
 echo

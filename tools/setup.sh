@@ -6,7 +6,7 @@ set -eu
 
 PKGS="nasm binutils gcc make grub-common grub-pc-bin grub-efi-amd64-bin \
 xorriso mtools qemu-system-x86 ovmf bochs bochsbios vgabios bc python3 clang libclang-rt-14-dev \
-clang-format cppcheck libc6-dev"
+clang-format cppcheck libc6-dev gnuplot-nox"
 
 missing=""
 for p in $PKGS; do
