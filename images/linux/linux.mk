@@ -15,6 +15,8 @@
 #                     /bin/utraps (images/linux/utraps.c, a user process taking #AC and #DB)
 #                     /bin/chanmon (images/linux/chanmon.c, glibc static: reads a channel's
 #                     ring through sysfs and uio_pci_generic, sends a set-point on another)
+#                     /bin/tsc (images/linux/tsc.c, glibc static: prints RDTSC in decimal;
+#                     the init's `work` timing and `bulkhead-linux: tsc` line use it)
 #                     /lib/modules/uio.ko, /lib/modules/uio_pci_generic.ko (for chanmon)
 #   $(BUILD)/linux/bare.iso    the kernel booted directly by GRUB, no hypervisor
 #                     (images/linux/grub-bare.cfg), for bare-vs-hypervisor comparisons
@@ -49,11 +51,11 @@ $(LINUX_OUT)/busybox $(LINUX_OUT)/config $(LINUX_OUT)/VERSION $(LINUX_OUT)/uio.k
 	$(LINUX_OUT)/uio_pci_generic.ko: $(LINUX_OUT)/vmlinuz ;
 
 $(LINUX_OUT)/initrd.img: $(LINUX_DIR)/init $(LINUX_DIR)/mkinitrd.py $(LINUX_OUT)/busybox \
-		$(LINUX_OUT)/uvmcall $(LINUX_OUT)/utraps $(LINUX_OUT)/chanmon \
+		$(LINUX_OUT)/uvmcall $(LINUX_OUT)/utraps $(LINUX_OUT)/chanmon $(LINUX_OUT)/tsc \
 		$(LINUX_OUT)/uio.ko $(LINUX_OUT)/uio_pci_generic.ko
 	@echo "  INITRD  $@"
 	@python3 $(LINUX_DIR)/mkinitrd.py $(LINUX_OUT)/busybox $(LINUX_DIR)/init $@ \
-		$(LINUX_OUT)/uvmcall $(LINUX_OUT)/utraps $(LINUX_OUT)/chanmon \
+		$(LINUX_OUT)/uvmcall $(LINUX_OUT)/utraps $(LINUX_OUT)/chanmon $(LINUX_OUT)/tsc \
 		lib/modules/uio.ko=$(LINUX_OUT)/uio.ko \
 		lib/modules/uio_pci_generic.ko=$(LINUX_OUT)/uio_pci_generic.ko
 
@@ -79,6 +81,12 @@ $(LINUX_OUT)/chanmon: $(LINUX_DIR)/chanmon.c $(LINUX_ROOT)/core/include/bulkhead
 	@echo "  CC      $@"
 	@gcc -std=gnu11 $(WARN) -O2 -static -I$(LINUX_ROOT)/core/include \
 		-I$(LINUX_ROOT)/images/sdk/include -o $@ $<
+
+# /bin/tsc: prints the TSC in decimal, for the init's timing (glibc, static, as chanmon).
+$(LINUX_OUT)/tsc: $(LINUX_DIR)/tsc.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@gcc -std=gnu11 $(WARN) -O2 -static -o $@ $<
 
 # The network test image: fetch.sh --net writes vmlinuz-net, config-net, e1000.ko and
 # PACKAGES-net at once (the touch as for vmlinuz).
