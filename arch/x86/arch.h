@@ -15,7 +15,11 @@ void arch_early_init(void);
  * receive interrupt on ISA IRQ `irq` (0xff: none, polled). False if no UART answers there;
  * the console stays as it was. Until one is set, console output goes nowhere. */
 bool arch_console_init(u16 port, u32 baud, u8 irq);
+/* Write s to the console, waiting (bounded) for the transmitter before each byte. */
 void arch_console_write(const char *s, size_t len);
+/* Write as much of s as the transmitter has room for now, without waiting; returns how many
+ * bytes went (all of them when there is no console UART: they go nowhere). */
+size_t arch_console_try_write(const char *s, size_t len);
 /* A byte typed on the console, or -1 when none is waiting. */
 int arch_console_poll(void);
 /* Route the console's receive interrupt to the boot CPU (I/O APIC), so that arch_idle()

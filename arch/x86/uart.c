@@ -42,6 +42,40 @@ void uart_write(u16 port, const char *s, size_t len)
 	}
 }
 
+/* With the FIFOs on, THRE means the whole 16-byte transmit FIFO is empty, not one holding
+ * register (PC16550D data sheet, Line Status Register bit 5: "In the FIFO mode this bit is
+ * set when the XMIT FIFO is empty"); IIR bits 6-7 read 1 only while the FIFOs are enabled
+ * (Interrupt Identification Register), which an 8250 or 16450 never does. */
+u32 uart_tx_room(u16 port)
+{
+	return (inb(port + UART_IIR) & UART_IIR_FIFO_ON) == UART_IIR_FIFO_ON ? UART_TX_FIFO : 1;
+}
+
+/* Writes only while THRE promises room, so it never waits: a whole burst of `room` bytes
+ * when THRE is set, none when it is clear. A line end takes two places (CR LF) and goes only
+ * whole; a UART with no FIFO (room 1) takes its LF after a one-character wait. */
+size_t uart_try_write(u16 port, u32 room, const char *s, size_t len)
+{
+	size_t i;
+
+	if (!len || !(inb(port + UART_LSR) & UART_LSR_THRE))
+		return 0;
+	if (s[0] == '\n' && room < 2) {
+		uart_write(port, s, 1);
+		return 1;
+	}
+	for (i = 0; i < len && room; i++, room--) {
+		if (s[i] == '\n') {
+			if (room < 2)
+				break;
+			outb(port + UART_THR, '\r');
+			room--;
+		}
+		outb(port + UART_THR, (u8)s[i]);
+	}
+	return i;
+}
+
 void uart_drain(u16 port)
 {
 	for (u32 spins = 0; spins < 1000000; spins++) {
