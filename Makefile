@@ -166,6 +166,9 @@ test_spinlock_SRCS :=
 test_spinlock_CFLAGS := -pthread
 test_console_SRCS := core/console.c core/conopts.c core/guesttext.c core/textring.c
 test_console_CFLAGS := -pthread
+# The console loop's drain with the console's FIFO (partitions and arch stubbed).
+UNIT_TESTS        += conmux
+test_conmux_SRCS  := core/conmux.c core/console.c core/conopts.c core/guesttext.c core/textring.c
 # The console's options and the shell (its partition, console and machine calls stubbed).
 UNIT_TESTS        += conopts shell
 test_conopts_SRCS := core/conopts.c

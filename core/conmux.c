@@ -20,6 +20,14 @@ static bool escape;		 /* the last byte was the escape key */
 static u32 typed_dropped;	 /* bytes a partition's full FIFO refused */
 static struct console_port port; /* the console */
 
+/* What one partition's share of a drain() round can take of the console's FIFO at most: its
+ * share (DRAIN_SHARE_BYTES, 256, core/partition_requests.c) and the line that crosses it
+ * (GUEST_LINE, 200 bytes, with its name and a few CRs' names again). */
+#define CONMUX_SHARE_ROOM 1024
+/* Partitions' lines may fill the FIFO up to half: the other half stays for Bulkhead's own, so a
+ * CPU reporting a fault does not wait for COM1 however much the partitions print. */
+#define CONMUX_PARTS_ROOM (CONSOLE_FIFO_BYTES / 2)
+
 #define STAYS_ON "the console is com1 (0x3f8) at 115200 baud"
 
 /* console=: the UART is programmed and the console opened here, before the first line. */
@@ -149,12 +157,17 @@ void conmux_input(u8 c)
 }
 
 /* Write some of every partition's waiting lines, and the focused one's line so far once it
- * has been quiet; true if any remain. */
+ * has been quiet; true if any remain. A round starts only when the console's FIFO has room for
+ * all of it (CONMUX_PARTS_ROOM): the rounds go out of the FIFO in the order they went in, so
+ * each partition's share of COM1's bytes is what it was when every line was written out at
+ * once; lines go in as they come, in the order the partitions printed them. */
 static bool drain(void)
 {
 	bool more = false;
 	u32 f = focus;
 
+	if (console_pending() + partition_count() * CONMUX_SHARE_ROOM > CONMUX_PARTS_ROOM)
+		return true; /* the FIFO's bytes remain: the loop pushes them */
 	for (u32 i = 0; i < partition_count(); i++) {
 		if (!partition_output_pending(i))
 			continue;
@@ -166,10 +179,13 @@ static bool drain(void)
 	return more;
 }
 
+/* The FIFO counts: with bytes the UART has not taken, the loop must come round to push them. */
 static bool output_waiting(void)
 {
 	u32 f = focus;
 
+	if (console_pending())
+		return true;
 	for (u32 i = 0; i < partition_count(); i++)
 		if (partition_output_pending(i))
 			return true;
@@ -194,6 +210,13 @@ static void take_input(void)
 	}
 }
 
+#ifdef HOST_TEST
+bool conmux_test_drain(void)
+{
+	return drain();
+}
+#endif
+
 void conmux_run(u32 stats_seconds)
 {
 	bool irq = arch_console_input_irq();
@@ -215,6 +238,7 @@ void conmux_run(u32 stats_seconds)
 		bool faults_left = iommu_poll(NULL) == IOMMU_POLL_MAX;
 
 		take_input();
+		console_push();
 		if (drain())
 			continue;
 		if (stats_seconds && arch_tsc() >= next) {

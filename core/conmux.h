@@ -46,4 +46,9 @@ const char *conmux_escape_name(void);
  * statistics. */
 __attribute__((noreturn)) void conmux_run(u32 stats_seconds);
 
+#ifdef HOST_TEST
+/* One pass of the loop's drain: true if output remains (tests/unit/test_conmux.c). */
+bool conmux_test_drain(void);
+#endif
+
 #endif

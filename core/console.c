@@ -1,9 +1,11 @@
 /* Serialises console output between CPUs: a line is written whole under a lock, so lines from
  * different CPUs never interleave, and CPUs waiting for the console get it in turn
- * (spinlock.h). See console.h. */
+ * (spinlock.h). What is written goes through a transmit FIFO that the UART is fed from without
+ * waiting (see console.h). */
 #include "core/console.h"
 #include "arch/x86/arch.h"
 #include "core/config.h"
+#include "core/conmux.h"
 #include "core/conopts.h"
 #include "core/guesttext.h"
 #include "core/lib/format.h"
@@ -27,6 +29,14 @@ static bool term_dirty;	    /* and since the focus last moved: the terminal may 
 static char ring_buf[BULKHEAD_LOG_BYTES];
 static struct textring ring = {ring_buf, sizeof(ring_buf), 0, 0, 0, 0};
 
+/* The transmit FIFO: bytes written but not yet taken by the UART, [tail, head) modulo its
+ * size. Both only grow (u32 wraps, the size divides 2^32); changed under console_lock, read
+ * without it by console_pending(). */
+static char fifo[CONSOLE_FIFO_BYTES];
+static u32 fifo_head, fifo_tail;
+
+_Static_assert((CONSOLE_FIFO_BYTES & (CONSOLE_FIFO_BYTES - 1)) == 0, "a power of two");
+
 #ifndef HOST_TEST
 static inline void console_test_waiting(void)
 {
@@ -43,16 +53,91 @@ static void lock(void)
 	spin_wait_turn(&console_lock, ticket);
 }
 
+/* What the UART has not taken is the boot CPU's to push (conmux_run): wake it. */
 static void unlock(void)
 {
+	bool left = fifo_head != fifo_tail;
+
 	spin_unlock(&console_lock);
 	queued[arch_this_cpu() % MAX_CPUS] = 0;
+	if (left)
+		conmux_kick();
 }
 
+static u32 fifo_used(void)
+{
+	return fifo_head - fifo_tail;
+}
+
+/* The oldest bytes, up to the end of the array: one piece the UART can be handed. */
+static size_t fifo_piece(const char **s)
+{
+	u32 at = fifo_tail % CONSOLE_FIFO_BYTES, n = fifo_used();
+
+	*s = fifo + at;
+	return n < CONSOLE_FIFO_BYTES - at ? n : CONSOLE_FIFO_BYTES - at;
+}
+
+/* Hand the UART what it takes now. The tail moves after the write: a trap between the two
+ * (console_trap_release) could repeat those few bytes, never lose them. */
+static void push(void)
+{
+	const char *s;
+	size_t n, took;
+
+	while ((n = fifo_piece(&s)) != 0) {
+		took = arch_console_try_write(s, n);
+		__atomic_store_n(&fifo_tail, fifo_tail + (u32)took, __ATOMIC_RELEASE);
+		if (took < n)
+			return;
+	}
+}
+
+/* Write the oldest `n` bytes, waiting for the UART as the console did before it had a FIFO
+ * (each wait bounded in arch_console_write): the order stays, nothing is dropped. */
+static void write_oldest(u32 n)
+{
+	const char *s;
+	size_t piece;
+
+	while (n && (piece = fifo_piece(&s)) != 0) {
+		if (piece > n)
+			piece = n;
+		arch_console_write(s, piece);
+		__atomic_store_n(&fifo_tail, fifo_tail + (u32)piece, __ATOMIC_RELEASE);
+		n -= (u32)piece;
+	}
+}
+
+static void fifo_put(const char *s, size_t len)
+{
+	u32 at = fifo_head % CONSOLE_FIFO_BYTES, first = CONSOLE_FIFO_BYTES - at;
+
+	if (first > len)
+		first = (u32)len;
+	memcpy(fifo + at, s, first);
+	memcpy(fifo, s + first, len - first);
+	/* published after the bytes: a trap halfway leaves the FIFO as it was */
+	__atomic_store_n(&fifo_head, fifo_head + (u32)len, __ATOMIC_RELEASE);
+}
+
+/* Into the FIFO, then to the UART as far as it takes without waiting. A full FIFO makes room
+ * by waiting for the UART; text longer than the whole FIFO goes straight out after it. */
 static void out(const char *s, size_t len)
 {
-	if (opened && len)
+	u32 room;
+
+	if (!opened || !len)
+		return;
+	room = CONSOLE_FIFO_BYTES - fifo_used();
+	if (len > room)
+		write_oldest(len < CONSOLE_FIFO_BYTES ? (u32)len - room : fifo_used());
+	if (len >= CONSOLE_FIFO_BYTES) {
 		arch_console_write(s, len);
+		return;
+	}
+	fifo_put(s, len);
+	push();
 }
 
 static void out_cb(void *ctx, const char *s, size_t len)
@@ -165,6 +250,30 @@ void console_partition(u32 who, const char *name, const char *text, size_t len, 
 	else
 		open_owner = who + 1;
 	unlock();
+}
+
+void console_push(void)
+{
+	if (!console_pending())
+		return; /* the boot CPU's loop asks every pass: no lock when there is nothing */
+	lock();
+	push();
+	unlock();
+}
+
+void console_flush(void)
+{
+	lock();
+	write_oldest(fifo_used());
+	unlock();
+}
+
+/* The tail first: the head read after it is never behind it, so the difference cannot wrap. */
+u32 console_pending(void)
+{
+	u32 tail = __atomic_load_n(&fifo_tail, __ATOMIC_ACQUIRE);
+
+	return __atomic_load_n(&fifo_head, __ATOMIC_ACQUIRE) - tail;
 }
 
 void console_log_range(u64 *first, u64 *end)

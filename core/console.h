@@ -6,6 +6,12 @@
  * text comes through console_partition(): a line of the partition that has the keyboard may
  * be shown before its end (an open line); whoever writes next ends it first, so Bulkhead's
  * lines and other partitions' always start a line of their own.
+ *
+ * Whatever is written goes into a transmit FIFO first (CONSOLE_FIFO_BYTES), and the UART takes
+ * from it only what it has room for, without waiting: the CPU that prints goes on at once, and
+ * the boot CPU's console loop pushes the rest (core/conmux.c; a CPU that leaves bytes there
+ * wakes it). A full FIFO makes the writer wait for the UART, as every write did before: no byte
+ * is lost or reordered. Before the CPU stops for good or the machine resets, console_flush().
  */
 #ifndef BULKHEAD_CORE_CONSOLE_H
 #define BULKHEAD_CORE_CONSOLE_H
@@ -16,6 +22,8 @@
 
 #define BULKHEAD_LOG_BYTES 16384 /* Bulkhead's own recent lines, for `log bulkhead` */
 #define CONSOLE_LINE	   512	 /* longest line kept in that ring (log.c's limit) */
+/* The transmit FIFO (a power of two): at 115200 baud, about 2.8 s of COM1. */
+#define CONSOLE_FIFO_BYTES 32768
 
 /* console_partition() flags. */
 #define CON_ENDS    0x1u /* the line ends after this text */
@@ -38,6 +46,13 @@ void console_focus_moved(void);
  * `n` (false if it has fallen off). */
 void console_log_range(u64 *first, u64 *end);
 bool console_log_line(u64 n, char *out, size_t size);
+
+/* Hand the UART what it takes now from the FIFO, without waiting (the boot CPU's loop). */
+void console_push(void);
+/* Write everything in the FIFO out, waiting for the UART: before a halt or a reset. */
+void console_flush(void);
+/* Bytes in the FIFO the UART has not taken yet (read without the lock: a hint). */
+u32 console_pending(void);
 
 /* Called on a fatal path (a trap in Bulkhead): if this CPU holds the console lock or waits for
  * it, give it up, so that the report can still be printed and no other CPU waits for ever.

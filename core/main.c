@@ -5,6 +5,7 @@
 #include "arch/x86/arch.h"
 #include "core/config.h"
 #include "core/conmux.h"
+#include "core/console.h"
 #include "core/iommu.h"
 #include "core/iommu_selftest.h"
 #include "core/log.h"
@@ -32,6 +33,7 @@ struct boot_options {
 static void halt(const char *why)
 {
 	log_err("bulkhead: halted: %s\n", why);
+	console_flush(); /* this CPU's loop will not push the console's FIFO */
 	arch_halt_forever();
 }
 

@@ -5,6 +5,7 @@
 #include "arch/x86/arch.h"
 #include "arch/x86/tsc.h"
 #include "arch/x86/uart.h"
+#include "core/console.h"
 #include "core/lib/cpu.h"
 #include "core/lib/format.h"
 
@@ -19,6 +20,7 @@
 static void tell(void (*say)(const char *how), const char *how)
 {
 	say(how);
+	console_flush(); /* the line from the console's FIFO into the UART, then out of it */
 	if (uart_console.present)
 		uart_drain(uart_console.port);
 }

@@ -50,6 +50,7 @@ void trap_handler(struct trap_frame *f)
 		(unsigned long long)f->rflags, (unsigned long long)read_cr0(),
 		(unsigned long long)read_cr3(), (unsigned long long)read_cr4());
 	log_err("cpu %u: halted\n", cpu);
+	console_flush(); /* the report whole, even if this is the CPU that pushes the FIFO */
 	for (;;) {
 		irq_disable();
 		cpu_halt();

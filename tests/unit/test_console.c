@@ -5,7 +5,9 @@
  * Then what the console writes of partitions' text, byte for byte (core/guesttext.c renders
  * it): lines prefixed, the focused partition's escape sequences whole and its line open before
  * its end, the others' filtered; Bulkhead's own ring for `log bulkhead` and the rings'
- * arithmetic (core/textring.c); the console's options (test_conopts has the rest). */
+ * arithmetic (core/textring.c); the console's options (test_conopts has the rest). Last, the
+ * transmit FIFO between the console and the UART: the order kept, partial writes, a full FIFO
+ * waiting for the UART, a flush. */
 #define _POSIX_C_SOURCE 200809L /* pthreads */
 #include <pthread.h>
 #include <setjmp.h>
@@ -15,6 +17,7 @@
 #include <unistd.h>
 
 #include "arch/x86/arch.h"
+#include "core/conmux.h"
 #include "core/conopts.h"
 #include "core/console.h"
 #include "core/log.h"
@@ -25,10 +28,13 @@ static __thread u32 cpu;
 static __thread jmp_buf halted; /* where a trapped CPU "halts" */
 static __thread int trap_when_waiting, trap_in_write;
 
-static char out[65536];
+static char out[131072];
 static size_t out_len;
 static pthread_mutex_t out_lock = PTHREAD_MUTEX_INITIALIZER;
 static volatile int holding, release, trapped;
+/* What arch_console_try_write takes per call (-1: all); what waited for the UART. */
+static long uart_room = -1;
+static size_t waited, kicks;
 
 u32 arch_this_cpu(void)
 {
@@ -43,6 +49,7 @@ static void take_trap(void)
 	console_trap_release();
 	snprintf(report, sizeof(report), "report %u\n", cpu);
 	console_write(report, strlen(report));
+	console_flush(); /* as arch/x86/trap.c does before it halts */
 	longjmp(halted, 1);
 }
 
@@ -57,7 +64,7 @@ bool arch_console_init(u16 port, u32 baud, u8 irq)
 }
 
 /* COM1: appends; "held" stays in the transmitter until the test releases it. */
-void arch_console_write(const char *s, size_t len)
+static void transmit(const char *s, size_t len)
 {
 	CHECK(out_len + len < sizeof(out));
 	if (out_len + len >= sizeof(out))
@@ -72,10 +79,31 @@ void arch_console_write(const char *s, size_t len)
 		while (!release)
 			;
 	}
+}
+
+/* The writes that wait for the transmitter: everything goes. */
+void arch_console_write(const char *s, size_t len)
+{
+	waited += len;
+	transmit(s, len);
+}
+
+/* The trap comes as the CPU hands the UART its bytes, before it takes any. */
+size_t arch_console_try_write(const char *s, size_t len)
+{
 	if (trap_in_write) {
 		trap_in_write = 0;
 		take_trap();
 	}
+	if (uart_room >= 0 && len > (size_t)uart_room)
+		len = (size_t)uart_room;
+	transmit(s, len);
+	return len;
+}
+
+void conmux_kick(void)
+{
+	kicks++;
 }
 
 void console_test_waiting(void)
@@ -88,6 +116,9 @@ void console_test_waiting(void)
 
 static void reset(void)
 {
+	console_flush();
+	uart_room = -1;
+	waited = kicks = 0;
 	out_len = 0;
 	out[0] = '\0';
 	holding = release = trapped = 0;
@@ -306,6 +337,79 @@ static void test_textring(void)
 	CHECK(textring_get(&r, 5, line, sizeof(line)) && !strcmp(line, ""));
 }
 
+/* The UART takes nothing: lines wait in the FIFO, in order, and the boot CPU is woken to push
+ * them; then it takes 3 bytes at a time: each push hands it one piece, the rest waits. */
+static void test_fifo_order(void)
+{
+	reset();
+	uart_room = 0;
+	console_write("one\n", 4);
+	part(0, "rt0", "two", CON_ENDS);
+	console_write("three\n", 6);
+	CHECK(!strcmp(out, ""));
+	CHECK_EQ(console_pending(), 4 + 9 + 6);
+	CHECK(kicks >= 3);
+	uart_room = 3;
+	console_push();
+	CHECK(!strcmp(out, "one"));
+	CHECK_EQ(console_pending(), 16);
+	while (console_pending())
+		console_push();
+	CHECK(!strcmp(out, "one\nrt0: two\nthree\n"));
+	CHECK_EQ(waited, 0);
+	console_push(); /* nothing left: nothing happens */
+	CHECK_EQ(out_len, 19);
+}
+
+/* A full FIFO: the writer waits for the UART for just the room its line needs (oldest bytes
+ * first), so nothing is lost or reordered, and the FIFO never holds more than its size. */
+static void test_fifo_full(void)
+{
+	char line[128], want[CONSOLE_FIFO_BYTES * 2];
+	size_t want_len = 0;
+	u32 most = 0;
+
+	reset();
+	uart_room = 0;
+	for (int i = 0; i < 600; i++) {
+		memset(line, 'x', 100);
+		line[0] = (char)('0' + i / 100);
+		line[1] = (char)('0' + i / 10 % 10);
+		line[2] = (char)('0' + i % 10);
+		line[99] = '\n';
+		console_write_unkept(line, 100);
+		memcpy(want + want_len, line, 100);
+		want_len += 100;
+		if (console_pending() > most)
+			most = console_pending();
+	}
+	CHECK(most <= CONSOLE_FIFO_BYTES && most > CONSOLE_FIFO_BYTES - 100);
+	CHECK_EQ(waited, 60000 - console_pending());
+	CHECK_EQ(out_len, waited);
+	console_flush();
+	CHECK_EQ(console_pending(), 0);
+	CHECK_EQ(out_len, want_len);
+	CHECK(!memcmp(out, want, want_len));
+}
+
+/* A flush writes out everything, waiting for the UART; a trap's report follows what waited. */
+static void test_fifo_flush(void)
+{
+	reset();
+	uart_room = 0;
+	console_write("waiting\n", 8);
+	console_flush();
+	CHECK(!strcmp(out, "waiting\n"));
+	CHECK_EQ(console_pending(), 0);
+	console_write("before\n", 7);
+	cpu = 7;
+	trap_in_write = 1;
+	if (!setjmp(halted))
+		console_write("cut", 3);
+	CHECK(!strcmp(out, "waiting\nbefore\ncutreport 7\n"));
+	CHECK_EQ(console_pending(), 0);
+}
+
 int main(void)
 {
 	alarm(20); /* a CPU left waiting for ever ends the test as a failure */
@@ -318,5 +422,8 @@ int main(void)
 	RUN(test_open_line);
 	RUN(test_bulkhead_ring);
 	RUN(test_textring);
+	RUN(test_fifo_order);
+	RUN(test_fifo_full);
+	RUN(test_fifo_flush);
 	CHECK_MAIN_END();
 }
