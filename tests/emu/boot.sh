@@ -4,7 +4,7 @@
 #
 #   tests/emu/boot.sh --emu bochs|qemu|qemu-q35|qemu-uefi|qemu-kvm|qemu-iommu --iso ISO
 #                     --log COM1.LOG [--cpus N] [--threads T] [--model BOCHS_CPU_MODEL]
-#                     [--mem MiB] [--timeout S]
+#                     [--mem MiB] [--timeout S] [--quantum Q]
 #                     [--until REGEX]... [--until-count N] [--linger S]
 #                     [--type-on REGEX --type TEXT]...
 # --type-on/--type (Bochs): COM1 goes through a local socket, and TEXT is typed on COM1
@@ -20,9 +20,15 @@
 # MSR Bochs does not know return 0 / be dropped instead of raising #GP (stock Linux reads
 # IA32_MISC_ENABLE, 0x1a0, in verify_cpu before it has an IDT: a triple fault without this).
 # BOCHS_EXTRA=FILE appends FILE's lines to the Bochs configuration (devices, e.g. an e1000).
+# --quantum Q (or BOCHS_QUANTUM=Q; Bochs only): Bochs runs every emulated CPU on one host
+# thread, in turns of about Q instructions (cpu: quantum=, 1 to 32, default 16; a turn is at
+# least one trace, i.e. up to a branch, and a halted CPU counts Q), and advances the guest
+# clock once a round by the mean a CPU ran. The smallest, 1, keeps that interleaving out of
+# latency figures as far as Bochs allows (tests/bench_latency.sh).
 # Exit status: 0 when --until matched, 1 on timeout or emulator exit without a match.
 set -u
 emu=bochs iso="" log="" cpus=4 threads=1 model=corei7_icelake_u mem=256 timeout=60
+quantum=${BOCHS_QUANTUM:-16}
 until_res=()
 until_count=1
 linger=0
@@ -37,6 +43,7 @@ while [ $# -gt 0 ]; do
 	--model) model=$2 ;;
 	--mem) mem=$2 ;;
 	--timeout) timeout=$2 ;;
+	--quantum) quantum=$2 ;;
 	--until) until_res+=("$2") ;;
 	--until-count) until_count=$2 ;;
 	--linger) linger=$2 ;;
@@ -49,6 +56,14 @@ done
 [ -n "$iso" ] && [ -n "$log" ] || { echo "boot.sh: --iso and --log are required" >&2; exit 2; }
 if [ "$threads" != 1 ] && { [ "$emu" = bochs ] || [ $((cpus % threads)) != 0 ]; }; then
 	echo "boot.sh: --threads $threads: QEMU only, and a divisor of --cpus" >&2
+	exit 2
+fi
+case $quantum in
+[1-9] | [12][0-9] | 3[0-2]) ;;
+*) echo "boot.sh: --quantum $quantum: 1 to 32" >&2; exit 2 ;;
+esac
+if [ "$quantum" != 16 ] && [ "$emu" != bochs ]; then
+	echo "boot.sh: --quantum: Bochs only" >&2
 	exit 2
 fi
 [ ${#until_res[@]} -gt 0 ] || until_res=('^bulkhead: (idle|halted)|exception [0-9]+ \(')
@@ -90,7 +105,7 @@ megs: $mem
 romimage: file=/usr/share/bochs/BIOS-bochs-latest, options=fastboot
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 display_library: rfb, options="timeout=0"
-cpu: model=$model, count=$cpus, ips=100000000, reset_on_triple_fault=0, ignore_bad_msrs=${BOCHS_IGNORE_BAD_MSRS:-0}
+cpu: model=$model, count=$cpus, ips=100000000, quantum=$quantum, reset_on_triple_fault=0, ignore_bad_msrs=${BOCHS_IGNORE_BAD_MSRS:-0}
 clock: sync=none, time0=1
 ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14
 ata0-master: type=cdrom, path=$iso, status=inserted
