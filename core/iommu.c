@@ -77,7 +77,8 @@ static void map_domain(u32 i)
 			problem[i] = "a memory region covers the IOMMU's registers";
 			return;
 		}
-		if (arch_iommu_map(domain_of(i), m->guest, m->phys, m->size, m->access & MEM_RW)) {
+		if (arch_iommu_map(domain_of(i), i, m->guest, m->phys, m->size,
+				   m->access & MEM_RW)) {
 			problem[i] = "a memory region cannot be mapped for its devices";
 			return;
 		}
@@ -122,7 +123,7 @@ static void map_rmrr(u32 i, const struct pt_device *d, u64 base, u64 end, const 
 {
 	u64 from = base & ~0xfffull, to = (end + 0xfff) & ~0xfffull;
 
-	if (!why && arch_iommu_map(domain_of(i), from, from, to - from, MEM_RW))
+	if (!why && arch_iommu_map(domain_of(i), i, from, from, to - from, MEM_RW))
 		why = "it overlaps the partition's own memory";
 	if (why)
 		log_warn("iommu: reserved region 0x%llx-0x%llx for %02x:%02x.%x: not mapped: %s\n",

@@ -308,9 +308,10 @@ static void build_cmdline(struct partition *p)
 }
 
 /* The partition's EPT and bitmaps; on failure `why` says what could not be mapped. */
-static int build_vm(struct partition *p, u16 vpid, char *why, size_t why_size)
+static int build_vm(struct partition *p, u32 index, char *why, size_t why_size)
 {
-	int err = arch_vm_create(&p->vm, vpid);
+	/* VPID 0 is the hypervisor's own. */
+	int err = arch_vm_create(&p->vm, (u16)(index + 1), index);
 
 	if (err)
 		strlcpy(why, "out of memory for its page tables", why_size);
@@ -422,7 +423,7 @@ u32 partitions_prepare(const struct mb2_info *mb)
 			continue;
 		}
 		build_cmdline(p);
-		if (build_vm(p, (u16)(i + 1), why, sizeof(why))) {
+		if (build_vm(p, i, why, sizeof(why))) {
 			refuse(p, "%s", why);
 			continue;
 		}

@@ -26,6 +26,7 @@ static u32 resv_count;
 static u32 resv_unrecorded; /* made while the list was full */
 
 static u64 ram_bytes, reserved_bytes, allocated_bytes;
+static u64 used[PMEM_OWNERS][PMEM_USES]; /* allocated_bytes by owner and use */
 static u64 alloc_limit;
 
 static u64 min_u64(u64 a, u64 b)
@@ -127,6 +128,7 @@ void pmem_init(void)
 	ram_bytes = 0;
 	reserved_bytes = 0;
 	allocated_bytes = 0;
+	memset(used, 0, sizeof(used));
 	alloc_limit = PMEM_DEFAULT_LIMIT;
 	/* Page 0 is never handed out, so 0 can mean "no memory" (and real mode's IVT lives there).
 	 */
@@ -349,7 +351,12 @@ static u64 take_from_top(u64 size, u64 align, u64 top, bool *table_full)
  * same time (reservations happen on the boot CPU alone). */
 static struct spinlock alloc_lock; /* guards the free table */
 
-u64 pmem_alloc_aligned(u64 pages, u64 align, u64 below)
+static bool tag_ok(struct pmem_tag tag)
+{
+	return (u32)tag.use < PMEM_USES && tag.owner < PMEM_OWNERS;
+}
+
+u64 pmem_alloc_aligned(u64 pages, u64 align, u64 below, struct pmem_tag tag)
 {
 	u64 top = min_u64(align_down(below, PAGE_SIZE), alloc_limit), at = 0;
 	bool table_full = false;
@@ -359,23 +366,62 @@ u64 pmem_alloc_aligned(u64 pages, u64 align, u64 below)
 			ULL(align));
 		return 0;
 	}
+	if (!tag_ok(tag)) {
+		log_err("pmem: bad allocation request: %llu pages for use %u of owner %u\n",
+			ULL(pages), (unsigned)tag.use, tag.owner);
+		return 0;
+	}
 	spin_lock(&alloc_lock);
 	if (pages <= top / PAGE_SIZE)
 		at = take_from_top(pages * PAGE_SIZE, align, top, &table_full);
+	if (at)
+		used[tag.owner][tag.use] += pages * PAGE_SIZE;
 	spin_unlock(&alloc_lock);
 	if (!at)
 		alloc_failed(pages, align, top, table_full);
 	return at;
 }
 
-u64 pmem_alloc_below(u64 pages, u64 below)
+u64 pmem_alloc_below(u64 pages, u64 below, struct pmem_tag tag)
 {
-	return pmem_alloc_aligned(pages, PAGE_SIZE, below);
+	return pmem_alloc_aligned(pages, PAGE_SIZE, below, tag);
 }
 
-u64 pmem_alloc(u64 pages)
+u64 pmem_alloc(u64 pages, struct pmem_tag tag)
 {
-	return pmem_alloc_aligned(pages, PAGE_SIZE, PMEM_ADDR_MAX);
+	return pmem_alloc_aligned(pages, PAGE_SIZE, PMEM_ADDR_MAX, tag);
+}
+
+u64 pmem_used_bytes(u32 owner, enum pmem_use use)
+{
+	if (!tag_ok(pmem_tag(owner, use)))
+		return 0;
+	return used[owner][use];
+}
+
+u64 pmem_owner_bytes(u32 owner)
+{
+	u64 sum = 0;
+
+	for (u32 u = 0; u < PMEM_USES; u++)
+		sum += pmem_used_bytes(owner, (enum pmem_use)u);
+	return sum;
+}
+
+const char *pmem_use_name(enum pmem_use use)
+{
+	static const char *const names[PMEM_USES] = {
+	    [PMEM_EPT] = "ept",
+	    [PMEM_VMCS] = "vmcs",
+	    [PMEM_VMXON] = "vmxon",
+	    [PMEM_BITMAPS] = "bitmaps",
+	    [PMEM_STACKS] = "stacks",
+	    [PMEM_CPU] = "cpu",
+	    [PMEM_TRAMPOLINE] = "trampoline",
+	    [PMEM_IOMMU] = "iommu",
+	};
+
+	return (u32)use < PMEM_USES ? names[use] : "?";
 }
 
 u64 pmem_free_bytes(void)
@@ -452,6 +498,15 @@ static bool table_ok(const struct table *t)
 	return true;
 }
 
+static u64 used_sum(void)
+{
+	u64 sum = 0;
+
+	for (u32 o = 0; o < PMEM_OWNERS; o++)
+		sum += pmem_owner_bytes(o);
+	return sum;
+}
+
 static const char *broken_rule(void)
 {
 	u64 free_all = table_bytes_in(&avail, 0, PMEM_ADDR_MAX);
@@ -466,6 +521,8 @@ static const char *broken_rule(void)
 		return "RAM ranges do not add up to the total";
 	if (free_all + allocated_bytes + reserved_bytes != ram_bytes)
 		return "free + allocated + reserved != total RAM";
+	if (used_sum() != allocated_bytes)
+		return "allocations by owner and use do not add up to the total";
 	for (u32 i = 0; i < avail.n; i++) {
 		const struct pmem_range *r = &avail.r[i];
 

@@ -18,6 +18,7 @@
 #define BULKHEAD_CORE_PMEM_H
 
 #include "core/config.h"
+#include "bulkhead/ptable.h"
 #include "bulkhead/types.h"
 
 /* Named reservations kept: every module plus the hypervisor, its info block and a few more. */
@@ -62,14 +63,60 @@ void pmem_set_limit(u64 limit);
 u64 pmem_limit(void);
 
 /*
- * Take `pages` contiguous pages from the top of the highest free range below the limit that
- * fits. Returns the physical address, or 0 with an error message naming the request.
+ * What an allocation is for, so that the run-time footprint can be told by use (the shell's
+ * `mem`, make bench). Every caller of pmem_alloc*() names one; the set is the callers'.
  */
-u64 pmem_alloc(u64 pages);
+enum pmem_use {
+	PMEM_EPT,	 /* a partition's EPT paging structures */
+	PMEM_VMCS,	 /* the VMCS of each CPU a partition runs on */
+	PMEM_VMXON,	 /* each CPU's VMXON region */
+	PMEM_BITMAPS,	 /* a partition's I/O (2 pages) and MSR (1 page) bitmaps */
+	PMEM_STACKS,	 /* CPU stacks and IST stacks; the exit stack of a partition's CPU */
+	PMEM_CPU,	 /* the per-CPU block (struct x86_cpu) of each application processor */
+	PMEM_TRAMPOLINE, /* pages below 1 MiB that SIPIs start CPUs in */
+	PMEM_IOMMU,	 /* VT-d root, context and interrupt-remapping tables, queues; a
+			    partition's DMA page tables */
+	PMEM_USES
+};
+
+/* Who an allocation is for: partition index 0..PT_MAX_PARTITIONS-1, or the hypervisor. */
+#define PMEM_OWNER_HV PT_MAX_PARTITIONS
+#define PMEM_OWNERS   (PT_MAX_PARTITIONS + 1)
+
+struct pmem_tag {
+	enum pmem_use use;
+	u32 owner; /* a partition index or PMEM_OWNER_HV */
+};
+
+static inline struct pmem_tag pmem_tag(u32 owner, enum pmem_use use)
+{
+	return (struct pmem_tag){.use = use, .owner = owner};
+}
+
+static inline struct pmem_tag pmem_tag_hv(enum pmem_use use)
+{
+	return pmem_tag(PMEM_OWNER_HV, use);
+}
+
+/*
+ * Take `pages` contiguous pages from the top of the highest free range below the limit that
+ * fits, counted against `tag`. Returns the physical address, or 0 with an error message
+ * naming the request (then nothing is counted). A tag of no known use or owner is a bad
+ * request: an allocation nobody accounts for would make the footprint lie.
+ */
+u64 pmem_alloc(u64 pages, struct pmem_tag tag);
 /* The same, also below `below` (e.g. 1 MiB for the AP trampoline). */
-u64 pmem_alloc_below(u64 pages, u64 below);
+u64 pmem_alloc_below(u64 pages, u64 below, struct pmem_tag tag);
 /* The same, at a multiple of `align` (a power of two >= PAGE_SIZE, e.g. 2 MiB). */
-u64 pmem_alloc_aligned(u64 pages, u64 align, u64 below);
+u64 pmem_alloc_aligned(u64 pages, u64 align, u64 below, struct pmem_tag tag);
+
+/* Bytes handed out for `use` to `owner`; 0 for an unknown use or owner. Each allocation is
+ * counted under exactly one pair: the pairs sum to pmem_allocated_bytes(). */
+u64 pmem_used_bytes(u32 owner, enum pmem_use use);
+/* All of `owner`'s uses together. */
+u64 pmem_owner_bytes(u32 owner);
+/* A use's short name, one lower-case word ("ept", "vmcs", ...); "?" if unknown. */
+const char *pmem_use_name(enum pmem_use use);
 
 u64 pmem_free_bytes(void);	/* still allocatable (below the limit) */
 u64 pmem_total_ram(void);	/* all RAM pmem_add_ram accepted, above the limit too */

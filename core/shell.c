@@ -135,14 +135,60 @@ static void focus_only(const char *arg)
 		log_info("shell: focus-only off: every partition's lines are shown\n");
 }
 
+/* KiB, rounded up: a section of a few bytes still shows. */
+static unsigned long long kib_up(u64 bytes)
+{
+	return (unsigned long long)((bytes + KiB - 1) / KiB);
+}
+
+/* One owner's line: "<who> <n> KiB" then ": <use> <KiB>, ..." for each use it has. */
+static void mem_owner(const char *who, u32 owner)
+{
+	char uses[160];
+	u32 len = 0;
+
+	uses[0] = 0;
+	for (u32 u = 0; u < PMEM_USES; u++) {
+		u64 bytes = pmem_used_bytes(owner, (enum pmem_use)u);
+
+		if (bytes && len < sizeof(uses))
+			len += (u32)format(uses + len, sizeof(uses) - len, "%s%s %llu",
+					   len ? ", " : ": ", pmem_use_name((enum pmem_use)u),
+					   kib_up(bytes));
+	}
+	log_info("shell: memory: %s %llu KiB%s\n", who, kib_up(pmem_owner_bytes(owner)), uses);
+}
+
+/*
+ * The footprint (make bench reads it: tests/bench/footprint.sh). Stable format, KiB figures:
+ *   shell: memory: image <n> KiB: text <t>, rodata <r>, data <d>, bss <b>
+ *   shell: memory: hypervisor <n> KiB: <use> <k>, <use> <k>, ...
+ *   shell: memory: partition <name> <n> KiB: <use> <k>, ...     (one per partition of the table)
+ *   shell: memory: run-time <n> KiB (page allocator), <f> KiB free
+ *   shell: memory: reserved <r> KiB (partition RAM, modules, boot information: not run-time)
+ * Sections are rounded up to a KiB; everything else is whole pages. An owner line lists only
+ * the uses it has (core/pmem.h names them), and its <n> is their sum; the owner lines sum to
+ * the run-time total, every page the allocator handed out. A partition's RAM is no allocation
+ * but a range of the table reserved at boot: it is in "reserved", with the modules.
+ */
 static void mem(void)
 {
-	log_info("shell: memory: hypervisor image %llu KiB, page allocator %llu KiB used, "
-		 "%llu KiB free, %llu KiB reserved (partitions, modules, boot information)\n",
-		 (unsigned long long)((arch_image_end() - arch_image_start()) / KiB),
-		 (unsigned long long)(pmem_allocated_bytes() / KiB),
-		 (unsigned long long)(pmem_free_bytes() / KiB),
-		 (unsigned long long)(pmem_reserved_bytes() / KiB));
+	struct arch_image_sections sec = arch_image_sections();
+	char who[48]; /* "partition " and the name (truncated if need be) */
+
+	log_info("shell: memory: image %llu KiB: text %llu, rodata %llu, data %llu, bss %llu\n",
+		 kib_up(arch_image_end() - arch_image_start()), kib_up(sec.text),
+		 kib_up(sec.rodata), kib_up(sec.data), kib_up(sec.bss));
+	mem_owner("hypervisor", PMEM_OWNER_HV);
+	for (u32 i = 0; i < partition_count() && i < PMEM_OWNER_HV; i++) {
+		format(who, sizeof(who), "partition %s", partition_name(i));
+		mem_owner(who, i);
+	}
+	log_info("shell: memory: run-time %llu KiB (page allocator), %llu KiB free\n",
+		 kib_up(pmem_allocated_bytes()), kib_up(pmem_free_bytes()));
+	log_info("shell: memory: reserved %llu KiB (partition RAM, modules, boot information: not "
+		 "run-time)\n",
+		 kib_up(pmem_reserved_bytes()));
 }
 
 static void say_reset(const char *how)

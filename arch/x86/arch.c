@@ -13,6 +13,8 @@
 
 extern u64 boot_tsc;
 extern u8 _image_start[], _image_end[];
+extern u8 _text_start[], _text_end[], _rodata_start[], _rodata_end[];
+extern u8 _data_start[], _data_sec_end[], _bss_start[], _bss_end[];
 
 static u8 bsp_ist[IST_SIZE] __attribute__((aligned(16)));
 
@@ -100,6 +102,16 @@ u64 arch_image_start(void)
 u64 arch_image_end(void)
 {
 	return (u64)_image_end;
+}
+
+struct arch_image_sections arch_image_sections(void)
+{
+	return (struct arch_image_sections){
+	    .text = (u64)(_text_end - _text_start),
+	    .rodata = (u64)(_rodata_end - _rodata_start),
+	    .data = (u64)(_data_sec_end - _data_start),
+	    .bss = (u64)(_bss_end - _bss_start),
+	};
 }
 
 u32 arch_this_cpu(void)

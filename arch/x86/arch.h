@@ -50,6 +50,11 @@ __attribute__((noreturn)) void arch_halt_forever(void);
 void arch_cpu_halt(void);
 void arch_cpu_relax(void);
 
+/* The sizes of the hypervisor image's sections, in bytes (boot/linker.ld). */
+struct arch_image_sections {
+	u64 text, rodata, data, bss;
+};
+struct arch_image_sections arch_image_sections(void);
 /* The hypervisor image's physical extent, [start, end). */
 u64 arch_image_start(void);
 u64 arch_image_end(void);
@@ -107,8 +112,9 @@ bool arch_ports_float(u32 base, u32 count);
 bool arch_iommu_probe(char *why, size_t why_size); /* false: none usable, `why` says why */
 u32 arch_iommu_units(void);
 bool arch_iommu_overlaps(u64 base, u64 size); /* touches a unit's registers? */
-/* access: bit 0 read, bit 1 write (MEM_R/MEM_W). */
-int arch_iommu_map(u32 domain, u64 iova, u64 phys, u64 size, u32 access);
+/* access: bit 0 read, bit 1 write (MEM_R/MEM_W). `owner`: the partition the domain is for,
+ * whose page-allocator use its tables count as (core/pmem.h). */
+int arch_iommu_map(u32 domain, u32 owner, u64 iova, u64 phys, u64 size, u32 access);
 bool arch_iommu_translates(u32 domain, u64 iova);
 int arch_iommu_attach(u32 bdf, u32 domain); /* domain 0: blocked. E_NOTFOUND: no unit */
 /* Turn remapping on in every unit (all requesters not attached are blocked from then on);
@@ -162,9 +168,10 @@ struct arch_vm {
 	u64 io_bitmap;	/* two pages, one bit per port; 1 = trapped */
 	u64 msr_bitmap; /* one page; 1 = trapped */
 	u16 vpid;
+	u32 owner; /* the partition's index: what its pages are counted against (core/pmem.h) */
 };
 
-int arch_vm_create(struct arch_vm *vm, u16 vpid);
+int arch_vm_create(struct arch_vm *vm, u16 vpid, u32 owner);
 /* access: bit 0 read, bit 1 write, bit 2 execute (MEM_R/W/X of bulkhead/ptable.h). */
 int arch_vm_map(struct arch_vm *vm, u64 gpa, u64 hpa, u64 size, u32 access, bool uncached);
 void arch_vm_grant_ports(struct arch_vm *vm, u32 base, u32 count);

@@ -10,9 +10,9 @@
  * address above onto one 2^48 lower. */
 #define EPT_GUEST_LIMIT (1ULL << 48)
 
-u64 ept_create(void)
+u64 ept_create(u32 owner)
 {
-	return paging4_create();
+	return paging4_create(pmem_tag(owner, PMEM_EPT));
 }
 
 /* EPT's format: present if readable, writable or executable; tables pass every access; large
@@ -38,7 +38,7 @@ static unsigned phys_addr_bits(void)
 	return bits >= 32 && bits <= 52 ? bits : 36;
 }
 
-int ept_map(u64 pml4, u64 gpa, u64 hpa, u64 size, u32 access, bool uncached)
+int ept_map(u64 pml4, u64 gpa, u64 hpa, u64 size, u32 access, bool uncached, u32 owner)
 {
 	u64 leaf = (access & EPT_RWX) | (uncached ? EPT_MT_UC : EPT_MT_WB);
 	u64 host_limit = 1ULL << phys_addr_bits();
@@ -52,7 +52,7 @@ int ept_map(u64 pml4, u64 gpa, u64 hpa, u64 size, u32 access, bool uncached)
 	struct paging4_format f;
 
 	ept_format(&f);
-	return paging4_map(pml4, gpa, hpa, size, leaf, &f);
+	return paging4_map(pml4, gpa, hpa, size, leaf, &f, pmem_tag(owner, PMEM_EPT));
 }
 
 u64 ept_pointer(u64 pml4)

@@ -21,11 +21,12 @@
 #define EPTP_MT_WB  6ULL
 #define EPTP_WALK_4 (3ULL << 3)
 
-/* A new, empty EPT hierarchy; returns the PML4's physical address or 0. */
-u64 ept_create(void);
+/* A new, empty EPT hierarchy of partition `owner` (its tables are counted against it);
+ * returns the PML4's physical address or 0. */
+u64 ept_create(u32 owner);
 /* Map [gpa, gpa+size) to [hpa, ...) with the largest pages (1 GiB, 2 MiB, 4 KiB) that fit.
  * `uncached` selects UC (device memory) instead of WB. Returns 0 or E_*. */
-int ept_map(u64 pml4, u64 gpa, u64 hpa, u64 size, u32 access, bool uncached);
+int ept_map(u64 pml4, u64 gpa, u64 hpa, u64 size, u32 access, bool uncached, u32 owner);
 /* The EPT pointer for the VMCS: WB paging structures, 4-level walk. */
 u64 ept_pointer(u64 pml4);
 /* Host-physical address that `gpa` maps to, or ~0 if unmapped (used to read guest memory). */

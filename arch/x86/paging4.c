@@ -9,9 +9,9 @@ static u64 *table(u64 phys)
 	return (u64 *)phys; /* identity mapped */
 }
 
-u64 paging4_create(void)
+u64 paging4_create(struct pmem_tag tag)
 {
-	u64 t = pmem_alloc(1);
+	u64 t = pmem_alloc(1, tag);
 
 	if (t)
 		memset(table(t), 0, PAGE_SIZE);
@@ -19,10 +19,10 @@ u64 paging4_create(void)
 }
 
 /* The table one level down from entry `e`, created if absent. */
-static u64 *next_level(u64 *e, const struct paging4_format *f)
+static u64 *next_level(u64 *e, const struct paging4_format *f, struct pmem_tag tag)
 {
 	if (!(*e & f->present)) {
-		u64 t = paging4_create();
+		u64 t = paging4_create(tag);
 
 		if (!t)
 			return NULL;
@@ -49,7 +49,7 @@ static bool is_large(u64 e, unsigned level, const struct paging4_format *f)
  * smaller ones) is a second mapping of the same address: E_INVAL, and nothing is overwritten.
  */
 static int map_one(u64 root, u64 va, u64 pa, u64 leaf, unsigned leaf_level,
-		   const struct paging4_format *f)
+		   const struct paging4_format *f, struct pmem_tag tag)
 {
 	u64 *t = table(root);
 	u64 *e;
@@ -58,7 +58,7 @@ static int map_one(u64 root, u64 va, u64 pa, u64 leaf, unsigned leaf_level,
 		e = &t[index_at(va, level)];
 		if (is_large(*e, level, f))
 			return ERR(E_INVAL);
-		t = next_level(e, f);
+		t = next_level(e, f, tag);
 		if (!t)
 			return ERR(E_NOMEM);
 	}
@@ -81,12 +81,13 @@ static unsigned best_level(u64 va, u64 pa, u64 size, const struct paging4_format
 	return 0;
 }
 
-int paging4_map(u64 root, u64 va, u64 pa, u64 size, u64 leaf, const struct paging4_format *f)
+int paging4_map(u64 root, u64 va, u64 pa, u64 size, u64 leaf, const struct paging4_format *f,
+		struct pmem_tag tag)
 {
 	while (size) {
 		unsigned level = best_level(va, pa, size, f);
 		u64 step = PAGE_SIZE << (9 * level);
-		int err = map_one(root, va, pa, leaf, level, f);
+		int err = map_one(root, va, pa, leaf, level, f, tag);
 
 		if (err)
 			return err;

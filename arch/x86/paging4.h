@@ -8,6 +8,7 @@
 #ifndef BULKHEAD_ARCH_X86_PAGING4_H
 #define BULKHEAD_ARCH_X86_PAGING4_H
 
+#include "core/pmem.h"
 #include "bulkhead/types.h"
 
 #define PAGING4_ENTRIES	  512
@@ -20,13 +21,15 @@ struct paging4_format {
 	u32 large_levels; /* bit 1: 2 MiB pages may be used, bit 2: 1 GiB pages */
 };
 
-/* A new, empty top-level table; its physical address, or 0 when out of memory. */
-u64 paging4_create(void);
+/* A new, empty table, counted against `tag`; its physical address, or 0 when out of memory. */
+u64 paging4_create(struct pmem_tag tag);
 /* Map [va, va+size) to [pa, ...) with the largest pages the format allows and both addresses
  * fit; each leaf is `leaf` | the address. Addresses and size are page aligned and va+size at
  * most 2^48 (the caller checks). An address mapped already is E_INVAL, and no entry is
- * overwritten; E_NOMEM when a table cannot be allocated. */
-int paging4_map(u64 root, u64 va, u64 pa, u64 size, u64 leaf, const struct paging4_format *f);
+ * overwritten; E_NOMEM when a table cannot be allocated. Tables made are counted against
+ * `tag` (the tree's owner). */
+int paging4_map(u64 root, u64 va, u64 pa, u64 size, u64 leaf, const struct paging4_format *f,
+		struct pmem_tag tag);
 /* The leaf entry that maps `va`, the size of its page in *page; 0 if none. */
 u64 paging4_leaf(u64 root, u64 va, u64 *page, const struct paging4_format *f);
 

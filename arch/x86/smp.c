@@ -43,7 +43,7 @@ static void ap_start64(u64 arg)
 /* One page below 1 MiB holding the trampoline: SIPI vectors address 4 KiB pages there. */
 static u64 trampoline_install(void)
 {
-	u64 page = pmem_alloc_below(1, LOW_MEM);
+	u64 page = pmem_alloc_below(1, LOW_MEM, pmem_tag_hv(PMEM_TRAMPOLINE));
 
 	if (!page)
 		return 0;
@@ -55,7 +55,7 @@ static u64 trampoline_install(void)
 static u64 dead_page_install(void)
 {
 	static const u8 cli_hlt_loop[] = {0xfa, 0xf4, 0xeb, 0xfd}; /* cli; hlt; jmp $-1 */
-	u64 page = pmem_alloc_below(1, LOW_MEM);
+	u64 page = pmem_alloc_below(1, LOW_MEM, pmem_tag_hv(PMEM_TRAMPOLINE));
 
 	if (page)
 		memcpy(phys_to_virt(page), cli_hlt_loop, sizeof(cli_hlt_loop));
@@ -65,9 +65,9 @@ static u64 dead_page_install(void)
 static struct x86_cpu *ap_alloc(u32 index, u32 apic_id)
 {
 	u64 pages = align_up(sizeof(struct x86_cpu), PAGE_SIZE) / PAGE_SIZE;
-	u64 cpu_phys = pmem_alloc(pages);
-	u64 stack = pmem_alloc(STACK_SIZE / PAGE_SIZE);
-	u64 ist = pmem_alloc(IST_SIZE / PAGE_SIZE);
+	u64 cpu_phys = pmem_alloc(pages, pmem_tag_hv(PMEM_CPU));
+	u64 stack = pmem_alloc(STACK_SIZE / PAGE_SIZE, pmem_tag_hv(PMEM_STACKS));
+	u64 ist = pmem_alloc(IST_SIZE / PAGE_SIZE, pmem_tag_hv(PMEM_STACKS));
 	struct x86_cpu *cpu;
 
 	if (!cpu_phys || !stack || !ist)

@@ -31,9 +31,9 @@
 extern void vmx_exit_entry(void);
 extern void vmx_launch_guest(struct guest_regs *regs);
 
-static u64 zeroed_pages(u64 n)
+static u64 zeroed_pages(u64 n, struct pmem_tag tag)
 {
-	u64 p = pmem_alloc(n);
+	u64 p = pmem_alloc(n, tag);
 
 	if (p)
 		memset((void *)p, 0, n * PAGE_SIZE);
@@ -82,12 +82,13 @@ static const struct msr_pass_rule {
     {MSR_IA32_FS_BASE, MSR_IA32_TSC_AUX, true, true}, /* FS/GS base, KERNEL_GS_BASE, TSC_AUX */
 };
 
-int arch_vm_create(struct arch_vm *vm, u16 vpid)
+int arch_vm_create(struct arch_vm *vm, u16 vpid, u32 owner)
 {
 	vm->vpid = vpid;
-	vm->ept = ept_create();
-	vm->io_bitmap = zeroed_pages(2);
-	vm->msr_bitmap = zeroed_pages(1);
+	vm->owner = owner;
+	vm->ept = ept_create(owner);
+	vm->io_bitmap = zeroed_pages(2, pmem_tag(owner, PMEM_BITMAPS));
+	vm->msr_bitmap = zeroed_pages(1, pmem_tag(owner, PMEM_BITMAPS));
 	if (!vm->ept || !vm->io_bitmap || !vm->msr_bitmap)
 		return ERR(E_NOMEM);
 	/* Deny by default: every port and every MSR traps until granted. */
@@ -110,7 +111,7 @@ int arch_vm_create(struct arch_vm *vm, u16 vpid)
 
 int arch_vm_map(struct arch_vm *vm, u64 gpa, u64 hpa, u64 size, u32 access, bool uncached)
 {
-	return ept_map(vm->ept, gpa, hpa, size, access & 7, uncached);
+	return ept_map(vm->ept, gpa, hpa, size, access & 7, uncached, vm->owner);
 }
 
 void arch_vm_grant_ports(struct arch_vm *vm, u32 base, u32 count)
@@ -279,10 +280,12 @@ static struct vcpu *vcpu_setup(const struct arch_vm *vm, u32 partition,
 	struct vcpu *v = &cpu->vcpu;
 	u32 revision = (u32)rdmsr(MSR_IA32_VMX_BASIC) & VMX_BASIC_REVISION;
 
-	/* A restart reuses this CPU's VMCS and exit stack: nothing is allocated twice. */
+	/* A restart reuses this CPU's VMCS and exit stack: nothing is allocated twice. A CPU
+	 * runs one partition only (the table gives it to one), so they are that partition's. */
 	if (!v->vmcs) {
-		v->vmcs = zeroed_pages(1);
-		v->exit_stack = zeroed_pages(STACK_SIZE / PAGE_SIZE);
+		v->vmcs = zeroed_pages(1, pmem_tag(partition, PMEM_VMCS));
+		v->exit_stack =
+		    zeroed_pages(STACK_SIZE / PAGE_SIZE, pmem_tag(partition, PMEM_STACKS));
 		if (!v->vmcs || !v->exit_stack) {
 			log_err("vmx: cpu %u: no memory for a VMCS\n", cpu->index);
 			arch_halt_forever();

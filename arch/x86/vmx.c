@@ -36,7 +36,8 @@ static void fix_control_registers(void)
 int vmx_cpu_on(void)
 {
 	struct x86_cpu *cpu = this_cpu();
-	u64 region = pmem_alloc(1); /* pmem.c locks: CPUs entering VMX together may ask at once */
+	/* pmem.c locks: CPUs entering VMX together may ask at once */
+	u64 region = pmem_alloc(1, pmem_tag_hv(PMEM_VMXON));
 	u32 revision = (u32)rdmsr(MSR_IA32_VMX_BASIC) & VMX_BASIC_REVISION;
 
 	if (!region)

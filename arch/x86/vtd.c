@@ -257,10 +257,12 @@ static bool alloc_tables(char *why, size_t why_size)
 {
 	bool queues = true;
 
-	root_table = paging4_create();
-	irt = ir_wanted ? pmem_alloc_aligned(VTD_IRT_PAGES, VTD_IRT_PAGES * PAGE_SIZE, 4 * GiB) : 0;
+	root_table = paging4_create(pmem_tag_hv(PMEM_IOMMU));
+	irt = ir_wanted ? pmem_alloc_aligned(VTD_IRT_PAGES, VTD_IRT_PAGES * PAGE_SIZE, 4 * GiB,
+					     pmem_tag_hv(PMEM_IOMMU))
+			: 0;
 	for (u32 i = 0; i < unit_count; i++) {
-		units[i].queue = paging4_create();
+		units[i].queue = paging4_create(pmem_tag_hv(PMEM_IOMMU));
 		queues = queues && units[i].queue;
 	}
 	if (!root_table || (ir_wanted && !irt) || !queues) {
@@ -320,18 +322,18 @@ static int probe_units(const void *dmar_table, u32 len, char *why, size_t why_si
 
 /* ---- DMA remapping ------------------------------------------------------------------------ */
 
-static u64 domain_table(u32 dom)
+static u64 domain_table(u32 dom, u32 owner)
 {
 	if (!dom || dom > VTD_MAX_DOMAINS)
 		return 0;
 	if (!domain_root[dom])
-		domain_root[dom] = paging4_create();
+		domain_root[dom] = paging4_create(pmem_tag(owner, PMEM_IOMMU));
 	return domain_root[dom];
 }
 
-int arch_iommu_map(u32 dom, u64 gpa, u64 hpa, u64 size, u32 access)
+int arch_iommu_map(u32 dom, u32 owner, u64 gpa, u64 hpa, u64 size, u32 access)
 {
-	u64 root = domain_table(dom);
+	u64 root = domain_table(dom, owner);
 	u64 leaf = (access & 1u ? VTD_SL_R : 0) | (access & 2u ? VTD_SL_W : 0);
 	u64 limit = four_level ? 1ull << 48 : 1ull << 39;
 
@@ -339,7 +341,7 @@ int arch_iommu_map(u32 dom, u64 gpa, u64 hpa, u64 size, u32 access)
 		return ERR(E_NOMEM);
 	if (!leaf || ((gpa | hpa | size) & (PAGE_SIZE - 1)) || size > limit || gpa > limit - size)
 		return ERR(E_RANGE);
-	return paging4_map(root, gpa, hpa, size, leaf, &sl_format);
+	return paging4_map(root, gpa, hpa, size, leaf, &sl_format, pmem_tag(owner, PMEM_IOMMU));
 }
 
 bool arch_iommu_translates(u32 dom, u64 iova)
@@ -368,7 +370,7 @@ static u64 *context_entry(u32 bdf, bool create)
 	u64 *root = table(root_table) + 2 * (bdf >> 8);
 
 	if (!(*root & VTD_PRESENT)) {
-		u64 t = create ? paging4_create() : 0;
+		u64 t = create ? paging4_create(pmem_tag_hv(PMEM_IOMMU)) : 0;
 
 		if (!t)
 			return NULL;

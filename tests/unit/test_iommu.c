@@ -137,8 +137,9 @@ u32 arch_iommu_units(void)
 	return 2;
 }
 
-int arch_iommu_map(u32 domain, u64 iova, u64 phys, u64 size, u32 access)
+int arch_iommu_map(u32 domain, u32 owner, u64 iova, u64 phys, u64 size, u32 access)
 {
+	CHECK_EQ(owner + 1, domain); /* a domain's tables count as its partition's */
 	record((struct call){.kind = CALL_MAP,
 			     .dom = domain,
 			     .iova = iova,

@@ -11,6 +11,8 @@
 #include "tests/unit/check.h"
 
 #define PG PAGE_SIZE
+/* The tag of allocations whose accounting a test does not look at. */
+#define T pmem_tag_hv(PMEM_STACKS)
 
 /* --- helpers ------------------------------------------------------------------------------ */
 
@@ -139,6 +141,9 @@ static u64 model_expect(u64 pages, u64 align, u64 below)
 	return 0;
 }
 
+/* Bytes the model expects counted per owner and use. */
+static u64 model_used[PMEM_OWNERS][PMEM_USES];
+
 /* The allocator's free ranges and counters agree with the model, page for page. */
 static bool model_matches(void)
 {
@@ -162,6 +167,10 @@ static bool model_matches(void)
 	}
 	for (p = 0; p < model_pages && p < model_limit / PG; p++)
 		below_limit += model[p] == M_FREE;
+	for (u32 o = 0; o < PMEM_OWNERS; o++)
+		for (u32 u = 0; u < PMEM_USES; u++)
+			if (pmem_used_bytes(o, (enum pmem_use)u) != model_used[o][u])
+				return false;
 	return k == pmem_range_count() && pmem_free_bytes() == below_limit * PG &&
 	       pmem_reserved_bytes() == model_count(M_RSV) * PG &&
 	       pmem_allocated_bytes() == model_count(M_ALLOC) * PG &&
@@ -249,12 +258,12 @@ static void test_alloc_top_down(void)
 	u64 prev = ~0ULL;
 
 	setup_seabios();
-	CHECK_EQ(pmem_alloc(1), 0xfffd000);
-	CHECK_EQ(pmem_alloc(2), 0xfffb000);
+	CHECK_EQ(pmem_alloc(1, T), 0xfffd000);
+	CHECK_EQ(pmem_alloc(2, T), 0xfffb000);
 	prev = 0xfffb000;
 	/* Big blocks keep coming from the top, never from a module or the hypervisor. */
 	for (int i = 0; i < 100; i++) {
-		u64 pages = 1 + (u64)i * 37 % 300, at = pmem_alloc(pages);
+		u64 pages = 1 + (u64)i * 37 % 300, at = pmem_alloc(pages, T);
 
 		CHECK(at != 0);
 		CHECK_EQ(at % PG, 0);
@@ -273,7 +282,7 @@ static void test_exhaust_page_by_page(void)
 
 	setup_seabios();
 	pages = pmem_free_bytes() / PG;
-	while ((at = pmem_alloc(1)) != 0) {
+	while ((at = pmem_alloc(1, T)) != 0) {
 		count++;
 		ok = ok && at % PG == 0 && at < prev && !in_reservation(at, PG) &&
 		     pmem_check_invariants();
@@ -418,10 +427,10 @@ static void test_reserve_everything(void)
 	CHECK_EQ(pmem_reserve(0, 4 * GiB, "everything"), 0);
 	CHECK_EQ(pmem_free_bytes(), 0);
 	CHECK_EQ(pmem_reserved_bytes(), pmem_total_ram());
-	CHECK_EQ(pmem_alloc(1), 0);
+	CHECK_EQ(pmem_alloc(1, T), 0);
 	CHECK_LOG("pmem: cannot allocate 1 pages aligned 0x1000 below 0x100000000: 0 KiB free "
 		  "there, largest block 0 KiB\n");
-	CHECK_EQ(pmem_alloc_aligned(16, 2 * MiB, 16 * MiB), 0);
+	CHECK_EQ(pmem_alloc_aligned(16, 2 * MiB, 16 * MiB, T), 0);
 	CHECK_LOG("pmem: cannot allocate 16 pages aligned 0x200000 below 0x1000000:");
 	CHECK(pmem_check_invariants());
 }
@@ -431,14 +440,14 @@ static void test_reserve_everything(void)
 static void test_alloc_below_1mib(void)
 {
 	setup_seabios();
-	CHECK_EQ(pmem_alloc_below(1, 1 * MiB), 0x9e000);
-	CHECK_EQ(pmem_alloc_below(0x9c, 0x9f800), 0x2000); /* the limit rounds down */
-	CHECK_EQ(pmem_alloc_below(1, 1 * MiB), 0x1000);
-	CHECK_EQ(pmem_alloc_below(1, 1 * MiB), 0);
+	CHECK_EQ(pmem_alloc_below(1, 1 * MiB, T), 0x9e000);
+	CHECK_EQ(pmem_alloc_below(0x9c, 0x9f800, T), 0x2000); /* the limit rounds down */
+	CHECK_EQ(pmem_alloc_below(1, 1 * MiB, T), 0x1000);
+	CHECK_EQ(pmem_alloc_below(1, 1 * MiB, T), 0);
 	CHECK_LOG("pmem: cannot allocate 1 pages aligned 0x1000 below 0x100000: 0 KiB free there, "
 		  "largest block 0 KiB\n");
 	/* The rest of memory is untouched. */
-	CHECK_EQ(pmem_alloc(1), 0xfffd000);
+	CHECK_EQ(pmem_alloc(1, T), 0xfffd000);
 	CHECK(pmem_check_invariants());
 }
 
@@ -447,21 +456,21 @@ static void test_alloc_aligned_2mib(void)
 	u64 at;
 
 	setup_seabios();
-	CHECK_EQ(pmem_alloc_aligned(1, 2 * MiB, PMEM_ADDR_MAX), 0xfe00000);
+	CHECK_EQ(pmem_alloc_aligned(1, 2 * MiB, PMEM_ADDR_MAX, T), 0xfe00000);
 	CHECK_RANGES({0x1000, 0x9f000}, {0x100000, 0x200000}, {0x241000, 0x242000},
 		     {0x7e7000, 0x7e8000}, {0x9ea000, 0xfe00000}, {0xfe01000, 0xfffe000});
 	/* 2 MiB no longer fits above 0xfe01000: the next range gives it. */
-	CHECK_EQ(pmem_alloc_aligned(512, 2 * MiB, PMEM_ADDR_MAX), 0xfc00000);
-	at = pmem_alloc_aligned(3, 64 * KiB, 0xabc123);
+	CHECK_EQ(pmem_alloc_aligned(512, 2 * MiB, PMEM_ADDR_MAX, T), 0xfc00000);
+	at = pmem_alloc_aligned(3, 64 * KiB, 0xabc123, T);
 	CHECK_EQ(at, 0xab0000);
-	CHECK_EQ(pmem_alloc_aligned(1, 0x800, PMEM_ADDR_MAX), 0);
+	CHECK_EQ(pmem_alloc_aligned(1, 0x800, PMEM_ADDR_MAX, T), 0);
 	CHECK_LOG("pmem: bad allocation request: 1 pages aligned 0x800\n");
-	CHECK_EQ(pmem_alloc_aligned(1, 0x3000, PMEM_ADDR_MAX), 0);
+	CHECK_EQ(pmem_alloc_aligned(1, 0x3000, PMEM_ADDR_MAX, T), 0);
 	CHECK_LOG("pmem: bad allocation request: 1 pages aligned 0x3000\n");
-	CHECK_EQ(pmem_alloc(0), 0);
+	CHECK_EQ(pmem_alloc(0, T), 0);
 	CHECK_LOG("pmem: bad allocation request: 0 pages aligned 0x1000\n");
 	/* More pages than the address space holds. */
-	CHECK_EQ(pmem_alloc(~0ULL / 2), 0);
+	CHECK_EQ(pmem_alloc(~0ULL / 2, T), 0);
 	CHECK_LOG("pmem: cannot allocate 9223372036854775807 pages");
 	CHECK(pmem_check_invariants());
 }
@@ -484,7 +493,7 @@ static void test_limit_above_4g(void)
 	CHECK_LOG("pmem: 4096 MiB above 0x100000000 not allocatable yet\n");
 	/* Take everything allocatable in shrinking blocks: none of it is above 4 GiB. */
 	for (pages = 0x10000; pages; pages /= 2)
-		while ((at = pmem_alloc(pages)) != 0)
+		while ((at = pmem_alloc(pages, T)) != 0)
 			CHECK(at + pages * PG <= 4 * GiB);
 	CHECK_EQ(pmem_allocated_bytes(), 0x9e000 + 0x7ff00000);
 	CHECK_EQ(pmem_free_bytes(), 0);
@@ -492,7 +501,7 @@ static void test_limit_above_4g(void)
 	CHECK(pmem_check_invariants());
 	/* Once the hypervisor maps more, the rest becomes allocatable. */
 	pmem_set_limit(8 * GiB);
-	CHECK_EQ(pmem_alloc(1), 0x1fffff000ULL);
+	CHECK_EQ(pmem_alloc(1, T), 0x1fffff000ULL);
 	capture_reset();
 	pmem_report();
 	CHECK(!capture_has("not allocatable"));
@@ -503,14 +512,14 @@ static void test_limit_splits_straddling_range(void)
 {
 	pmem_init();
 	pmem_add_ram(0xf0000000ULL, 0x20000000); /* 3.75 GiB - 4.25 GiB */
-	CHECK_EQ(pmem_alloc(1), 0xfffff000ULL);
+	CHECK_EQ(pmem_alloc(1, T), 0xfffff000ULL);
 	CHECK_RANGES({0xf0000000ULL, 0xfffff000ULL}, {0x100000000ULL, 0x110000000ULL});
 	CHECK_EQ(pmem_free_bytes(), 0xfffff000ULL - 0xf0000000ULL);
 	pmem_set_limit(0xf0000800ULL); /* rounds down: nothing below it */
 	CHECK_EQ(pmem_limit(), 0xf0000000ULL);
-	CHECK_EQ(pmem_alloc(1), 0);
+	CHECK_EQ(pmem_alloc(1, T), 0);
 	pmem_set_limit(~0ULL);
-	CHECK_EQ(pmem_alloc(1), 0x10ffff000ULL);
+	CHECK_EQ(pmem_alloc(1, T), 0x10ffff000ULL);
 	CHECK(pmem_check_invariants());
 }
 
@@ -548,7 +557,7 @@ static void test_range_table_full(void)
 
 	/* The RAM table is full even when every page has been handed out. */
 	fill_table();
-	while (pmem_alloc(1))
+	while (pmem_alloc(1, T))
 		;
 	CHECK_EQ(pmem_range_count(), 0);
 	total = pmem_allocated_bytes();
@@ -572,7 +581,7 @@ static void test_reserve_with_table_full(void)
 	CHECK_EQ(pmem_range_count(), MAX_PMEM_RANGES);
 	CHECK(pmem_check_invariants());
 	/* No allocation ever lands in it. */
-	for (u64 at; (at = pmem_alloc(1)) != 0;)
+	for (u64 at; (at = pmem_alloc(1, T)) != 0;)
 		CHECK(!overlaps(at, at + PG, 0x1000000, 0x1101000));
 	CHECK(pmem_check_invariants());
 }
@@ -581,12 +590,12 @@ static void test_alloc_with_table_full(void)
 {
 	fill_table();
 	/* Under 0x1800000 the block would split the top range: the lone pages below serve. */
-	CHECK_EQ(pmem_alloc_below(1, 0x1800000), 0x100000 + (MAX_PMEM_RANGES - 2) * 0x2000);
+	CHECK_EQ(pmem_alloc_below(1, 0x1800000, T), 0x100000 + (MAX_PMEM_RANGES - 2) * 0x2000);
 	CHECK_EQ(pmem_range_count(), MAX_PMEM_RANGES - 1);
 	/* Now there is a slot to split with. */
-	CHECK_EQ(pmem_alloc_below(1, 0x1800000), 0x17ff000);
+	CHECK_EQ(pmem_alloc_below(1, 0x1800000, T), 0x17ff000);
 	fill_table();
-	CHECK_EQ(pmem_alloc_aligned(0x200, 4 * MiB, 0x1800000), 0);
+	CHECK_EQ(pmem_alloc_aligned(0x200, 4 * MiB, 0x1800000, T), 0);
 	CHECK_LOG("largest block 8 MiB (range table full)\n");
 	CHECK(pmem_check_invariants());
 }
@@ -635,7 +644,7 @@ static void test_report_lines(void)
 	    "pmem:   reserved 0x00000000009e9000-0x00000000009ea000 multiboot2 info\n";
 
 	setup_seabios();
-	CHECK_EQ(pmem_alloc(3), 0xfffb000);
+	CHECK_EQ(pmem_alloc(3, T), 0xfffb000);
 	capture_reset();
 	pmem_report();
 	/* All of it and nothing else (no line about RAM above the limit). */
@@ -648,7 +657,7 @@ static void test_report_lines(void)
 	pmem_report();
 	CHECK_LOG("pmem: 1 MiB RAM in 1 range, 0 KiB reserved, 0 KiB allocated, 1 MiB free\n");
 	pmem_reserve(0x100000, 0x80000, "half");
-	CHECK_EQ(pmem_alloc(1), 0x1ff000);
+	CHECK_EQ(pmem_alloc(1, T), 0x1ff000);
 	capture_reset();
 	pmem_report();
 	CHECK_LOG("pmem: 1 MiB RAM in 1 range, 512 KiB reserved, 4 KiB allocated, 508 KiB free\n");
@@ -731,7 +740,7 @@ static void test_uefi_fragmented_map(void)
 	CHECK(pmem_check_invariants());
 	for (u64 pages = 0x800, at; pages; pages /= 2) {
 		prev = ~0ULL; /* each size starts again from the top */
-		while ((at = pmem_alloc(pages)) != 0) {
+		while ((at = pmem_alloc(pages, T)) != 0) {
 			ok = ok && at == model_expect(pages, PG, ~0ULL) && at < prev &&
 			     !in_reservation(at, pages * PG);
 			if (at / PG + pages > model_pages)
@@ -794,6 +803,7 @@ static void model_take_dropped(void)
 static bool random_alloc(void)
 {
 	u64 pages = 1 + rnd(rnd(8) == 0 ? 256 : 16), align = PG, below = ~0ULL, want, at;
+	struct pmem_tag tag = pmem_tag((u32)rnd(PMEM_OWNERS), (enum pmem_use)rnd(PMEM_USES));
 	bool full = pmem_range_count() == MAX_PMEM_RANGES;
 
 	if (rnd(3) == 0)
@@ -801,7 +811,7 @@ static bool random_alloc(void)
 	if (rnd(3) == 0)
 		align = PG << rnd(10);
 	want = model_expect(pages, align, below);
-	at = pmem_alloc_aligned(pages, align, below);
+	at = pmem_alloc_aligned(pages, align, below, tag);
 	/* With the table full a range can be passed over; otherwise the choice is exact. */
 	if (at != want && !(full && (at == 0 || at < want)))
 		return false;
@@ -814,6 +824,7 @@ static bool random_alloc(void)
 			return false;
 		model[p] = M_ALLOC;
 	}
+	model_used[tag.owner][tag.use] += pages * PG;
 	return at % align == 0 && at + pages * PG <= model_limit && at + pages * PG <= below;
 }
 
@@ -867,6 +878,7 @@ static void test_random_against_model(void)
 		if (step % 1000 == 0) {
 			pmem_init();
 			model_reset(RAND_PAGES);
+			memset(model_used, 0, sizeof(model_used));
 		}
 		capture_reset();
 		if (!random_step(step / 1000 % 2 ? &fragmenting_mix : &normal_mix))
@@ -875,6 +887,98 @@ static void test_random_against_model(void)
 	CHECK_EQ(step, 10000);
 	if (step != 10000)
 		printf("  diverged at step %d; log: %s\n", step, capture_text());
+}
+
+/* --- accounting by owner and use ------------------------------------------------------------- */
+
+static u64 sum_of_pairs(void)
+{
+	u64 sum = 0;
+
+	for (u32 o = 0; o < PMEM_OWNERS; o++) {
+		u64 owner = 0;
+
+		for (u32 u = 0; u < PMEM_USES; u++)
+			owner += pmem_used_bytes(o, (enum pmem_use)u);
+		CHECK_EQ(pmem_owner_bytes(o), owner);
+		sum += owner;
+	}
+	return sum;
+}
+
+/* Each allocation lands under its own owner and use; the pairs sum to the total. */
+static void test_accounting_by_owner_and_use(void)
+{
+	setup_seabios();
+	CHECK_EQ(sum_of_pairs(), 0);
+	CHECK(pmem_alloc(1, pmem_tag_hv(PMEM_VMXON)) != 0);
+	CHECK(pmem_alloc(4, pmem_tag_hv(PMEM_STACKS)) != 0);
+	CHECK(pmem_alloc_below(1, 1 * MiB, pmem_tag_hv(PMEM_TRAMPOLINE)) != 0);
+	CHECK(pmem_alloc(3, pmem_tag(0, PMEM_EPT)) != 0);
+	CHECK(pmem_alloc(2, pmem_tag(0, PMEM_BITMAPS)) != 0);
+	CHECK(pmem_alloc(1, pmem_tag(0, PMEM_EPT)) != 0);
+	CHECK(
+	    pmem_alloc_aligned(16, 64 * KiB, 4 * GiB, pmem_tag(PT_MAX_PARTITIONS - 1, PMEM_IOMMU)));
+	CHECK_EQ(pmem_used_bytes(PMEM_OWNER_HV, PMEM_VMXON), 1 * PG);
+	CHECK_EQ(pmem_used_bytes(PMEM_OWNER_HV, PMEM_STACKS), 4 * PG);
+	CHECK_EQ(pmem_used_bytes(PMEM_OWNER_HV, PMEM_TRAMPOLINE), 1 * PG);
+	CHECK_EQ(pmem_used_bytes(PMEM_OWNER_HV, PMEM_EPT), 0);
+	CHECK_EQ(pmem_owner_bytes(PMEM_OWNER_HV), 6 * PG);
+	CHECK_EQ(pmem_used_bytes(0, PMEM_EPT), 4 * PG);
+	CHECK_EQ(pmem_used_bytes(0, PMEM_BITMAPS), 2 * PG);
+	CHECK_EQ(pmem_owner_bytes(0), 6 * PG);
+	CHECK_EQ(pmem_owner_bytes(1), 0);
+	CHECK_EQ(pmem_used_bytes(PT_MAX_PARTITIONS - 1, PMEM_IOMMU), 16 * PG);
+	CHECK_EQ(sum_of_pairs(), pmem_allocated_bytes());
+	CHECK_EQ(pmem_allocated_bytes(), 28 * PG);
+	CHECK(pmem_check_invariants());
+	/* Out of range: nothing, and no read beyond the table. */
+	CHECK_EQ(pmem_used_bytes(PMEM_OWNERS, PMEM_EPT), 0);
+	CHECK_EQ(pmem_used_bytes(0, PMEM_USES), 0);
+	CHECK_EQ(pmem_owner_bytes(PMEM_OWNERS), 0);
+	pmem_init();
+	CHECK_EQ(sum_of_pairs(), 0);
+	CHECK_EQ(pmem_used_bytes(0, PMEM_EPT), 0);
+}
+
+/* An allocation that fails, for want of memory or as a bad request (a tag of no use or
+ * owner among them), counts nothing and takes nothing. */
+static void test_failed_allocation_counts_nothing(void)
+{
+	u64 free_before;
+
+	setup_seabios();
+	CHECK(pmem_alloc(2, pmem_tag(1, PMEM_VMCS)) != 0);
+	free_before = pmem_free_bytes();
+	capture_reset();
+	CHECK_EQ(pmem_alloc(1ULL << 40, pmem_tag(1, PMEM_VMCS)), 0);	  /* too big */
+	CHECK_EQ(pmem_alloc_below(1, 0x1000, pmem_tag(1, PMEM_VMCS)), 0); /* only page 0 there */
+	CHECK_EQ(pmem_alloc(0, pmem_tag(1, PMEM_VMCS)), 0);
+	CHECK_EQ(pmem_alloc_aligned(1, 0x3000, PMEM_ADDR_MAX, pmem_tag(1, PMEM_VMCS)), 0);
+	CHECK_EQ(pmem_alloc(1, pmem_tag(1, PMEM_USES)), 0);
+	CHECK_EQ(pmem_alloc(1, pmem_tag(PMEM_OWNERS, PMEM_EPT)), 0);
+	CHECK_EQ(pmem_alloc(1, pmem_tag(~0u, (enum pmem_use) - 1)), 0);
+	CHECK_LOG("pmem: bad allocation request: 1 pages for use 8 of owner 1\n");
+	CHECK_EQ(pmem_used_bytes(1, PMEM_VMCS), 2 * PG);
+	CHECK_EQ(pmem_allocated_bytes(), 2 * PG);
+	CHECK_EQ(sum_of_pairs(), 2 * PG);
+	CHECK_EQ(pmem_free_bytes(), free_before);
+	CHECK(pmem_check_invariants());
+}
+
+/* Every use has its own one-word name for the shell's `mem` and make bench. */
+static void test_use_names(void)
+{
+	for (u32 u = 0; u < PMEM_USES; u++) {
+		const char *name = pmem_use_name((enum pmem_use)u);
+
+		CHECK(name && *name && strcmp(name, "?") != 0);
+		for (const char *c = name; *c; c++)
+			CHECK(*c >= 'a' && *c <= 'z');
+		for (u32 v = 0; v < u; v++)
+			CHECK(strcmp(name, pmem_use_name((enum pmem_use)v)) != 0);
+	}
+	CHECK_EQ(strcmp(pmem_use_name(PMEM_USES), "?"), 0);
 }
 
 /* Partition CPUs allocate their VMCS and exit stack on their first start, at the same time:
@@ -896,15 +1000,17 @@ void pmem_test_window(void)
 		sched_yield();
 }
 
+/* Racer i allocates for partition i: each one's count is exactly what it got. */
 static void *racer(void *arg)
 {
 	struct raced_block *out = arg;
+	u32 owner = (u32)((out - raced) / RACE_ALLOCS);
 
 	while (!__atomic_load_n(&race_go, __ATOMIC_ACQUIRE))
 		;
 	for (int i = 0; i < RACE_ALLOCS; i++) {
 		out[i].size = (1 + (u64)i % 2) * PG;
-		out[i].at = pmem_alloc(out[i].size / PG);
+		out[i].at = pmem_alloc(out[i].size / PG, pmem_tag(owner, PMEM_VMCS));
 	}
 	return NULL;
 }
@@ -920,7 +1026,7 @@ static void test_concurrent_allocations_disjoint(void)
 {
 	pthread_t t[RACERS];
 	u32 overlapping = 0, failed = 0;
-	u64 before, want = 0;
+	u64 before, want = 0, got[RACERS] = {0};
 
 	setup_seabios();
 	before = pmem_allocated_bytes();
@@ -928,8 +1034,14 @@ static void test_concurrent_allocations_disjoint(void)
 	for (int i = 0; i < RACERS; i++)
 		CHECK_EQ(pthread_create(&t[i], NULL, racer, &raced[i * RACE_ALLOCS]), 0);
 	__atomic_store_n(&race_go, 1, __ATOMIC_RELEASE);
-	for (int i = 0; i < RACERS; i++)
+	for (int i = 0; i < RACERS; i++) {
 		pthread_join(t[i], NULL);
+		for (int k = 0; k < RACE_ALLOCS; k++) {
+			const struct raced_block *b = &raced[i * RACE_ALLOCS + k];
+
+			got[i] += b->at ? b->size : 0;
+		}
+	}
 	qsort(raced, ARRAY_SIZE(raced), sizeof(raced[0]), by_address);
 	for (size_t i = 0; i < ARRAY_SIZE(raced); i++) {
 		failed += raced[i].at == 0;
@@ -940,6 +1052,8 @@ static void test_concurrent_allocations_disjoint(void)
 	CHECK_EQ(failed, 0);
 	CHECK_EQ(overlapping, 0);
 	CHECK_EQ(pmem_allocated_bytes() - before, want);
+	for (int i = 0; i < RACERS; i++)
+		CHECK_EQ(pmem_used_bytes((u32)i, PMEM_VMCS), got[i]);
 	CHECK(pmem_check_invariants());
 }
 
@@ -970,5 +1084,8 @@ int main(void)
 	RUN(test_report_lines);
 	RUN(test_uefi_fragmented_map);
 	RUN(test_random_against_model);
+	RUN(test_accounting_by_owner_and_use);
+	RUN(test_failed_allocation_counts_nothing);
+	RUN(test_use_names);
 	CHECK_MAIN_END();
 }

@@ -556,9 +556,9 @@ u32 arch_iommu_units(void)
 	return 1;
 }
 
-int arch_iommu_map(u32 domain, u64 iova, u64 phys, u64 size, u32 access)
+int arch_iommu_map(u32 domain, u32 owner, u64 iova, u64 phys, u64 size, u32 access)
 {
-	(void)domain, (void)iova, (void)phys, (void)size, (void)access;
+	(void)domain, (void)owner, (void)iova, (void)phys, (void)size, (void)access;
 	return 0;
 }
 

@@ -97,7 +97,10 @@ static void low_init(void)
 	low = (u8 *)(((uintptr_t)p + 0xffff) & ~(uintptr_t)0xffff);
 }
 
-u64 pmem_alloc_aligned(u64 pages, u64 align, u64 below)
+/* Pages handed out by owner; allocations of another use than PMEM_IOMMU. */
+static u64 owner_pages[PMEM_OWNERS], not_iommu;
+
+u64 pmem_alloc_aligned(u64 pages, u64 align, u64 below, struct pmem_tag tag)
 {
 	u64 at = (low_used + 64 * 1024 + align - 1) & ~(align - 1);
 	u64 phys = (u64)(uintptr_t)low + at;
@@ -105,13 +108,16 @@ u64 pmem_alloc_aligned(u64 pages, u64 align, u64 below)
 	if (at + pages * PAGE_SIZE > LOW_SIZE || phys + pages * PAGE_SIZE > below)
 		return 0;
 	low_used = at + pages * PAGE_SIZE - 64 * 1024;
+	if (tag.owner < PMEM_OWNERS)
+		owner_pages[tag.owner] += pages;
+	not_iommu += tag.use != PMEM_IOMMU;
 	memset(low + at, 0xa5, pages * PAGE_SIZE); /* as the allocator leaves it: not zeroed */
 	return phys;
 }
 
-u64 pmem_alloc(u64 pages)
+u64 pmem_alloc(u64 pages, struct pmem_tag tag)
 {
-	return pmem_alloc_aligned(pages, PAGE_SIZE, 4 * GiB);
+	return pmem_alloc_aligned(pages, PAGE_SIZE, 4 * GiB, tag);
 }
 
 /* ---- the fake units ----------------------------------------------------------------------- */
@@ -596,17 +602,25 @@ FRESH_TEST(test_enable_rollback)
  * address width of the walk, the domain's ID; its pages R/W as the access says. */
 static void check_domains(u64 cap, u32 levels, u64 aw)
 {
-	u64 page = 0, *ctx, leaf;
+	u64 page = 0, *ctx, leaf, hv_pages, owned;
 
 	CHECK_EQ(probe(cap, ECAP_ALL, 1), 0);
-	CHECK_EQ(arch_iommu_map(3, 0, 0x40000000, 4 * MiB, MEM_RW), 0);
-	CHECK_EQ(arch_iommu_map(3, 0x40000000, 0x7000000, 0x2000, MEM_R), 0);
-	CHECK_EQ(arch_iommu_map(3, 0x40002000, 0x7002000, 0x1000, MEM_W), 0);
-	CHECK_EQ(arch_iommu_map(3, 0x40003000, 0x7003000, 0x1000, MEM_X), E_RANGE);
-	CHECK_EQ(arch_iommu_map(3, 0x40000000, 0x7100000, 0x1000, MEM_RW), E_INVAL);
-	CHECK_EQ(arch_iommu_map(3, 0x40004800, 0x7004000, 0x1000, MEM_RW), E_RANGE);
-	CHECK_EQ(arch_iommu_map(0, 0, 0x7000000, 0x1000, MEM_RW), E_NOMEM);
+	hv_pages = owner_pages[PMEM_OWNER_HV];
+	owned = owner_pages[2];
+	CHECK(hv_pages > 0); /* the root table, queues, remapping table: Bulkhead's */
+	CHECK_EQ(arch_iommu_map(3, 2, 0, 0x40000000, 4 * MiB, MEM_RW), 0);
+	CHECK_EQ(arch_iommu_map(3, 2, 0x40000000, 0x7000000, 0x2000, MEM_R), 0);
+	CHECK_EQ(arch_iommu_map(3, 2, 0x40002000, 0x7002000, 0x1000, MEM_W), 0);
+	CHECK_EQ(arch_iommu_map(3, 2, 0x40003000, 0x7003000, 0x1000, MEM_X), E_RANGE);
+	CHECK_EQ(arch_iommu_map(3, 2, 0x40000000, 0x7100000, 0x1000, MEM_RW), E_INVAL);
+	CHECK_EQ(arch_iommu_map(3, 2, 0x40004800, 0x7004000, 0x1000, MEM_RW), E_RANGE);
+	CHECK_EQ(arch_iommu_map(0, 0, 0, 0x7000000, 0x1000, MEM_RW), E_NOMEM);
+	/* The domain's tables are its partition's; the context table the attach makes is not. */
+	CHECK(owner_pages[2] > owned);
+	CHECK_EQ(owner_pages[PMEM_OWNER_HV], hv_pages);
 	CHECK_EQ(arch_iommu_attach(PT_BDF(1, 2, 3), 3), 0);
+	CHECK(owner_pages[PMEM_OWNER_HV] > hv_pages);
+	CHECK_EQ(not_iommu, 0);
 	CHECK_EQ(arch_iommu_enable(), 0);
 	ctx = context(0, PT_BDF(1, 2, 3));
 	CHECK(ctx != NULL);
@@ -649,8 +663,8 @@ FRESH_TEST(test_domain_3level)
 {
 	check_domains(CAP_DEFAULT & ~CAP_4LEVEL, 3, 1);
 	/* 39 bits: nothing at or above 2^39 */
-	CHECK_EQ(arch_iommu_map(3, 1ull << 39, 0x7000000, 0x1000, MEM_RW), E_RANGE);
-	CHECK_EQ(arch_iommu_map(3, (1ull << 39) - 0x1000, 0x7000000, 0x2000, MEM_RW), E_RANGE);
+	CHECK_EQ(arch_iommu_map(3, 2, 1ull << 39, 0x7000000, 0x1000, MEM_RW), E_RANGE);
+	CHECK_EQ(arch_iommu_map(3, 2, (1ull << 39) - 0x1000, 0x7000000, 0x2000, MEM_RW), E_RANGE);
 }
 
 /* 2 MiB pages only when every unit has them (SLLPS bit 0). */
@@ -659,7 +673,7 @@ FRESH_TEST(test_large_pages)
 	u64 page = 0, *ctx;
 
 	CHECK_EQ(probe(CAP_DEFAULT, ECAP_ALL, 1), 0);
-	CHECK_EQ(arch_iommu_map(1, 0x200000, 0x40200000, 2 * MiB, MEM_RW), 0);
+	CHECK_EQ(arch_iommu_map(1, 0, 0x200000, 0x40200000, 2 * MiB, MEM_RW), 0);
 	CHECK_EQ(arch_iommu_attach(PT_BDF(0, 2, 0), 1), 0);
 	CHECK_EQ(arch_iommu_enable(), 0);
 	ctx = context(0, PT_BDF(0, 2, 0));
@@ -672,7 +686,7 @@ FRESH_TEST(test_no_large_pages)
 	u64 page = 0, *ctx;
 
 	CHECK_EQ(probe(CAP_DEFAULT & ~CAP_2M, ECAP_ALL, 1), 0);
-	CHECK_EQ(arch_iommu_map(1, 0x200000, 0x40200000, 2 * MiB, MEM_RW), 0);
+	CHECK_EQ(arch_iommu_map(1, 0, 0x200000, 0x40200000, 2 * MiB, MEM_RW), 0);
 	CHECK_EQ(arch_iommu_attach(PT_BDF(0, 2, 0), 1), 0);
 	CHECK_EQ(arch_iommu_enable(), 0);
 	ctx = context(0, PT_BDF(0, 2, 0));
@@ -940,8 +954,8 @@ FRESH_TEST(test_probe_common_walk)
 	unit_reset(1, CAP_DEFAULT & ~CAP_4LEVEL, ECAP_ALL);
 	build_dmar(2, 1, true);
 	CHECK_EQ(vtd_probe(table, table_len, why, sizeof(why)), 0);
-	CHECK_EQ(arch_iommu_map(1, (1ull << 39) - 0x1000, 0x7000000, 0x1000, MEM_RW), 0);
-	CHECK_EQ(arch_iommu_map(1, 1ull << 39, 0x7000000, 0x1000, MEM_RW), E_RANGE);
+	CHECK_EQ(arch_iommu_map(1, 0, (1ull << 39) - 0x1000, 0x7000000, 0x1000, MEM_RW), 0);
+	CHECK_EQ(arch_iommu_map(1, 0, 1ull << 39, 0x7000000, 0x1000, MEM_RW), E_RANGE);
 }
 
 /* Fault recording registers past the unit's one register page (FRO 0xf80, 16 of them): it
@@ -990,7 +1004,7 @@ FRESH_TEST(test_attach_reserved_sid)
 
 	hpet_scope = true;
 	CHECK_EQ(probe(CAP_DEFAULT, ECAP_ALL, 1), 0);
-	CHECK_EQ(arch_iommu_map(1, 0, 0x40000000, 2 * MiB, MEM_RW), 0);
+	CHECK_EQ(arch_iommu_map(1, 0, 0, 0x40000000, 2 * MiB, MEM_RW), 0);
 	CHECK_EQ(arch_iommu_attach(IOAPIC_SID, 1), E_INVAL);
 	CHECK_EQ(arch_iommu_attach(HPET_SID, 1), E_INVAL);
 	CHECK_EQ(arch_iommu_attach(PT_BDF(0, 0x1f, 4), 1), 0); /* its neighbour */
