@@ -74,7 +74,20 @@ if want console-shell; then
 	expect '^shell: unknown command "bogus"$'
 	expect '^shell: commands: help, list, stats, devices, stop <p>, start <p>, restart <p>, log'
 	expect '^shell: log level debug$'
-	expect '^shell: memory: hypervisor image [0-9]+ KiB, page allocator [0-9]+ KiB used, [0-9]+ KiB free'
+	# mem: each line of its format (core/shell.c), a line per partition; the owners' figures
+	# add up to the run-time total, each owner's uses to its figure, and the text figure is
+	# the built image's .text (tests/bench/footprint.sh, make bench's reader, checks these).
+	expect '^shell: memory: image [0-9]+ KiB: text [0-9]+, rodata [0-9]+, data [0-9]+, bss [0-9]+$'
+	expect '^shell: memory: hypervisor [0-9]+ KiB: vmxon [0-9]+, stacks [0-9]+, cpu [0-9]+, trampoline [0-9]+$'
+	expect_count '^shell: memory: partition rt[0-2] [0-9]+ KiB: ept [0-9]+, vmcs [0-9]+, bitmaps [0-9]+, stacks [0-9]+$' 3
+	expect '^shell: memory: run-time [1-9][0-9]* KiB \(page allocator\), [0-9]+ KiB free$'
+	expect '^shell: memory: reserved [0-9]+ KiB \(partition RAM, modules, boot information: not run-time\)$'
+	if fp=$(bash tests/bench/footprint.sh "$LOG" "$RT_BIN" 2>&1); then
+		echo "  $CASE: mem adds up: $(tr '\n' ' ' <<<"$fp" | sed 's/bench hv-//g; s/ (target [-0-9]*)//g')"
+	else
+		echo "  $CASE: mem does not add up: $fp"
+		CASE_OK=0
+	fi
 	expect '^shell: Bulkhead [0-9]+\.[0-9]+\.[0-9]+$'
 	expect_not 'exception [0-9]+ \(|VMRESUME|VMLAUNCH'
 	done_case
