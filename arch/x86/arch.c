@@ -107,10 +107,10 @@ u64 arch_image_end(void)
 struct arch_image_sections arch_image_sections(void)
 {
 	return (struct arch_image_sections){
-	    .text = (u64)(_text_end - _text_start),
-	    .rodata = (u64)(_rodata_end - _rodata_start),
-	    .data = (u64)(_data_sec_end - _data_start),
-	    .bss = (u64)(_bss_end - _bss_start),
+	    .text = (u64)_text_end - (u64)_text_start,
+	    .rodata = (u64)_rodata_end - (u64)_rodata_start,
+	    .data = (u64)_data_sec_end - (u64)_data_start,
+	    .bss = (u64)_bss_end - (u64)_bss_start,
 	};
 }
 
