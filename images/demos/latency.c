@@ -9,13 +9,22 @@
  * timer is stopped while it prints
  *	latency: n=<count> min=<ticks> avg=<ticks> p99=<ticks> max=<ticks> missed=<n>
  *	latency: hist <b0>/<b1>/<b2>/<b3>/<b4>/<b5>/<b6>/<b7>
+ *	latency: hist1 <first>:<c0>,<c1>,... [over=<n>]
  * for that window, then the next window starts. Printing is left out of the windows on
- * purpose: under Bulkhead a line is a synchronous hypercall that holds the CPU while the
- * hypervisor writes it to COM1 (about 87 us a character at 115200 baud), which would
- * otherwise show up as latency. Ticks are TSC ticks; with s = hist_shift (default 10),
+ * purpose: bare, a line holds the CPU while it goes out at 115200 baud (about 87 us a
+ * character); under Bulkhead it is a hypercall. Either would otherwise show up as latency.
+ * Ticks are TSC ticks; with s = hist_shift (default 10),
  * bucket 0 counts latencies < 2^s, bucket i = 1..6 those in [2^(s+i-1), 2^(s+i)), bucket 7
- * those >= 2^(s+6). After seconds=<n> windows (default 3) it prints "latency: done" and
- * exits with 0.
+ * those >= 2^(s+6). With settle_ms=<m> (default 0) each window starts m ms after the lines
+ * before it: under Bulkhead a print only queues the line, and the boot CPU writes it to COM1
+ * while the next window runs (in Bochs, another CPU's work changes the RT CPU's ticks: see
+ * tests/bench_latency.sh). hist1 is the fine histogram, for plots: one bin per tick from 0 to
+ * FINE_BINS - 1; <ci> counts the latencies of exactly <first> + i ticks, and over= those of
+ * FINE_BINS ticks or more. Zero bins are left out: a line starts at a non-zero bin and ends
+ * at its last non-zero one, and a run of FINE_GAP zero bins or a line of FINE_LINE characters
+ * starts another hist1 line; the window's last hist1 line carries over= (a window whose
+ * samples all overflowed prints "latency: hist1 over=<n>" alone). After seconds=<n> windows
+ * (default 3) it prints "latency: done" and exits with 0.
  *
  * p99 is exact (nearest rank) over the window's first MAX_SAMPLES samples, i.e. for up to
  * 32768 interrupts per window; n, min, avg, max, missed and the histogram count them all.
@@ -27,10 +36,14 @@
 #define VEC_TIMER    0x41
 #define HIST_BUCKETS 8
 #define MAX_SAMPLES  32768
+#define FINE_BINS    256
+#define FINE_GAP     8
+#define FINE_LINE    150 /* the SDK splits lines of more than 200 characters */
 
 struct window {
 	uint64_t n, min, max, sum, missed;
 	uint64_t hist[HIST_BUCKETS];
+	uint64_t fine[FINE_BINS], fine_over;
 	uint32_t stored;
 	uint32_t samples[MAX_SAMPLES];
 };
@@ -59,6 +72,9 @@ static void reset(struct window *w)
 	w->stored = 0;
 	for (unsigned i = 0; i < HIST_BUCKETS; i++)
 		w->hist[i] = 0;
+	for (unsigned i = 0; i < FINE_BINS; i++)
+		w->fine[i] = 0;
+	w->fine_over = 0;
 }
 
 static void tick(unsigned vector)
@@ -75,6 +91,10 @@ static void tick(unsigned vector)
 	if (lat > w->max)
 		w->max = lat;
 	w->hist[bucket(lat)]++;
+	if (lat < FINE_BINS)
+		w->fine[lat]++;
+	else
+		w->fine_over++;
 	if (w->stored < MAX_SAMPLES)
 		w->samples[w->stored++] = lat > 0xffffffffu ? 0xffffffffu : (uint32_t)lat;
 
@@ -131,6 +151,44 @@ static uint32_t select_kth(uint32_t *a, uint32_t n, uint32_t k)
 	return a[k];
 }
 
+/* The next non-zero fine bin at or after i; FINE_BINS if none. */
+static unsigned next_fine(const struct window *w, unsigned i)
+{
+	while (i < FINE_BINS && w->fine[i] == 0)
+		i++;
+	return i;
+}
+
+/* The window's hist1 lines (see the top of this file). */
+static void report_fine(const struct window *w)
+{
+	char line[SDK_LINE_MAX];
+	unsigned i = next_fine(w, 0);
+
+	while (i < FINE_BINS) {
+		int len = sdk_snprintf(line, sizeof(line), "latency: hist1 %u:%llu", i,
+				       (unsigned long long)w->fine[i]);
+		unsigned next = next_fine(w, i + 1);
+
+		/* Extend the line over the zeros up to the next non-zero bin while the gap is
+		 * short and the line has room. */
+		while (next < FINE_BINS && next - i <= FINE_GAP && len < FINE_LINE) {
+			while (++i < next)
+				len += sdk_snprintf(line + len, sizeof(line) - (size_t)len, ",0");
+			len += sdk_snprintf(line + len, sizeof(line) - (size_t)len, ",%llu",
+					    (unsigned long long)w->fine[i]);
+			next = next_fine(w, i + 1);
+		}
+		if (next >= FINE_BINS)
+			sdk_printf("%s over=%llu", line, (unsigned long long)w->fine_over);
+		else
+			sdk_printf("%s", line);
+		i = next;
+	}
+	if (next_fine(w, 0) >= FINE_BINS)
+		sdk_printf("latency: hist1 over=%llu", (unsigned long long)w->fine_over);
+}
+
 static void report(struct window *w)
 {
 	uint64_t p99 = 0;
@@ -147,22 +205,39 @@ static void report(struct window *w)
 		   (unsigned long long)w->hist[2], (unsigned long long)w->hist[3],
 		   (unsigned long long)w->hist[4], (unsigned long long)w->hist[5],
 		   (unsigned long long)w->hist[6], (unsigned long long)w->hist[7]);
+	report_fine(w);
 }
 
 /* busy=<n>: the partition's CPUs 1..n spin with interrupts off while the timer runs, a
  * busy neighbour on the same machine when the demo runs bare (cpus=<n+1>), to compare with
  * a busy neighbour partition under Bulkhead on equal terms. */
-static volatile uint32_t sweep_area[2][32768]; /* 128 KiB per busy CPU */
+#define SWEEP_DWORDS 65536
+static uint32_t sweep_area[2][SWEEP_DWORDS]; /* 256 KiB per busy CPU */
 
-/* The same load as the test payload's "spin" neighbour: sweep memory with interrupts off. */
+/*
+ * The same load as the test payload's "spin" neighbour (images/payloads/testpay.asm,
+ * fill_pattern), instruction for instruction: sweep 256 KiB with interrupts off, a dword
+ * (address ^ key) at a time with STOSD and LOOP. The same instructions matter under Bochs,
+ * which advances the TSC by the mean number of instructions its CPUs ran in a round: a
+ * neighbour's loop of another length changes how many ticks the RT CPU's own path takes.
+ */
 static void spin(unsigned index)
 {
-	volatile uint32_t *a = sweep_area[(index - 1) % 2];
+	uint32_t *a = sweep_area[(index - 1) % 2];
 
 	sdk_irq_disable();
-	for (uint32_t round = 0;; round++)
-		for (uint32_t i = 0; i < 32768; i++)
-			a[i] = i ^ round;
+	for (uint32_t key = 0;; key++) {
+		uint64_t dst = (uint64_t)(uintptr_t)a, count = SWEEP_DWORDS;
+
+		__asm__ volatile("1:\n\t"
+				 "mov %%edi, %%eax\n\t"
+				 "xor %%edx, %%eax\n\t"
+				 "stosl\n\t"
+				 "loop 1b"
+				 : "+D"(dst), "+c"(count)
+				 : "d"(key)
+				 : "eax", "memory", "cc");
+	}
 }
 
 static void start_busy_cpus(const struct sdk_env *env, uint64_t busy)
@@ -178,6 +253,7 @@ int main(const struct sdk_env *env)
 	uint64_t hz = sdk_cmdline_u64("hz", 10000);
 	uint64_t report_ms = sdk_cmdline_u64("report_ms", 1000);
 	uint64_t windows = sdk_cmdline_u64("seconds", 3);
+	uint64_t settle = sdk_cmdline_u64("settle_ms", 0) * env->tsc_khz;
 
 	hist_shift = (unsigned)sdk_cmdline_u64("hist_shift", 10);
 	sdk_printf("latency: start, apic id %u, tsc %llu kHz, %s", sdk_apic_id(),
@@ -201,6 +277,8 @@ int main(const struct sdk_env *env)
 	start_busy_cpus(env, sdk_cmdline_u64("busy", 0));
 	sdk_irq_register(VEC_TIMER, tick);
 	for (uint64_t k = 0; k < windows; k++) {
+		for (uint64_t until = sdk_tsc() + settle; sdk_tsc() < until;)
+			__asm__ volatile("pause");
 		sdk_irq_disable();
 		reset(&win);
 		deadline = sdk_tsc() + period;
