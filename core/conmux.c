@@ -239,6 +239,7 @@ void conmux_run(u32 stats_seconds)
 
 		take_input();
 		console_push();
+		partitions_report_timeline(); /* before the first line it reports is drained */
 		if (drain())
 			continue;
 		if (stats_seconds && arch_tsc() >= next) {

@@ -13,6 +13,7 @@
 #include "core/partition.h"
 #include "core/pmem.h"
 #include "core/probe.h"
+#include "core/timeline.h"
 #include "core/lib/hwcheck.h"
 #include "core/lib/string.h"
 
@@ -170,8 +171,9 @@ void kmain(u32 magic, u64 info_phys)
 {
 	struct boot_options opt;
 	char why[256];
-	u32 online;
-	u64 ticks;
+	u32 online, ready;
+	u64 ticks, console_tsc;
+	char ms[24];
 	bool vmx_ok;
 
 	arch_early_init();
@@ -188,6 +190,7 @@ void kmain(u32 magic, u64 info_phys)
 		halt("multiboot2 boot information unusable");
 	}
 	conmux_setup(mb.cmdline); /* console=, escape=, focus-only: the console opens here */
+	console_tsc = arch_tsc();
 	apply_cmdline(mb.cmdline, &opt);
 	report_boot_info(&mb);
 	setup_pmem(&mb);
@@ -195,6 +198,11 @@ void kmain(u32 magic, u64 info_phys)
 		partitions_reserve(&mb);
 	tsc_khz = arch_tsc_calibrate();
 	log_info("bulkhead: tsc %llu kHz\n", (unsigned long long)tsc_khz);
+	/* The start of the boot timeline (core/timeline.h): make bench places guests' TSC
+	 * readings against it. */
+	timeline_format_ms(console_tsc - arch_boot_tsc(), tsc_khz, ms, sizeof(ms));
+	log_info("bulkhead: boot loader hand-off at tsc %llu; first COM1 line at %s ms\n",
+		 (unsigned long long)arch_boot_tsc(), ms);
 
 	arch_platform_init(&mb);
 	arch_ioapic_take();

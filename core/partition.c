@@ -7,9 +7,11 @@
 #include "core/devices.h"
 #include "core/lib/format.h"
 #include "core/lib/string.h"
+#include "core/conmux.h"
 #include "core/log.h"
 #include "core/shell.h"
 #include "core/spinlock.h"
+#include "core/timeline.h"
 #include "core/upcalls.h"
 
 struct partition parts[PT_MAX_PARTITIONS];
@@ -49,19 +51,17 @@ static void wait_for(volatile u32 *counter, u32 want)
 }
 
 /* Every CPU of a partition comes here to run it: the first starts the image once the others
- * wait for its INIT-SIPI, as they would on a machine of their own. */
+ * wait for its INIT-SIPI, as they would on a machine of their own. It prints nothing on the
+ * way in: the boot CPU says it started (partitions_report_timeline), so COM1 never delays it. */
 static __attribute__((noreturn)) void enter(struct partition *p, u32 partition, u32 cpu)
 {
-	char cpus[64];
-
 	if (cpu != p->start_cpu)
 		arch_vm_start_waiting(&p->vm, partition, &p->waiting);
 	wait_for(&p->waiting, others(p));
 	p->start_tsc = arch_tsc();
 	p->state = PART_RUNNING;
-	partition_format_cpus(p->cfg, cpus, sizeof(cpus));
-	if (!p->restarts)
-		log_info("partition %s: running on cpus %s\n", p->cfg->name, cpus);
+	timeline_entered(&p->times, arch_tsc());
+	conmux_kick();
 	arch_vm_start(&p->vm, partition, &p->boot);
 }
 
@@ -251,13 +251,15 @@ __attribute__((noreturn)) void partition_exited(struct partition *p, u32 cpu, u6
 }
 
 /* Exponential back-off between restarts, so a partition that keeps failing cannot flood
- * COM1 or hog its CPU: 2, 4, 8 ... ms, then it stays stopped after MAX_RESTARTS. */
-static void restart_backoff(u32 n)
+ * COM1 or hog its CPU: 2, 4, 8 ... ms, then it stays stopped after MAX_RESTARTS. Returns the
+ * ticks it waited. */
+static u64 restart_backoff(u32 n)
 {
 	u64 start = arch_tsc(), ticks = arch_tsc_khz() * (2ULL << (n < 10 ? n : 10));
 
 	while (arch_tsc() - start < ticks)
 		arch_cpu_relax();
+	return arch_tsc() - start;
 }
 
 void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
@@ -265,6 +267,7 @@ void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
 	struct partition *p = &parts[partition];
 	bool restart = p->cfg->fault == FAULT_RESTART && p->restarts < MAX_RESTARTS;
 	u32 gen = p->generation;
+	u64 backoff;
 
 	if (!take_over(p, restart ? PART_RESTARTING : PART_STOPPED)) {
 		char what[80];
@@ -292,11 +295,12 @@ void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
 		p->state = PART_STOPPED;
 		park(p, partition, cpu, gen);
 	}
-	restart_backoff(p->restarts);
+	backoff = restart_backoff(p->restarts);
 	p->restarts++;
 	p->waiting = sipi_waiters(p);
 	partition_load_image(p);
 	log_info("partition %s: restarted (%u)\n", p->cfg->name, p->restarts);
+	timeline_asked(&p->times, START_FAULT, p->fault_tsc, backoff);
 	release(p, cpu);
 	enter(p, partition, cpu);
 }
@@ -327,6 +331,27 @@ static const char *state_name(u32 state)
 					    "restarting", "stopped", "starting"};
 
 	return state < ARRAY_SIZE(names) ? names[state] : "?";
+}
+
+/* What the timeline has to say (core/timeline.h): each start's entry, on which CPUs it runs
+ * when it first does, and its first line. */
+void partitions_report_timeline(void)
+{
+	char text[320], cpus[64];
+
+	for (u32 i = 0; i < partition_table.parts.count; i++) {
+		struct partition *p = &parts[i];
+		bool entered;
+
+		if (!timeline_lines(&p->times, p->cfg->name, arch_boot_tsc(), arch_tsc_khz(), text,
+				    sizeof(text), &entered))
+			continue;
+		if (entered && !p->restarts) {
+			partition_format_cpus(p->cfg, cpus, sizeof(cpus));
+			log_info("partition %s: running on cpus %s\n", p->cfg->name, cpus);
+		}
+		log_info("%s", text);
+	}
 }
 
 /* Seconds since TSC value `then`. */
@@ -382,8 +407,9 @@ static const char *take_down(struct partition *p, u32 state, const char *what, c
 	return NULL;
 }
 
-/* Reload a partition whose CPUs are all parked and start it. */
-static const char *bring_up(struct partition *p, const char *by)
+/* Reload a partition whose CPUs are all parked and start it; `cause` and `asked` (its TSC)
+ * say what asked for it, for the timeline. */
+static const char *bring_up(struct partition *p, const char *by, enum start_cause cause, u64 asked)
 {
 	/* A CPU that missed the NMI of an exit or a fault is reached now. */
 	if (!wait_settled(p, arch_this_cpu(), p->cfg->cpus.count))
@@ -391,6 +417,7 @@ static const char *bring_up(struct partition *p, const char *by)
 	p->waiting = sipi_waiters(p);
 	partition_load_image(p);
 	log_info("partition %s: started %s\n", p->cfg->name, by);
+	timeline_asked(&p->times, cause, asked, 0);
 	release(p, arch_this_cpu());
 	return NULL;
 }
@@ -402,21 +429,24 @@ const char *partition_shell_stop(u32 i)
 
 const char *partition_shell_start(u32 i)
 {
+	u64 asked = arch_tsc();
+
 	if (parts[i].state != PART_STOPPED)
 		return "it is not stopped";
-	return bring_up(&parts[i], FROM_SHELL);
+	return bring_up(&parts[i], FROM_SHELL, START_SHELL, asked);
 }
 
 const char *partition_shell_restart(u32 i)
 {
 	struct partition *p = &parts[i];
 	const char *why = NULL;
+	u64 asked = arch_tsc();
 
 	if (p->state == PART_RUNNING)
 		why = take_down(p, PART_RESTARTING, "restarting", FROM_SHELL);
 	else if (p->state != PART_STOPPED)
 		return "it is neither running nor stopped";
-	return why ? why : bring_up(p, FROM_SHELL);
+	return why ? why : bring_up(p, FROM_SHELL, START_SHELL, asked);
 }
 
 bool partition_refused_at_boot(u32 i)
@@ -445,7 +475,7 @@ void partition_device_fault(u32 i)
 			restart ? "restarting" : "stopped", BY_DEVICE);
 	if (!why && restart) {
 		p->restarts++;
-		why = bring_up(p, BY_DEVICE);
+		why = bring_up(p, BY_DEVICE, START_DEVICE, p->fault_tsc);
 	} else if (!why && p->cfg->fault == FAULT_RESTART) {
 		log_err("partition %s: stopped: restart limit (%u) reached\n", p->cfg->name,
 			MAX_RESTARTS);

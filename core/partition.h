@@ -40,6 +40,8 @@ void partition_log_range(u32 i, u64 *first, u64 *end);
 bool partition_log_line(u32 i, u64 n, char *out, size_t size);
 /* A byte typed for the partition's COM1; false if it is not running or its FIFO is full. */
 bool partition_type(u32 i, u8 byte);
+/* The boot CPU's console loop: the timeline's lines not said yet (core/timeline.h). */
+void partitions_report_timeline(void);
 /* "shell: <n> <name> <state> cpus <ids> ram <MiB> MiB  restarts <n>  up <time>  last fault
  * <when>: <reason>", one line each. */
 void partitions_list(void);

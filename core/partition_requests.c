@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/spinlock.h"
 #include "core/textring.h"
+#include "core/timeline.h"
 #include "core/upcalls.h"
 #include "core/vuart.h"
 
@@ -34,6 +35,7 @@ static void print_line(void *ctx, const char *text, u32 shown)
 		return;
 	record[0] = (char)(shown + 1);
 	strlcpy(record + 1, text, sizeof(record) - 1);
+	timeline_line(&p->times, arch_tsc());
 	lineq_put(&p->out, record); /* a full queue counts the drop */
 	conmux_kick();
 }

@@ -18,6 +18,7 @@
 #include "core/partition.h"
 #include "core/spinlock.h"
 #include "core/textring.h"
+#include "core/timeline.h"
 #include "core/vchan.h"
 #include "core/vioapic.h"
 #include "core/vpci.h"
@@ -59,8 +60,9 @@ struct partition {
 	/* Its recent lines, for `log <p>` (under print_lock). */
 	struct textring history;
 	char history_buf[PARTITION_LOG_BYTES];
-	u64 start_tsc; /* when it last started running */
-	u64 fault_tsc; /* when it last faulted (0: never), and why (under print_lock) */
+	u64 start_tsc;		  /* when it last started running */
+	struct start_times times; /* how long its starts took, for the boot log */
+	u64 fault_tsc;		  /* when it last faulted (0: never), and why (under print_lock) */
 	char fault[48];
 	struct arch_vm vm;
 	/* Its devices' emulation against a stop: an access another of its CPUs makes after

@@ -67,6 +67,9 @@ if want console-shell; then
 	expect '^bulkhead> restart 1$'
 	expect '^partition rt0: started from the shell$'
 	expect_count '^rt0: heartbeat: start, apic id 1' 2          # it came back
+	# stop -> start, timed from the command (core/timeline.h): no back-off, a first line
+	expect '^bulkhead: partition rt0 entry [0-9]+\.[0-9]{3} ms after the shell'"'"'s start \(0\.000 ms of it back-off\)$'
+	expect '^bulkhead: partition rt0 first line [0-9]+\.[0-9]{3} ms after the shell'"'"'s start$'
 	n=$(tr -d '\r' <"$LOG" | sed -n '/^partition rt0: stopped from the shell$/,/^partition rt0: started from the shell$/p' |
 		grep -c '^rt0: ')
 	[ "$n" -eq 0 ] && echo "  $CASE: nothing from rt0 while it was stopped" ||
@@ -109,7 +112,7 @@ if want console-interleave; then
 	# Every line is whole and of a known form: one partition's beat, start or end, a drop
 	# report, or Bulkhead's lines about the partitions. Two lines run together, a cut one or
 	# a stray byte fit none.
-	bad=$(grep -vE '^(rt[0-2]: (heartbeat [0-9]+ \(\+[0-9]+ ticks\)|heartbeat: start, apic id [1-3], tsc [0-9]+ kHz, bulkhead|heartbeat done)|console: rt[0-2]: [0-9]+ lines dropped \(printed faster than COM1 carries\)|console: Ctrl-A then 0 for the shell, 1-3 for a partition; input goes to the shell|partition rt[0-2]: (running on cpus [1-3]|exited \(code 0\) on cpu [1-3]|exits on cpu [1-3]: cpuid [0-9]+, vmcall [0-9]+))$' <<<"$body" | head -3)
+	bad=$(grep -vE '^(rt[0-2]: (heartbeat [0-9]+ \(\+[0-9]+ ticks\)|heartbeat: start, apic id [1-3], tsc [0-9]+ kHz, bulkhead|heartbeat done)|console: rt[0-2]: [0-9]+ lines dropped \(printed faster than COM1 carries\)|console: Ctrl-A then 0 for the shell, 1-3 for a partition; input goes to the shell|partition rt[0-2]: (running on cpus [1-3]|exited \(code 0\) on cpu [1-3]|exits on cpu [1-3]: cpuid [0-9]+, vmcall [0-9]+)|bulkhead: partition rt[0-2] first (entry|line) at [0-9]+\.[0-9]{3} ms)$' <<<"$body" | head -3)
 	if [ "$beats" -gt 100 ] && [ -z "$bad" ]; then
 		echo "  $CASE: $beats heartbeat lines, every line whole and of a known form"
 	else
