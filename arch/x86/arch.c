@@ -76,6 +76,11 @@ u64 arch_tsc_calibrate(void)
 	return tsc_calibrate();
 }
 
+u64 arch_tsc_refine(void)
+{
+	return tsc_refine();
+}
+
 u64 arch_tsc_khz(void)
 {
 	return tsc_khz();

@@ -40,8 +40,11 @@ void arch_wake_boot_cpu(void);
 u64 arch_tsc(void);
 u64 arch_boot_tsc(void);
 
-/* Calibrate the TSC (PIT channel 2). Returns the TSC frequency in kHz. */
+/* Calibrate the TSC (PIT channel 2). Returns the TSC frequency in kHz: a first figure, good to
+ * ~0.1 %, in ~2 ms; arch_tsc_refine() gives the final one (~20 ppm) 55 ms after the first
+ * began, waiting for the rest if need be. Exact where CPUID leaf 0x15 states the rate. */
 u64 arch_tsc_calibrate(void);
+u64 arch_tsc_refine(void);
 u64 arch_tsc_khz(void);
 
 /* Stop this CPU for good: interrupts off, HLT in a loop. */

@@ -1,39 +1,104 @@
 /* TSC frequency, measured against PIT channel 2 (core/lib/pit.h: port B gates it and shows its
  * output). The PIT is there on every PC-compatible machine and in every emulator; an
- * emulator's PIT follows its virtual time, so delays stay right there. */
+ * emulator's PIT follows its virtual time, so delays stay right there.
+ *
+ * Two steps, so that partitions need not wait for a long measurement (issue 19: payloads run
+ * within 5 ms of the boot loader's hand-off):
+ *   tsc_calibrate  a 2 ms count: good to ~0.05 %, for delays and for the payloads started
+ *                  next; then it starts a 55 ms count, which runs on meanwhile,
+ *   tsc_refine     which ends it: good to ~20 ppm, before Linux is loaded (Linux reads the rate
+ *                  from its CPUID leaf 0x15 and keeps it).
+ * Each count runs in mode 0 from the write of its count to the rise of the channel's output
+ * at terminal count (82C54 data sheet), seen within a port read's time. Where CPUID leaf 0x15
+ * states a rate that agrees with the first figure within 1 %, that rate is exact and used as
+ * is (an emulator may state a wrong one: Bochs's Ice Lake says 1.5 GHz while its TSC counts at
+ * its ips). */
 #include "arch/x86/tsc.h"
+#include "arch/x86/tsc_pit.h"
 #include "core/lib/cpu.h"
-#include "core/lib/pit.h"
 #include "core/log.h"
 
-#define CAL_MS	     10
-#define FALLBACK_KHZ 1000000 /* 1 GHz: only if no PIT ticks at all */
+#define QUICK_CLOCKS  (PIT_HZ / 500) /* 2 ms */
+#define REFINE_CLOCKS 0xffffu	     /* 54.9 ms, the longest count */
+#define WAIT_BOUND    (1ULL << 34)   /* TSC ticks: seconds even at 4 GHz; a missing PIT ends it */
+#define FALLBACK_KHZ  1000000	     /* 1 GHz: only if no PIT ticks at all */
 
 static u64 khz = FALLBACK_KHZ;
+static u64 refine_tsc; /* when the long count was written; 0: nothing to refine */
+
+static void ch2_count(u16 clocks)
+{
+	outb(PIT_CMD, PIT_CH2_MODE0); /* the output goes low */
+	outb(PIT_CH2, clocks & 0xff);
+	outb(PIT_CH2, clocks >> 8);
+}
+
+/* Wait (bounded) for channel 2's output to rise: the TSC then, or 0 if it never did. */
+static u64 ch2_wait(u64 from)
+{
+	u64 t;
+
+	do
+		t = rdtsc();
+	while (!(inb(PORT_B) & PORT_B_CH2_OUT) && t - from < WAIT_BOUND);
+	return (inb(PORT_B) & PORT_B_CH2_OUT) ? t : 0;
+}
+
+static u64 leaf15_khz(void)
+{
+	struct cpuid_regs r = cpuid(0, 0);
+
+	if (r.eax < 0x15)
+		return 0;
+	r = cpuid(0x15, 0);
+	return tsc_leaf15_khz(r.eax, r.ebx, r.ecx);
+}
 
 u64 tsc_calibrate(void)
 {
-	u16 count = PIT_HZ / 1000 * CAL_MS;
 	u8 gate = inb(PORT_B);
-	u64 t0, t1;
+	u64 t0, t1, stated;
 
 	outb(PORT_B, (gate & ~PORT_B_SPEAKER) | PORT_B_CH2_GATE);
-	outb(PIT_CMD, PIT_CH2_MODE0);
-	outb(PIT_CH2, count & 0xff);
-	outb(PIT_CH2, count >> 8);
 	t0 = rdtsc();
-	/* Bounded: 2^34 ticks is many seconds even at 4 GHz; a missing PIT ends it. */
-	do {
-		t1 = rdtsc();
-	} while (!(inb(PORT_B) & PORT_B_CH2_OUT) && t1 - t0 < (1ULL << 34));
-	outb(PORT_B, gate);
-	if (!(inb(PORT_B) & PORT_B_CH2_OUT) && t1 - t0 >= (1ULL << 34)) {
+	ch2_count(QUICK_CLOCKS);
+	t1 = ch2_wait(t0);
+	if (!t1) {
+		outb(PORT_B, gate);
 		log_warn("tsc: PIT channel 2 did not count; assuming %u kHz\n", FALLBACK_KHZ);
 		return khz;
 	}
-	khz = (t1 - t0) / CAL_MS;
+	khz = tsc_khz_over_clocks(t1 - t0, QUICK_CLOCKS);
+	stated = leaf15_khz();
+	if (tsc_rates_agree(khz, stated, 100)) {
+		khz = stated;
+		outb(PORT_B, gate);
+		return khz;
+	}
 	if (khz == 0)
 		khz = 1;
+	refine_tsc = rdtsc();
+	ch2_count(REFINE_CLOCKS);
+	return khz;
+}
+
+u64 tsc_refine(void)
+{
+	u64 t, measured;
+
+	if (!refine_tsc)
+		return khz;
+	t = ch2_wait(refine_tsc);
+	outb(PORT_B, inb(PORT_B) & ~PORT_B_CH2_GATE);
+	measured = t ? tsc_khz_over_clocks(t - refine_tsc, REFINE_CLOCKS) : 0;
+	refine_tsc = 0;
+	/* Someone else's use of channel 2 (a partition granted the PIT) would show as a rate far
+	 * from the first: keep the first then. */
+	if (tsc_rates_agree(khz, measured, 100))
+		khz = measured;
+	else
+		log_warn("tsc: refined rate %llu kHz is far from the first, %llu kHz; kept that\n",
+			 (unsigned long long)measured, (unsigned long long)khz);
 	return khz;
 }
 

@@ -4,7 +4,8 @@
 
 #include "bulkhead/types.h"
 
-u64 tsc_calibrate(void);
+u64 tsc_calibrate(void); /* a first figure, ~2 ms (tsc.c) */
+u64 tsc_refine(void);	 /* the final one, 55 ms after the first began */
 u64 tsc_khz(void);
 void tsc_delay_us(u64 us);
 /* True once `us` microseconds have passed since `start` (a TSC value). */

@@ -1,5 +1,7 @@
-/* CPUID leaf 0x15 for partitions: the TSC rate Bulkhead measured, exactly, at any speed. */
+/* CPUID leaf 0x15 for partitions: the TSC rate Bulkhead measured, exactly, at any speed; and
+ * the arithmetic of measuring it against the PIT (arch/x86/tsc_pit.h). */
 #include "arch/x86/tsc_leaf.h"
+#include "arch/x86/tsc_pit.h"
 #include "tests/unit/check.h"
 
 static u64 leaf_hz(u64 khz)
@@ -45,8 +47,33 @@ static void every_rate_exact(void)
 		CHECK_EQ(leaf_hz(khz), khz * 1000);
 }
 
+static void pit_rate(void)
+{
+	/* the first count: 2386 clocks at 1193182 Hz = 1.99970 ms; a 100 MHz TSC counts 199970 */
+	CHECK_EQ(tsc_khz_over_clocks(199970, 2386), 100000);
+	CHECK_EQ(tsc_khz_over_clocks(199969, 2386), 99999);
+	/* the refinement: 0xffff clocks, 54.925 ms */
+	CHECK_EQ(tsc_khz_over_clocks(5492457, 0xffff), 100000);
+	CHECK_EQ(tsc_khz_over_clocks(5492456, 0xffff), 99999); /* a tick less: cut, not rounded */
+	CHECK_EQ(tsc_khz_over_clocks(164773690, 0xffff), 3000000);
+	CHECK_EQ(tsc_khz_over_clocks(9, 0), 0); /* no clock: no figure, no division */
+}
+
+static void leaf15_stated_rate(void)
+{
+	CHECK_EQ(tsc_leaf15_khz(2, 188, 24000000), 2256000); /* 24 MHz crystal x 94 */
+	CHECK_EQ(tsc_leaf15_khz(0, 188, 24000000), 0);	     /* no ratio stated */
+	CHECK_EQ(tsc_leaf15_khz(2, 188, 0), 0);		     /* no crystal stated */
+	CHECK(tsc_rates_agree(100000, 100990, 100));
+	CHECK(!tsc_rates_agree(100000, 101001, 100));
+	CHECK(!tsc_rates_agree(100000, 1500000, 100)); /* Bochs's Ice Lake: 1.5 GHz stated */
+	CHECK(!tsc_rates_agree(0, 0, 100));	       /* nothing measured: never "agrees" */
+}
+
 int main(void)
 {
+	RUN(pit_rate);
+	RUN(leaf15_stated_rate);
 	RUN(below_4_29_ghz_ratio_one);
 	RUN(above_4_29_ghz_exact);
 	RUN(every_rate_exact);
