@@ -120,7 +120,9 @@ enum release {
 };
 static volatile u32 release;
 static volatile u32 cpus_in_vmx;
-static volatile u32 partitions_go; /* set once every partition is built and loaded */
+/* Set once every partition is built and loaded (or refused); before that, CPUs start each
+ * partition as soon as it is READY. */
+static volatile u32 partitions_loaded;
 static u64 tsc_khz;
 
 static void release_cpus(enum release r)
@@ -160,9 +162,12 @@ static void ap_main(u32 index)
 		arch_cpu_relax();
 	if (r == RELEASE_VMX) {
 		cpu_enter_vmx(index);
-		while (!__atomic_load_n(&partitions_go, __ATOMIC_ACQUIRE))
+		/* returns only while this CPU's partition is not loaded, or if it has none */
+		while (!__atomic_load_n(&partitions_loaded, __ATOMIC_ACQUIRE)) {
+			partition_run_on_cpu(index);
 			arch_cpu_relax();
-		partition_run_on_cpu(index); /* returns only if this CPU starts no partition */
+		}
+		partition_run_on_cpu(index);
 	}
 	arch_halt_forever();
 }
@@ -239,8 +244,14 @@ void kmain(u32 magic, u64 info_phys)
 	release_cpus(RELEASE_VMX);
 	cpu_enter_vmx(0);
 	log_info("bulkhead: vmx operation on %u/%u cpus\n", wait_cpus_in_vmx(online), online);
-	log_info("bulkhead: %u partitions ready\n", partitions_prepare(&mb));
-	__atomic_store_n(&partitions_go, 1, __ATOMIC_RELEASE);
+	/* Payloads first: their start is not held up by Linux's kernel and RAM (issue 19). Linux
+	 * then reads the TSC rate from its CPUID leaf 0x15 and keeps it: the final figure. */
+	ready = partitions_prepare(&mb, false);
+	tsc_khz = arch_tsc_refine();
+	log_info("bulkhead: tsc %llu kHz (refined)\n", (unsigned long long)tsc_khz);
+	ready += partitions_prepare(&mb, true);
+	log_info("bulkhead: %u partitions ready\n", ready);
+	__atomic_store_n(&partitions_loaded, 1, __ATOMIC_RELEASE);
 	log_info("bulkhead: idle\n");
 	partition_run_on_cpu(0);
 	conmux_run(opt.stats_seconds); /* the console: partitions' output, input, the shell */

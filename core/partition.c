@@ -78,8 +78,13 @@ void partition_run_on_cpu(u32 cpu_index)
 	for (u32 i = 0; i < partition_table.parts.count; i++) {
 		struct partition *p = &parts[i];
 
-		if (p->state == PART_READY && uses_cpu(p, cpu_index))
-			enter(p, i, cpu_index);
+		/* acquire: READY is stored after the partition was built */
+		if (__atomic_load_n(&p->state, __ATOMIC_ACQUIRE) != PART_READY ||
+		    !uses_cpu(p, cpu_index))
+			continue;
+		if (cpu_index == p->start_cpu)
+			partition_load_first(p);
+		enter(p, i, cpu_index);
 	}
 }
 
@@ -327,8 +332,8 @@ int partition_find(const char *name)
 
 static const char *state_name(u32 state)
 {
-	static const char *const names[] = {"refused",	  "ready",   "running",
-					    "restarting", "stopped", "starting"};
+	static const char *const names[] = {"refused", "ready",	   "running", "restarting",
+					    "stopped", "starting", "loading"};
 
 	return state < ARRAY_SIZE(names) ? names[state] : "?";
 }

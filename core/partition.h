@@ -12,8 +12,10 @@ struct mb2_info;
 
 /* Before any allocation: check every partition's RAM against the memory map and reserve it. */
 void partitions_reserve(const struct mb2_info *mb);
-/* After VMX is on everywhere: check CPUs and modules, build and load. Returns how many run. */
-u32 partitions_prepare(const struct mb2_info *mb);
+/* After VMX is on everywhere: check CPUs and modules, build and load each payload partition
+ * (linux_ones false) or each Linux one (true); each is READY, and its CPUs start it, as soon
+ * as it is loaded. Returns how many. */
+u32 partitions_prepare(const struct mb2_info *mb, bool linux_ones);
 /* Print every running partition's exit counters, one line per CPU ("stats: ..."). */
 void partitions_report_stats(void);
 /* On each CPU: run the partition this CPU starts, if any (does not return then). */

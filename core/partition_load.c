@@ -163,7 +163,7 @@ void partitions_reserve(const struct mb2_info *mb)
 		struct partition *p = &parts[i];
 
 		p->cfg = &partition_table.parts.p[i];
-		p->state = PART_READY;
+		p->state = PART_LOADING;
 		textring_init(&p->history, p->history_buf, sizeof(p->history_buf));
 		check_memory(p, mb);
 		if (p->state == PART_REFUSED)
@@ -377,7 +377,7 @@ void partition_load_image(struct partition *p)
 	devices_start(p);
 	for (u32 i = 0; i < p->cfg->mem.count; i++)
 		if (p->cfg->mem.r[i].kind == REGION_RAM)
-			memset((void *)p->cfg->mem.r[i].phys, 0, p->cfg->mem.r[i].size);
+			arch_mem_zero((void *)p->cfg->mem.r[i].phys, p->cfg->mem.r[i].size);
 	vuart_reset(&p->uart);
 	lineq_reset(&p->out);
 	if (p->cfg->kind == PART_LINUX)
@@ -405,31 +405,41 @@ static void report_loaded(const struct partition *p)
 	log_info("partition %s: command line \"%s\"\n", p->cfg->name, p->cmdline);
 }
 
-u32 partitions_prepare(const struct mb2_info *mb)
+/* Build one partition; READY, its own CPUs load it and start it (partition_load_first). */
+static bool prepare_one(struct partition *p, u32 i, const struct mb2_info *mb)
 {
-	u32 ready = 0;
 	char why[256];
 
-	for (u32 i = 0; i < partition_table.parts.count; i++) {
-		struct partition *p = &parts[i];
-
-		if (p->state == PART_REFUSED)
-			continue;
-		check_cpus_and_module(p, mb);
-		if (p->state == PART_REFUSED)
-			continue;
-		if (devices_check(p, i, why, sizeof(why))) {
-			refuse(p, "%s", why);
-			continue;
-		}
-		build_cmdline(p);
-		if (build_vm(p, i, why, sizeof(why))) {
-			refuse(p, "%s", why);
-			continue;
-		}
-		partition_load_image(p);
-		report_loaded(p);
-		ready++;
+	if (p->state == PART_REFUSED)
+		return false;
+	check_cpus_and_module(p, mb);
+	if (p->state == PART_REFUSED)
+		return false;
+	if (devices_check(p, i, why, sizeof(why))) {
+		refuse(p, "%s", why);
+		return false;
 	}
+	build_cmdline(p);
+	if (build_vm(p, i, why, sizeof(why))) {
+		refuse(p, "%s", why);
+		return false;
+	}
+	__atomic_store_n(&p->state, PART_READY, __ATOMIC_RELEASE);
+	return true;
+}
+
+void partition_load_first(struct partition *p)
+{
+	partition_load_image(p);
+	report_loaded(p);
+}
+
+u32 partitions_prepare(const struct mb2_info *mb, bool linux_ones)
+{
+	u32 ready = 0;
+
+	for (u32 i = 0; i < partition_table.parts.count; i++)
+		if ((partition_table.parts.p[i].kind == PART_LINUX) == linux_ones)
+			ready += prepare_one(&parts[i], i, mb);
 	return ready;
 }

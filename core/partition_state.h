@@ -33,6 +33,7 @@ enum part_state {
 	PART_RESTARTING, /* its CPUs are being parked to be reloaded */
 	PART_STOPPED,
 	PART_STARTING, /* reloaded; its CPUs are leaving park() */
+	PART_LOADING,  /* at boot: its memory reserved, not loaded yet (then READY) */
 };
 
 struct partition {
@@ -83,6 +84,10 @@ __attribute__((noreturn)) void partition_exited(struct partition *p, u32 cpu, u6
 
 /* partition_load.c: scrub the partition's RAM and load it again from the pristine modules. */
 void partition_load_image(struct partition *p);
+/* At boot, on the CPU that starts it: scrub and load it the first time, and say so. Each
+ * partition's own CPU does it, so partitions load side by side and none waits for another's
+ * (Linux's RAM is the most to scrub); the boot CPU only builds them. */
+void partition_load_first(struct partition *p);
 
 /* partition_requests.c: write its queued lines to COM1 until `max_bytes` are out, under
  * print_lock; report drops. */

@@ -99,6 +99,14 @@ void arch_cpu_relax(void)
 	cpu_relax();
 }
 
+void arch_mem_zero(void *dst, size_t len)
+{
+	size_t quads = len / 8, rest = len % 8;
+
+	__asm__ volatile("cld; rep stosq" : "+D"(dst), "+c"(quads) : "a"(0ULL) : "memory");
+	__asm__ volatile("rep stosb" : "+D"(dst), "+c"(rest) : "a"(0ULL) : "memory");
+}
+
 u64 arch_image_start(void)
 {
 	return (u64)_image_start;

@@ -53,6 +53,18 @@ if want linux-boot; then
 	expect '^partition linux: loaded Linux \(boot protocol 2\.[0-9]+\) at 0x1000000, [0-9]+-byte initrd at 0x[0-9a-f]+, 2 cpus in its ACPI tables$'
 	expect '^partition linux: command line "console=ttyS0,115200 .* devmem_probe=0x10001000"$'
 	expect '^partition linux: running on cpus 1,2$'
+	# Payloads first (core/partition_load.c): rt0 is loaded and running, its first line
+	# out, before Linux's kernel is even loaded; Linux's first entry comes later still.
+	order=$(com1 | awk '/^bulkhead: partition rt0 first entry at / { r = NR; rt = $(NF - 1) }
+		/^partition linux: loaded Linux / { l = NR }
+		/^bulkhead: partition linux first entry at / { le = $(NF - 1) }
+		END { print (r && l && r < l && le + 0 > rt + 0) ? "payload first" : "NOT payload first" }')
+	if [ "$order" = "payload first" ]; then
+		echo "  $CASE: rt0 ran before Linux was loaded"
+	else
+		echo "  $CASE: rt0 did not start before Linux: $order"
+		CASE_OK=0
+	fi
 	expect '^linux: \[ *[0-9.]+\] Linux version 6\.1\.'
 	expect '^linux: \[ *[0-9.]+\] BIOS-e820: \[mem 0x0000000000100000-0x0000000007ffffff\] usable$'
 	expect '^linux: \[ *[0-9.]+\] smp: Brought up 1 node, 2 CPUs$'
