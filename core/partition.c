@@ -339,23 +339,26 @@ static const char *state_name(u32 state)
 }
 
 /* What the timeline has to say (core/timeline.h): each start's entry, on which CPUs it runs
- * when it first does, and its first line. */
+ * when it starts at boot or from the shell, and its first line. */
 void partitions_report_timeline(void)
 {
 	char text[320], cpus[64];
+	int cause;
 
 	for (u32 i = 0; i < partition_table.parts.count; i++) {
 		struct partition *p = &parts[i];
-		bool entered;
 
-		if (!timeline_lines(&p->times, p->cfg->name, arch_boot_tsc(), arch_tsc_khz(), text,
-				    sizeof(text), &entered))
-			continue;
-		if (entered && !p->restarts) {
-			partition_format_cpus(p->cfg, cpus, sizeof(cpus));
-			log_info("partition %s: running on cpus %s\n", p->cfg->name, cpus);
+		/* bounded: each call says a start or a first line, or nothing */
+		for (u32 n = 0; n < 2 * TIMELINE_STARTS + 2; n++) {
+			if (!timeline_lines(&p->times, p->cfg->name, arch_boot_tsc(),
+					    arch_tsc_khz(), text, sizeof(text), &cause))
+				break;
+			if (cause == START_BOOT || cause == START_SHELL) {
+				partition_format_cpus(p->cfg, cpus, sizeof(cpus));
+				log_info("partition %s: running on cpus %s\n", p->cfg->name, cpus);
+			}
+			log_info("%s", text);
 		}
-		log_info("%s", text);
 	}
 }
 

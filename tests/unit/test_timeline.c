@@ -9,11 +9,11 @@
 #define BOOT 5000000ULL
 
 static char out[400];
-static bool entered;
+static int cause;
 
 static u32 say(struct start_times *t)
 {
-	return timeline_lines(t, "rt0", BOOT, KHZ, out, sizeof(out), &entered);
+	return timeline_lines(t, "rt0", BOOT, KHZ, out, sizeof(out), &cause);
 }
 
 static void test_format_ms(void)
@@ -38,19 +38,19 @@ static void test_boot(void)
 	struct start_times t = {0};
 
 	CHECK_EQ(say(&t), 0);
-	CHECK(!entered);
+	CHECK_EQ(cause, -1);
 	timeline_line(&t, BOOT + 1); /* a line before any entry is not said */
 	CHECK_EQ(say(&t), 0);
 	timeline_entered(&t, BOOT + 321000);
 	CHECK_EQ(say(&t), 1);
-	CHECK(entered);
+	CHECK(cause >= 0);
 	CHECK(!strcmp(out, "bulkhead: partition rt0 first entry at 3.210 ms\n"));
 	CHECK_EQ(say(&t), 0);
-	CHECK(!entered);
+	CHECK_EQ(cause, -1);
 	timeline_line(&t, BOOT + 400000);
 	timeline_line(&t, BOOT + 900000); /* only the first counts */
 	CHECK_EQ(say(&t), 1);
-	CHECK(!entered);
+	CHECK_EQ(cause, -1);
 	CHECK(!strcmp(out, "bulkhead: partition rt0 first line at 4.000 ms\n"));
 	CHECK_EQ(say(&t), 0);
 }
@@ -78,7 +78,7 @@ static void test_restart(void)
 	timeline_asked(&t, START_FAULT, 90000000, 200000);
 	timeline_entered(&t, 90000000 + 234500);
 	CHECK_EQ(say(&t), 1);
-	CHECK(entered);
+	CHECK(cause >= 0);
 	CHECK(!strcmp(out, "bulkhead: partition rt0 entry 2.345 ms after its fault (2.000 ms "
 			   "of it back-off)\n"));
 	timeline_line(&t, 90000000 + 250000);
@@ -98,22 +98,63 @@ static void test_restart(void)
 	CHECK(strstr(out, "after its device's fault") != NULL);
 }
 
-/* Two starts before the boot CPU looked: the last one is said, once; a stamp older than what
- * asked (a race with a later start) counts as 0, never as a huge unsigned difference. */
-static void test_missed_and_stale(void)
+/* Starts faster than the boot CPU looks: each is said, in order, with its own cause and
+ * back-off (a payload restarting while the boot CPU was still loading Linux lost them). */
+static void test_starts_queue_up(void)
 {
 	struct start_times t = {0};
 
-	timeline_entered(&t, BOOT + 100);
-	timeline_asked(&t, START_FAULT, 80000000, 0);
-	timeline_entered(&t, 70000000);
+	timeline_entered(&t, BOOT + 100); /* boot */
+	for (u64 k = 1; k <= 3; k++) {
+		timeline_asked(&t, START_FAULT, k * 10000000, k * 200000);
+		timeline_entered(&t, k * 10000000 + k * 200000 + 50000);
+	}
+	timeline_line(&t, 30000000 + 600000 + 70000); /* the last start's */
 	CHECK_EQ(say(&t), 1);
-	CHECK(!strcmp(out, "bulkhead: partition rt0 entry 0.000 ms after its fault (0.000 ms of "
-			   "it back-off)\n"));
+	CHECK_EQ(cause, START_BOOT);
+	CHECK(!strcmp(out, "bulkhead: partition rt0 first entry at 0.001 ms\n"));
+	for (u64 k = 1; k <= 2; k++) {
+		char want[120];
+
+		CHECK_EQ(say(&t), 1);
+		CHECK_EQ(cause, START_FAULT);
+		snprintf(
+		    want, sizeof(want),
+		    "bulkhead: partition rt0 entry %llu.500 ms after its fault (%llu.000 ms of it "
+		    "back-off)\n",
+		    (unsigned long long)(2 * k), (unsigned long long)(2 * k));
+		CHECK(!strcmp(out, want));
+	}
+	CHECK_EQ(say(&t), 2);
+	CHECK(!strcmp(out, "bulkhead: partition rt0 entry 6.500 ms after its fault (6.000 ms of "
+			   "it back-off)\n"
+			   "bulkhead: partition rt0 first line 6.700 ms after its fault\n"));
 	CHECK_EQ(say(&t), 0);
 }
 
-/* A buffer too small for two lines: the second is left for the next pass, not cut. */
+/* More starts than the ring holds before the boot CPU looks: the lost ones are counted, the
+ * rest said; a stamp older than what asked counts as 0. */
+static void test_overflow_and_stale(void)
+{
+	struct start_times t = {0};
+	u32 entries = 0;
+
+	for (u32 k = 0; k < TIMELINE_STARTS + 3; k++) {
+		timeline_asked(&t, START_FAULT, 80000000, 0);
+		timeline_entered(&t, 70000000);
+	}
+	CHECK_EQ(say(&t), 1);
+	CHECK(!strcmp(out, "bulkhead: partition rt0: 3 starts not timed\n"));
+	while (say(&t)) {
+		CHECK(!strcmp(out,
+			      "bulkhead: partition rt0 entry 0.000 ms after its fault (0.000 ms "
+			      "of it back-off)\n"));
+		entries++;
+	}
+	CHECK_EQ(entries, TIMELINE_STARTS);
+}
+
+/* A buffer too small for two lines: the second is left for the next call, not cut. */
 static void test_small_buffer(void)
 {
 	struct start_times t = {0};
@@ -121,10 +162,11 @@ static void test_small_buffer(void)
 
 	timeline_entered(&t, BOOT + 100);
 	timeline_line(&t, BOOT + 200);
-	CHECK_EQ(timeline_lines(&t, "rt0", BOOT, KHZ, small, sizeof(small), &entered), 1);
+	CHECK_EQ(timeline_lines(&t, "rt0", BOOT, KHZ, small, sizeof(small), &cause), 1);
 	CHECK(!strcmp(small, "bulkhead: partition rt0 first entry at 0.001 ms\n"));
-	CHECK_EQ(timeline_lines(&t, "rt0", BOOT, KHZ, small, sizeof(small), &entered), 1);
+	CHECK_EQ(timeline_lines(&t, "rt0", BOOT, KHZ, small, sizeof(small), &cause), 1);
 	CHECK(!strcmp(small, "bulkhead: partition rt0 first line at 0.002 ms\n"));
+	CHECK_EQ(cause, -1);
 }
 
 int main(void)
@@ -133,7 +175,8 @@ int main(void)
 	RUN(test_boot);
 	RUN(test_both_at_once);
 	RUN(test_restart);
-	RUN(test_missed_and_stale);
+	RUN(test_starts_queue_up);
+	RUN(test_overflow_and_stale);
 	RUN(test_small_buffer);
 	CHECK_MAIN_END();
 }
