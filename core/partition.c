@@ -256,15 +256,21 @@ __attribute__((noreturn)) void partition_exited(struct partition *p, u32 cpu, u6
 }
 
 /* Exponential back-off between restarts, so a partition that keeps failing cannot flood
- * COM1 or hog its CPU: 2, 4, 8 ... ms, then it stays stopped after MAX_RESTARTS. Returns the
- * ticks it waited. */
+ * COM1 or hog its CPU: 2, 4, 8 ... ms, then it stays stopped after MAX_RESTARTS. In ticks. */
 static u64 restart_backoff(u32 n)
 {
-	u64 start = arch_tsc(), ticks = arch_tsc_khz() * (2ULL << (n < 10 ? n : 10));
+	return arch_tsc_khz() * (2ULL << (n < 10 ? n : 10));
+}
 
-	while (arch_tsc() - start < ticks)
+/* Reload it during its back-off (the CPU waits anyway): a restart then costs only what the
+ * reload takes beyond the back-off, if anything. */
+static void reload_in_backoff(struct partition *p, u64 backoff)
+{
+	u64 start = arch_tsc();
+
+	partition_load_image(p);
+	while (arch_tsc() - start < backoff)
 		arch_cpu_relax();
-	return arch_tsc() - start;
 }
 
 void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
@@ -303,7 +309,7 @@ void partition_fault(u32 partition, u32 cpu, const struct vm_fault *f)
 	backoff = restart_backoff(p->restarts);
 	p->restarts++;
 	p->waiting = sipi_waiters(p);
-	partition_load_image(p);
+	reload_in_backoff(p, backoff);
 	log_info("partition %s: restarted (%u)\n", p->cfg->name, p->restarts);
 	timeline_asked(&p->times, START_FAULT, p->fault_tsc, backoff);
 	release(p, cpu);
