@@ -315,7 +315,27 @@ void partition_report_exits(const struct partition *p, u32 cpu)
 	log_info("partition %s: exits on cpu %u: %s\n", p->cfg->name, cpu, line);
 }
 
-/* One line per CPU of every running partition: its exit counters since it (re)started. */
+/* Its I/O exits by port, e.g. "0x3fd 113, 0x3f8 20, others 0"; false if it had none. */
+static bool format_ports(u32 cpu, char *line, size_t size)
+{
+	size_t len = 0;
+	u32 port;
+
+	for (u32 s = 0; s < ARCH_VM_PORT_SLOTS && len < size; s++) {
+		u64 n = arch_vm_io_port_count(cpu, s, &port);
+
+		if (n)
+			len += (size_t)format(line + len, size - len, "0x%x %llu, ", port,
+					      (unsigned long long)n);
+	}
+	if (len < size)
+		format(line + len, size - len, "others %llu",
+		       (unsigned long long)arch_vm_io_port_count(cpu, ARCH_VM_PORT_SLOTS, &port));
+	return arch_vm_exit_count(cpu, ARCH_VM_EXIT_IO) != 0;
+}
+
+/* Per CPU of every running partition: its exit counters since it (re)started, and its I/O
+ * exits by port when it had any (what its emulated COM1 and each refused port cost). */
 void partitions_report_stats(void)
 {
 	char line[256];
@@ -329,6 +349,9 @@ void partitions_report_stats(void)
 			format_exits(p->cpu_index[c], line, sizeof(line));
 			log_info("stats: partition %s cpu %u: %s\n", p->cfg->name, p->cpu_index[c],
 				 line);
+			if (format_ports(p->cpu_index[c], line, sizeof(line)))
+				log_info("stats: partition %s cpu %u ports: %s\n", p->cfg->name,
+					 p->cpu_index[c], line);
 		}
 	}
 }

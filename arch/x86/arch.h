@@ -214,6 +214,12 @@ bool arch_cpu_waiting_for_sipi(u32 cpu_index);
 u64 arch_vm_exit_count(u32 cpu, u32 reason);
 const char *arch_vm_exit_name(u32 reason);
 #define ARCH_VM_EXIT_REASONS 70
+#define ARCH_VM_EXIT_IO	     30 /* I/O instruction (SDM Vol. 3D Appendix C) */
+/* Its I/O exits by port: slot 0.. ARCH_VM_PORT_SLOTS - 1 each count one port (set in *port;
+ * 0 exits: unused), slot ARCH_VM_PORT_SLOTS the ports beyond (*port = ARCH_VM_PORT_OTHERS). */
+u64 arch_vm_io_port_count(u32 cpu, u32 slot, u32 *port);
+#define ARCH_VM_PORT_SLOTS  8
+#define ARCH_VM_PORT_OTHERS 0x10000u
 
 /* Deliberately fault (debug option `selftest=`): "pf", "ud", "gp", "de"; "vmentry": the first
  * partition's first print hypercall is answered with a VM entry that fails (an invalid event

@@ -11,12 +11,21 @@ struct guest_regs {
 	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
+#define VCPU_PORT_SLOTS 8 /* ARCH_VM_PORT_SLOTS (arch.h) */
+
 struct vcpu {
 	const struct arch_vm *vm;
 	u32 partition;
 	u64 vmcs;	/* physical */
 	u64 exit_stack; /* top of the stack exits run on */
 	u64 exits[VMX_EXIT_REASONS];
+	/* I/O exits by port, the first VCPU_PORT_SLOTS ports trapped in order, then the rest
+	 * together: what each emulated or refused port costs (stats, make bench). */
+	struct {
+		u32 port;
+		u64 n;
+	} io_ports[VCPU_PORT_SLOTS];
+	u64 io_other;
 	struct guest_regs launch_regs;
 	/* A guest's INIT is not forwarded as an INIT: a vCPU that waits for SIPI would hold it
 	 * pending past the SIPI (Bochs re-delivers it on every entry). A vCPU never started

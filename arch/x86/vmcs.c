@@ -295,6 +295,8 @@ static struct vcpu *vcpu_setup(const struct arch_vm *vm, u32 partition,
 	v->vm = vm;
 	v->partition = partition;
 	memset(v->exits, 0, sizeof(v->exits));
+	memset(v->io_ports, 0, sizeof(v->io_ports));
+	v->io_other = 0;
 	memset(&v->launch_regs, 0, sizeof(v->launch_regs));
 	v->started = 0;
 	v->init_pending = 0;
@@ -361,4 +363,17 @@ u64 arch_vm_exit_count(u32 index, u32 reason)
 	struct x86_cpu *cpu = cpu_by_index(index);
 
 	return (cpu && reason < VMX_EXIT_REASONS) ? cpu->vcpu.exits[reason] : 0;
+}
+
+u64 arch_vm_io_port_count(u32 index, u32 slot, u32 *port)
+{
+	struct x86_cpu *cpu = cpu_by_index(index);
+
+	*port = ARCH_VM_PORT_OTHERS;
+	if (!cpu)
+		return 0;
+	if (slot >= VCPU_PORT_SLOTS)
+		return slot == VCPU_PORT_SLOTS ? cpu->vcpu.io_other : 0;
+	*port = cpu->vcpu.io_ports[slot].port;
+	return cpu->vcpu.io_ports[slot].n;
 }

@@ -14,6 +14,19 @@
 #include "core/log.h"
 #include "core/upcalls.h"
 
+/* The exit's port, counted in its slot (the first free one if it has none yet). */
+static void count_port(struct vcpu *v, u32 port)
+{
+	for (u32 i = 0; i < VCPU_PORT_SLOTS; i++) {
+		if (v->io_ports[i].n && v->io_ports[i].port != port)
+			continue;
+		v->io_ports[i].port = port;
+		v->io_ports[i].n++;
+		return;
+	}
+	v->io_other++;
+}
+
 /* A port the partition was not granted: core/ decides (its emulated COM1, or denied).
  * String I/O (INS/OUTS) is not emulated: skipped, as if to a port with nothing behind it.
  * SDM §28.2.1 table 28-5 for the qualification. */
@@ -25,6 +38,7 @@ static void handle_io(struct guest_regs *r)
 	u64 mask = size == 4 ? 0xffffffffULL : size == 2 ? 0xffffULL : 0xffULL;
 	u32 v;
 
+	count_port(guest_vcpu(), port);
 	if (string) { /* INS/OUTS: not emulated, not even on the emulated COM1 */
 		char what[40];
 
@@ -127,6 +141,8 @@ static const char *const exit_names[VMX_EXIT_REASONS] = {
 };
 
 _Static_assert(ARCH_VM_EXIT_REASONS == VMX_EXIT_REASONS, "arch.h counts every exit reason");
+_Static_assert(ARCH_VM_PORT_SLOTS == VCPU_PORT_SLOTS, "arch.h counts every port slot");
+_Static_assert(ARCH_VM_EXIT_IO == EXIT_IO, "arch.h's I/O exit reason");
 
 const char *arch_vm_exit_name(u32 reason)
 {

@@ -21,6 +21,9 @@
 #                             (at least 2 sets)
 #   linux-exits-per-s-<idle|work>-<reason>   per exit reason seen in the span (spaces in a
 #                             reason's name become -)
+#   linux-exits-per-s-<idle|work>-io-<port>  the io exits by port, from the `stats: partition
+#                             linux cpu <n> ports: ...` lines (0x3f8-0x3ff: its emulated COM1;
+#                             io-others: ports past the first 8 trapped), not added again
 #   linux-rt-exits-per-s      every other partition's exits a second (its VMCALLs, i.e. its
 #                             prints, left out), in the busier of the two spans: target 0
 # A log that lacks a line a figure needs is refused: a line on stderr saying what is missing,
@@ -88,6 +91,19 @@ rates=$(tr -d '\r' <"$3" | awk -v logf="$3" '
 			count[sets + 1, p, name] += word[k]
 			reasons[p, name] = 1
 		}
+	}
+	# its I/O exits by port, right after its exits line (same set): "io-<port>" reasons,
+	# a breakdown of "io", not added to the totals
+	/^stats: partition [^ ]+ cpu [0-9]+ ports: / {
+		s = $0
+		sub(/^stats: partition [^ ]+ cpu [0-9]+ ports: /, "", s)
+		n = split(s, item, ", ")
+		for (i = 1; i <= n; i++) {
+			k = split(item[i], word, " ")
+			count[sets + 1, $3, "io-" word[1]] += word[k]
+			reasons[$3, "io-" word[1]] = 1
+		}
+		next
 	}
 	/^stats: partition [^ ]+ cpu [0-9]+: / {
 		p = $3
@@ -175,6 +191,8 @@ BEGIN {
 		r[f[1], f[2], f[3]] = f[4]
 		has[f[1], f[2], f[3]] = 1
 		names[f[2], f[3]] = 1
+		if (f[3] ~ /^io-/) # io by port: a breakdown of io
+			continue
 		sum[f[1], f[2]] += f[4]
 		if (f[2] != "linux" && f[3] != "vmcall") rt[f[1]] += f[4]
 	}

@@ -173,6 +173,8 @@ if want console-linux; then
 	expect "^linux: .*${ESC}\\[6n"
 	expect '^console: input to the shell \(type help\)$'
 	expect '^stats: partition linux cpu [12]: .*io [0-9]+'
+	# and which ports those were: its emulated COM1's registers among them
+	expect '^stats: partition linux cpu [12] ports: (0x[0-9a-f]+ [0-9]+, )*0x3f[89a-f] [0-9]+, .*others [0-9]+$'
 	# rt0's CPU: the SDK's start-up CPUID and one VMCALL per line it printed, nothing else
 	expect '^stats: partition rt0 cpu 3: cpuid [0-9]+, vmcall [0-9]+$'
 	calls=$(tr -d '\r' <"$LOG" | sed -n 's/^stats: partition rt0 cpu 3: .*vmcall \([0-9]*\)$/\1/p')
