@@ -14,7 +14,7 @@ HOSTCC     := gcc
 
 WARN       := -Wall -Wextra -Werror -Wmissing-prototypes -Wstrict-prototypes -Wshadow -Wpointer-arith \
               -Wcast-align -Wundef
-KCFLAGS    := -std=c11 $(WARN) -O2 -g -ffreestanding -fno-builtin -nostdlib -fno-stack-protector \
+KCFLAGS    := -std=c11 $(WARN) -Os -g -ffreestanding -fno-builtin -nostdlib -fno-stack-protector \
               -fno-pic -fno-pie -mno-red-zone -mno-sse -mno-sse2 -mno-mmx -mno-avx \
               -fno-tree-loop-distribute-patterns -fno-omit-frame-pointer \
               -fno-asynchronous-unwind-tables --param=min-pagesize=0 -I. -Icore/include
