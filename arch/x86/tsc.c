@@ -7,7 +7,9 @@
  *   tsc_calibrate  a 2 ms count: good to ~0.05 %, for delays and for the payloads started
  *                  next; then it starts a 55 ms count, which runs on meanwhile,
  *   tsc_refine     which ends it: good to ~20 ppm, before Linux is loaded (Linux reads the rate
- *                  from its CPUID leaf 0x15 and keeps it).
+ *                  from its CPUID leaf 0x15 and keeps it). Partitions granted the PIT's ports
+ *                  start after it; a count that does not end within twice its length, or
+ *                  gives a rate 0.5 % off the first, is not taken.
  * Each count runs in mode 0 from the write of its count to the rise of the channel's output
  * at terminal count (82C54 data sheet), seen within a port read's time. Where CPUID leaf 0x15
  * states a rate that agrees with the first figure within 1 %, that rate is exact and used as
@@ -33,14 +35,15 @@ static void ch2_count(u16 clocks)
 	outb(PIT_CH2, clocks >> 8);
 }
 
-/* Wait (bounded) for channel 2's output to rise: the TSC then, or 0 if it never did. */
-static u64 ch2_wait(u64 from)
+/* Wait for channel 2's output to rise, at most `bound` TSC ticks from `from`: the TSC then,
+ * or 0 if it did not. */
+static u64 ch2_wait(u64 from, u64 bound)
 {
 	u64 t;
 
 	do
 		t = rdtsc();
-	while (!(inb(PORT_B) & PORT_B_CH2_OUT) && t - from < WAIT_BOUND);
+	while (!(inb(PORT_B) & PORT_B_CH2_OUT) && t - from < bound);
 	return (inb(PORT_B) & PORT_B_CH2_OUT) ? t : 0;
 }
 
@@ -62,7 +65,7 @@ u64 tsc_calibrate(void)
 	outb(PORT_B, (gate & ~PORT_B_SPEAKER) | PORT_B_CH2_GATE);
 	t0 = rdtsc();
 	ch2_count(QUICK_CLOCKS);
-	t1 = ch2_wait(t0);
+	t1 = ch2_wait(t0, WAIT_BOUND);
 	if (!t1) {
 		outb(PORT_B, gate);
 		log_warn("tsc: PIT channel 2 did not count; assuming %u kHz\n", FALLBACK_KHZ);
@@ -88,13 +91,20 @@ u64 tsc_refine(void)
 
 	if (!refine_tsc)
 		return khz;
-	t = ch2_wait(refine_tsc);
+	/* Ended already (the boot took longer than the count): when is not known, so count again.
+	 * Mode 0 holds the output high from the terminal count on (82C54 data sheet). */
+	if (inb(PORT_B) & PORT_B_CH2_OUT) {
+		refine_tsc = rdtsc();
+		ch2_count(REFINE_CLOCKS);
+	}
+	t = ch2_wait(refine_tsc, tsc_count_bound(khz, REFINE_CLOCKS));
 	outb(PORT_B, inb(PORT_B) & ~PORT_B_CH2_GATE);
 	measured = t ? tsc_khz_over_clocks(t - refine_tsc, REFINE_CLOCKS) : 0;
 	refine_tsc = 0;
-	/* Someone else's use of channel 2 (a partition granted the PIT) would show as a rate far
-	 * from the first: keep the first then. */
-	if (tsc_rates_agree(khz, measured, 100))
+	/* The first figure is good to ~0.1 %: a count that ended much earlier or later than it
+	 * says was disturbed (no partition that may reach the PIT runs before this: core/
+	 * partition_load.c), and the first figure stays. */
+	if (tsc_rates_agree(khz, measured, 200))
 		khz = measured;
 	else
 		log_warn("tsc: refined rate %llu kHz is far from the first, %llu kHz; kept that\n",

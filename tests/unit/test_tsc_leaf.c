@@ -57,6 +57,9 @@ static void pit_rate(void)
 	CHECK_EQ(tsc_khz_over_clocks(5492456, 0xffff), 99999); /* a tick less: cut, not rounded */
 	CHECK_EQ(tsc_khz_over_clocks(164773690, 0xffff), 3000000);
 	CHECK_EQ(tsc_khz_over_clocks(9, 0), 0); /* no clock: no figure, no division */
+	/* the refinement's wait: twice its 54.9 ms count at the first figure */
+	CHECK_EQ(tsc_count_bound(100000, 0xffff), 10984912);
+	CHECK_EQ(tsc_count_bound(3000000, 0xffff), 329547378);
 }
 
 static void leaf15_stated_rate(void)
@@ -65,6 +68,8 @@ static void leaf15_stated_rate(void)
 	CHECK_EQ(tsc_leaf15_khz(0, 188, 24000000), 0);	     /* no ratio stated */
 	CHECK_EQ(tsc_leaf15_khz(2, 188, 0), 0);		     /* no crystal stated */
 	CHECK(tsc_rates_agree(100000, 100990, 100));
+	CHECK(tsc_rates_agree(100000, 99500, 200)); /* the refinement's 0.5 % */
+	CHECK(!tsc_rates_agree(100000, 99499, 200));
 	CHECK(!tsc_rates_agree(100000, 101001, 100));
 	CHECK(!tsc_rates_agree(100000, 1500000, 100)); /* Bochs's Ice Lake: 1.5 GHz stated */
 	CHECK(!tsc_rates_agree(0, 0, 100));	       /* nothing measured: never "agrees" */
