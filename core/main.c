@@ -246,10 +246,11 @@ void kmain(u32 magic, u64 info_phys)
 	log_info("bulkhead: vmx operation on %u/%u cpus\n", wait_cpus_in_vmx(online), online);
 	/* Payloads first: their start is not held up by Linux's kernel and RAM (issue 19). Linux
 	 * then reads the TSC rate from its CPUID leaf 0x15 and keeps it: the final figure. */
-	ready = partitions_prepare(&mb, false);
+	partitions_check(&mb);
+	ready = partitions_build(false);
 	tsc_khz = arch_tsc_refine();
 	log_info("bulkhead: tsc %llu kHz (refined)\n", (unsigned long long)tsc_khz);
-	ready += partitions_prepare(&mb, true);
+	ready += partitions_build(true);
 	log_info("bulkhead: %u partitions ready\n", ready);
 	__atomic_store_n(&partitions_loaded, 1, __ATOMIC_RELEASE);
 	log_info("bulkhead: idle\n");

@@ -12,10 +12,13 @@ struct mb2_info;
 
 /* Before any allocation: check every partition's RAM against the memory map and reserve it. */
 void partitions_reserve(const struct mb2_info *mb);
-/* After VMX is on everywhere: check CPUs and modules, build and load each payload partition
- * (linux_ones false) or each Linux one (true); each is READY, and its CPUs start it, as soon
- * as it is loaded. Returns how many. */
-u32 partitions_prepare(const struct mb2_info *mb, bool linux_ones);
+/* After VMX is on everywhere, before any partition starts: every row's CPUs, module and
+ * devices (a device is probed and silenced before any partition runs). */
+void partitions_check(const struct mb2_info *mb);
+/* Then build the partitions that start early (late false: payloads) or late (Linux, and
+ * payloads granted the PIT's ports, after the TSC's refinement); each is READY, and its own
+ * CPU loads and starts it, as soon as it is built. Returns how many. */
+u32 partitions_build(bool late);
 /* Print every running partition's exit counters, one line per CPU ("stats: ..."). */
 void partitions_report_stats(void);
 /* On each CPU: run the partition this CPU starts, if any (does not return then). */

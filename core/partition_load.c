@@ -12,6 +12,7 @@
 #include "core/error.h"
 #include "core/guestmem.h"
 #include "core/lib/format.h"
+#include "core/lib/pit.h"
 #include "core/lib/string.h"
 #include "core/lineq.h"
 #include "core/linux.h"
@@ -405,20 +406,31 @@ static void report_loaded(const struct partition *p)
 	log_info("partition %s: command line \"%s\"\n", p->cfg->name, p->cmdline);
 }
 
+/* Its CPUs, module and devices (probed and silenced: devices.c). */
+static void check_one(struct partition *p, u32 i, const struct mb2_info *mb)
+{
+	char why[256];
+
+	if (p->state == PART_REFUSED)
+		return;
+	check_cpus_and_module(p, mb);
+	if (p->state != PART_REFUSED && devices_check(p, i, why, sizeof(why)))
+		refuse(p, "%s", why);
+}
+
+void partitions_check(const struct mb2_info *mb)
+{
+	for (u32 i = 0; i < partition_table.parts.count; i++)
+		check_one(&parts[i], i, mb);
+}
+
 /* Build one partition; READY, its own CPUs load it and start it (partition_load_first). */
-static bool prepare_one(struct partition *p, u32 i, const struct mb2_info *mb)
+static bool build_one(struct partition *p, u32 i)
 {
 	char why[256];
 
 	if (p->state == PART_REFUSED)
 		return false;
-	check_cpus_and_module(p, mb);
-	if (p->state == PART_REFUSED)
-		return false;
-	if (devices_check(p, i, why, sizeof(why))) {
-		refuse(p, "%s", why);
-		return false;
-	}
 	build_cmdline(p);
 	if (build_vm(p, i, why, sizeof(why))) {
 		refuse(p, "%s", why);
@@ -428,18 +440,37 @@ static bool prepare_one(struct partition *p, u32 i, const struct mb2_info *mb)
 	return true;
 }
 
-void partition_load_first(struct partition *p)
+/* Its ports reach the PIT (0x40-0x43) or port B (0x61), which the TSC's refinement counts
+ * on until it ends (arch/x86/tsc.c): it must not run before. */
+static bool grants_pit(const struct partition_config *c)
 {
-	partition_load_image(p);
-	report_loaded(p);
+	for (u32 i = 0; i < c->ports.count; i++) {
+		u32 base = c->ports.p[i].base, end = base + c->ports.p[i].count;
+
+		if ((base < PIT_PORTS_END && end > PIT_PORTS_BASE) ||
+		    (base <= PORT_B && end > PORT_B))
+			return true;
+	}
+	return false;
 }
 
-u32 partitions_prepare(const struct mb2_info *mb, bool linux_ones)
+static bool starts_late(const struct partition_config *c)
+{
+	return c->kind == PART_LINUX || grants_pit(c);
+}
+
+u32 partitions_build(bool late)
 {
 	u32 ready = 0;
 
 	for (u32 i = 0; i < partition_table.parts.count; i++)
-		if ((partition_table.parts.p[i].kind == PART_LINUX) == linux_ones)
-			ready += prepare_one(&parts[i], i, mb);
+		if (starts_late(&partition_table.parts.p[i]) == late)
+			ready += build_one(&parts[i], i);
 	return ready;
+}
+
+void partition_load_first(struct partition *p)
+{
+	partition_load_image(p);
+	report_loaded(p);
 }

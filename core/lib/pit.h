@@ -4,10 +4,12 @@
 #ifndef BULKHEAD_LIB_PIT_H
 #define BULKHEAD_LIB_PIT_H
 
-#define PIT_HZ	      1193182u /* the counters' input clock */
-#define PIT_CH2	      0x42     /* channel 2's counter */
-#define PIT_CMD	      0x43     /* mode/command register */
-#define PIT_CH2_MODE0 0xb0     /* command: channel 2, low then high byte, mode 0, binary */
+#define PIT_HZ	       1193182u /* the counters' input clock */
+#define PIT_PORTS_BASE 0x40	/* its ports: counters 0-2 at 0x40-0x42, the command register */
+#define PIT_PORTS_END  0x44	/* 0x43; one past them */
+#define PIT_CH2	       0x42	/* channel 2's counter */
+#define PIT_CMD	       0x43	/* mode/command register */
+#define PIT_CH2_MODE0  0xb0	/* command: channel 2, low then high byte, mode 0, binary */
 
 #define PORT_B		0x61
 #define PORT_B_CH2_GATE 0x01 /* channel 2 counts while set */
