@@ -364,7 +364,7 @@ static void load_payload(struct partition *p)
 			    (struct payload_ram){p->cfg->mem.r[i].guest, p->cfg->mem.r[i].size};
 	strlcpy(info->name, p->cfg->name, sizeof(info->name));
 	strlcpy(info->cmdline, p->cmdline, sizeof(info->cmdline));
-	info->tsc_khz = arch_tsc_khz();
+	info->tsc_khz = p->vm.tsc_khz;
 	for (u32 i = 0; i < p->cfg->mem.count && info->shared_count < PAYLOAD_MAX_SHARED; i++)
 		if (p->cfg->mem.r[i].kind == REGION_SHARED)
 			info->shared[info->shared_count++] =
@@ -372,9 +372,12 @@ static void load_payload(struct partition *p)
 	channels_info(p->cfg, info);
 }
 
-/* Scrub the partition's RAM and load it again from the pristine modules, as at boot. */
+/* Scrub the partition's RAM and load it again from the pristine modules, as at boot. The TSC
+ * rate it is told (its information page, its CPUID leaf 0x15) is fixed here for this run:
+ * payloads started before the TSC's refinement keep its first figure until they restart. */
 void partition_load_image(struct partition *p)
 {
+	p->vm.tsc_khz = arch_tsc_khz();
 	devices_start(p);
 	for (u32 i = 0; i < p->cfg->mem.count; i++)
 		if (p->cfg->mem.r[i].kind == REGION_RAM)

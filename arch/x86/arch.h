@@ -176,7 +176,8 @@ struct arch_vm {
 	u64 io_bitmap;	/* two pages, one bit per port; 1 = trapped */
 	u64 msr_bitmap; /* one page; 1 = trapped */
 	u16 vpid;
-	u32 owner; /* the partition's index: what its pages are counted against (core/pmem.h) */
+	u32 owner;   /* the partition's index: what its pages are counted against (core/pmem.h) */
+	u64 tsc_khz; /* what its CPUID leaf 0x15 says: the rate its load gave it (0: the current) */
 };
 
 int arch_vm_create(struct arch_vm *vm, u16 vpid, u32 owner);

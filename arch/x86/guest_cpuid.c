@@ -65,11 +65,13 @@ static void filter_cpuid(u32 leaf, u32 sub, struct cpuid_regs *c)
 			c->ecx &= ~CPUID7_ECX_RDPID;
 		break;
 	case 0x15:
-		/* The TSC rate Bulkhead measured and gives every payload too, so all partitions
-		 * agree on time (some CPUs and emulators report a nominal figure here that is not
-		 * what the TSC really counts at); tsc_leaf.h fits it to 32 bits. */
+		/* The TSC rate Bulkhead measured, the one this partition's load gave it (a
+		 * payload's information page has it too), so what it reads here and there agrees
+		 * for the whole of its run (some CPUs and emulators report a nominal figure here
+		 * that is not what the TSC really counts at); tsc_leaf.h fits it to 32 bits. */
 		*c = (struct cpuid_regs){0, 0, 0, 0};
-		tsc_leaf15(arch_tsc_khz(), &c->eax, &c->ebx, &c->ecx);
+		tsc_leaf15(guest_vcpu()->vm->tsc_khz ? guest_vcpu()->vm->tsc_khz : arch_tsc_khz(),
+			   &c->eax, &c->ebx, &c->ecx);
 		break;
 	case 0x80000001:
 		if (!(proc2 & PROC2_RDTSCP))
