@@ -30,6 +30,13 @@ static struct console_port port; /* the console */
 
 #define STAYS_ON "the console is com1 (0x3f8) at 115200 baud"
 
+u32 conmux_stop_room(void)
+{
+	u32 pending = console_pending();
+
+	return pending < CONMUX_PARTS_ROOM ? CONMUX_PARTS_ROOM - pending : 0;
+}
+
 /* console=: the UART is programmed and the console opened here, before the first line. */
 static void open_console(const char *cmdline)
 {

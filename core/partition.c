@@ -216,7 +216,7 @@ static bool take_over(struct partition *p, u32 state)
 	spin_lock(&p->print_lock);
 	mine = p->state == PART_RUNNING;
 	if (mine) {
-		partition_drain_locked(p, ~0u);
+		partition_drain_at_stop(p);
 		p->state = state;
 		devices_stop(p);
 	}

@@ -205,6 +205,25 @@ void partition_drain_locked(struct partition *p, u32 max_bytes)
 		 dropped);
 }
 
+/* A partition that filled its queue (empty lines are 2 bytes each, ~10 on COM1) could
+ * otherwise put kilobytes into the console's FIFO at its stop, past the half kept for
+ * Bulkhead's own lines, and every CPU's report would wait for COM1. */
+void partition_drain_at_stop(struct partition *p)
+{
+	char record[GUEST_LINE + 2];
+	u32 unshown = 0;
+
+	partition_drain_locked(p, conmux_stop_room());
+	while (lineq_get(&p->out, record, sizeof(record))) {
+		textring_put(&p->history, record + 1, (u32)strlen(record + 1));
+		unshown++;
+	}
+	if (unshown)
+		log_warn("console: %s: %u lines not shown at its stop (COM1 busy; log %s has "
+			 "them)\n",
+			 p->cfg->name, unshown, p->cfg->name);
+}
+
 bool partition_output_pending(u32 i)
 {
 	return !lineq_empty(&parts[i].out) || parts[i].out.dropped;
