@@ -22,14 +22,19 @@ bool uart_init(u16 port, u32 baud)
 	return true;
 }
 
+/* Set when a byte's wait ran out: the UART is wedged (or gone), and the next bytes do not wait
+ * for it again, so a flush of the console's whole FIFO takes one wait, not one a byte. Cleared
+ * as soon as the transmitter shows room again. */
+static bool wedged;
+
 static void uart_putc(u16 port, char c)
 {
 	/* Bounded wait: a wedged UART must not hang the hypervisor. */
-	for (u32 spins = 0; spins < 1000000; spins++) {
-		if (inb(port + UART_LSR) & UART_LSR_THRE)
-			break;
+	u32 limit = wedged ? 1 : 1000000, spins = 0;
+
+	while (!(inb(port + UART_LSR) & UART_LSR_THRE) && ++spins < limit)
 		cpu_relax();
-	}
+	wedged = spins >= limit;
 	outb(port + UART_THR, (u8)c);
 }
 
