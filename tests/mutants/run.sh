@@ -22,9 +22,10 @@
 #   # catch: <test> [<test> ...]
 # where each <test> is a verdict name as tests/run.sh prints it after PASS/FAIL, or a prefix
 # of one (unit:test_vuart, unit:test_linux:test_e820_two_ram_regions,
-# ptcheck:tests/ptcheck/bad_ram_overlap.c, fuzz:mb2, clone:make, emu:partitions-run, ...).
+# ptcheck:tests/ptcheck/bad_ram_overlap.c, fuzz:mb2, clone:make, bench:boot-restart-figures,
+# emu:partitions-run, ...).
 # Each catcher runs as `ONLY=<filter> tests/run.sh` in the scratch copy: unit:test_x:... ->
-# test_x, ptcheck:... -> ptcheck, fuzz:... -> fuzz, clone:... -> clone (the scratch copy has
+# test_x, ptcheck:... -> ptcheck, fuzz:... -> fuzz, bench:... -> bench, clone:... -> clone (the scratch copy has
 # no .git: tests/fresh_clone.sh copies it without build/), emu:<case> -> <case> (or, for a
 # case that tests/emu/ runs inside a group, the group's `want` word:
 # emu:partitions-pair-badipi runs the whole partitions-pair group). The mutant is caught
@@ -148,6 +149,7 @@ filter_for() {
 	ptcheck:* | ptcheck) echo ptcheck ;;
 	fuzz:* | fuzz) echo fuzz ;;
 	clone:* | clone) echo clone ;;
+	bench:* | bench) echo bench ;;
 	emu:*)
 		case=${c#emu:}
 		while read -r w; do
