@@ -4,7 +4,8 @@
 #   boot timeline   the default layout (Linux beside rt0) booted to Linux's init: ms from the
 #                   boot loader's hand-off to Bulkhead's first line, each partition's first
 #                   entry and first line, Linux's init (tests/bench/boot_figures.sh timeline),
-#                   drawn as $BUILD/bench/boot-timeline.svg (tests/bench/plot_timeline.sh)
+#                   drawn as $BUILD/bench/boot-timeline.svg and, its first 20 ms,
+#                   boot-timeline-start.svg (tests/bench/plot_timeline.sh)
 #   footprint       `mem` typed at that boot's Linux init: the image's sections and the page
 #                   allocator's pages by use and owner (tests/bench/footprint.sh)
 #   restart         the rt layout with rt1 writing outside its RAM (FAULT_RESTART: 8 restarts
@@ -32,7 +33,10 @@ boot_wall=$(($(date +%s) - t0))
 tests/bench/boot_figures.sh timeline "$dir/boot.log" "$dir/boot-timeline.dat" || exit 1
 tests/bench/plot_timeline.sh "$dir/boot-timeline.dat" \
 	"Boot timeline, default layout (Bochs, ms of guest time from GRUB's hand-off)" \
-	"$dir/boot-timeline.svg" && echo "bench: boot timeline drawn: $dir/boot-timeline.svg"
+	"$dir/boot-timeline.svg" >/dev/null && echo "bench: boot timeline drawn: $dir/boot-timeline.svg"
+tests/bench/plot_timeline.sh "$dir/boot-timeline.dat" \
+	"Boot timeline, the first 20 ms (Linux enters later)" "$dir/boot-timeline-start.svg" 20 \
+	>/dev/null && echo "bench: its first 20 ms drawn: $dir/boot-timeline-start.svg"
 echo
 tests/bench/footprint.sh "$dir/boot.log" "$BUILD/bulkhead.bin" || exit 1
 report=$(tr -d '\r' <"$dir/boot.log" | sed -n 's/^bulkhead: entry to hardware report: \([0-9]*\) tsc ticks$/\1/p')

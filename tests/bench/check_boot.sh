@@ -49,6 +49,8 @@ rt0 8.860 12.439
 rt0 8.860 8.860
 linux 291.736 14500.516
 linux 291.736 291.736' ] && bash tests/bench/plot_timeline.sh "$tmp/timeline.dat" "boot" "$tmp/t.svg" >/dev/null &&
+	bash tests/bench/plot_timeline.sh "$tmp/timeline.dat" "boot" "$tmp/z.svg" 20 >/dev/null &&
+	grep -q '<svg' "$tmp/z.svg" &&
 	python3 -c 'import sys, xml.etree.ElementTree as E; t = E.parse(sys.argv[1]).getroot()
 s = E.tostring(t, encoding="unicode"); sys.exit(0 if all(w in s for w in ("bulkhead", "rt0", "linux")) else 1)' "$tmp/t.svg"; then
 	pass boot-timeline-drawn

@@ -1,16 +1,18 @@
 #!/bin/bash
 # A timeline as an SVG: horizontal bars (and points) on a milliseconds axis, one row per label.
 #
-#   tests/bench/plot_timeline.sh INPUT TITLE OUT.svg
+#   tests/bench/plot_timeline.sh INPUT TITLE OUT.svg [XMAX]
 #
 # INPUT has one event a line, "<label> <start_ms> <end_ms>": a label has no spaces (several
 # lines may share one: their bars share its row); start == end is a point event, drawn as a
-# diamond. Rows go top to bottom in the order their labels first appear; blank lines and
+# diamond. XMAX, if given, ends the axis there (what starts later is left out: a zoom on the
+# first milliseconds). Rows go top to bottom in the order their labels first appear; blank lines and
 # lines starting with # are skipped. A line with another number of fields, or times that are
 # not numbers or end before they start, is refused (message on stderr, exit 1).
 set -u
-[ $# = 3 ] || { echo "usage: $0 INPUT TITLE OUT.svg" >&2; exit 2; }
-input=$1 title=$2 out=$3
+[ $# = 3 ] || [ $# = 4 ] || { echo "usage: $0 INPUT TITLE OUT.svg [XMAX]" >&2; exit 2; }
+input=$1 title=$2 out=$3 xmax=${4:-*}
+[ "$xmax" = "*" ] || [[ $xmax =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "plot_timeline: XMAX $xmax is not a number of ms" >&2; exit 2; }
 [ -f "$input" ] || { echo "plot_timeline: no file $input" >&2; exit 1; }
 work=$(mktemp -d /tmp/plot-timeline.XXXXXX)
 trap 'rm -rf "$work"' EXIT
@@ -47,7 +49,7 @@ set title "$esc_title" noenhanced
 set xlabel 'ms'
 set ytics ($tics) noenhanced
 set yrange [-$rows - 0.7:-0.3]
-set xrange [0:*]
+set xrange [0:$xmax]
 set grid xtics
 set offsets 0, graph 0.03, 0, 0
 plot $plots
