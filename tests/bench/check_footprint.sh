@@ -9,14 +9,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 log=tests/bench/logs/footprint-default.log
 fig=tests/bench/footprint.sh
-rc=0
-pass() { echo "PASS bench:$1"; }
-fail() {
-	echo "FAIL bench:$1"
-	rc=1
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/bench/check_lib.sh
 
 expected='bench hv-image-text: 148 KiB (target 128)
 bench hv-image-data: 473 KiB (target -)

@@ -8,14 +8,7 @@ set -u
 cd "$(dirname "$0")/../.." || exit 2
 logs=tests/bench/logs
 fig=tests/bench/linux_figures.sh
-rc=0
-pass() { echo "PASS bench:$1"; }
-fail() {
-	echo "FAIL bench:$1"
-	rc=1
-}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+. tests/bench/check_lib.sh
 
 expected=$(
 	cat <<'EOF2'
