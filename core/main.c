@@ -120,9 +120,9 @@ enum release {
 };
 static volatile u32 release;
 static volatile u32 cpus_in_vmx;
-/* Set once every partition is built and loaded (or refused); before that, CPUs start each
+/* Set once every partition is built (or refused); before that, and after, a CPU starts its
  * partition as soon as it is READY. */
-static volatile u32 partitions_loaded;
+static volatile u32 partitions_built;
 static u64 tsc_khz;
 
 static void release_cpus(enum release r)
@@ -162,8 +162,8 @@ static void ap_main(u32 index)
 		arch_cpu_relax();
 	if (r == RELEASE_VMX) {
 		cpu_enter_vmx(index);
-		/* returns only while this CPU's partition is not loaded, or if it has none */
-		while (!__atomic_load_n(&partitions_loaded, __ATOMIC_ACQUIRE)) {
+		/* returns only while this CPU's partition is not built yet, or if it has none */
+		while (!__atomic_load_n(&partitions_built, __ATOMIC_ACQUIRE)) {
 			partition_run_on_cpu(index);
 			arch_cpu_relax();
 		}
@@ -252,7 +252,7 @@ void kmain(u32 magic, u64 info_phys)
 	log_info("bulkhead: tsc %llu kHz (refined)\n", (unsigned long long)tsc_khz);
 	ready += partitions_build(true);
 	log_info("bulkhead: %u partitions ready\n", ready);
-	__atomic_store_n(&partitions_loaded, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&partitions_built, 1, __ATOMIC_RELEASE);
 	log_info("bulkhead: idle\n");
 	partition_run_on_cpu(0);
 	conmux_run(opt.stats_seconds); /* the console: partitions' output, input, the shell */
