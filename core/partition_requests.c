@@ -357,7 +357,7 @@ static bool format_ports(u32 cpu, char *line, size_t size)
  * exits by port when it had any (what its emulated COM1 and each refused port cost). */
 void partitions_report_stats(void)
 {
-	char line[256];
+	char line[400]; /* 16 ports of 10-digit counts fit */
 
 	for (u32 i = 0; i < partition_table.parts.count; i++) {
 		const struct partition *p = &parts[i];

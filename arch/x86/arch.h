@@ -219,7 +219,7 @@ const char *arch_vm_exit_name(u32 reason);
 /* Its I/O exits by port: slot 0.. ARCH_VM_PORT_SLOTS - 1 each count one port (set in *port;
  * 0 exits: unused), slot ARCH_VM_PORT_SLOTS the ports beyond (*port = ARCH_VM_PORT_OTHERS). */
 u64 arch_vm_io_port_count(u32 cpu, u32 slot, u32 *port);
-#define ARCH_VM_PORT_SLOTS  8
+#define ARCH_VM_PORT_SLOTS  16
 #define ARCH_VM_PORT_OTHERS 0x10000u
 
 /* Deliberately fault (debug option `selftest=`): "pf", "ud", "gp", "de"; "vmentry": the first

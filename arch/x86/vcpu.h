@@ -11,7 +11,7 @@ struct guest_regs {
 	u64 rax, rbx, rcx, rdx, rsi, rdi, rbp, r8, r9, r10, r11, r12, r13, r14, r15;
 };
 
-#define VCPU_PORT_SLOTS 8 /* ARCH_VM_PORT_SLOTS (arch.h) */
+#define VCPU_PORT_SLOTS 16 /* ARCH_VM_PORT_SLOTS (arch.h): COM1's 8 and 8 more */
 
 struct vcpu {
 	const struct arch_vm *vm;

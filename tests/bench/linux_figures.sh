@@ -23,7 +23,7 @@
 #                             reason's name become -)
 #   linux-exits-per-s-<idle|work>-io-<port>  the io exits by port, from the `stats: partition
 #                             linux cpu <n> ports: ...` lines (0x3f8-0x3ff: its emulated COM1;
-#                             io-others: ports past the first 8 trapped), not added again
+#                             io-others: ports past the first 16 trapped), not added again
 #   linux-rt-exits-per-s      every other partition's exits a second (its VMCALLs, i.e. its
 #                             prints, left out), in the busier of the two spans: target 0
 # A log that lacks a line a figure needs is refused: a line on stderr saying what is missing,
