@@ -633,6 +633,28 @@ if want partitions-devices; then
 	done_case
 fi
 
+# A payload granted the PIT's ports (tests/layouts/pit.c: rt1) is loaded and started only after
+# the TSC's refinement, which counts on PIT channel 2 and port B; one without them (rt0) before.
+# COM1's order says it: a partition's "loaded" line comes from its own CPU as it loads.
+if want partitions-pit-late; then
+	kbuild "$BUILD/pit/bulkhead.bin" BUILD="$BUILD/pit" LAYOUT=tests/layouts/pit.c
+	make_iso pit '/module2 \/boot\/testpay.elf rt2$/d' "$BUILD/pit/bulkhead.bin" \
+		"$BUILD/images/testpay.bin" "$BUILD/images/testpay.elf"
+	boot partitions-pit-late "$EMU_DIR/pit.iso" "$VMX_EMU" 4 --timeout 180 \
+		--until '^rt[01]: done$' --until-count 2
+	order=$(com1 | awk '/^partition rt0: loaded / { r0 = NR } /^bulkhead: tsc [0-9]+ kHz \(refined\)$/ { t = NR }
+		/^partition rt1: loaded / { r1 = NR } END { print (r0 && t && r1 && r0 < t && t < r1) ? "ok" : "bad " r0 " " t " " r1 }')
+	if [ "$order" = ok ]; then
+		echo "  $CASE: rt0 loaded before the TSC's refinement, rt1 (the PIT's ports) after"
+	else
+		echo "  $CASE: load order around the refinement (rt0, refined, rt1 line numbers): $order"
+		CASE_OK=0
+	fi
+	expect_count '^rt[01]: done$' 2
+	expect_not 'refined rate .* is far from the first'
+	done_case
+fi
+
 # Restart of a two-CPU partition: both CPUs come back (the second by the image's own SIPI)
 # after each fault, until the restart limit; the neighbour keeps running.
 # pair_restart_iso NAME WORD: the pair layout under FAULT_RESTART, rt0's testpay given WORD.
