@@ -40,14 +40,17 @@ linux_channel_check() {
 	expect_not '^linux: \[ *[0-9.]+\] BIOS-e820: \[mem 0x0*8000000-'
 	expect '^linux: chanmon: channel "samples" at 0000:00:10\.0: 65536 bytes, read-only, end 1$'
 	expect '^linux: chanmon: channel "setpoint" at 0000:00:11\.0: 4096 bytes, read-write, end 0$'
-	# Ten seconds of 1000 +- 5 records each, none missing.
+	# Ten seconds of 1000 records each, none missing: chanmon counts a record in the second of
+	# the wake-up that popped it, and rt0 rings every 10 records, so a doorbell's 10 can fall
+	# on either side of a second's boundary (seen: 992/1000/...): each second 1000 +- 10, the
+	# ten together 10000 +- 10.
 	secs=$(com1 | sed -n 's/^linux: chanmon: second \([0-9]*\): \([0-9]*\) records, \([0-9]*\) gaps, .*/\1 \2 \3/p' |
-		awk '{ n++; if ($1 != n || $2 < 995 || $2 > 1005 || $3 != 0) bad++; printf "%s%s", sep, $2; sep = "/" }
-			END { if (n != 10 || bad) printf " BAD" }')
+		awk '{ n++; sum += $2; if ($1 != n || $2 < 990 || $2 > 1010 || $3 != 0) bad++; printf "%s%s", sep, $2; sep = "/" }
+			END { if (n != 10 || bad || sum < 9990 || sum > 10010) printf " BAD" }')
 	if [ -n "$secs" ] && [[ $secs != *BAD* ]]; then
 		echo "  $CASE: chanmon's seconds: $secs records, no gap"
 	else
-		echo "  $CASE: chanmon's seconds (want 10 of 1000 +- 5 records, 0 gaps): ${secs:-none}"
+		echo "  $CASE: chanmon's seconds (want 10 of 1000 +- 10 records, 10000 +- 10 in all, 0 gaps): ${secs:-none}"
 		CASE_OK=0
 	fi
 	expect '^linux: chanmon: total: [0-9]+ records, 0 gaps, (9[5-9][0-9]|10[0-4][0-9]) wakeups, 0 lost$'
