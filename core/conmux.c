@@ -30,7 +30,7 @@ static struct console_port port; /* the console */
 
 #define STAYS_ON "the console is com1 (0x3f8) at 115200 baud"
 
-u32 conmux_stop_room(void)
+u32 conmux_parts_room(void)
 {
 	u32 pending = console_pending();
 
@@ -173,7 +173,7 @@ static bool drain(void)
 	bool more = false;
 	u32 f = focus;
 
-	if (console_pending() + partition_count() * CONMUX_SHARE_ROOM > CONMUX_PARTS_ROOM)
+	if (conmux_parts_room() < partition_count() * CONMUX_SHARE_ROOM)
 		return true; /* the FIFO's bytes remain: the loop pushes them */
 	for (u32 i = 0; i < partition_count(); i++) {
 		if (!partition_output_pending(i))

@@ -33,8 +33,9 @@ const struct console_port *conmux_port(void);
 /* Any CPU, after queueing output: make sure the boot CPU will write it. */
 void conmux_kick(void);
 /* Bytes of partitions' text the console's FIFO takes now without eating into the half kept
- * for Bulkhead's own lines (what a stopping partition's last lines may use). */
-u32 conmux_stop_room(void);
+ * for Bulkhead's own lines: what a drain() round, or a stopping partition's last lines, may
+ * use. */
+u32 conmux_parts_room(void);
 /* One byte typed on the console (the boot CPU's loop calls it; tests call it directly). */
 void conmux_input(u8 c);
 /* Any CPU: does partition i have the input focus; are its lines shown as they come? */

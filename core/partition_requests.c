@@ -213,7 +213,7 @@ void partition_drain_at_stop(struct partition *p)
 	char record[GUEST_LINE + 2];
 	u32 unshown = 0;
 
-	partition_drain_locked(p, conmux_stop_room());
+	partition_drain_locked(p, conmux_parts_room());
 	while (lineq_get(&p->out, record, sizeof(record))) {
 		textring_put(&p->history, record + 1, (u32)strlen(record + 1));
 		unshown++;

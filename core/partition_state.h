@@ -92,7 +92,7 @@ void partition_load_first(struct partition *p);
 /* partition_requests.c: write its queued lines to COM1 until `max_bytes` are out, under
  * print_lock; report drops. */
 void partition_drain_locked(struct partition *p, u32 max_bytes);
-/* At its stop, under print_lock: its queued lines, as far as conmux_stop_room() allows; the
+/* At its stop, under print_lock: its queued lines, as far as conmux_parts_room() allows; the
  * rest kept for `log <p>`, counted, not shown. */
 void partition_drain_at_stop(struct partition *p);
 /* partition_requests.c: "partition <p>: exits on cpu <n>: ..." */
